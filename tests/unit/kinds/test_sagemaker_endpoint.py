@@ -1,0 +1,111 @@
+from typing import Any
+
+from tests.fakes import ACCOUNT, REGION, FakeScanContext
+from watchdog.kinds import sagemaker_endpoint
+
+CONFIG_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint-config/cfg"
+
+
+def endpoint(*variants: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "EndpointName": "ep",
+        "EndpointArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/ep",
+        "EndpointConfigName": "cfg",
+        "EndpointStatus": "InService",
+        "ProductionVariants": list(variants),
+        "Tags": [{"Key": "owner", "Value": "alice"}],
+    }
+
+
+def config(*variants: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"EndpointConfigArn": CONFIG_ARN, "ProductionVariants": list(variants), **extra}
+
+
+def test_instance_variants_bill_on_demand_with_type_and_count_from_config_and_endpoint() -> None:
+    record = sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint({"VariantName": "a", "CurrentInstanceCount": 2}),
+        config({"VariantName": "a", "ModelName": "m", "InstanceType": "ml.g5.xlarge"}),
+    )
+    assert record.billing.mode == "on-demand"
+    assert (record.instance_type, record.instance_count) == ("ml.g5.xlarge", 2)
+    assert record.tags == {"owner": "alice"}
+    assert record.uses_arns == (CONFIG_ARN,)
+    assert record.attributes["model_names"] == "m"
+
+
+def test_serverless_without_provisioned_concurrency_bills_per_request() -> None:
+    serverless = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+    record = sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint({"VariantName": "a", "CurrentServerlessConfig": serverless}),
+        config({"VariantName": "a", "ModelName": "m", "ServerlessConfig": serverless}),
+    )
+    assert record.billing.mode == "serverless"
+    assert record.instance_count == 0
+
+
+def test_serverless_with_provisioned_concurrency_is_an_hourly_cost() -> None:
+    serverless = {"MemorySizeInMB": 2048, "MaxConcurrency": 5, "ProvisionedConcurrency": 2}
+    record = sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint({"VariantName": "a", "CurrentServerlessConfig": serverless}),
+        config({"VariantName": "a", "ModelName": "m", "ServerlessConfig": serverless}),
+    )
+    assert record.billing.mode == "on-demand"
+    assert record.variants[0].provisioned_concurrency == 2
+
+
+def test_async_endpoint_at_zero_instances_is_scaled_to_zero_not_idle_cost() -> None:
+    record = sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint({"VariantName": "a", "CurrentInstanceCount": 0}),
+        config(
+            {"VariantName": "a", "ModelName": "m", "InstanceType": "ml.g5.xlarge"},
+            AsyncInferenceConfig={"OutputConfig": {"S3OutputPath": "s3://b/o"}},
+        ),
+    )
+    assert record.billing.mode == "scaled-to-zero"
+
+
+def test_multi_variant_endpoint_of_mixed_types_keeps_each_variant() -> None:
+    record = sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint(
+            {"VariantName": "big", "CurrentInstanceCount": 1},
+            {"VariantName": "small", "CurrentInstanceCount": 3},
+        ),
+        config(
+            {"VariantName": "big", "ModelName": "m1", "InstanceType": "ml.g5.2xlarge"},
+            {"VariantName": "small", "ModelName": "m2", "InstanceType": "ml.m5.xlarge"},
+        ),
+    )
+    assert record.instance_type is None  # no single type describes it
+    assert record.instance_count == 4
+    assert [(v.name, v.instance_type) for v in record.variants] == [
+        ("big", "ml.g5.2xlarge"),
+        ("small", "ml.m5.xlarge"),
+    ]
+
+
+def test_two_endpoints_sharing_a_config_cost_one_describe() -> None:
+    described: list[str] = []
+
+    def describe(EndpointConfigName: str) -> dict[str, Any]:
+        described.append(EndpointConfigName)
+        return config({"VariantName": "a", "ModelName": "m", "InstanceType": "ml.m5.xlarge"})
+
+    page = {"Results": [{"Endpoint": endpoint({"VariantName": "a", "CurrentInstanceCount": 1})}]}
+    ctx = FakeScanContext(
+        pages={"Search": [page, page]}, describes={"describe_endpoint_config": describe}
+    )
+
+    records = sagemaker_endpoint.collect(ctx)
+
+    assert len(records) == 2
+    assert described == ["cfg"]

@@ -1,0 +1,39 @@
+"""Small pure helpers shared by kind modules to read AWS answers into record fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from watchdog.records import IdleShutdown
+
+
+def tag_dict(tags: list[Mapping[str, str]] | None) -> dict[str, str]:
+    """AWS's [{"Key": k, "Value": v}] (or lower-case key/value) as a plain dict."""
+    out: dict[str, str] = {}
+    for tag in tags or []:
+        key = tag.get("Key", tag.get("key"))
+        if key is not None:
+            out[key] = tag.get("Value", tag.get("value", ""))
+    return out
+
+
+def idle_shutdown(user_settings: Mapping[str, Any] | None) -> IdleShutdown | None:
+    """Studio's idle shutdown from UserSettings/DefaultUserSettings.
+
+    JupyterLab's setting is the one that matters most (it is where notebooks run); Code Editor's
+    is used when JupyterLab has none. None means the level configures nothing and inherits.
+    """
+    for app_settings in ("JupyterLabAppSettings", "CodeEditorAppSettings"):
+        idle = (
+            (user_settings or {})
+            .get(app_settings, {})
+            .get("AppLifecycleManagement", {})
+            .get("IdleSettings")
+        )
+        if idle and "LifecycleManagement" in idle:
+            return IdleShutdown(
+                enabled=idle["LifecycleManagement"] == "ENABLED",
+                idle_timeout_minutes=idle.get("IdleTimeoutInMinutes"),
+            )
+    return None

@@ -1,0 +1,54 @@
+"""bedrock-custom-model: fine-tuned or imported models, billed monthly for storage.
+
+A custom model cannot be deleted while a provisioned throughput serves it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import BillingMode, Kind, ResourceRecord
+
+KIND: Kind = "bedrock-custom-model"
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    return [
+        to_record(ctx.account, ctx.region, summary, ctx.tags(summary["modelArn"]))
+        for page in ctx.paginate("bedrock", "ListCustomModels")
+        for summary in page.get("modelSummaries", [])
+    ]
+
+
+def to_record(
+    account: str, region: str, summary: dict[str, Any], tags: dict[str, str]
+) -> ResourceRecord:
+    attributes = {
+        key: str(summary[field])
+        for key, field in (
+            ("base_model_arn", "baseModelArn"),
+            ("customization_type", "customizationType"),
+        )
+        if summary.get(field)
+    }
+    return ResourceRecord(
+        kind=KIND,
+        arn=summary["modelArn"],
+        name=summary["modelName"],
+        account=account,
+        region=region,
+        status=summary.get("modelStatus"),
+        created_at=summary.get("creationTime"),
+        tags=tags,
+        billing=BillingMode(mode="storage"),
+        attributes=attributes,
+    )
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="bedrock",
+    depends_on=("bedrock-provisioned-throughput",),
+    collect=collect,
+)

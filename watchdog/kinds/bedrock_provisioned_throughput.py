@@ -1,0 +1,62 @@
+"""bedrock-provisioned-throughput: reserved model units for a base or custom model.
+
+Bills hourly until deleted. One with a 1- or 6-month commitment cannot be deleted before
+`commitmentExpirationTime`; the list call carries everything needed, commitment included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
+
+KIND: Kind = "bedrock-provisioned-throughput"
+NOT_BILLING_STATES = frozenset({"Failed"})
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    return [
+        to_record(ctx.account, ctx.region, summary, ctx.tags(summary["provisionedModelArn"]))
+        for page in ctx.paginate("bedrock", "ListProvisionedModelThroughputs")
+        for summary in page.get("provisionedModelSummaries", [])
+    ]
+
+
+def to_record(
+    account: str, region: str, summary: dict[str, Any], tags: dict[str, str]
+) -> ResourceRecord:
+    attributes = {
+        key: str(summary[field])
+        for key, field in (
+            ("commitment_duration", "commitmentDuration"),
+            ("foundation_model_arn", "foundationModelArn"),
+        )
+        if summary.get(field)
+    }
+    return ResourceRecord(
+        kind=KIND,
+        arn=summary["provisionedModelArn"],
+        name=summary["provisionedModelName"],
+        account=account,
+        region=region,
+        status=summary.get("status"),
+        created_at=summary.get("creationTime"),
+        last_modified_at=summary.get("lastModifiedTime"),
+        tags=tags,
+        instance_count=summary.get("modelUnits"),
+        billing=_billing(summary),
+        uses_arns=(summary["modelArn"],),
+        attributes=attributes,
+    )
+
+
+def _billing(summary: dict[str, Any]) -> BillingMode:
+    if summary.get("status") in NOT_BILLING_STATES:
+        return NO_BILLING
+    if summary.get("commitmentDuration") and summary.get("commitmentExpirationTime"):
+        return BillingMode(mode="committed", committed_until=summary["commitmentExpirationTime"])
+    return ON_DEMAND
+
+
+SPEC = KindSpec(kind=KIND, service="bedrock", depends_on=(), collect=collect)

@@ -1,0 +1,55 @@
+"""sagemaker-domain: Studio domains.
+
+Described once each for the default idle-shutdown settings and the EFS home volume, which a
+domain deletion retains by default (users' home directories live there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds._fields import idle_shutdown
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import Kind, ResourceRecord
+
+KIND: Kind = "sagemaker-domain"
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    sagemaker = ctx.client("sagemaker")
+    records = []
+    for page in ctx.paginate("sagemaker", "ListDomains"):
+        for summary in page.get("Domains", []):
+            detail = sagemaker.describe_domain(DomainId=summary["DomainId"])
+            tags = ctx.tags(detail["DomainArn"])
+            records.append(to_record(ctx.account, ctx.region, detail, tags))
+    return records
+
+
+def to_record(
+    account: str, region: str, detail: dict[str, Any], tags: dict[str, str]
+) -> ResourceRecord:
+    attributes = {"domain_id": detail["DomainId"]}
+    if detail.get("HomeEfsFileSystemId"):
+        attributes["home_efs_file_system_id"] = detail["HomeEfsFileSystemId"]
+    return ResourceRecord(
+        kind=KIND,
+        arn=detail["DomainArn"],
+        name=detail.get("DomainName", detail["DomainId"]),
+        account=account,
+        region=region,
+        status=detail.get("Status"),
+        created_at=detail.get("CreationTime"),
+        last_modified_at=detail.get("LastModifiedTime"),
+        tags=tags,
+        idle_shutdown=idle_shutdown(detail.get("DefaultUserSettings")),
+        attributes=attributes,
+    )
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=("sagemaker-user-profile", "sagemaker-space"),
+    collect=collect,
+)

@@ -1,0 +1,112 @@
+"""sagemaker-endpoint: real-time, serverless and asynchronous inference endpoints.
+
+Listed with SageMaker `Search` (Resource="Endpoint"): one page holds up to 100 endpoints with
+their production variants (current instance counts, serverless config) and tags, where
+`ListEndpoints` + `DescribeEndpoint` would cost a call per endpoint. Instance types live only in
+the endpoint config, described once per config however many endpoints share it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds._fields import tag_dict
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
+
+KIND: Kind = "sagemaker-endpoint"
+PAGE_SIZE = 100  # Search's maximum
+
+
+def describe_config(ctx: ScanContext, config_name: str) -> dict[str, Any]:
+    """DescribeEndpointConfig, once per config per scan (configs are often shared)."""
+
+    def fetch() -> dict[str, Any]:
+        answer: dict[str, Any] = ctx.client("sagemaker").describe_endpoint_config(
+            EndpointConfigName=config_name
+        )
+        return answer
+
+    return ctx.memo(("sagemaker:DescribeEndpointConfig", config_name), fetch)
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    records = []
+    for page in ctx.paginate("sagemaker", "Search", Resource="Endpoint", MaxResults=PAGE_SIZE):
+        for result in page.get("Results", []):
+            endpoint = result["Endpoint"]
+            config = describe_config(ctx, endpoint["EndpointConfigName"])
+            records.append(to_record(ctx.account, ctx.region, endpoint, config))
+    return records
+
+
+def to_record(
+    account: str,
+    region: str,
+    endpoint: dict[str, Any],
+    config: dict[str, Any],
+) -> ResourceRecord:
+    variants = _variants(endpoint.get("ProductionVariants", []), config)
+    config_models = [
+        v["ModelName"] for v in config.get("ProductionVariants", []) if "ModelName" in v
+    ]
+    instance_variants = [v for v in variants if not v.serverless]
+    types = {v.instance_type for v in instance_variants if v.instance_type}
+    return ResourceRecord(
+        kind=KIND,
+        arn=endpoint["EndpointArn"],
+        name=endpoint["EndpointName"],
+        account=account,
+        region=region,
+        status=endpoint.get("EndpointStatus"),
+        created_at=endpoint.get("CreationTime"),
+        last_modified_at=endpoint.get("LastModifiedTime"),
+        tags=tag_dict(endpoint.get("Tags")),
+        instance_type=types.pop() if len(types) == 1 else None,
+        instance_count=sum(v.current_instance_count or 0 for v in instance_variants),
+        billing=_billing(variants, asynchronous="AsyncInferenceConfig" in config),
+        # Models are reached through the config, so a model shows as shared only when several
+        # configs or inference components use it.
+        uses_arns=(config["EndpointConfigArn"],),
+        variants=tuple(variants),
+        attributes={
+            "endpoint_config_name": endpoint["EndpointConfigName"],
+            "model_names": ",".join(config_models),
+        },
+    )
+
+
+def _variants(summaries: list[dict[str, Any]], config: dict[str, Any]) -> list[Variant]:
+    configured = {v["VariantName"]: v for v in config.get("ProductionVariants", [])}
+    variants = []
+    for summary in summaries:
+        spec = configured.get(summary["VariantName"], {})
+        serverless = summary.get("CurrentServerlessConfig") or spec.get("ServerlessConfig")
+        variants.append(
+            Variant(
+                name=summary["VariantName"],
+                instance_type=spec.get("InstanceType"),
+                current_instance_count=summary.get("CurrentInstanceCount"),
+                serverless=bool(serverless),
+                provisioned_concurrency=(serverless or {}).get("ProvisionedConcurrency"),
+            )
+        )
+    return variants
+
+
+def _billing(variants: list[Variant], asynchronous: bool) -> BillingMode:
+    # Serverless bills per request unless provisioned concurrency keeps capacity warm.
+    if variants and all(v.serverless and not v.provisioned_concurrency for v in variants):
+        return BillingMode(mode="serverless")
+    instances = sum(v.current_instance_count or 0 for v in variants if not v.serverless)
+    if asynchronous and instances == 0:
+        return BillingMode(mode="scaled-to-zero")
+    return ON_DEMAND
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=("sagemaker-inference-component",),
+    collect=collect,
+)

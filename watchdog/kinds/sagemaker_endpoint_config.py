@@ -1,0 +1,61 @@
+"""sagemaker-endpoint-config: the instance types and models behind endpoints.
+
+Configs bill nothing themselves, but an endpoint's teardown deletes its config when nothing else
+uses it. Only configs that a live endpoint references are described (the endpoint kind already
+did, once each); an unreferenced config is listed without its model links.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.sagemaker_endpoint import describe_config
+from watchdog.records import Kind, ResourceRecord
+
+KIND: Kind = "sagemaker-endpoint-config"
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    models = {r.name: r.arn for r in ctx.records("sagemaker-model")}
+    referenced = {r.attributes["endpoint_config_name"] for r in ctx.records("sagemaker-endpoint")}
+    records = []
+    for page in ctx.paginate("sagemaker", "ListEndpointConfigs"):
+        for summary in page.get("EndpointConfigs", []):
+            name = summary["EndpointConfigName"]
+            config = describe_config(ctx, name) if name in referenced else None
+            tags = ctx.tags(summary["EndpointConfigArn"])
+            records.append(to_record(ctx.account, ctx.region, summary, tags, config, models))
+    return records
+
+
+def to_record(
+    account: str,
+    region: str,
+    summary: dict[str, Any],
+    tags: dict[str, str],
+    config: dict[str, Any] | None,
+    model_arns: dict[str, str],
+) -> ResourceRecord:
+    # Variants of an endpoint that hosts inference components name no model.
+    variants = (config or {}).get("ProductionVariants", [])
+    model_names = [v["ModelName"] for v in variants if "ModelName" in v]
+    return ResourceRecord(
+        kind=KIND,
+        arn=summary["EndpointConfigArn"],
+        name=summary["EndpointConfigName"],
+        account=account,
+        region=region,
+        created_at=summary.get("CreationTime"),
+        tags=tags,
+        uses_arns=tuple(model_arns[m] for m in model_names if m in model_arns),
+        attributes={"described": "true" if config is not None else "false"},
+    )
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=("sagemaker-endpoint",),
+    collect=collect,
+)

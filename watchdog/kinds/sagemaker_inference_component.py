@@ -1,0 +1,59 @@
+"""sagemaker-inference-component: models hosted as components on a shared endpoint.
+
+They go before their endpoint in a teardown. The list call omits the model and copy count, so
+each component is described once (components are few next to endpoints).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import ON_DEMAND, Kind, ResourceRecord
+
+KIND: Kind = "sagemaker-inference-component"
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    models = {r.name: r.arn for r in ctx.records("sagemaker-model")}
+    sagemaker = ctx.client("sagemaker")
+    records = []
+    for page in ctx.paginate("sagemaker", "ListInferenceComponents"):
+        for summary in page.get("InferenceComponents", []):
+            detail = sagemaker.describe_inference_component(
+                InferenceComponentName=summary["InferenceComponentName"]
+            )
+            tags = ctx.tags(summary["InferenceComponentArn"])
+            records.append(to_record(ctx.account, ctx.region, detail, tags, models))
+    return records
+
+
+def to_record(
+    account: str,
+    region: str,
+    detail: dict[str, Any],
+    tags: dict[str, str],
+    model_arns: dict[str, str],
+) -> ResourceRecord:
+    model_name = detail.get("Specification", {}).get("ModelName")
+    copies = detail.get("RuntimeConfig", {}).get("CurrentCopyCount")
+    return ResourceRecord(
+        kind=KIND,
+        arn=detail["InferenceComponentArn"],
+        name=detail["InferenceComponentName"],
+        account=account,
+        region=region,
+        status=detail.get("InferenceComponentStatus"),
+        created_at=detail.get("CreationTime"),
+        last_modified_at=detail.get("LastModifiedTime"),
+        tags=tags,
+        instance_count=copies,
+        # Its copies run on the endpoint's instances: the endpoint carries the instance cost.
+        billing=ON_DEMAND,
+        parent_arns=(detail["EndpointArn"],),
+        uses_arns=(model_arns[model_name],) if model_name in model_arns else (),
+        attributes={"endpoint_name": detail["EndpointName"], "variant_name": detail["VariantName"]},
+    )
+
+
+SPEC = KindSpec(kind=KIND, service="sagemaker", depends_on=(), collect=collect)

@@ -1,0 +1,61 @@
+"""sagemaker-mlflow-tracking-server: managed MLflow servers.
+
+They keep billing by the hour, do not block a domain's deletion and are easy to miss. The list
+call omits the size (the price key), so each server is described once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
+
+KIND: Kind = "sagemaker-mlflow-tracking-server"
+NOT_BILLING_STATES = frozenset({"Stopped", "Deleting", "CreateFailed", "DeleteFailed"})
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    sagemaker = ctx.client("sagemaker")
+    records = []
+    for page in ctx.paginate("sagemaker", "ListMlflowTrackingServers"):
+        for summary in page.get("TrackingServerSummaries", []):
+            detail = sagemaker.describe_mlflow_tracking_server(
+                TrackingServerName=summary["TrackingServerName"]
+            )
+            tags = ctx.tags(detail["TrackingServerArn"])
+            records.append(to_record(ctx.account, ctx.region, detail, tags))
+    return records
+
+
+def to_record(
+    account: str, region: str, detail: dict[str, Any], tags: dict[str, str]
+) -> ResourceRecord:
+    status = detail.get("TrackingServerStatus")
+    billing = NO_BILLING if status in NOT_BILLING_STATES else ON_DEMAND
+    attributes = {
+        key: str(detail[field])
+        for key, field in (
+            ("size", "TrackingServerSize"),
+            ("mlflow_version", "MlflowVersion"),
+            ("is_active", "IsActive"),
+        )
+        if field in detail
+    }
+    return ResourceRecord(
+        kind=KIND,
+        arn=detail["TrackingServerArn"],
+        name=detail["TrackingServerName"],
+        account=account,
+        region=region,
+        status=status,
+        created_at=detail.get("CreationTime"),
+        last_modified_at=detail.get("LastModifiedTime"),
+        tags=tags,
+        instance_count=0 if billing is NO_BILLING else 1,
+        billing=billing,
+        attributes=attributes,
+    )
+
+
+SPEC = KindSpec(kind=KIND, service="sagemaker", depends_on=(), collect=collect)

@@ -1,0 +1,44 @@
+"""sagemaker-model: model definitions that endpoint configs and inference components use.
+
+A model bills nothing; it is deleted with an endpoint only when nothing else uses it, which the
+inventory's link pass works out from the configs' and inference components' references.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import Kind, ResourceRecord
+
+KIND: Kind = "sagemaker-model"
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    return [
+        to_record(ctx.account, ctx.region, summary, ctx.tags(summary["ModelArn"]))
+        for page in ctx.paginate("sagemaker", "ListModels")
+        for summary in page.get("Models", [])
+    ]
+
+
+def to_record(
+    account: str, region: str, summary: dict[str, Any], tags: dict[str, str]
+) -> ResourceRecord:
+    return ResourceRecord(
+        kind=KIND,
+        arn=summary["ModelArn"],
+        name=summary["ModelName"],
+        account=account,
+        region=region,
+        created_at=summary.get("CreationTime"),
+        tags=tags,
+    )
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=("sagemaker-endpoint-config", "sagemaker-inference-component"),
+    collect=collect,
+)

@@ -1,0 +1,65 @@
+"""sagemaker-user-profile: Studio user profiles.
+
+Listed for all domains at once, then described once each: only the description has the ARN and
+the profile's own idle-shutdown setting (which wins over the domain's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.kinds._fields import idle_shutdown
+from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.records import Kind, ResourceRecord
+
+KIND: Kind = "sagemaker-user-profile"
+
+
+def collect(ctx: ScanContext) -> list[ResourceRecord]:
+    sagemaker = ctx.client("sagemaker")
+    records = []
+    for page in ctx.paginate("sagemaker", "ListUserProfiles"):
+        for summary in page.get("UserProfiles", []):
+            detail = sagemaker.describe_user_profile(
+                DomainId=summary["DomainId"], UserProfileName=summary["UserProfileName"]
+            )
+            tags = ctx.tags(detail["UserProfileArn"])
+            parent = domain_arn(ctx, detail["DomainId"])
+            records.append(to_record(ctx.account, ctx.region, detail, tags, parent))
+    return records
+
+
+def domain_arn(ctx: ScanContext, domain_id: str) -> str:
+    """A domain's ARN is fully determined by its id, so no lookup is needed."""
+    return ctx.arn("sagemaker", f"domain/{domain_id}")
+
+
+def to_record(
+    account: str,
+    region: str,
+    detail: dict[str, Any],
+    tags: dict[str, str],
+    domain_arn: str,
+) -> ResourceRecord:
+    return ResourceRecord(
+        kind=KIND,
+        arn=detail["UserProfileArn"],
+        name=detail["UserProfileName"],
+        account=account,
+        region=region,
+        status=detail.get("Status"),
+        created_at=detail.get("CreationTime"),
+        last_modified_at=detail.get("LastModifiedTime"),
+        tags=tags,
+        idle_shutdown=idle_shutdown(detail.get("UserSettings")),
+        parent_arns=(domain_arn,),
+        attributes={"domain_id": detail["DomainId"]},
+    )
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=("sagemaker-app", "sagemaker-space"),
+    collect=collect,
+)

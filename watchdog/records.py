@@ -1,0 +1,116 @@
+"""Typed resource records: what the inventory knows about one AWS resource.
+
+Records are the boundary between inventory (which talks to AWS) and every later stage (which
+must not). They are immutable, JSON-serialisable and carry everything evaluate and plan need:
+status, times, tags, size, how the resource bills, and its links to other resources.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal[
+    "sagemaker-endpoint",
+    "sagemaker-endpoint-config",
+    "sagemaker-model",
+    "sagemaker-inference-component",
+    "sagemaker-notebook-instance",
+    "sagemaker-domain",
+    "sagemaker-user-profile",
+    "sagemaker-space",
+    "sagemaker-app",
+    "sagemaker-mlflow-tracking-server",
+    "bedrock-provisioned-throughput",
+    "bedrock-custom-model",
+]
+
+BillingModeName = Literal[
+    "on-demand",  # instances billed by the hour while they exist
+    "serverless",  # billed per request; zero when unused
+    "scaled-to-zero",  # async endpoint with no instances right now
+    "committed",  # paid for until a commitment expires, whatever happens
+    "storage",  # only storage bills (stopped notebook volume, custom model storage)
+    "none",  # nothing bills by itself (configs, models, domains)
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BillingMode(_Frozen):
+    """How a resource bills right now; `committed_until` is set only for `committed`."""
+
+    mode: BillingModeName
+    committed_until: datetime | None = None
+
+    def describe(self) -> str:
+        if self.mode == "committed" and self.committed_until is not None:
+            return f"committed until {self.committed_until.date().isoformat()}"
+        return self.mode
+
+
+ON_DEMAND = BillingMode(mode="on-demand")
+NO_BILLING = BillingMode(mode="none")
+
+
+class Variant(_Frozen):
+    """One production variant of an endpoint, as the endpoint and its config describe it."""
+
+    name: str
+    instance_type: str | None = None
+    current_instance_count: int | None = None
+    serverless: bool = False
+    provisioned_concurrency: int | None = None
+
+
+class IdleShutdown(_Frozen):
+    """Studio's built-in idle shutdown (AppLifecycleManagement.IdleSettings) as configured."""
+
+    enabled: bool | None = None  # None: not configured at this level (inherits)
+    idle_timeout_minutes: int | None = None
+
+
+class ResourceRecord(_Frozen):
+    """One AWS resource of a watched kind, as found by the inventory."""
+
+    kind: Kind
+    arn: str
+    name: str
+    account: str
+    region: str
+    status: str | None = None
+    created_at: datetime | None = None
+    last_modified_at: datetime | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    instance_type: str | None = None
+    instance_count: int | None = None
+    billing: BillingMode = NO_BILLING
+    # Containment: it lives inside these (app -> user profile or space, profile -> domain).
+    parent_arns: tuple[str, ...] = ()
+    # References: the resource uses these (endpoint -> config, config -> models, PT -> model).
+    uses_arns: tuple[str, ...] = ()
+    # Filled by the inventory's link pass, the reverse of the two above.
+    child_arns: tuple[str, ...] = ()
+    used_by_arns: tuple[str, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    idle_shutdown: IdleShutdown | None = None
+    # Small kind-specific facts (app type, space sharing, model units...) as plain strings.
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def shared(self) -> bool:
+        """True when more than one resource uses this one (a shared config or model)."""
+        return len(self.used_by_arns) > 1
+
+
+class ScanError(_Frozen):
+    """A failure confined to one (account, region, kind); the rest of the scan went on."""
+
+    account: str
+    region: str
+    kind: Kind | Literal["*"]
+    error: str
