@@ -1,0 +1,135 @@
+"""The sandbox server over real HTTP: seeded content, fresh state per server, clean shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import urlparse
+
+import boto3
+import pytest
+
+from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
+from watchdog.sandbox.server import running_server
+
+REGION = "us-east-1"
+
+
+def _port_is_free(port: int) -> bool:
+    """Whether a new server could listen on `port` (as servers do, with SO_REUSEADDR, so that
+    connections still closing from the previous server do not count)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_for_listener(port: int, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early: {process.communicate()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listening on {port} after {timeout} s")
+
+
+def test_seeded_server_answers_boto3_and_frees_its_port() -> None:
+    session = boto3.Session(region_name=REGION)
+    with running_server(seed=True) as url:
+        port = urlparse(url).port
+        assert port is not None and not _port_is_free(port)
+        sm = session.client("sagemaker", endpoint_url=url)
+        names = [e["EndpointName"] for e in sm.list_endpoints(MaxResults=100)["Endpoints"]]
+        assert len(names) == 12 and "llama3-8b-chat-poc" in names
+        # The scanner discovers enabled regions this way.
+        regions = session.client("ec2", endpoint_url=url).describe_regions()["Regions"]
+        assert {"us-east-1", "us-west-2"} <= {r["RegionName"] for r in regions}
+
+        accounts = session.client("organizations", endpoint_url=url).list_accounts()["Accounts"]
+        (member_id,) = [a["Id"] for a in accounts if a["Name"] == "ml-sandbox"]
+        creds = session.client("sts", endpoint_url=url).assume_role(
+            RoleArn=f"arn:aws:iam::{member_id}:role/{MEMBER_ROLE_NAME}",
+            RoleSessionName="test",
+            ExternalId=DEMO_EXTERNAL_ID,
+        )["Credentials"]
+        member = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        west = member.client("sagemaker", region_name="us-west-2", endpoint_url=url)
+        assert [e["EndpointName"] for e in west.list_endpoints()["Endpoints"]] == [
+            "orphaned-west-test"
+        ]
+    assert _port_is_free(port)
+
+
+def test_each_server_starts_fresh_on_the_requested_port() -> None:
+    port = _free_port()
+    session = boto3.Session(region_name=REGION)
+    with running_server(port=port) as url:
+        assert url == f"http://127.0.0.1:{port}"
+        sm = session.client("sagemaker", endpoint_url=url)
+        assert sm.list_endpoints()["Endpoints"] == []
+        sm.create_model(
+            ModelName="leftover",
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            PrimaryContainer={"Image": "image:1"},
+        )
+    # The port is reusable at once, and nothing survives from the previous server.
+    with running_server(port=port) as url:
+        sm = session.client("sagemaker", endpoint_url=url)
+        assert sm.list_models()["Models"] == []
+
+
+@pytest.mark.parametrize(("stop_signal", "seed"), [(signal.SIGTERM, False), (signal.SIGINT, True)])
+def test_serve_runs_until_signalled(stop_signal: signal.Signals, seed: bool) -> None:
+    port = _free_port()
+    code = f"from watchdog.sandbox.server import serve; serve(port={port}, seed={seed})"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        _wait_for_listener(port, process)
+        url = f"http://127.0.0.1:{port}"
+        sts = boto3.Session(region_name=REGION).client("sts", endpoint_url=url)
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+        # The banner is printed once seeding is done; wait for it before signalling.
+        banner = ""
+        assert process.stdout is not None
+        while "Press Ctrl+C" not in banner:
+            line = process.stdout.readline()
+            assert line, f"server closed stdout: {banner!r}"
+            banner += line
+        process.send_signal(stop_signal)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert f"export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID=testing" in banner
+    assert (f"WATCHDOG_EXTERNAL_ID={DEMO_EXTERNAL_ID}" in banner) is seed
+    assert "stopped" in err
+    assert _port_is_free(port)

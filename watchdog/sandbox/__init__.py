@@ -1,0 +1,32 @@
+"""The sandbox: moto, plus the project's additions for what moto lacks.
+
+Everything here needs the optional `ai-cost-watchdog[sandbox]` extra; the scanner and the Lambda
+package never import it. Each addition module exposes an idempotent `install()` that patches moto
+in place (moto looks response handlers up at call time, so this works in-process and under
+`moto_server` alike). `install()` below applies them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# One line per addition module; each must expose `install() -> None` (idempotent).
+ADDITIONS: tuple[str, ...] = (
+    "bedrock_provisioned_throughput",
+    "pricing",
+    "sagemaker_instance_types",
+    "sagemaker_user_profiles",
+    "sagemaker_spaces",
+    "sagemaker_apps",
+    "sagemaker_domains",
+    "sagemaker_inference_components",
+    "sagemaker_mlflow",
+    "sagemaker_search",
+    "sagemaker_tags",
+)
+
+
+def install() -> None:
+    """Apply every sandbox addition to moto. Safe to call more than once."""
+    for name in ADDITIONS:
+        importlib.import_module(f"watchdog.sandbox.{name}").install()

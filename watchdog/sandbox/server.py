@@ -1,0 +1,138 @@
+"""A local AWS for trying the watchdog: moto's server with the sandbox additions, optionally seeded.
+
+`serve()` backs `ai-watchdog sandbox serve`; `running_server()` is the same thing for tests and the
+demo. The server runs in this process (moto's ThreadedMotoServer), so the additions patched into
+moto by `install()` apply to it, and its state is moto's in-process state: it is reset when a
+server starts and when it stops, so each server is a fresh AWS.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+import boto3
+from moto.moto_api._internal.models import moto_api_backend
+from moto.server import ThreadedMotoServer
+
+from watchdog.sandbox import install
+from watchdog.sandbox.seed import (
+    DEMO_EXTERNAL_ID,
+    DEMO_REGIONS,
+    MEMBER_ROLE_NAME,
+    SeedSummary,
+    seed_demo_account,
+)
+
+# moto accepts any credentials; these are the ones its documentation uses.
+FAKE_ACCESS_KEY = "testing"
+FAKE_SECRET_KEY = "testing"
+DEFAULT_REGION = "us-east-1"
+
+
+def client_host(host: str) -> str:
+    """Where a client on this machine reaches a server bound to `host`."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def sandbox_session() -> boto3.Session:
+    """A boto3 session with moto's fake credentials, independent of the caller's environment."""
+    return boto3.Session(
+        aws_access_key_id=FAKE_ACCESS_KEY,
+        aws_secret_access_key=FAKE_SECRET_KEY,
+        region_name=DEFAULT_REGION,
+    )
+
+
+@contextmanager
+def _moto_server(host: str, port: int) -> Iterator[str]:
+    install()
+    moto_api_backend.reset()
+    # werkzeug logs every request to stderr; a seed alone is hundreds of lines of noise.
+    access_log = logging.getLogger("werkzeug")
+    saved_level = access_log.level
+    access_log.setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    try:
+        bound_port = server.get_host_and_port()[1]
+        yield f"http://{client_host(host)}:{bound_port}"
+    finally:
+        # stop() shuts the werkzeug server down, which closes its socket: the port is free after.
+        server.stop()
+        moto_api_backend.reset()
+        access_log.setLevel(saved_level)
+
+
+@contextmanager
+def running_server(port: int = 0, seed: bool = False, *, host: str = "127.0.0.1") -> Iterator[str]:
+    """Run the sandbox server for the duration of the block and yield its base URL.
+
+    `port=0` picks a free port. With `seed=True` the demo organisation is created first (see
+    `seed_demo_account`); callers that need its summary seed themselves with the yielded URL.
+    """
+    with _moto_server(host, port) as url:
+        if seed:
+            seed_demo_account(sandbox_session(), endpoint_url=url)
+        yield url
+
+
+def usage(url: str, summary: SeedSummary | None) -> str:
+    """What to tell a person who just started the server."""
+    lines = [
+        f"ai-cost-watchdog sandbox: moto with the watchdog additions at {url}",
+        "",
+        "Point the AWS SDKs and CLIs at it from another shell:",
+        f"  export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID={FAKE_ACCESS_KEY} "
+        f"AWS_SECRET_ACCESS_KEY={FAKE_SECRET_KEY} AWS_DEFAULT_REGION={DEFAULT_REGION}",
+    ]
+    if summary is not None:
+        counts = ", ".join(f"{n} {kind}" for kind, n in summary.counts().items())
+        lines += [
+            "",
+            f"Seeded: management account {summary.management_account_id}, member account(s) "
+            f"{', '.join(summary.member_account_ids)}, regions {', '.join(summary.regions)}.",
+            f"  {counts}",
+            "Scan the whole organisation with:",
+            f"  export WATCHDOG_REGIONS={','.join(DEMO_REGIONS)} WATCHDOG_ACCOUNTS=organization "
+            f"WATCHDOG_MEMBER_ROLE={MEMBER_ROLE_NAME} WATCHDOG_EXTERNAL_ID={DEMO_EXTERNAL_ID}",
+            "Note: the emulator dates every resource's creation to now, so checks that need an",
+            "endpoint older than the metrics window report it as unknown rather than idle.",
+        ]
+    lines += ["", "Press Ctrl+C to stop."]
+    return "\n".join(lines)
+
+
+def serve(host: str = "127.0.0.1", port: int = 5000, seed: bool = False) -> None:
+    """Run the sandbox server until SIGINT or SIGTERM, then stop it cleanly.
+
+    Must be called from the main thread (Python delivers signals only there).
+    """
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        del frame
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with _moto_server(host, port) as url:
+            summary = seed_demo_account(sandbox_session(), endpoint_url=url) if seed else None
+            print(usage(url, summary), flush=True)
+            # A timed wait keeps the main thread returning to the interpreter, where Python
+            # runs signal handlers.
+            while not stop.wait(0.5):
+                pass
+        print("Sandbox server stopped.", file=sys.stderr, flush=True)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
