@@ -1,0 +1,82 @@
+"""boto3 sessions and clients for one run: retry settings in one place, every call counted.
+
+Clients are created here and nowhere else, so every one of them has adaptive retries (throttling
+on SageMaker List/Describe calls is common) and reports its calls to the run's counter. The
+counter reads botocore's own events, so the numbers are what was sent, not estimates.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+CLIENT_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 10},
+    connect_timeout=10,
+    read_timeout=60,
+    user_agent_extra="ai-cost-watchdog",
+)
+
+
+class ApiCallCounter:
+    """Counts API calls, one per operation invoked (botocore's `before-parameter-build`
+    event, emitted once per call before any stub or retry)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_operation: Counter[str] = Counter()
+
+    def attach(self, session: boto3.Session) -> None:
+        session.events.register("before-parameter-build", self._on_call)
+
+    def _on_call(self, model: Any, **_: Any) -> None:
+        key = f"{model.service_model.service_name}:{model.name}"
+        with self._lock:
+            self._by_operation[key] += 1
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(self._by_operation.values())
+
+    def by_operation(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._by_operation.items()))
+
+
+class ClientFactory:
+    """Thread-safe clients for one boto3 session, cached per (region, service).
+
+    boto3 sessions are not thread-safe but the clients they make are: creation is serialised,
+    use is not.
+    """
+
+    def __init__(self, session: boto3.Session, counter: ApiCallCounter) -> None:
+        self.session = session
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str], Any] = {}
+        counter.attach(session)
+
+    def client(self, service: str, region: str) -> Any:
+        key = (region, service)
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self.session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=region,
+                    config=CLIENT_CONFIG,
+                )
+            return self._clients[key]
+
+    def available_regions(self, service: str) -> set[str]:
+        with self._lock:
+            return set(self.session.get_available_regions(service))
+
+    def partition(self, region: str) -> str:
+        with self._lock:
+            partition: str = self.session.get_partition_for_region(region)
+            return partition

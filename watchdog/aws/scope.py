@@ -1,0 +1,146 @@
+"""Which accounts and regions a run covers, and the sessions to reach them.
+
+Accounts are the current one, explicit role ARNs or account ids (entered through the member
+role), or every active account of an AWS Organization. Each is entered with `sts:AssumeRole`
+and an ExternalId when one is set. Regions are a list or `all`, the account's enabled regions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.records import ScanError
+
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+SESSION_NAME = "ai-cost-watchdog"
+NO_CREDENTIALS = (
+    "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
+    "(or point AWS_ENDPOINT_URL at the sandbox: ai-watchdog sandbox serve --seed)"
+)
+
+
+class ScopeError(ValueError):
+    """The requested scope cannot be used at all (bad input, or no credentials)."""
+
+
+@dataclass(frozen=True)
+class AccountTarget:
+    """One account to scan: `role_arn` None means the caller's own credentials."""
+
+    account_id: str | None
+    role_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of scan work: an account's clients and one of its regions."""
+
+    account_id: str
+    region: str
+    clients: ClientFactory
+
+
+def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTarget] | str:
+    """Accounts as written by a user: `current`, `organization`, or role ARNs / account ids.
+
+    Returns "organization" unresolved (that needs an API call); raises ScopeError on bad input.
+    """
+    items = [item.strip() for item in (spec or "current").split(",") if item.strip()]
+    if items == ["organization"]:
+        if not member_role:
+            raise ScopeError("--accounts organization needs a member role name (--member-role)")
+        return "organization"
+    targets = []
+    for item in items:
+        if item == "current":
+            targets.append(AccountTarget(account_id=None))
+        elif match := ROLE_ARN.match(item):
+            targets.append(AccountTarget(account_id=match.group(1), role_arn=item))
+        elif ACCOUNT_ID.match(item):
+            if not member_role:
+                raise ScopeError(f"account id {item} needs a member role name (--member-role)")
+            targets.append(AccountTarget(account_id=item, role_arn=_role_arn(item, member_role)))
+        else:
+            raise ScopeError(
+                f"not an account: {item!r} (use current, organization, a role ARN or a "
+                "12-digit account id)"
+            )
+    return targets
+
+
+def _role_arn(account_id: str, role_name: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:iam::{account_id}:role/{role_name}"
+
+
+def caller_account(base: boto3.Session, counter: ApiCallCounter) -> tuple[str, ClientFactory]:
+    """The caller's own account id; a clear ScopeError when there are no usable credentials."""
+    clients = ClientFactory(base, counter)
+    try:
+        identity = clients.client("sts", base.region_name or "us-east-1").get_caller_identity()
+    except NoCredentialsError as error:
+        raise ScopeError(NO_CREDENTIALS) from error
+    except (BotoCoreError, ClientError) as error:
+        raise ScopeError(f"cannot use the AWS credentials: {error}") from error
+    return str(identity["Account"]), clients
+
+
+def organization_targets(
+    clients: ClientFactory, region: str, own_account: str, member_role: str
+) -> list[AccountTarget]:
+    """Every ACTIVE account of the organization (needs the management or a delegated admin)."""
+    organizations = clients.client("organizations", region)
+    partition = clients.partition(region)
+    targets = []
+    for page in organizations.get_paginator("list_accounts").paginate():
+        for account in page["Accounts"]:
+            if account.get("Status", "ACTIVE") != "ACTIVE":
+                continue
+            if account["Id"] == own_account:
+                targets.append(AccountTarget(account_id=None))
+            else:
+                role = _role_arn(account["Id"], member_role, partition)
+                targets.append(AccountTarget(account_id=account["Id"], role_arn=role))
+    return targets
+
+
+def assume(
+    clients: ClientFactory, region: str, role_arn: str, external_id: str | None
+) -> boto3.Session:
+    """A session inside another account, entered through its role."""
+    params = {"RoleArn": role_arn, "RoleSessionName": SESSION_NAME}
+    if external_id:
+        params["ExternalId"] = external_id
+    credentials = clients.client("sts", region).assume_role(**params)["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=region,
+    )
+
+
+def check_regions(regions: list[str], known: set[str]) -> None:
+    """Refuse a misspelt region before any call is made, suggesting the closest names."""
+    for region in regions:
+        if region not in known:
+            close = difflib.get_close_matches(region, sorted(known), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ScopeError(f"unknown region {region!r}{hint}")
+
+
+def enabled_regions(clients: ClientFactory, home_region: str, service: str) -> list[str]:
+    """The account's enabled regions where the service exists (DescribeRegions omits opted-out)."""
+    answer = clients.client("ec2", home_region).describe_regions(AllRegions=False)
+    offered = clients.available_regions(service)
+    return sorted(r["RegionName"] for r in answer["Regions"] if r["RegionName"] in offered)
+
+
+ErrorSink = Callable[[ScanError], None]

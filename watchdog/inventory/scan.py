@@ -1,0 +1,178 @@
+"""The inventory stage: every watched resource in every (account, region) of the scope.
+
+Shards (one account x one region) run concurrently with a bound. Within a shard the kinds run in
+registry order. A failure is confined to the smallest unit it hit (an account that cannot be
+entered, a region that cannot be listed, one kind in one region) and recorded; the rest goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+import boto3
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, Field
+
+from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.aws.scope import (
+    AccountTarget,
+    Shard,
+    assume,
+    caller_account,
+    check_regions,
+    enabled_regions,
+    organization_targets,
+    parse_accounts,
+)
+from watchdog.inventory.context import ShardContext
+from watchdog.inventory.link import link
+from watchdog.kinds import REGISTRY, KindSpec
+from watchdog.records import ResourceRecord, ScanError
+
+log = structlog.get_logger(__name__)
+Progress = Callable[[int, int], None]
+
+
+class ScanRequest(BaseModel):
+    """What to scan. `regions` None means the session's region; ["all"] the enabled ones."""
+
+    regions: list[str] | None = None
+    accounts: str | None = None
+    member_role: str | None = None
+    external_id: str | None = None
+    max_workers: int = Field(default=8, ge=1, le=64)
+
+
+class ScanStats(BaseModel):
+    api_calls: int
+    api_calls_by_operation: dict[str, int]
+    duration_s: float
+    accounts: int
+    shards: int
+
+
+class ScanResult(BaseModel):
+    resources: list[ResourceRecord]
+    errors: list[ScanError]
+    stats: ScanStats
+    run_id: str
+
+
+def describe_error(error: Exception) -> str:
+    """A one-line account of an AWS failure, with its error code when AWS gave one."""
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        return f"{info.get('Code', 'Error')}: {info.get('Message', str(error))}"
+    return f"{type(error).__name__}: {error}"
+
+
+def scan(
+    request: ScanRequest,
+    session: boto3.Session | None = None,
+    kinds: Sequence[KindSpec] = REGISTRY,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Inventory the requested scope. Raises ScopeError only when nothing can be scanned."""
+    started = time.monotonic()
+    run_id = uuid.uuid4().hex[:12]
+    counter = ApiCallCounter()
+    base = session or boto3.Session()
+    home = base.region_name or "us-east-1"
+    own_account, base_clients = caller_account(base, counter)
+    if request.regions and request.regions != ["all"]:
+        check_regions(request.regions, base_clients.available_regions("sagemaker"))
+
+    errors: list[ScanError] = []
+    parsed = parse_accounts(request.accounts, request.member_role)
+    targets = (
+        organization_targets(base_clients, home, own_account, request.member_role or "")
+        if isinstance(parsed, str)
+        else parsed
+    )
+    shards = _shards(request, targets, own_account, base_clients, home, counter, errors)
+
+    records: list[ResourceRecord] = []
+    with ThreadPoolExecutor(max_workers=request.max_workers) as pool:
+        futures = [pool.submit(_scan_shard, shard, kinds, run_id) for shard in shards]
+        for done, future in enumerate(as_completed(futures), start=1):
+            shard_records, shard_errors = future.result()
+            records.extend(shard_records)
+            errors.extend(shard_errors)
+            if progress:
+                progress(done, len(shards))
+
+    stats = ScanStats(
+        api_calls=counter.total,
+        api_calls_by_operation=counter.by_operation(),
+        duration_s=round(time.monotonic() - started, 3),
+        accounts=len({s.account_id for s in shards}),
+        shards=len(shards),
+    )
+    ordered = sorted(link(records), key=lambda r: (r.account, r.region, r.kind, r.name))
+    errors.sort(key=lambda e: (e.account, e.region, e.kind))
+    return ScanResult(resources=ordered, errors=errors, stats=stats, run_id=run_id)
+
+
+def _shards(
+    request: ScanRequest,
+    targets: list[AccountTarget],
+    own_account: str,
+    base_clients: ClientFactory,
+    home: str,
+    counter: ApiCallCounter,
+    errors: list[ScanError],
+) -> list[Shard]:
+    shards: list[Shard] = []
+    for target in targets:
+        account_id = target.account_id or own_account
+        try:
+            clients = base_clients
+            if target.role_arn is not None:
+                entered = assume(base_clients, home, target.role_arn, request.external_id)
+                clients = ClientFactory(entered, counter)
+            regions = request.regions or [home]
+            if regions == ["all"]:
+                regions = enabled_regions(clients, home, "sagemaker")
+        except (BotoCoreError, ClientError) as error:
+            errors.append(
+                ScanError(account=account_id, region="*", kind="*", error=describe_error(error))
+            )
+            log.warning("account skipped", account=account_id, error=describe_error(error))
+            continue
+        shards.extend(Shard(account_id=account_id, region=r, clients=clients) for r in regions)
+    return shards
+
+
+def _scan_shard(
+    shard: Shard, kinds: Sequence[KindSpec], run_id: str
+) -> tuple[list[ResourceRecord], list[ScanError]]:
+    bound = log.bind(run_id=run_id, account=shard.account_id, region=shard.region)
+    ctx = ShardContext(shard)
+    errors = []
+    for spec in kinds:
+        if shard.region not in shard.clients.available_regions(spec.service):
+            continue  # the service does not exist there (Bedrock is in fewer regions)
+        try:
+            ctx.add(spec.kind, spec.collect(ctx))
+        except Exception as error:  # one kind failing must not stop the others
+            message = describe_error(error)
+            errors.append(
+                ScanError(
+                    account=shard.account_id, region=shard.region, kind=spec.kind, error=message
+                )
+            )
+            bound.warning(
+                "kind skipped", kind=spec.kind, error=message, exc_info=not _is_aws(error)
+            )
+            continue
+        bound.debug("kind collected", kind=spec.kind, count=len(ctx.records(spec.kind)))
+    found = [record for spec in kinds for record in ctx.records(spec.kind)]
+    return found, errors
+
+
+def _is_aws(error: Exception) -> bool:
+    return isinstance(error, BotoCoreError | ClientError)
