@@ -1,0 +1,69 @@
+"""End-to-end: the installed `ai-watchdog` command against `ai-watchdog sandbox serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+READY_TIMEOUT_S = 120
+
+
+def cli() -> list[str]:
+    """The console script installed with the package (next to this interpreter)."""
+    script = Path(sys.executable).with_name("ai-watchdog")
+    found = str(script) if script.exists() else shutil.which("ai-watchdog")
+    assert found, "ai-watchdog is not installed in this environment"
+    return [found]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def sandbox_url() -> Iterator[str]:
+    """A seeded sandbox server in its own process, for the whole e2e session."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*cli(), "sandbox", "serve", "--port", str(port), "--seed"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert server.stdout is not None
+    deadline, seen = time.monotonic() + READY_TIMEOUT_S, []
+    while time.monotonic() < deadline:
+        line = server.stdout.readline()
+        seen.append(line)
+        if "AWS_ENDPOINT_URL" in line or (not line and server.poll() is not None):
+            break
+    if server.poll() is not None or not any("AWS_ENDPOINT_URL" in s for s in seen):
+        server.kill()
+        pytest.fail("sandbox did not start:\n" + "".join(seen))
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def run(
+    args: list[str], endpoint: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would; `endpoint` points its AWS calls at the sandbox."""
+    environment = {**os.environ, **env}
+    if endpoint:
+        environment["AWS_ENDPOINT_URL"] = endpoint
+    return subprocess.run(
+        [*cli(), *args], capture_output=True, text=True, env=environment, timeout=300
+    )

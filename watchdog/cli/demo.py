@@ -1,0 +1,60 @@
+"""`ai-watchdog demo`: the whole tool on the built-in sandbox account, no AWS credentials needed.
+
+It starts the sandbox in this process, seeds a two-account organization over two regions, points
+this process's AWS settings at it, and runs each stage as a user would.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from rich.console import Console
+
+from watchdog.cli._common import Fail
+from watchdog.cli.render import render_scan
+from watchdog.cli.sandbox import NEEDS_EXTRA
+from watchdog.cli.scan import scan_or_fail
+from watchdog.inventory import ScanRequest
+from watchdog.logs import configure_logging
+
+
+@click.command()
+def demo() -> None:
+    """Run the watchdog against a seeded sandbox organization and show each stage."""
+    try:
+        from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
+        from watchdog.sandbox.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, running_server
+    except ImportError as error:
+        raise Fail(NEEDS_EXTRA) from error
+    configure_logging(level="error")
+    console = Console()
+    console.rule("1. The sandbox")
+    console.print("Starting a local AWS and seeding a two-account organization ...")
+    with running_server(seed=True) as url:
+        # Only this process talks to the sandbox; the user's own AWS settings are untouched.
+        os.environ.update(
+            AWS_ENDPOINT_URL=url,
+            AWS_ACCESS_KEY_ID=FAKE_ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=FAKE_SECRET_KEY,
+            AWS_DEFAULT_REGION=DEMO_REGIONS[0],
+        )
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            os.environ.pop(name, None)
+        regions = ",".join(DEMO_REGIONS)
+        console.print(f"Sandbox at {url}: regions {regions}.")
+        console.rule("2. Scan")
+        console.print(
+            f"$ ai-watchdog scan --accounts organization --member-role {MEMBER_ROLE_NAME} "
+            f"--external-id {DEMO_EXTERNAL_ID} --regions {regions}",
+            highlight=False,
+        )
+        result = scan_or_fail(
+            ScanRequest(
+                regions=list(DEMO_REGIONS),
+                accounts="organization",
+                member_role=MEMBER_ROLE_NAME,
+                external_id=DEMO_EXTERNAL_ID,
+            )
+        )
+        render_scan(result, console)

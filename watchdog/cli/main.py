@@ -1,0 +1,29 @@
+"""`ai-watchdog`: the command line. Thin: parse, call the core, render.
+
+Exit codes: 0 done; 1 done, but some (account, region, kind) could not be scanned; 2 bad input
+or unusable credentials (nothing was done).
+"""
+
+from __future__ import annotations
+
+import click
+
+from watchdog import __version__
+from watchdog.cli.demo import demo
+from watchdog.cli.sandbox import sandbox
+from watchdog.cli.scan import scan
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ai-watchdog")
+def cli() -> None:
+    """Find idle or over-budget AWS AI resources (SageMaker, Bedrock) and what they cost."""
+
+
+cli.add_command(scan)
+cli.add_command(sandbox)
+cli.add_command(demo)
+
+
+def main() -> None:
+    cli(prog_name="ai-watchdog")

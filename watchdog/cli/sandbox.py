@@ -1,0 +1,30 @@
+"""`ai-watchdog sandbox`: a local AWS (moto plus the project's additions) to try things on."""
+
+from __future__ import annotations
+
+import click
+
+from watchdog.cli._common import Fail
+
+NEEDS_EXTRA = "the sandbox needs the optional extra: pip install 'ai-cost-watchdog[sandbox]'"
+
+
+@click.group()
+def sandbox() -> None:
+    """The built-in sandbox AWS account (no credentials needed)."""
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)
+@click.option("--seed", is_flag=True, help="Fill it with the demo accounts and resources.")
+def serve(host: str, port: int, seed: bool) -> None:
+    """Serve the sandbox over HTTP until interrupted; point AWS_ENDPOINT_URL at it."""
+    try:
+        from watchdog.sandbox.server import serve as serve_sandbox
+    except ImportError as error:
+        raise Fail(NEEDS_EXTRA) from error
+    try:
+        serve_sandbox(host=host, port=port, seed=seed)
+    except OSError as error:
+        raise Fail(f"cannot serve on {host}:{port}: {error.strerror or error}") from error

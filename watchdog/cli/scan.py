@@ -1,0 +1,74 @@
+"""`ai-watchdog scan`: inventory the scope and print it as a table or JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from watchdog.aws.scope import ScopeError
+from watchdog.cli._common import EXIT_PARTIAL, Fail, load_settings
+from watchdog.cli.render import output_console, progress_bar, render_scan
+from watchdog.inventory import ScanRequest, ScanResult
+from watchdog.inventory import scan as run_scan
+from watchdog.logs import configure_logging
+
+
+@click.command()
+@click.option(
+    "--regions", help="Comma list of regions, or `all` (enabled ones). [WATCHDOG_REGIONS]"
+)
+@click.option(
+    "--accounts",
+    help="`current`, `organization`, or comma list of role ARNs / account ids. [WATCHDOG_ACCOUNTS]",
+)
+@click.option("--member-role", help="Role name to enter member accounts. [WATCHDOG_MEMBER_ROLE]")
+@click.option("--external-id", help="ExternalId for sts:AssumeRole. [WATCHDOG_EXTERNAL_ID]")
+@click.option("--max-workers", type=int, help="Accounts x regions scanned at once (default 8).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+def scan(
+    regions: str | None,
+    accounts: str | None,
+    member_role: str | None,
+    external_id: str | None,
+    max_workers: int | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """List every watched SageMaker and Bedrock resource, with what it is and how it bills."""
+    settings = load_settings(
+        regions=regions,
+        accounts=accounts,
+        member_role=member_role,
+        external_id=external_id,
+        max_workers=max_workers,
+    )
+    configure_logging(settings.log_format, settings.log_level)
+    request = ScanRequest(
+        regions=settings.region_list(),
+        accounts=settings.accounts,
+        member_role=settings.member_role,
+        external_id=settings.external_id,
+        max_workers=settings.max_workers,
+    )
+    result = scan_or_fail(request)
+    with output_console(output) as console:
+        if fmt == "json":
+            console.out(result.model_dump_json(indent=2), highlight=False)
+        else:
+            render_scan(result, console)
+    if result.errors:
+        sys.exit(EXIT_PARTIAL)
+
+
+def scan_or_fail(request: ScanRequest) -> ScanResult:
+    """The scan, with a progress bar on a terminal; bad scope or credentials fail cleanly."""
+    try:
+        with progress_bar("scanning accounts x regions") as progress:
+            return run_scan(request, progress=progress)
+    except ScopeError as error:
+        raise Fail(str(error)) from error
