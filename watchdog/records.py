@@ -7,10 +7,10 @@ status, times, tags, size, how the resource bills, and its links to other resour
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Kind = Literal[
     "sagemaker-endpoint",
@@ -41,11 +41,22 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """Some AWS answers (Bedrock's custom models in moto, for one) carry no zone: they are UTC.
+    Aware times everywhere keep every later comparison with `now` valid."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+AwareTime = Annotated[datetime | None, AfterValidator(_utc)]
+
+
 class BillingMode(_Frozen):
     """How a resource bills right now; `committed_until` is set only for `committed`."""
 
     mode: BillingModeName
-    committed_until: datetime | None = None
+    committed_until: AwareTime = None
 
     def describe(self) -> str:
         if self.mode == "committed" and self.committed_until is not None:
@@ -83,8 +94,8 @@ class ResourceRecord(_Frozen):
     account: str
     region: str
     status: str | None = None
-    created_at: datetime | None = None
-    last_modified_at: datetime | None = None
+    created_at: AwareTime = None
+    last_modified_at: AwareTime = None
     tags: dict[str, str] = Field(default_factory=dict)
     instance_type: str | None = None
     instance_count: int | None = None

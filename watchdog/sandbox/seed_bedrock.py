@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ class CustomModelSpec:
     name: str
     base_model: str = "amazon.titan-text-express-v1"
     tags: Mapping[str, str] = field(default_factory=dict)
+    age: timedelta | None = None  # before the seed's `now`; None: the emulator's clock
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class ThroughputSpec:
     commitment: Literal["OneMonth", "SixMonths"] | None = None
     model_units: int = 1
     tags: Mapping[str, str] = field(default_factory=dict)
+    age: timedelta | None = None  # when it was bought: a commitment runs from then
 
 
 def br_tags(tags: Mapping[str, str]) -> list[TagTypeDef]:

@@ -6,6 +6,9 @@ Shapes follow what SageMaker and Bedrock emit (see aws-facts.md, "Idle signals")
 whose dimensions are in the order they were put), inference components by InferenceComponentName,
 Bedrock by ModelId. Values come from the hour of day, never from a random source, so two seeds of
 the same `now` produce identical data.
+
+Series cover `hours` before `now` (eight days by default: a seven-day window stays fully covered
+for a day after seeding), and never reach back before the resource existed (`since`), as on AWS.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ BEDROCK_NAMESPACE = "AWS/Bedrock"
 
 # AWS accepts up to 1,000 datums per PutMetricData call (1 MB); 500 stays well inside both.
 _BATCH = 500
+DEFAULT_METRIC_HOURS = 8 * 24
 
 # "busy": traffic every hour; "idle": no Invocations datapoints at all (what AWS shows for an
 # endpoint nobody calls); "idle-zeros": explicit zero datapoints (what some exporters write).
@@ -35,10 +39,12 @@ _BATCH = 500
 Traffic = Literal["busy", "idle", "idle-zeros"]
 
 
-def hourly(now: datetime, hours: int) -> list[datetime]:
-    """`hours` timestamps on the hour, oldest first, the newest one hour before `now`."""
+def hourly(now: datetime, hours: int, since: datetime | None = None) -> list[datetime]:
+    """`hours` timestamps on the hour, oldest first, the newest one hour before `now`; none
+    before `since` (a resource emits nothing before it exists)."""
     top = now.replace(minute=0, second=0, microsecond=0)
-    return [top - timedelta(hours=h) for h in range(hours, 0, -1)]
+    stamps = [top - timedelta(hours=h) for h in range(hours, 0, -1)]
+    return stamps if since is None else [t for t in stamps if t >= since]
 
 
 def _diurnal(ts: datetime) -> float:
@@ -56,7 +62,7 @@ class MetricWriter:
 
     cloudwatch: CloudWatchClient
     now: datetime
-    hours: int = 7 * 24
+    hours: int = DEFAULT_METRIC_HOURS
     _pending: dict[str, list[MetricDatumTypeDef]] = field(default_factory=lambda: defaultdict(list))
     datums_written: int = 0
 
@@ -87,10 +93,11 @@ class MetricWriter:
         *,
         gpu: bool,
         with_instances: bool = True,
+        since: datetime | None = None,
     ) -> None:
         """Invocations for one production variant, plus instance load if instances run."""
         dims = [("EndpointName", endpoint), ("VariantName", variant)]
-        stamps = hourly(self.now, self.hours)
+        stamps = hourly(self.now, self.hours, since)
         if traffic != "idle":
             busy = traffic == "busy"
             calls = ((t, float(round(40 + 260 * _diurnal(t))) if busy else 0.0) for t in stamps)
@@ -107,21 +114,27 @@ class MetricWriter:
             util = ((t, round(90 * load * _diurnal(t), 2)) for t in stamps)
             self._add(ENDPOINT_INSTANCE_NAMESPACE, "GPUUtilization", dims, util, "Percent")
 
-    def inference_component(self, name: str, traffic: Traffic) -> None:
+    def inference_component(
+        self, name: str, traffic: Traffic, since: datetime | None = None
+    ) -> None:
+        """Invocations, and the normalised load its copies emit while they run (CPU always,
+        GPU on accelerated instances, as the seeded components are)."""
         dims = [("InferenceComponentName", name)]
-        stamps = hourly(self.now, self.hours)
+        stamps = hourly(self.now, self.hours, since)
         if traffic != "idle":
             busy = traffic == "busy"
             calls = ((t, float(round(20 + 180 * _diurnal(t))) if busy else 0.0) for t in stamps)
             self._add(SAGEMAKER_NAMESPACE, "Invocations", dims, calls, "Count")
         load = 0.6 if traffic == "busy" else 0.0
+        cpu = ((t, round(1.5 + 40 * load * _diurnal(t), 2)) for t in stamps)
         util = ((t, round(2.0 + 80 * load * _diurnal(t), 2)) for t in stamps)
+        self._add(INFERENCE_COMPONENT_NAMESPACE, "CPUUtilizationNormalized", dims, cpu, "Percent")
         self._add(INFERENCE_COMPONENT_NAMESPACE, "GPUUtilizationNormalized", dims, util, "Percent")
 
-    def bedrock_model(self, model_id: str) -> None:
+    def bedrock_model(self, model_id: str, since: datetime | None = None) -> None:
         """Traffic on a Bedrock model; for provisioned throughput `model_id` is its ARN."""
         dims = [("ModelId", model_id)]
-        stamps = hourly(self.now, self.hours)
+        stamps = hourly(self.now, self.hours, since)
         calls = [(t, float(round(15 + 120 * _diurnal(t)))) for t in stamps]
         self._add(BEDROCK_NAMESPACE, "Invocations", dims, iter(calls), "Count")
         tokens_in = ((t, n * 850.0) for t, n in calls)

@@ -6,6 +6,14 @@ serverless and scaled-to-zero async endpoints (never an idle cost), a config and
 two endpoints, inference components, Studio with idle shutdown off on the domain and on for one
 profile, a space app, an MLflow server, Bedrock provisioned throughput with and without a
 commitment, exemptions by tag, and resources nobody owns.
+
+Every resource states its age at the seed's `now` (its CreationTime is set to `now - age`; configs
+and models are dated just before the first endpoint that uses them). The ages are chosen so that
+at the real time, right after seeding, the shipped policies (7-day idle windows, notebooks running
+longer than 12 h, Studio apps longer than 24 h, MLflow servers older than 14 days, stopped
+notebooks older than 30 days) find something on each side of every threshold: idle endpoints
+weeks old, busy ones older still, and chatbot-west-poc, idle but created two days ago, which must
+come out "unknown", never idle.
 """
 
 from __future__ import annotations
@@ -64,17 +72,26 @@ RISK = owner_tags("carol@example.com", "risk", "#risk-ml")
 RECSYS = owner_tags("dan@example.com", "recsys", "#recsys")
 
 
+def days(n: float) -> timedelta:
+    return timedelta(days=n)
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
 def _single(
     name: str,
     model: str,
     instance_type: str,
     traffic: Traffic,
     tags: dict[str, str],
+    age: timedelta,
     count: int = 1,
 ) -> EndpointSpec:
     """The common case: one model, one AllTraffic variant, a config named after the endpoint."""
     config = ConfigSpec(f"{name}-config", (Variant("AllTraffic", model, instance_type, count),))
-    return EndpointSpec(name, config, {"AllTraffic": traffic}, tags)
+    return EndpointSpec(name, config, {"AllTraffic": traffic}, tags, age=age)
 
 
 def management_plan(now: datetime) -> AccountPlan:
@@ -104,12 +121,46 @@ def management_plan(now: datetime) -> AccountPlan:
             ModelSpec("whisper-large-v3", tags=GENAI),
         ),
         endpoints=(
-            _single("llama3-8b-chat-poc", "llama3-8b-instruct", "ml.g5.2xlarge", "idle", GENAI),
-            _single("mistral-7b-eval", "mistral-7b-instruct", "ml.g5.xlarge", "idle-zeros", NLP),
-            _single("fraud-scoring-prod", "fraud-scorer-xgb", "ml.m5.xlarge", "busy", RISK, 2),
-            _single("support-intent-g5", "mistral-7b-instruct", "ml.g5.xlarge", "busy", NLP),
+            # Idle GPU endpoints, three weeks and twelve days old: provably idle over a week.
+            _single(
+                "llama3-8b-chat-poc",
+                "llama3-8b-instruct",
+                "ml.g5.2xlarge",
+                "idle",
+                GENAI,
+                days(21),
+            ),
+            _single(
+                "mistral-7b-eval",
+                "mistral-7b-instruct",
+                "ml.g5.xlarge",
+                "idle-zeros",
+                NLP,
+                days(12),
+            ),
+            _single(
+                "fraud-scoring-prod",
+                "fraud-scorer-xgb",
+                "ml.m5.xlarge",
+                "busy",
+                RISK,
+                days(40),
+                count=2,
+            ),
+            _single(
+                "support-intent-g5",
+                "mistral-7b-instruct",
+                "ml.g5.xlarge",
+                "busy",
+                NLP,
+                days(25),
+            ),
             EndpointSpec(
-                "recsys-ab-test", ab_test, {"champion": "busy", "challenger": "idle"}, RECSYS
+                "recsys-ab-test",
+                ab_test,
+                {"champion": "busy", "challenger": "idle"},
+                RECSYS,
+                age=days(18),
             ),
             EndpointSpec(
                 "sentiment-serverless",
@@ -118,6 +169,7 @@ def management_plan(now: datetime) -> AccountPlan:
                 ),
                 {"AllTraffic": "idle"},
                 NLP,
+                age=days(30),
             ),
             EndpointSpec(
                 "transcribe-async",
@@ -129,9 +181,10 @@ def management_plan(now: datetime) -> AccountPlan:
                 {"AllTraffic": "idle"},
                 GENAI,
                 scaled_to_zero=True,
+                age=days(15),
             ),
-            EndpointSpec("summarizer-team-a", shared, {"AllTraffic": "busy"}, NLP),
-            EndpointSpec("summarizer-team-b", shared, {"AllTraffic": "idle"}, NLP),
+            EndpointSpec("summarizer-team-a", shared, {"AllTraffic": "busy"}, NLP, age=days(35)),
+            EndpointSpec("summarizer-team-b", shared, {"AllTraffic": "idle"}, NLP, age=days(33)),
             EndpointSpec(
                 "genai-shared-host",
                 ic_host,
@@ -139,8 +192,10 @@ def management_plan(now: datetime) -> AccountPlan:
                 GENAI,
                 components=(
                     ComponentSpec("llama3-8b-ic", "llama3-8b-instruct", "busy"),
-                    ComponentSpec("mistral-7b-ic", "mistral-7b-instruct", "idle"),
+                    # Added later, idle ever since: ten days, so idle over a week.
+                    ComponentSpec("mistral-7b-ic", "mistral-7b-instruct", "idle", age=days(10)),
                 ),
+                age=days(16),
             ),
             _single(
                 "research-baseline",
@@ -148,6 +203,7 @@ def management_plan(now: datetime) -> AccountPlan:
                 "ml.g5.xlarge",
                 "idle",
                 {**GENAI, EXEMPT_TAG: "true"},
+                days(60),
             ),
             _single(
                 "hackathon-demo",
@@ -155,14 +211,39 @@ def management_plan(now: datetime) -> AccountPlan:
                 "ml.g5.xlarge",
                 "idle",
                 {**GENAI, EXPIRES_TAG: expires},
+                days(9),
             ),
         ),
         notebooks=(
-            NotebookSpec("alice-exploration", "ml.t3.medium", "InService", GENAI),
-            NotebookSpec("gpu-scratchpad", "ml.p3.2xlarge", "InService", {}, volume_gb=100),
-            NotebookSpec("legacy-experiments", "ml.t3.xlarge", "Stopped", RISK),
+            # Started three days ago and left running.
             NotebookSpec(
-                "platform-admin", "ml.t3.medium", "InService", {**RISK, EXEMPT_TAG: "true"}
+                "alice-exploration",
+                "ml.t3.medium",
+                "InService",
+                GENAI,
+                age=days(30),
+                in_status_for=days(3),
+            ),
+            # A GPU notebook nobody owns, running since it was created.
+            NotebookSpec(
+                "gpu-scratchpad", "ml.p3.2xlarge", "InService", {}, volume_gb=100, age=days(10)
+            ),
+            # Stopped for 40 days; its volume still bills.
+            NotebookSpec(
+                "legacy-experiments",
+                "ml.t3.xlarge",
+                "Stopped",
+                RISK,
+                age=days(60),
+                in_status_for=days(40),
+            ),
+            NotebookSpec(
+                "platform-admin",
+                "ml.t3.medium",
+                "InService",
+                {**RISK, EXEMPT_TAG: "true"},
+                age=days(200),
+                in_status_for=days(50),
             ),
         ),
         domains=(
@@ -173,19 +254,26 @@ def management_plan(now: datetime) -> AccountPlan:
                     ProfileSpec(
                         "alice",
                         apps=(
-                            AppSpec("JupyterServer"),
+                            AppSpec("JupyterServer", age=days(90)),
+                            # A kernel left running for two days.
                             AppSpec(
-                                "KernelGateway", "datascience-1-0-ml-t3-medium", "ml.t3.medium"
+                                "KernelGateway",
+                                "datascience-1-0-ml-t3-medium",
+                                "ml.t3.medium",
+                                age=days(2),
                             ),
                         ),
                         tags=GENAI,
+                        age=days(90),
                     ),
                     ProfileSpec(
                         "bob",
                         idle_shutdown="ENABLED",
                         idle_timeout_minutes=60,
-                        apps=(AppSpec("JupyterServer"),),
+                        # Opened Studio this morning.
+                        apps=(AppSpec("JupyterServer", age=hours(6)),),
                         tags=NLP,
+                        age=days(60),
                     ),
                 ),
                 spaces=(
@@ -193,24 +281,31 @@ def management_plan(now: datetime) -> AccountPlan:
                         "team-shared",
                         "bob",
                         "Shared",
-                        app=AppSpec("JupyterLab", instance_type="ml.t3.medium"),
+                        # A JupyterLab app running for five days.
+                        app=AppSpec("JupyterLab", instance_type="ml.t3.medium", age=days(5)),
                         tags=GENAI,
+                        age=days(45),
                     ),
-                    SpaceSpec("alice-private", "alice", "Private", tags=GENAI),
+                    SpaceSpec("alice-private", "alice", "Private", tags=GENAI, age=days(30)),
                 ),
                 tags=GENAI,
+                age=days(120),
             ),
         ),
-        tracking_servers=(TrackingServerSpec("genai-mlflow", tags=GENAI),),
-        custom_models=(CustomModelSpec("support-bot-titan-ft", tags=NLP),),
+        tracking_servers=(TrackingServerSpec("genai-mlflow", tags=GENAI, age=days(35)),),
+        custom_models=(CustomModelSpec("support-bot-titan-ft", tags=NLP, age=days(28)),),
         throughputs=(
-            ThroughputSpec("support-bot-pt", "support-bot-titan-ft", busy=False, tags=NLP),
+            # Bought 20 days ago, no commitment, no traffic: idle and deletable.
+            ThroughputSpec(
+                "support-bot-pt", "support-bot-titan-ft", busy=False, tags=NLP, age=days(20)
+            ),
             ThroughputSpec(
                 "claims-summarizer-pt",
                 PT_FOUNDATION_MODEL,
                 busy=True,
                 commitment="SixMonths",
                 tags=RISK,
+                age=days(50),
             ),
         ),
     )
@@ -220,10 +315,28 @@ def management_plan(now: datetime) -> AccountPlan:
             ModelSpec("bge-embeddings", tags=RECSYS),
         ),
         endpoints=(
-            _single("chatbot-west-poc", "llama3-8b-instruct", "ml.g5.2xlarge", "idle", GENAI),
-            _single("embeddings-west", "bge-embeddings", "ml.g5.xlarge", "busy", RECSYS),
+            # Deployed two days ago and not called yet: too young to call idle ("unknown").
+            _single(
+                "chatbot-west-poc",
+                "llama3-8b-instruct",
+                "ml.g5.2xlarge",
+                "idle",
+                GENAI,
+                days(2),
+            ),
+            _single("embeddings-west", "bge-embeddings", "ml.g5.xlarge", "busy", RECSYS, days(22)),
         ),
-        notebooks=(NotebookSpec("west-analytics", "ml.t3.medium", "InService", RECSYS),),
+        # Started six hours ago: not running long yet.
+        notebooks=(
+            NotebookSpec(
+                "west-analytics",
+                "ml.t3.medium",
+                "InService",
+                RECSYS,
+                age=days(14),
+                in_status_for=hours(6),
+            ),
+        ),
     )
     return AccountPlan({PRIMARY_REGION: east, SECONDARY_REGION: west})
 
@@ -237,10 +350,21 @@ def member_plan(now: datetime) -> AccountPlan:
             ModelSpec("doc-classifier", SKLEARN_IMAGE, legal),
         ),
         endpoints=(
-            _single("rag-poc", "rag-llama3-8b", "ml.g5.2xlarge", "idle", legal),
-            _single("doc-classifier-prod", "doc-classifier", "ml.m5.large", "busy", legal),
+            _single("rag-poc", "rag-llama3-8b", "ml.g5.2xlarge", "idle", legal, days(19)),
+            _single(
+                "doc-classifier-prod", "doc-classifier", "ml.m5.large", "busy", legal, days(75)
+            ),
         ),
-        notebooks=(NotebookSpec("legal-sandbox", "ml.t3.large", "InService", legal),),
+        notebooks=(
+            NotebookSpec(
+                "legal-sandbox",
+                "ml.t3.large",
+                "InService",
+                legal,
+                age=days(20),
+                in_status_for=hours(26),
+            ),
+        ),
         throughputs=(
             # Idle but committed: can only be reported until the commitment expires.
             ThroughputSpec(
@@ -249,13 +373,20 @@ def member_plan(now: datetime) -> AccountPlan:
                 busy=False,
                 commitment="SixMonths",
                 tags=legal,
+                age=days(30),
             ),
         ),
     )
     west = RegionPlan(
         models=(ModelSpec("rag-llama3-8b"),),
         # Nobody's: no owner tags, so notifications fall back to the default channel.
-        endpoints=(_single("orphaned-west-test", "rag-llama3-8b", "ml.g5.xlarge", "idle", {}),),
-        notebooks=(NotebookSpec("old-west-notebook", "ml.t3.medium", "Stopped"),),
+        endpoints=(
+            _single("orphaned-west-test", "rag-llama3-8b", "ml.g5.xlarge", "idle", {}, days(45)),
+        ),
+        notebooks=(
+            NotebookSpec(
+                "old-west-notebook", "ml.t3.medium", "Stopped", age=days(90), in_status_for=days(80)
+            ),
+        ),
     )
     return AccountPlan({PRIMARY_REGION: east, SECONDARY_REGION: west})

@@ -1,12 +1,16 @@
 """SageMaker hosting for the seeders: models, endpoint configs, endpoints, inference components,
 notebook instances. Declarative specs in, boto3 calls out.
+
+An `age` on a spec is how long before the seed's `now` the resource was created (the demo states
+one for everything, and `seed_ages` writes it into the emulator after creation); None leaves the
+emulator's own clock, i.e. created just now (the benchmark seeder does that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from watchdog.sandbox.seed_metrics import MetricWriter, Traffic
@@ -80,6 +84,7 @@ class ComponentSpec:
     model: str
     traffic: Traffic
     accelerators: int = 1
+    age: timedelta | None = None  # None: deployed with its endpoint
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,10 @@ class EndpointSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
     scaled_to_zero: bool = False
     components: tuple[ComponentSpec, ...] = ()
+    age: timedelta | None = None
+
+    def component_age(self, component: ComponentSpec) -> timedelta | None:
+        return component.age or self.age
 
     def billed_variants(self) -> list[Variant]:
         """Variants with instances running (serverless and scaled-to-zero ones have none)."""
@@ -115,6 +124,10 @@ class NotebookSpec:
     status: Literal["InService", "Stopped"]
     tags: Mapping[str, str] = field(default_factory=dict)
     volume_gb: int = 20
+    age: timedelta | None = None
+    # How long it has been in `status` (LastModifiedTime: its last start or stop); None: since
+    # creation. "Running longer than" policies read this.
+    in_status_for: timedelta | None = None
 
 
 def create_model(sm: SageMakerClient, spec: ModelSpec, region: str, role_arn: str) -> None:
@@ -215,7 +228,9 @@ def _scale_to_zero(clients: AwsClients, region: str, spec: EndpointSpec) -> None
 
 
 def write_endpoint_metrics(writer: MetricWriter, spec: EndpointSpec) -> None:
+    """Its variants' and components' series, none from before they existed."""
     billed = {v.name for v in spec.billed_variants()}
+    since = _since(writer.now, spec.age)
     for variant in spec.config.variants:
         writer.endpoint_variant(
             spec.name,
@@ -223,9 +238,15 @@ def write_endpoint_metrics(writer: MetricWriter, spec: EndpointSpec) -> None:
             spec.traffic[variant.name],
             gpu=variant.instance_type is not None and is_gpu(variant.instance_type),
             with_instances=variant.name in billed,
+            since=since,
         )
     for component in spec.components:
-        writer.inference_component(component.name, component.traffic)
+        component_since = _since(writer.now, spec.component_age(component))
+        writer.inference_component(component.name, component.traffic, since=component_since)
+
+
+def _since(now: datetime, age: timedelta | None) -> datetime | None:
+    return None if age is None else now - age
 
 
 def create_notebook(sm: SageMakerClient, spec: NotebookSpec, role_arn: str) -> None:

@@ -1,11 +1,15 @@
 """SageMaker Studio and MLflow for the seeders: a domain, user profiles, spaces, apps, tracking
 servers. Built in the order AWS requires (the reverse of the teardown order).
+
+`age` on a spec: how long before the seed's `now` it was created (see seed_sagemaker); for an app
+that is how long it has been running, since stopping a Studio app deletes it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from watchdog.sandbox.seed_sagemaker import sm_tags
@@ -24,6 +28,7 @@ class AppSpec:
     app_type: Literal["JupyterServer", "KernelGateway", "JupyterLab", "CodeEditor"]
     name: str = "default"
     instance_type: str | None = None  # None: the app type's default (JupyterServer runs on none)
+    age: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class ProfileSpec:
     idle_timeout_minutes: int = 120
     apps: tuple[AppSpec, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    age: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class SpaceSpec:
     sharing: Literal["Private", "Shared"]
     app: AppSpec | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    age: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class DomainSpec:
     profiles: tuple[ProfileSpec, ...]
     spaces: tuple[SpaceSpec, ...]
     tags: Mapping[str, str] = field(default_factory=dict)
+    age: timedelta | None = None
 
     @property
     def app_count(self) -> int:
@@ -62,6 +70,7 @@ class TrackingServerSpec:
     name: str
     size: Literal["Small", "Medium", "Large"] = "Small"
     tags: Mapping[str, str] = field(default_factory=dict)
+    age: timedelta | None = None
 
 
 def _jupyterlab_settings(idle: IdleShutdown, timeout: int) -> dict[str, Any]:

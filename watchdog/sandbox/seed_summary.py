@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,6 +22,15 @@ class SeededResource(BaseModel):
     idle_variants: tuple[str, ...] = ()
     # Tagged watchdog:exempt=true or with a watchdog:expires date still ahead.
     exempt: bool = False
+    # The CreationTime the emulator reports, as the plan set it; None: not backdated, so the
+    # emulator's clock when the seed ran (SeedSummary.created_at).
+    created_at: datetime | None = None
+    # LastModifiedTime where the plan sets one apart from creation (a notebook's last start/stop).
+    last_modified_at: datetime | None = None
+
+    def older_than(self, age: timedelta, now: datetime) -> bool:
+        """Whether it existed for all of the `age` before `now` (e.g. a whole metrics window)."""
+        return self.created_at is not None and self.created_at <= now - age
 
 
 class SeedSummary(BaseModel):
@@ -32,9 +41,9 @@ class SeedSummary(BaseModel):
     member_role_name: str = ""
     external_id: str = ""
     regions: tuple[str, ...]
-    # Metric timestamps end at `now`; moto stamped every CreationTime at `created_at` (the real
-    # clock, which boto3 cannot set). See seed_demo_account() on evaluating "old enough".
+    # Metric timestamps end at `now`, and backdated resources were created their age before it.
     now: datetime
+    # The real clock when the seed ran: the CreationTime of whatever was not backdated.
     created_at: datetime
     metric_datums: int = 0
     resources: tuple[SeededResource, ...] = ()
@@ -66,8 +75,19 @@ class SeedSummary(BaseModel):
     ) -> list[str]:
         return sorted(r.name for r in self.select(kind, region=region, account_id=account_id))
 
-    def idle_names(self, kind: str | None = None, *, include_exempt: bool = False) -> list[str]:
-        """Names of the idle resources (by default without the exempt ones)."""
+    def idle_names(
+        self,
+        kind: str | None = None,
+        *,
+        include_exempt: bool = False,
+        window: timedelta | None = None,
+    ) -> list[str]:
+        """Names of the idle resources (by default without the exempt ones). With `window`,
+        only those old enough for it at `now`: the ones whose idleness can be proven."""
         return sorted(
-            r.name for r in self.select(kind) if r.idle and (include_exempt or not r.exempt)
+            r.name
+            for r in self.select(kind)
+            if r.idle
+            and (include_exempt or not r.exempt)
+            and (window is None or r.older_than(window, self.now))
         )

@@ -9,6 +9,7 @@ server starts and when it stops, so each server is a fresh AWS.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -51,6 +52,21 @@ def sandbox_session() -> boto3.Session:
         aws_secret_access_key=FAKE_SECRET_KEY,
         region_name=DEFAULT_REGION,
     )
+
+
+def point_this_process_at(url: str, region: str = DEFAULT_REGION) -> None:
+    """Send this process's AWS calls to the sandbox at `url`, with its fake credentials.
+
+    The user's own AWS settings (profile, session token) are dropped from this process only.
+    """
+    os.environ.update(
+        AWS_ENDPOINT_URL=url,
+        AWS_ACCESS_KEY_ID=FAKE_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY=FAKE_SECRET_KEY,
+        AWS_DEFAULT_REGION=region,
+    )
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
 
 
 @contextmanager
@@ -105,8 +121,9 @@ def usage(url: str, summary: SeedSummary | None) -> str:
             "Scan the whole organisation with:",
             f"  export WATCHDOG_REGIONS={','.join(DEMO_REGIONS)} WATCHDOG_ACCOUNTS=organization "
             f"WATCHDOG_MEMBER_ROLE={MEMBER_ROLE_NAME} WATCHDOG_EXTERNAL_ID={DEMO_EXTERNAL_ID}",
-            "Note: the emulator dates every resource's creation to now, so checks that need an",
-            "endpoint older than the metrics window report it as unknown rather than idle.",
+            "Resources carry realistic ages (created days to months ago) and eight days of hourly",
+            "metrics: idle endpoints older than the 7-day window show as idle; chatbot-west-poc,",
+            "created two days ago, shows as unknown (too young to tell).",
         ]
     lines += ["", "Press Ctrl+C to stop."]
     return "\n".join(lines)

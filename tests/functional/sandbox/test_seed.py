@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -294,6 +294,9 @@ def test_bedrock_commitments(management: boto3.Session, member: boto3.Session) -
     assert by_name["support-bot-pt"]["modelArn"] == custom
     claims = by_name["claims-summarizer-pt"]
     assert claims["commitmentDuration"] == "SixMonths"
-    assert claims["commitmentExpirationTime"] > datetime.now(UTC)
+    # Bought 50 days before the seed's `now`: the six months run from then.
+    assert claims["creationTime"] == NOW - timedelta(days=50)
+    assert claims["commitmentExpirationTime"] == datetime(2026, 7, 11, 12, 30, tzinfo=UTC)
+    assert claims["commitmentExpirationTime"] > NOW
     legal = member.client("bedrock", region_name=EAST).list_provisioned_model_throughputs()
     assert legal["provisionedModelSummaries"][0]["commitmentDuration"] == "SixMonths"

@@ -84,17 +84,17 @@ def test_many_endpoints_twice_in_one_account(aws: None) -> None:
     assert inventory(session, "us-west-2")["sagemaker-endpoint"] == 3
 
 
-def test_demo_seeded_a_window_ahead_looks_old_enough(aws: None) -> None:
-    """moto stamps CreationTime with the real clock; seeding with `now` a window ahead is how the
-    demo gets endpoints that are older than the window and have a full week of metrics."""
+def test_demo_history_counts_back_from_the_given_now(aws: None) -> None:
+    """The plan's ages and the metrics both end at `now`, so the demo can be seeded as of any
+    time; moto's own clock (the real one) shows only in the summary's `created_at`."""
     ahead = datetime.now(UTC) + timedelta(days=8)
     session = boto3.Session(region_name=REGION)
     summary = seed_demo_account(session, now=ahead)
 
     sm = session.client("sagemaker", region_name=REGION)
     created = sm.describe_endpoint(EndpointName="llama3-8b-chat-poc")["CreationTime"]
-    assert created <= ahead - timedelta(days=7)
-    assert summary.created_at <= ahead - timedelta(days=7)
+    assert abs(created - (ahead - timedelta(days=21))) < timedelta(milliseconds=1)
+    assert summary.created_at <= datetime.now(UTC) < ahead
     dims = [("EndpointName", "llama3-8b-chat-poc"), ("VariantName", "AllTraffic")]
     cpu = metric_values(session, REGION, "/aws/sagemaker/Endpoints", "CPUUtilization", dims, ahead)
     assert len(cpu) == 168
