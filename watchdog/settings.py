@@ -29,6 +29,25 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
 
+    # Policies and caches.
+    policies: str | None = Field(
+        default=None, description="policy directory; unset: the shipped policies/ directory"
+    )
+    cache_dir: str | None = Field(
+        default=None, description="price and Cost Explorer cache; unset: the user's cache dir"
+    )
+    price_ttl_hours: float = Field(default=24, gt=0, description="how long a price is reused")
+
+    # Cost Explorer: $0.01 a request, data refreshed up to 3 times a day, so cached.
+    cost_explorer: bool = Field(default=True, description="read spend from Cost Explorer")
+    ce_max_requests_per_day: int = Field(default=4, ge=0, le=1000)
+    ce_tag_keys: str = Field(
+        default="team", description="comma list of cost-allocation tag keys for budgets"
+    )
+    ce_per_resource: bool = Field(
+        default=False, description="GetCostAndUsageWithResources (opt-in in Cost Explorer too)"
+    )
+
     @field_validator("regions")
     @classmethod
     def _regions_written_well(cls, value: str | None) -> str | None:
@@ -40,6 +59,9 @@ class Settings(BaseSettings):
         if "all" in regions and len(regions) > 1:
             raise ValueError("`all` cannot be combined with named regions")
         return ",".join(regions)
+
+    def ce_tag_key_list(self) -> list[str]:
+        return [k.strip() for k in self.ce_tag_keys.split(",") if k.strip()]
 
     def region_list(self) -> list[str] | None:
         return self.regions.split(",") if self.regions else None

@@ -20,6 +20,15 @@ CLIENT_CONFIG = Config(
     read_timeout=60,
     user_agent_extra="ai-cost-watchdog",
 )
+# Pricing and Cost Explorer have fallbacks (the shipped table, price estimates): an unreachable
+# endpoint should reach them in seconds, not after ten adaptive retries of a connect timeout.
+DEGRADABLE_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 3},
+    connect_timeout=3,
+    read_timeout=30,
+    user_agent_extra="ai-cost-watchdog",
+)
+DEGRADABLE_SERVICES = frozenset({"pricing", "ce"})
 
 
 class ApiCallCounter:
@@ -68,7 +77,7 @@ class ClientFactory:
                 self._clients[key] = self.session.client(
                     service,  # type: ignore[call-overload]
                     region_name=region,
-                    config=CLIENT_CONFIG,
+                    config=DEGRADABLE_CONFIG if service in DEGRADABLE_SERVICES else CLIENT_CONFIG,
                 )
             return self._clients[key]
 

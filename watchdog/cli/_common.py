@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -30,3 +31,29 @@ class Fail(click.ClickException):
     """A failure the user can act on, shown as one line with exit code 2."""
 
     exit_code = EXIT_USAGE
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SCOPE_OPTIONS = (
+    click.option(
+        "--regions", help="Comma list of regions, or `all` (enabled ones). [WATCHDOG_REGIONS]"
+    ),
+    click.option(
+        "--accounts",
+        help="`current`, `organization`, or comma list of role ARNs / account ids. "
+        "[WATCHDOG_ACCOUNTS]",
+    ),
+    click.option(
+        "--member-role", help="Role name to enter member accounts. [WATCHDOG_MEMBER_ROLE]"
+    ),
+    click.option("--external-id", help="ExternalId for sts:AssumeRole. [WATCHDOG_EXTERNAL_ID]"),
+    click.option("--max-workers", type=int, help="Accounts x regions scanned at once (default 8)."),
+)
+
+
+def scope_options(command: F) -> F:
+    """The flags that say what to scan, shared by every command that scans."""
+    for option in reversed(_SCOPE_OPTIONS):
+        command = option(command)
+    return command

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from watchdog.aws.scope import ScopeError
-from watchdog.cli._common import EXIT_PARTIAL, Fail, load_settings
+from watchdog.cli._common import EXIT_PARTIAL, Fail, load_settings, scope_options
 from watchdog.cli.render import output_console, progress_bar, render_scan
 from watchdog.inventory import ScanRequest, ScanResult
 from watchdog.inventory import scan as run_scan
@@ -16,16 +16,7 @@ from watchdog.logs import configure_logging
 
 
 @click.command()
-@click.option(
-    "--regions", help="Comma list of regions, or `all` (enabled ones). [WATCHDOG_REGIONS]"
-)
-@click.option(
-    "--accounts",
-    help="`current`, `organization`, or comma list of role ARNs / account ids. [WATCHDOG_ACCOUNTS]",
-)
-@click.option("--member-role", help="Role name to enter member accounts. [WATCHDOG_MEMBER_ROLE]")
-@click.option("--external-id", help="ExternalId for sts:AssumeRole. [WATCHDOG_EXTERNAL_ID]")
-@click.option("--max-workers", type=int, help="Accounts x regions scanned at once (default 8).")
+@scope_options
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -48,14 +39,7 @@ def scan(
         max_workers=max_workers,
     )
     configure_logging(settings.log_format, settings.log_level)
-    request = ScanRequest(
-        regions=settings.region_list(),
-        accounts=settings.accounts,
-        member_role=settings.member_role,
-        external_id=settings.external_id,
-        max_workers=settings.max_workers,
-    )
-    result = scan_or_fail(request)
+    result = scan_or_fail(ScanRequest.from_settings(settings))
     with output_console(output) as console:
         if fmt == "json":
             console.out(result.model_dump_json(indent=2), highlight=False)

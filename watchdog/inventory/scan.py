@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 
 import boto3
 import structlog
@@ -32,6 +33,7 @@ from watchdog.inventory.context import ShardContext
 from watchdog.inventory.link import link
 from watchdog.kinds import REGISTRY, KindSpec
 from watchdog.records import ResourceRecord, ScanError
+from watchdog.settings import Settings
 
 log = structlog.get_logger(__name__)
 Progress = Callable[[int, int], None]
@@ -45,6 +47,16 @@ class ScanRequest(BaseModel):
     member_role: str | None = None
     external_id: str | None = None
     max_workers: int = Field(default=8, ge=1, le=64)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScanRequest:
+        return cls(
+            regions=settings.region_list(),
+            accounts=settings.accounts,
+            member_role=settings.member_role,
+            external_id=settings.external_id,
+            max_workers=settings.max_workers,
+        )
 
 
 class ScanStats(BaseModel):
@@ -70,22 +82,31 @@ def describe_error(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def scan(
-    request: ScanRequest,
-    session: boto3.Session | None = None,
-    kinds: Sequence[KindSpec] = REGISTRY,
-    progress: Progress | None = None,
-) -> ScanResult:
-    """Inventory the requested scope. Raises ScopeError only when nothing can be scanned."""
-    started = time.monotonic()
-    run_id = uuid.uuid4().hex[:12]
+@dataclass
+class Scope:
+    """The (account, region) shards of one run, entered and ready, with the run's counter.
+
+    Later stages (signals) reuse the same shards, so member accounts are entered once a run.
+    """
+
+    run_id: str
+    account_id: str  # the caller's own account, the payer view for Cost Explorer
+    shards: list[Shard]
+    errors: list[ScanError]
+    counter: ApiCallCounter
+    home: ClientFactory  # the caller's own account (Pricing, Cost Explorer)
+    home_region: str
+    started: float = field(default_factory=time.monotonic)
+
+
+def open_scope(request: ScanRequest, session: boto3.Session | None = None) -> Scope:
+    """Resolve accounts and regions. Raises ScopeError only when nothing can be scanned."""
     counter = ApiCallCounter()
     base = session or boto3.Session()
     home = base.region_name or "us-east-1"
     own_account, base_clients = caller_account(base, counter)
     if request.regions and request.regions != ["all"]:
         check_regions(request.regions, base_clients.available_regions("sagemaker"))
-
     errors: list[ScanError] = []
     parsed = parse_accounts(request.accounts, request.member_role)
     targets = (
@@ -94,27 +115,39 @@ def scan(
         else parsed
     )
     shards = _shards(request, targets, own_account, base_clients, home, counter, errors)
+    return Scope(uuid.uuid4().hex[:12], own_account, shards, errors, counter, base_clients, home)
 
+
+def scan(
+    request: ScanRequest,
+    session: boto3.Session | None = None,
+    kinds: Sequence[KindSpec] = REGISTRY,
+    progress: Progress | None = None,
+    scope: Scope | None = None,
+) -> ScanResult:
+    """Inventory the requested scope. Raises ScopeError only when nothing can be scanned."""
+    scope = scope or open_scope(request, session)
     records: list[ResourceRecord] = []
+    errors = list(scope.errors)
     with ThreadPoolExecutor(max_workers=request.max_workers) as pool:
-        futures = [pool.submit(_scan_shard, shard, kinds, run_id) for shard in shards]
+        futures = [pool.submit(_scan_shard, s, kinds, scope.run_id) for s in scope.shards]
         for done, future in enumerate(as_completed(futures), start=1):
             shard_records, shard_errors = future.result()
             records.extend(shard_records)
             errors.extend(shard_errors)
             if progress:
-                progress(done, len(shards))
+                progress(done, len(scope.shards))
 
     stats = ScanStats(
-        api_calls=counter.total,
-        api_calls_by_operation=counter.by_operation(),
-        duration_s=round(time.monotonic() - started, 3),
-        accounts=len({s.account_id for s in shards}),
-        shards=len(shards),
+        api_calls=scope.counter.total,
+        api_calls_by_operation=scope.counter.by_operation(),
+        duration_s=round(time.monotonic() - scope.started, 3),
+        accounts=len({s.account_id for s in scope.shards}),
+        shards=len(scope.shards),
     )
     ordered = sorted(link(records), key=lambda r: (r.account, r.region, r.kind, r.name))
     errors.sort(key=lambda e: (e.account, e.region, e.kind))
-    return ScanResult(resources=ordered, errors=errors, stats=stats, run_id=run_id)
+    return ScanResult(resources=ordered, errors=errors, stats=stats, run_id=scope.run_id)
 
 
 def _shards(

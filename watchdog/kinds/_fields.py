@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from watchdog.records import IdleShutdown
+from watchdog.kinds.base import Operation, Teardown
+from watchdog.records import IdleShutdown, ResourceRecord
+from watchdog.signals.models import PriceComponent, PriceKey, PriceUnits
 
 
 def tag_dict(tags: list[Mapping[str, str]] | None) -> dict[str, str]:
@@ -37,3 +39,24 @@ def idle_shutdown(user_settings: Mapping[str, Any] | None) -> IdleShutdown | Non
                 idle_timeout_minutes=idle.get("IdleTimeoutInMinutes"),
             )
     return None
+
+
+def instance_hours(record: ResourceRecord, component: PriceComponent) -> tuple[PriceUnits, ...]:
+    """One instance type running `instance_count` instances, priced as `component`."""
+    if not record.instance_type or not record.instance_count:
+        return ()
+    key = PriceKey(component=component, region=record.region, unit=record.instance_type)
+    return (PriceUnits(key=key, count=record.instance_count),)
+
+
+# Studio domains, user profiles and spaces share AWS's states and deletion rules.
+STUDIO_DELETABLE = frozenset({"InService", "Failed", "Update_Failed", "Delete_Failed"})
+
+
+def studio_teardown(op: str, what: str) -> Teardown:
+    return Teardown(
+        delete=Operation(
+            op, STUDIO_DELETABLE, f"{what} can be deleted once it is InService or has failed"
+        ),
+        done_states=frozenset({"Deleting"}),
+    )

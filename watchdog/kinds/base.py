@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from watchdog.records import Kind, ResourceRecord
+from watchdog.signals.models import MetricQuery, PriceUnits
 
 T = TypeVar("T")
 
@@ -43,6 +45,46 @@ class ScanContext(Protocol):
 
 
 @dataclass(frozen=True)
+class Operation:
+    """One AWS call that changes a resource, and the states in which AWS accepts it."""
+
+    op: str  # "service:Operation", the IAM action name, e.g. "sagemaker:DeleteApp"
+    # States in which AWS accepts the call; None: any (configs and models have no status).
+    allowed_states: frozenset[str] | None = None
+    # Why other states refuse it, for a person: "a notebook stops only from InService".
+    refused_because: str = ""
+
+    def allows(self, status: str | None) -> bool:
+        return self.allowed_states is None or status in self.allowed_states
+
+
+@dataclass(frozen=True)
+class Teardown:
+    """How a kind is stopped and deleted. A None operation means the kind has no such action."""
+
+    stop: Operation | None = None
+    delete: Operation | None = None
+    # Delete needs the resource stopped first (notebooks): the plan stops it when running.
+    stop_before_delete: bool = False
+    # Stopping is done by deleting (Studio apps: the app's storage lives in the space/profile).
+    stop_is_delete: bool = False
+    # States in which nothing needs doing: already gone, or a failed app that blocks nothing.
+    done_states: frozenset[str] = frozenset()
+
+
+def no_metrics(record: ResourceRecord) -> tuple[MetricQuery, ...]:
+    return ()
+
+
+def no_price(record: ResourceRecord) -> tuple[PriceUnits, ...]:
+    return ()
+
+
+def since_creation(record: ResourceRecord) -> datetime | None:
+    return record.created_at
+
+
+@dataclass(frozen=True)
 class KindSpec:
     """A kind's registration: the facts the shared stages need, and its collect function."""
 
@@ -51,3 +93,9 @@ class KindSpec:
     # Kinds whose resources must be deleted before a resource of this kind can be.
     depends_on: tuple[Kind, ...]
     collect: Callable[[ScanContext], list[ResourceRecord]]
+    # Signals: the CloudWatch series that say whether it is used, and what it bills per hour.
+    metric_queries: Callable[[ResourceRecord], tuple[MetricQuery, ...]] = no_metrics
+    price_units: Callable[[ResourceRecord], tuple[PriceUnits, ...]] = no_price
+    # Since when it has been running in its current state ("running longer than" policies).
+    running_since: Callable[[ResourceRecord], datetime | None] = since_creation
+    teardown: Teardown = Teardown()

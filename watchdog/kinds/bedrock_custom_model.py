@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
 KIND: Kind = "bedrock-custom-model"
@@ -51,4 +51,5 @@ SPEC = KindSpec(
     service="bedrock",
     depends_on=("bedrock-provisioned-throughput",),
     collect=collect,
+    teardown=Teardown(delete=Operation("bedrock:DeleteCustomModel")),
 )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
+from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
 
 KIND: Kind = "bedrock-provisioned-throughput"
 NOT_BILLING_STATES = frozenset({"Failed"})
@@ -59,4 +60,43 @@ def _billing(summary: dict[str, Any]) -> BillingMode:
     return ON_DEMAND
 
 
-SPEC = KindSpec(kind=KIND, service="bedrock", depends_on=(), collect=collect)
+def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
+    """Invocations with ModelId = the provisioned model's ARN. Bedrock emits no load metric,
+    so there is no proof that metrics flow: an idle reading is less certain than an
+    endpoint's."""
+    return (
+        MetricQuery(
+            resource_arn=record.arn,
+            role="traffic",
+            namespace="AWS/Bedrock",
+            metric="Invocations",
+            stat="Sum",
+            dimensions=(("ModelId", record.arn),),
+        ),
+    )
+
+
+def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
+    """Model-unit hours, priced by the base (foundation) model."""
+    base = record.attributes.get("foundation_model_arn", "").rsplit("/", 1)[-1]
+    if not base or not record.instance_count or record.billing.mode == "none":
+        return ()
+    key = PriceKey(component="bedrock-provisioned-throughput", region=record.region, unit=base)
+    return (PriceUnits(key=key, count=record.instance_count),)
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="bedrock",
+    depends_on=(),
+    collect=collect,
+    metric_queries=metric_queries,
+    price_units=price_units,
+    teardown=Teardown(
+        delete=Operation(
+            "bedrock:DeleteProvisionedModelThroughput",
+            frozenset({"InService", "Failed"}),
+            "provisioned throughput can be deleted once it is InService or Failed",
+        ),
+    ),
+)

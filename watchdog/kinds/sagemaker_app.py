@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds._fields import instance_hours
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
+from watchdog.signals.models import PriceComponent, PriceUnits
 
 KIND: Kind = "sagemaker-app"
 GONE_STATES = frozenset({"Deleted"})
 BILLING_STATES = frozenset({"InService", "Pending"})
+# Studio components in the SageMaker price list. JupyterServer (classic Studio's own UI) runs on
+# a free system instance, so it has no price.
+PRICE_COMPONENTS: dict[str, PriceComponent] = {
+    "JupyterLab": "studio-jupyterlab",
+    "CodeEditor": "studio-codeeditor",
+    "KernelGateway": "studio-kernelgateway",
+}
 
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
@@ -57,7 +66,9 @@ def to_record(
     owner: str,
     owner_arn: str,
 ) -> ResourceRecord:
-    running = app.get("Status") in BILLING_STATES
+    instance_type = app.get("ResourceSpec", {}).get("InstanceType")
+    # "system" is the free instance classic Studio's own JupyterServer runs on.
+    running = app.get("Status") in BILLING_STATES and instance_type not in (None, "system")
     return ResourceRecord(
         kind=KIND,
         arn=arn,
@@ -67,7 +78,7 @@ def to_record(
         status=app.get("Status"),
         created_at=app.get("CreationTime"),
         tags=tags,
-        instance_type=app.get("ResourceSpec", {}).get("InstanceType"),
+        instance_type=instance_type,
         instance_count=1 if running else 0,
         billing=ON_DEMAND if running else NO_BILLING,
         parent_arns=(owner_arn,),
@@ -80,4 +91,27 @@ def to_record(
     )
 
 
-SPEC = KindSpec(kind=KIND, service="sagemaker", depends_on=(), collect=collect)
+def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
+    component = PRICE_COMPONENTS.get(record.attributes.get("app_type", ""))
+    return () if component is None else instance_hours(record, component)
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=(),
+    collect=collect,
+    price_units=price_units,
+    teardown=Teardown(
+        # An app has no stop: deleting it is stopping it; its files live in the space or the
+        # user's home, not in the app.
+        delete=Operation(
+            "sagemaker:DeleteApp",
+            frozenset({"InService"}),
+            "AWS deletes only InService apps",
+        ),
+        stop_is_delete=True,
+        # A Failed app blocks neither its space nor its profile, and bills nothing.
+        done_states=frozenset({"Deleted", "Failed"}),
+    ),
+)

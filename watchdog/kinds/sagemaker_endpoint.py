@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._fields import tag_dict
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
+from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
 
 KIND: Kind = "sagemaker-endpoint"
 PAGE_SIZE = 100  # Search's maximum
+TRAFFIC_NAMESPACE = "AWS/SageMaker"
+INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
 
 
 def describe_config(ctx: ScanContext, config_name: str) -> dict[str, Any]:
@@ -104,9 +107,62 @@ def _billing(variants: list[Variant], asynchronous: bool) -> BillingMode:
     return ON_DEMAND
 
 
+def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
+    """Invocations per production variant (EndpointName alone returns nothing on AWS), and
+    CPUUtilization per instance-backed variant as proof that metrics flow at all."""
+    queries = []
+    for variant in record.variants:
+        dims = (("EndpointName", record.name), ("VariantName", variant.name))
+        queries.append(
+            MetricQuery(
+                resource_arn=record.arn,
+                role="traffic",
+                namespace=TRAFFIC_NAMESPACE,
+                metric="Invocations",
+                stat="Sum",
+                dimensions=dims,
+                part=variant.name,
+            )
+        )
+        if not variant.serverless:
+            queries.append(
+                MetricQuery(
+                    resource_arn=record.arn,
+                    role="load",
+                    namespace=INSTANCE_NAMESPACE,
+                    metric="CPUUtilization",
+                    stat="Average",
+                    dimensions=dims,
+                    part=variant.name,
+                )
+            )
+    return tuple(queries)
+
+
+def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
+    """Hosting instance-hours of each instance-backed variant that has instances now."""
+    return tuple(
+        PriceUnits(
+            key=PriceKey(component="hosting", region=record.region, unit=v.instance_type),
+            count=v.current_instance_count,
+        )
+        for v in record.variants
+        if not v.serverless and v.instance_type and v.current_instance_count
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-inference-component",),
     collect=collect,
+    metric_queries=metric_queries,
+    price_units=price_units,
+    teardown=Teardown(
+        delete=Operation(
+            "sagemaker:DeleteEndpoint",
+            frozenset({"InService", "Failed", "OutOfService"}),
+            "an endpoint can be deleted once it is InService, OutOfService or Failed",
+        ),
+    ),
 )

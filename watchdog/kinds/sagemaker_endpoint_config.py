@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_endpoint import describe_config
 from watchdog.records import Kind, ResourceRecord
 
@@ -58,4 +58,5 @@ SPEC = KindSpec(
     service="sagemaker",
     depends_on=("sagemaker-endpoint",),
     collect=collect,
+    teardown=Teardown(delete=Operation("sagemaker:DeleteEndpointConfig")),
 )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, Kind, ResourceRecord
+from watchdog.signals.models import MetricQuery
 
 KIND: Kind = "sagemaker-inference-component"
 
@@ -56,4 +57,41 @@ def to_record(
     )
 
 
-SPEC = KindSpec(kind=KIND, service="sagemaker", depends_on=(), collect=collect)
+def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
+    """Invocations by InferenceComponentName, and its normalised CPU load, which is emitted
+    whenever its copies run, as proof that metrics flow."""
+    dims = (("InferenceComponentName", record.name),)
+    return (
+        MetricQuery(
+            resource_arn=record.arn,
+            role="traffic",
+            namespace="AWS/SageMaker",
+            metric="Invocations",
+            stat="Sum",
+            dimensions=dims,
+        ),
+        MetricQuery(
+            resource_arn=record.arn,
+            role="load",
+            namespace="/aws/sagemaker/InferenceComponents",
+            metric="CPUUtilizationNormalized",
+            stat="Average",
+            dimensions=dims,
+        ),
+    )
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=(),
+    collect=collect,
+    metric_queries=metric_queries,
+    teardown=Teardown(
+        delete=Operation(
+            "sagemaker:DeleteInferenceComponent",
+            frozenset({"InService", "Failed"}),
+            "an inference component can be deleted once it is InService or Failed",
+        ),
+    ),
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-mlflow-tracking-server"
@@ -58,4 +58,24 @@ def to_record(
     )
 
 
-SPEC = KindSpec(kind=KIND, service="sagemaker", depends_on=(), collect=collect)
+RUNNING_STATES = frozenset({"Created", "Started", "Updated", "MaintenanceComplete"})
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=(),
+    collect=collect,
+    teardown=Teardown(
+        stop=Operation(
+            "sagemaker:StopMlflowTrackingServer",
+            RUNNING_STATES,
+            "a tracking server can be stopped only while it runs",
+        ),
+        delete=Operation(
+            "sagemaker:DeleteMlflowTrackingServer",
+            RUNNING_STATES | {"Stopped", "CreateFailed", "UpdateFailed", "StopFailed"},
+            "a tracking server cannot be deleted while it is changing state",
+        ),
+        done_states=frozenset({"Deleting"}),
+    ),
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-model"
@@ -41,4 +41,5 @@ SPEC = KindSpec(
     service="sagemaker",
     depends_on=("sagemaker-endpoint-config", "sagemaker-inference-component"),
     collect=collect,
+    teardown=Teardown(delete=Operation("sagemaker:DeleteModel")),
 )

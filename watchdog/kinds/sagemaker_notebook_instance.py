@@ -6,10 +6,13 @@ Failed instance still bills its EBS volume ("storage"); there is no native idle 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds._fields import instance_hours
+from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
+from watchdog.signals.models import PriceUnits
 
 KIND: Kind = "sagemaker-notebook-instance"
 STORAGE_ONLY_STATES = frozenset({"Stopped", "Failed"})
@@ -44,4 +47,34 @@ def to_record(
     )
 
 
-SPEC = KindSpec(kind=KIND, service="sagemaker", depends_on=(), collect=collect)
+def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
+    # Stopped: no instance; only its EBS volume bills, whose size the list call omits.
+    return instance_hours(record, "notebook")
+
+
+def running_since(record: ResourceRecord) -> datetime | None:
+    """Starting an instance updates LastModifiedTime; the list call has no start time."""
+    return record.last_modified_at or record.created_at
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=(),
+    collect=collect,
+    price_units=price_units,
+    running_since=running_since,
+    teardown=Teardown(
+        stop=Operation(
+            "sagemaker:StopNotebookInstance",
+            frozenset({"InService"}),
+            "a notebook instance can be stopped only when InService",
+        ),
+        delete=Operation(
+            "sagemaker:DeleteNotebookInstance",
+            frozenset({"Stopped", "Failed"}),
+            "a notebook instance can be deleted only when Stopped or Failed",
+        ),
+        stop_before_delete=True,
+    ),
+)

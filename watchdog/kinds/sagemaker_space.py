@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._fields import studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.kinds.sagemaker_user_profile import domain_arn
 from watchdog.records import Kind, ResourceRecord
@@ -73,4 +74,10 @@ def to_record(
     )
 
 
-SPEC = KindSpec(kind=KIND, service="sagemaker", depends_on=("sagemaker-app",), collect=collect)
+SPEC = KindSpec(
+    kind=KIND,
+    service="sagemaker",
+    depends_on=("sagemaker-app",),
+    collect=collect,
+    teardown=studio_teardown("sagemaker:DeleteSpace", "a space"),
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._fields import idle_shutdown
+from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
 
@@ -62,4 +62,5 @@ SPEC = KindSpec(
     service="sagemaker",
     depends_on=("sagemaker-app", "sagemaker-space"),
     collect=collect,
+    teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile"),
 )

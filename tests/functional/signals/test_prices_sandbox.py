@@ -1,0 +1,109 @@
+"""fetch_prices against the sandbox's Price List API (moto plus watchdog.sandbox.pricing)."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.signals.cache import FileCache, MemoryCache
+from watchdog.signals.models import PriceKey
+from watchdog.signals.prices import fetch_prices
+
+NOW = datetime.now(UTC)
+TTL = timedelta(hours=24)
+HOSTING = PriceKey(component="hosting", region="us-east-1", unit="ml.g5.2xlarge")
+NOTEBOOK = PriceKey(component="notebook", region="us-west-2", unit="ml.t3.medium")
+STUDIO = PriceKey(component="studio-jupyterlab", region="eu-west-1", unit="ml.g5.xlarge")
+CODE_EDITOR = PriceKey(component="studio-codeeditor", region="us-east-1", unit="ml.t3.medium")
+UNKNOWN = PriceKey(component="hosting", region="us-east-1", unit="ml.m5.large-typo")
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+class UnreachablePricing(ClientFactory):
+    """A ClientFactory whose Price List endpoints in `down` refuse connections (one attempt,
+    so the test does not sit through botocore's retries); every other client is the real one."""
+
+    def __init__(self, down: set[str]) -> None:
+        super().__init__(boto3.Session(region_name="us-east-1"), ApiCallCounter())
+        self.down, self.port = down, closed_port()
+
+    def client(self, service: str, region: str) -> Any:
+        if service == "pricing" and region in self.down:
+            return self.session.client(
+                "pricing",
+                region_name=region,
+                endpoint_url=f"http://127.0.0.1:{self.port}",
+                config=Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1),
+            )
+        return super().client(service, region)
+
+
+def clients() -> tuple[ClientFactory, ApiCallCounter]:
+    counter = ApiCallCounter()
+    return ClientFactory(boto3.Session(region_name="us-east-1"), counter), counter
+
+
+def test_prices_resolve_from_the_sandbox_catalog(aws: None) -> None:
+    factory, counter = clients()
+
+    signals = fetch_prices([HOSTING, NOTEBOOK, STUDIO, HOSTING], factory, MemoryCache(), NOW, TTL)
+
+    assert {key: (p.usd_per_hour, p.basis) for key, p in signals.prices.items()} == {
+        "hosting|us-east-1|ml.g5.2xlarge": (1.515, "price-list"),
+        "notebook|us-west-2|ml.t3.medium": (0.05, "price-list"),
+        "studio-jupyterlab|eu-west-1|ml.g5.xlarge": (1.5727, "price-list"),
+    }
+    assert signals.errors == () and signals.pricing_calls == 3
+    assert counter.by_operation() == {"pricing:GetProducts": 3}
+    assert all(
+        p.source == "AWS Price List API (publication 2025-01-01)" for p in signals.prices.values()
+    )
+
+
+def test_types_the_price_list_lacks_are_unknown_not_guessed(aws: None) -> None:
+    factory, _ = clients()
+    signals = fetch_prices([UNKNOWN, CODE_EDITOR], factory, MemoryCache(), NOW, TTL)
+    assert signals.prices == {}
+    assert [e.split(": ", 1)[1] for e in signals.errors] == [
+        "the AWS Price List has no such product"
+    ] * 2
+
+
+def test_a_second_run_is_answered_from_the_file_cache(aws: None, tmp_path: Any) -> None:
+    factory, counter = clients()
+    fetch_prices([HOSTING, UNKNOWN], factory, FileCache(tmp_path), NOW, TTL)
+
+    again = fetch_prices([HOSTING, UNKNOWN], factory, FileCache(tmp_path), NOW, TTL)
+    assert again.pricing_calls == 0 and counter.total == 2
+    assert again.get(HOSTING) is not None and len(again.errors) == 1
+
+
+def test_ap_south_1_answers_when_us_east_1_is_unreachable(aws: None) -> None:
+    factory = UnreachablePricing(down={"us-east-1"})
+    signals = fetch_prices([HOSTING, NOTEBOOK], factory, MemoryCache(), NOW, TTL)
+    assert {p.basis for p in signals.prices.values()} == {"price-list"}
+    assert len(signals.prices) == 2 and signals.pricing_calls == 3
+
+
+def test_no_reachable_endpoint_means_fallback_prices_labelled_as_such(aws: None) -> None:
+    factory = UnreachablePricing(down={"us-east-1", "ap-south-1"})
+
+    signals = fetch_prices([HOSTING, NOTEBOOK], factory, MemoryCache(), NOW, TTL)
+
+    price = signals.get(HOSTING)
+    assert price is not None and (price.usd_per_hour, price.basis) == (1.515, "fallback")
+    assert "shipped fallback table (snapshot" in price.source
+    assert signals.get(NOTEBOOK) is None  # us-west-2 is not in the table: unknown, not guessed
+    assert "Pricing API unavailable (no Price List endpoint reachable" in signals.errors[0]
+    assert signals.pricing_calls == 2

@@ -1,0 +1,1 @@
+"""The signals stage: metrics, prices and costs that attach to resources. Decides nothing."""

@@ -1,0 +1,85 @@
+"""Gather every signal a run needs, for the resources the inventory found.
+
+Metrics come per (account, region) from the shards the inventory already entered; prices and
+Cost Explorer come from the caller's own account (both are global services). Failures degrade
+to notes: missing metrics make evidence unknown, a missing price makes a cost unknown, a failed
+Cost Explorer falls back to price estimates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from watchdog.inventory.scan import Scope
+from watchdog.kinds import BY_KIND
+from watchdog.records import ResourceRecord
+from watchdog.settings import Settings
+from watchdog.signals.cache import FileCache, default_cache_dir
+from watchdog.signals.costs import fetch_costs
+from watchdog.signals.metrics import collect_metrics
+from watchdog.signals.models import PriceKey, Signals
+from watchdog.signals.prices import fetch_prices
+
+
+@dataclass(frozen=True)
+class SignalOptions:
+    lookback: timedelta  # the longest idle window of any enabled policy
+    cache_dir: Path | None = None
+    price_ttl: timedelta = timedelta(hours=24)
+    cost_explorer: bool = True
+    ce_tag_keys: tuple[str, ...] = ("team",)
+    ce_max_requests_per_day: int = 4
+    ce_per_resource: bool = False
+    max_workers: int = 8
+
+    @classmethod
+    def from_settings(cls, settings: Settings, lookback: timedelta) -> SignalOptions:
+        return cls(
+            lookback=lookback,
+            cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
+            price_ttl=timedelta(hours=settings.price_ttl_hours),
+            cost_explorer=settings.cost_explorer,
+            ce_tag_keys=tuple(settings.ce_tag_key_list()),
+            ce_max_requests_per_day=settings.ce_max_requests_per_day,
+            ce_per_resource=settings.ce_per_resource,
+            max_workers=settings.max_workers,
+        )
+
+
+def collect_signals(
+    scope: Scope, resources: Sequence[ResourceRecord], options: SignalOptions, now: datetime
+) -> Signals:
+    cache = FileCache(options.cache_dir or default_cache_dir())
+    metrics = collect_metrics(
+        scope.shards,
+        resources,
+        end=now,
+        lookback=options.lookback,
+        max_workers=options.max_workers,
+    )
+    prices = fetch_prices(_price_keys(resources), scope.home, cache, now, options.price_ttl)
+    notes: list[str] = []
+    costs = None
+    if options.cost_explorer:
+        costs, cost_notes = fetch_costs(
+            scope.home,
+            cache,
+            now,
+            tag_keys=list(options.ce_tag_keys),
+            max_requests_per_day=options.ce_max_requests_per_day,
+            per_resource=options.ce_per_resource,
+            cache_scope=scope.account_id,
+        )
+        notes += cost_notes
+    else:
+        notes.append("Cost Explorer is off: budgets are estimated from list prices")
+    notes += [f"price: {error}" for error in prices.errors]
+    return Signals(metrics=metrics, prices=prices, costs=costs, notes=tuple(notes))
+
+
+def _price_keys(resources: Sequence[ResourceRecord]) -> list[PriceKey]:
+    keys = {unit.key for record in resources for unit in BY_KIND[record.kind].price_units(record)}
+    return sorted(keys, key=lambda k: (k.component, k.region, k.unit))

@@ -1,0 +1,162 @@
+"""What the signals stage hands to evaluate: metric series, prices and Cost Explorer figures.
+
+Signals are facts with their provenance; nothing here decides anything. Evaluate (pure) reads
+these models and the resource records, so everything it needs is in them, including what failed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+HOURS_PER_MONTH = 730  # AWS's own convention for monthly estimates (8,760 h / 12)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+# traffic: requests served (absent datapoints mean zero, if the query is right);
+# load: instance metrics that exist whenever instances run, the proof that metrics flow.
+MetricRole = Literal["traffic", "load"]
+
+
+class MetricQuery(_Frozen):
+    """One CloudWatch series a kind wants for one resource. Dimensions are in the order AWS
+    emits them (moto, like CloudWatch's exact-match semantics, needs the exact set)."""
+
+    resource_arn: str
+    role: MetricRole
+    namespace: str
+    metric: str
+    stat: Literal["Sum", "Average", "Maximum", "SampleCount"] = "Sum"
+    dimensions: tuple[tuple[str, str], ...]
+    # Which part of the resource the series covers (a production variant name), for reasons.
+    part: str | None = None
+
+
+class Datapoint(_Frozen):
+    at: datetime
+    value: float
+
+
+class MetricSeries(_Frozen):
+    """The answer to one MetricQuery over the fetched window, oldest point first.
+
+    `error` set means the series is unknown (the query or its call failed), which is not the
+    same as an empty series (no datapoints: for traffic, no requests).
+    """
+
+    query: MetricQuery
+    points: tuple[Datapoint, ...] = ()
+    error: str | None = None
+
+
+class MetricWindow(_Frozen):
+    start: datetime
+    end: datetime
+    period_seconds: int
+
+
+class MetricSignals(_Frozen):
+    """Every series fetched in one run, by resource ARN (lower-cased)."""
+
+    window: MetricWindow | None = None
+    series: dict[str, tuple[MetricSeries, ...]] = Field(default_factory=dict)
+    get_metric_data_calls: int = 0
+    queries: int = 0
+
+    def for_resource(self, arn: str) -> tuple[MetricSeries, ...]:
+        return self.series.get(arn.lower(), ())
+
+
+# --- prices --------------------------------------------------------------------------------
+
+PriceComponent = Literal[
+    "hosting",  # SageMaker real-time inference instances
+    "notebook",  # SageMaker notebook instances
+    "studio-jupyterlab",
+    "studio-codeeditor",
+    "studio-kernelgateway",
+    "bedrock-provisioned-throughput",  # per model unit-hour; `unit` is the base model id
+]
+PriceBasis = Literal["price-list", "fallback"]
+
+
+class PriceKey(_Frozen):
+    """What one billed unit is: a component, a region and an instance type (or, for Bedrock
+    provisioned throughput, the base model id)."""
+
+    component: PriceComponent
+    region: str
+    unit: str
+
+
+class PriceUnits(_Frozen):
+    """A resource bills `count` of `key` per hour (instances, model units)."""
+
+    key: PriceKey
+    count: float
+
+
+class Price(_Frozen):
+    key: PriceKey
+    usd_per_hour: float
+    basis: PriceBasis
+    # Where the figure came from, for people: "AWS Price List API (publication 2025-01-01)",
+    # "shipped fallback table (snapshot 2025-06)".
+    source: str
+
+
+class PriceSignals(_Frozen):
+    prices: dict[str, Price] = Field(default_factory=dict)  # by price_key_id(key)
+    # Why some keys have no price (Pricing API unreachable and not in the fallback table...).
+    errors: tuple[str, ...] = ()
+    pricing_calls: int = 0
+
+    def get(self, key: PriceKey) -> Price | None:
+        return self.prices.get(price_key_id(key))
+
+
+def price_key_id(key: PriceKey) -> str:
+    return f"{key.component}|{key.region}|{key.unit}"
+
+
+# --- Cost Explorer -------------------------------------------------------------------------
+
+
+class Spend(_Frozen):
+    """Unblended cost in USD for the current month: so far, and forecast for the whole month."""
+
+    month_to_date: float
+    forecast: float | None = None
+
+
+class CostSignals(_Frozen):
+    """Cost Explorer figures for the payer view the watchdog runs in, possibly from cache."""
+
+    fetched_at: datetime
+    month_start: date
+    # By Cost Explorer SERVICE dimension value: "Amazon SageMaker", "Amazon Bedrock".
+    by_service: dict[str, Spend] = Field(default_factory=dict)
+    # By cost-allocation tag key, then tag value ("" is the untagged bucket).
+    by_tag: dict[str, dict[str, Spend]] = Field(default_factory=dict)
+    # Opt-in (GetCostAndUsageWithResources): ARN (lower-cased) -> USD per month, extrapolated
+    # from the last days Cost Explorer has (it covers 14 days at most).
+    by_resource: dict[str, float] = Field(default_factory=dict)
+    from_cache: bool = False
+    requests_made: int = 0  # Cost Explorer requests this run (each costs $0.01)
+
+
+class Signals(_Frozen):
+    """Everything evaluate needs besides the records, policies and the time."""
+
+    metrics: MetricSignals = Field(default_factory=MetricSignals)
+    prices: PriceSignals = Field(default_factory=PriceSignals)
+    costs: CostSignals | None = None  # None: Cost Explorer off or unavailable
+    # Human-readable notes on what degraded ("Cost Explorer unavailable: ...; using prices").
+    notes: tuple[str, ...] = ()

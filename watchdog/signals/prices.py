@@ -1,0 +1,306 @@
+"""Hourly prices for what resources bill: the AWS Price List API, with a labelled fallback.
+
+SageMaker instance prices come from `pricing:GetProducts` (service code AmazonSageMaker; the API
+answers only in us-east-1 and ap-south-1, so ap-south-1 is tried when us-east-1 cannot be
+reached). One call per distinct key that has no fresh cache entry; answers are cached per key,
+"unknown" answers too (briefly), so a type the price list lacks is not asked about every run.
+
+The shipped table `data/fallback_prices.json` is used only when the API cannot be reached (no
+endpoint answers, access denied, throttled out), and its prices say so (basis "fallback"). A type
+the API answers for with no product is unknown, not a fallback case: the table is a snapshot of a
+few well-known prices, never a substitute for what AWS says. Bedrock provisioned throughput is
+priced from the table only (its price list entries are per model and commitment term and do not
+map cleanly to a base model id). No price, no guess: the key goes into `errors`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from watchdog.aws.clients import ClientFactory
+from watchdog.signals.cache import Cache, CacheEntry
+from watchdog.signals.models import Price, PriceKey, PriceSignals, price_key_id
+
+log = structlog.get_logger(__name__)
+
+# The Price List API's endpoints, in the order tried (API reference: "Price List Query API").
+PRICING_REGIONS = ("us-east-1", "ap-south-1")
+SERVICE_CODE = "AmazonSageMaker"
+# Our component -> the price list's `component` attribute. Hosting, Notebook and
+# studio-jupyterlab are the values public code reading the AmazonSageMaker offer file shows (and
+# the sandbox catalog mirrors); studio-codeeditor follows the same pattern but is unconfirmed: if
+# the price list spells it otherwise, those keys are simply unknown. Studio Classic's
+# KernelGateway has no known value, so it is not asked for.
+PRICE_LIST_COMPONENTS: dict[str, str] = {
+    "hosting": "Hosting",
+    "notebook": "Notebook",
+    "studio-jupyterlab": "studio-jupyterlab",
+    "studio-codeeditor": "studio-codeeditor",
+}
+# "The price list has no such product" is remembered for this long (capped by the price TTL).
+NEGATIVE_TTL = timedelta(hours=1)
+_CACHE_PREFIX = "price:v1:"
+_HOURLY_UNITS = frozenset({"hrs", "hours", "hour"})
+
+
+class PricingUnavailable(Exception):
+    """The Price List API could not be asked (as opposed to: it answered "no such product")."""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One on-demand hourly price found in a GetProducts answer."""
+
+    usd_per_hour: float
+    operation: str | None
+    publication: str | None
+
+
+def fetch_prices(
+    keys: Iterable[PriceKey],
+    clients: ClientFactory,
+    cache: Cache,
+    now: datetime,
+    ttl: timedelta,
+) -> PriceSignals:
+    """Resolve each distinct key to a price, or to an error saying why there is none."""
+    api = _PriceListApi(clients)
+    prices: dict[str, Price] = {}
+    errors: list[str] = []
+    for key in _distinct(keys):
+        outcome = _resolve(key, api, cache, now, ttl)
+        if isinstance(outcome, Price):
+            prices[price_key_id(key)] = outcome
+        else:
+            errors.append(outcome)
+    return PriceSignals(prices=prices, errors=tuple(errors), pricing_calls=api.calls)
+
+
+def _distinct(keys: Iterable[PriceKey]) -> list[PriceKey]:
+    return list({price_key_id(key): key for key in keys}.values())
+
+
+def _resolve(
+    key: PriceKey, api: _PriceListApi, cache: Cache, now: datetime, ttl: timedelta
+) -> Price | str:
+    if key.component == "bedrock-provisioned-throughput":
+        return _fallback(
+            key, "Bedrock provisioned throughput is priced from the shipped table only"
+        )
+    component = PRICE_LIST_COMPONENTS.get(key.component)
+    if component is None:
+        return (
+            f"no price known for {price_key_id(key)}: no Price List component for {key.component}"
+        )
+    cached = _Cached.parse(cache.get(_CACHE_PREFIX + price_key_id(key)))
+    if cached is not None and cached.is_fresh(now, ttl):
+        return cached.outcome(key)
+    if api.unavailable is None:
+        try:
+            outcome = _ask_price_list(key, component, api)
+        except PricingUnavailable:
+            pass
+        else:
+            _store(cache, key, outcome, now)
+            return outcome
+    # The API cannot be reached: an expired price from it still beats the snapshot table.
+    if cached is not None and cached.usd_per_hour is not None:
+        return cached.stale_price(key)
+    return _fallback(key, f"Pricing API unavailable ({api.unavailable})")
+
+
+def _ask_price_list(key: PriceKey, component: str, api: _PriceListApi) -> Price | str:
+    offers = parse_hourly_offers(api.get_products(key, component))
+    chosen = choose_offer(offers)
+    if chosen is None:
+        return f"no price known for {price_key_id(key)}: the AWS Price List has no such product"
+    if isinstance(chosen, str):
+        return f"no price known for {price_key_id(key)}: {chosen}"
+    source = "AWS Price List API"
+    if chosen.publication:
+        source += f" (publication {chosen.publication[:10]})"
+    return Price(key=key, usd_per_hour=chosen.usd_per_hour, basis="price-list", source=source)
+
+
+def parse_hourly_offers(price_list: Iterable[str]) -> list[Offer]:
+    """The on-demand hourly USD prices in a GetProducts `PriceList` (JSON strings)."""
+    offers = []
+    for item in price_list:
+        try:
+            product = json.loads(item)
+            attributes = product["product"]["attributes"]
+            terms = product.get("terms", {}).get("OnDemand", {})
+            for term in terms.values():
+                for dimension in term["priceDimensions"].values():
+                    if str(dimension.get("unit", "")).lower() not in _HOURLY_UNITS:
+                        continue
+                    usd = dimension.get("pricePerUnit", {}).get("USD")
+                    if usd is None:
+                        continue
+                    offers.append(
+                        Offer(
+                            float(usd), attributes.get("operation"), product.get("publicationDate")
+                        )
+                    )
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            log.warning("price_list_item_unreadable", error=str(error))
+    return offers
+
+
+def choose_offer(offers: list[Offer]) -> Offer | str | None:
+    """The one price the offers agree on; None if there are none; a reason if they disagree.
+
+    Zero prices (free-tier rows) give way to real ones, and RunInstance rows (instance-hours)
+    to others. Disagreeing prices are not averaged or maxed: a wrong price is worse than none.
+    """
+    priced = [o for o in offers if o.usd_per_hour > 0] or offers
+    running = [o for o in priced if o.operation == "RunInstance"] or priced
+    distinct = sorted({o.usd_per_hour for o in running})
+    if not distinct:
+        return None
+    if len(distinct) > 1:
+        return f"the AWS Price List has {len(distinct)} different prices ({distinct})"
+    return running[0]
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+class _PriceListApi:
+    """GetProducts with endpoint fallback; remembers, for the run, that the API is unreachable
+    (botocore has already retried by then: asking again per key would only slow the run)."""
+
+    def __init__(self, clients: ClientFactory) -> None:
+        self._clients = clients
+        self._regions = list(PRICING_REGIONS)
+        self.calls = 0
+        self.unavailable: str | None = None
+
+    def get_products(self, key: PriceKey, component: str) -> list[str]:
+        filters = [
+            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": key.region},
+            {"Type": "TERM_MATCH", "Field": "instanceName", "Value": key.unit},
+            {"Type": "TERM_MATCH", "Field": "component", "Value": component},
+        ]
+        while True:
+            region = self._regions[0]
+            self.calls += 1
+            try:
+                response = self._clients.client("pricing", region).get_products(
+                    ServiceCode=SERVICE_CODE,
+                    Filters=filters,
+                    FormatVersion="aws_v1",
+                    MaxResults=100,
+                )
+            except (BotoConnectionError, HTTPClientError) as error:
+                if len(self._regions) > 1:
+                    log.warning("pricing_endpoint_unreachable", region=region, error=str(error))
+                    self._regions.pop(0)
+                    continue
+                raise self._give_up(f"no Price List endpoint reachable: {error}") from error
+            except ClientError as error:
+                raise self._give_up(_describe(error)) from error
+            except BotoCoreError as error:
+                raise self._give_up(str(error)) from error
+            price_list: list[str] = response.get("PriceList", [])
+            return price_list
+
+    def _give_up(self, reason: str) -> PricingUnavailable:
+        self.unavailable = reason
+        log.warning("pricing_api_unavailable", reason=reason, using="shipped fallback table")
+        return PricingUnavailable(reason)
+
+
+def _describe(error: ClientError) -> str:
+    details = error.response.get("Error", {})
+    return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".strip()
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """A cached Price List answer: a price with its source, or "no such product"."""
+
+    usd_per_hour: float | None
+    text: str  # the source of a price, or the reason there is none
+    stored_at: datetime
+
+    @classmethod
+    def parse(cls, entry: CacheEntry | None) -> _Cached | None:
+        if entry is None or not isinstance(entry.value, dict):
+            return None
+        usd, text = entry.value.get("usd_per_hour"), entry.value.get("text")
+        if not isinstance(text, str) or not (usd is None or isinstance(usd, int | float)):
+            return None
+        return cls(None if usd is None else float(usd), text, entry.stored_at)
+
+    def is_fresh(self, now: datetime, ttl: timedelta) -> bool:
+        lifetime = ttl if self.usd_per_hour is not None else min(ttl, NEGATIVE_TTL)
+        return now - self.stored_at < lifetime
+
+    def outcome(self, key: PriceKey) -> Price | str:
+        if self.usd_per_hour is None:
+            return self.text
+        return Price(key=key, usd_per_hour=self.usd_per_hour, basis="price-list", source=self.text)
+
+    def stale_price(self, key: PriceKey) -> Price:
+        source = f"{self.text}, cached {self.stored_at:%Y-%m-%d} (Pricing API unreachable)"
+        assert self.usd_per_hour is not None
+        return Price(key=key, usd_per_hour=self.usd_per_hour, basis="price-list", source=source)
+
+
+def _store(cache: Cache, key: PriceKey, outcome: Price | str, now: datetime) -> None:
+    value: dict[str, Any] = (
+        {"usd_per_hour": outcome.usd_per_hour, "text": outcome.source}
+        if isinstance(outcome, Price)
+        else {"usd_per_hour": None, "text": outcome}
+    )
+    try:
+        cache.put(_CACHE_PREFIX + price_key_id(key), value, now)
+    except OSError as error:
+        # Not fatal: the price is still good for this run; the next run asks again.
+        log.warning("price_cache_write_failed", key=price_key_id(key), error=str(error))
+
+
+# --- the fallback table -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FallbackTable:
+    snapshot: str
+    prices: dict[str, tuple[float, str]]  # price_key_id -> (USD per hour, source note)
+
+
+@functools.cache
+def fallback_table() -> _FallbackTable:
+    text = resources.files("watchdog.signals").joinpath("data/fallback_prices.json").read_text()
+    data = json.loads(text)
+    prices = {
+        price_key_id(
+            PriceKey(component=row["component"], region=row["region"], unit=row["unit"])
+        ): (float(row["usd_per_hour"]), str(row["source"]))
+        for row in data["prices"]
+    }
+    return _FallbackTable(snapshot=str(data["snapshot"]), prices=prices)
+
+
+def _fallback(key: PriceKey, why: str) -> Price | str:
+    table = fallback_table()
+    found = table.prices.get(price_key_id(key))
+    if found is None:
+        return f"no price known for {price_key_id(key)}: {why}; not in the shipped fallback table"
+    usd, note = found
+    source = f"shipped fallback table (snapshot {table.snapshot}; {note})"
+    return Price(key=key, usd_per_hour=usd, basis="fallback", source=source)
