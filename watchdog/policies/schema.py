@@ -1,0 +1,178 @@
+"""The policy schema: one pydantic model that validates YAML files and documents itself.
+
+A policy names resource kinds, conditions that must all hold, exemptions, the action, how it is
+approved, when actions may run and who owns the resource. The JSON Schema that editors use for
+completion is generated from these models (`ai-watchdog policies schema`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from watchdog.records import BillingModeName, Kind
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> timedelta:
+    """'30m', '12h', '7d', '2w' (or a timedelta) as a timedelta. A bare number is refused: in
+    a policy file `older_than: 30` would silently mean seconds to one reader, days to another."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    raise ValueError("expected a duration such as '30m', '12h', '7d' or '2w'")
+
+
+def format_duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit in ("d", "h", "m"):
+        if seconds and seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds // 60}m"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
+    Field(json_schema_extra={"type": "string", "pattern": _DURATION.pattern}),
+]
+
+Action = Literal["notify", "stop", "delete"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class IdleCondition(_Strict):
+    """Idle: at most `threshold` requests in the last `window` (CloudWatch `Invocations`)."""
+
+    metric: Literal["invocations"] = "invocations"
+    window: Duration = timedelta(days=7)
+    threshold: float = Field(default=0, ge=0)
+
+    # A field validator (not a model one) so an error names `window`, and its YAML line.
+    @field_validator("window")
+    @classmethod
+    def _window_bounds(cls, window: timedelta) -> timedelta:
+        if not timedelta(hours=1) <= window <= timedelta(days=63):
+            raise ValueError("window must be between 1h and 63d (CloudWatch keeps hourly data 63d)")
+        return window
+
+
+class OverBudget(_Strict):
+    """Over budget: the spend of resources carrying `tag` (per tag value) exceeds the budget."""
+
+    tag: str = Field(min_length=1, description="cost-allocation tag key, e.g. team")
+    monthly_budget_usd: float = Field(gt=0)
+    measure: Literal["month-to-date", "forecast"] = "forecast"
+    # Per-value budgets override the default, e.g. {genai: 5000}.
+    budgets: dict[str, float] = Field(default_factory=dict)
+
+
+class Conditions(_Strict):
+    """All given conditions must hold for a resource to match. At least one is required."""
+
+    idle: IdleCondition | None = None
+    older_than: Duration | None = Field(default=None, description="time since creation")
+    running_longer_than: Duration | None = Field(
+        default=None, description="time in its current running state (notebooks, apps)"
+    )
+    status: list[str] | None = Field(default=None, description="e.g. [Failed] or [Stopped]")
+    billing: list[BillingModeName] | None = Field(
+        default=None, description="how it bills now, e.g. [storage] for a stopped notebook"
+    )
+    idle_shutdown: Literal["disabled"] | None = Field(
+        default=None, description="Studio idle shutdown off (or never set) for JupyterLab"
+    )
+    over_budget: OverBudget | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Conditions:
+        if not any(getattr(self, name) is not None for name in type(self).model_fields):
+            raise ValueError("a policy needs at least one condition")
+        return self
+
+
+class Exemptions(_Strict):
+    """Tags that exempt a resource. Exempt resources are never stopped or deleted."""
+
+    tag: str = "watchdog:exempt"
+    value: str = "true"
+    expires_tag: str = Field(default="watchdog:expires", description="ISO date; exempt until then")
+
+
+class Approval(_Strict):
+    """`required`: a person approves each stop/delete. `automatic`: it runs once the finding has
+    stood for `grace` (owners are told first), unless the evidence is unknown."""
+
+    mode: Literal["required", "automatic"] = "required"
+    grace: Duration = timedelta(hours=24)
+
+
+class ActionWindow(_Strict):
+    """When stop/delete steps may run: on these days, between `start` and `end` (may wrap
+    midnight), in `timezone`."""
+
+    timezone: str = "UTC"
+    days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
+    start: time = time(0, 0)
+    end: time = time(23, 59, 59)
+
+    # A field validator (not a model one) so an error names `timezone`, and its YAML line.
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {timezone!r}") from error
+        return timezone
+
+
+class Owner(_Strict):
+    """Who hears about a finding: the first of these tags present on the resource, else the
+    default (a Slack channel such as '#finops', a Slack user ID or an email)."""
+
+    tags: list[str] = Field(default_factory=lambda: ["owner", "slack-channel"])
+    default: str | None = None
+
+
+class Policy(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="unique, kebab-case")
+    description: str = ""
+    enabled: bool = True
+    resource: list[Kind] = Field(min_length=1, description="resource kinds it applies to")
+    conditions: Conditions
+    action: Action = "notify"
+    approval: Approval = Field(default_factory=Approval)
+    action_window: ActionWindow | None = None
+    exemptions: Exemptions = Field(default_factory=Exemptions)
+    owner: Owner = Field(default_factory=Owner)
+
+
+class PolicyFile(_Strict):
+    """One YAML file: a list of policies under `policies:`."""
+
+    policies: list[Policy] = Field(min_length=1)
