@@ -44,6 +44,7 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/plan.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,8 +1,9 @@
 """AWS Lambda entry point. Thin: read settings, run the core, return a summary.
 
-An EventBridge Scheduler event runs a scan of the configured scope and logs its findings as
-structured JSON. Nothing here imports the CLI or terminal libraries, and no client is created at
-import time, so a cold start costs little more than importing boto3.
+An EventBridge Scheduler event runs a plan of the configured scope (inventory, signals,
+evaluate, plan) and logs each finding and the summary as structured JSON. Nothing is changed.
+Nothing here imports the CLI or terminal libraries, and no client is created at import time,
+so a cold start costs little more than importing boto3.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from typing import Any
 
 import structlog
 
-from watchdog.inventory import ScanRequest, scan
+from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
+from watchdog.pipeline import lookback_for, run_plan
+from watchdog.policies import default_policies_dir, load_policies
 from watchdog.settings import Settings
+from watchdog.signals.collect import SignalOptions
 
 log = structlog.get_logger("lambda_handler")
 
@@ -21,25 +25,38 @@ log = structlog.get_logger("lambda_handler")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = Settings()
     configure_logging("json", settings.log_level)
-    result = scan(
-        ScanRequest(
-            regions=settings.region_list(),
-            accounts=settings.accounts,
-            member_role=settings.member_role,
-            external_id=settings.external_id,
-            max_workers=settings.max_workers,
-        )
+    # Lambda's only writable place; the price and Cost Explorer caches live as long as the
+    # container (a DynamoDB-backed cache replaces this with the store).
+    if settings.cache_dir is None:
+        settings = settings.model_copy(update={"cache_dir": "/tmp/ai-cost-watchdog"})
+    policies = load_policies(settings.policies or default_policies_dir())
+    result = run_plan(
+        ScanRequest.from_settings(settings),
+        policies,
+        SignalOptions.from_settings(settings, lookback_for(policies)),
     )
-    by_kind: dict[str, int] = {}
-    for record in result.resources:
-        by_kind[record.kind] = by_kind.get(record.kind, 0) + 1
+    for finding in result.findings:
+        log.info(
+            "finding",
+            run_id=result.run_id,
+            finding_id=finding.id,
+            policy=finding.policy,
+            action=finding.action,
+            account=finding.resource.account,
+            region=finding.resource.region,
+            resource_arn=finding.resource.arn,
+            monthly_cost_usd=finding.monthly_cost_usd,
+            reason=finding.reason,
+            steps=len(finding.steps),
+        )
     summary = {
         "run_id": result.run_id,
-        "resources": len(result.resources),
-        "resources_by_kind": by_kind,
+        **result.summary.model_dump(),
         "errors": [error.model_dump() for error in result.errors],
         "api_calls": result.stats.api_calls,
+        "get_metric_data_calls": result.stats.get_metric_data_calls,
+        "cost_explorer_requests": result.stats.cost_explorer_requests,
         "duration_s": result.stats.duration_s,
     }
-    log.info("scan finished", **summary)
+    log.info("plan finished", **summary)
     return summary

@@ -12,17 +12,11 @@ and batch calls (Search, tag:GetResources) should carry the endpoints, so it sta
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 from watchdog.inventory import ScanRequest, scan
 from watchdog.sandbox.seed_bench import seed_many_endpoints
-from watchdog.sandbox.server import (
-    FAKE_ACCESS_KEY,
-    FAKE_SECRET_KEY,
-    running_server,
-    sandbox_session,
-)
+from watchdog.sandbox.server import point_this_process_at, running_server, sandbox_session
 
 REGION = "us-east-1"
 
@@ -45,12 +39,7 @@ def main() -> None:
             profiles=args.profiles,
         )
         seeded_s = time.monotonic() - started
-        os.environ.update(
-            AWS_ENDPOINT_URL=url,
-            AWS_ACCESS_KEY_ID=FAKE_ACCESS_KEY,
-            AWS_SECRET_ACCESS_KEY=FAKE_SECRET_KEY,
-            AWS_DEFAULT_REGION=REGION,
-        )
+        point_this_process_at(url, REGION)
         result = scan(ScanRequest(regions=[REGION]))
 
     counts: dict[str, int] = {}

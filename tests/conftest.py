@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from watchdog.logs import configure_logging
@@ -16,6 +18,13 @@ FAKE_AWS_ENV = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+
+
+@pytest.fixture(autouse=True)
+def default_logging() -> Iterator[None]:
+    """A test that configures logging (as entry points do) leaves no trace on the next one."""
+    yield
+    configure_logging("json", "warning")
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,10 @@ import sys
 import structlog
 
 
+def _stderr_logger(*args: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(fmt: str | None = None, level: str = "warning") -> None:
     use_json = fmt == "json" or (fmt is None and not sys.stderr.isatty())
     renderer: structlog.types.Processor = (
@@ -27,6 +31,8 @@ def configure_logging(fmt: str | None = None, level: str = "warning") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # sys.stderr is looked up per logger, not bound here: whoever replaces it later (a test
+        # harness, a daemon redirecting output) gets the logs.
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )

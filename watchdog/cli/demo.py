@@ -6,13 +6,14 @@ this process's AWS settings at it, and runs each stage as a user would.
 
 from __future__ import annotations
 
-import os
+import tempfile
 
 import click
-from rich.console import Console
 
-from watchdog.cli._common import Fail
-from watchdog.cli.render import render_scan
+from watchdog.cli._common import Fail, load_settings
+from watchdog.cli.plan import load_policies_or_fail, plan_or_fail
+from watchdog.cli.render import render_scan, stdout_console
+from watchdog.cli.render_plan import render_plan
 from watchdog.cli.sandbox import NEEDS_EXTRA
 from watchdog.cli.scan import scan_or_fail
 from watchdog.inventory import ScanRequest
@@ -24,23 +25,16 @@ def demo() -> None:
     """Run the watchdog against a seeded sandbox organization and show each stage."""
     try:
         from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
-        from watchdog.sandbox.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, running_server
+        from watchdog.sandbox.server import point_this_process_at, running_server
     except ImportError as error:
         raise Fail(NEEDS_EXTRA) from error
     configure_logging(level="error")
-    console = Console()
+    console = stdout_console()
     console.rule("1. The sandbox")
     console.print("Starting a local AWS and seeding a two-account organization ...")
-    with running_server(seed=True) as url:
+    with running_server(seed=True) as url, tempfile.TemporaryDirectory() as cache:
         # Only this process talks to the sandbox; the user's own AWS settings are untouched.
-        os.environ.update(
-            AWS_ENDPOINT_URL=url,
-            AWS_ACCESS_KEY_ID=FAKE_ACCESS_KEY,
-            AWS_SECRET_ACCESS_KEY=FAKE_SECRET_KEY,
-            AWS_DEFAULT_REGION=DEMO_REGIONS[0],
-        )
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            os.environ.pop(name, None)
+        point_this_process_at(url, DEMO_REGIONS[0])
         regions = ",".join(DEMO_REGIONS)
         console.print(f"Sandbox at {url}: regions {regions}.")
         console.rule("2. Scan")
@@ -58,3 +52,17 @@ def demo() -> None:
             )
         )
         render_scan(result, console)
+        console.rule("3. Plan")
+        console.print(
+            f"$ ai-watchdog plan --accounts organization --member-role {MEMBER_ROLE_NAME} "
+            f"--external-id {DEMO_EXTERNAL_ID} --regions {regions}",
+            highlight=False,
+        )
+        settings = load_settings(
+            regions=regions,
+            accounts="organization",
+            member_role=MEMBER_ROLE_NAME,
+            external_id=DEMO_EXTERNAL_ID,
+            cache_dir=str(cache),
+        )
+        render_plan(plan_or_fail(settings, load_policies_or_fail(settings)), console)

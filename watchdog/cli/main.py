@@ -1,7 +1,8 @@
 """`ai-watchdog`: the command line. Thin: parse, call the core, render.
 
-Exit codes: 0 done; 1 done, but some (account, region, kind) could not be scanned; 2 bad input
-or unusable credentials (nothing was done).
+Exit codes: 0 done; 1 done, but some (account, region, kind) could not be scanned (or, for
+`policies validate`, the policies have problems); 2 bad input or unusable credentials (nothing
+was done).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import click
 
 from watchdog import __version__
 from watchdog.cli.demo import demo
+from watchdog.cli.plan import plan
+from watchdog.cli.policies import policies
 from watchdog.cli.sandbox import sandbox
 from watchdog.cli.scan import scan
 
@@ -21,8 +24,10 @@ def cli() -> None:
 
 
 cli.add_command(scan)
+cli.add_command(plan)
 cli.add_command(sandbox)
 cli.add_command(demo)
+cli.add_command(policies)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
@@ -13,17 +13,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from watchdog.inventory import ScanResult
-from watchdog.records import ResourceRecord
+from watchdog.records import ResourceRecord, ScanError
 
 OWNER_TAGS = ("owner", "team", "slack-channel")
+
+
+def stdout_console() -> Console:
+    # Off a terminal rich assumes 80 columns, which truncates names; files and pipes get room.
+    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 @contextmanager
 def output_console(path: Path | None) -> Iterator[Console]:
     """Stdout, or a file (plain text, no colour) when --output is given."""
     if path is None:
-        # Off a terminal rich assumes 80 columns, which truncates names; files and pipes get room.
-        yield Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+        yield stdout_console()
         return
     with path.open("w", encoding="utf-8") as handle:
         yield Console(file=handle, no_color=True, width=160, soft_wrap=True)
@@ -56,18 +60,23 @@ def render_scan(result: ScanResult, console: Console) -> None:
         console.print(table)
     if not result.resources:
         console.print("No watched resources found.")
-    if result.errors:
-        errors = Table(title="Could not scan", title_justify="left")
-        for column in ("account", "region", "kind", "error"):
-            errors.add_column(column)
-        for error in result.errors:
-            errors.add_row(error.account, error.region, error.kind, error.error)
-        console.print(errors)
+    render_errors(result.errors, console)
     stats = result.stats
     console.print(
         f"{len(result.resources)} resources in {stats.accounts} account(s), {stats.shards} "
         f"account-region(s): {stats.api_calls} API calls in {stats.duration_s:.1f} s"
     )
+
+
+def render_errors(errors: Sequence[ScanError], console: Console) -> None:
+    if not errors:
+        return
+    table = Table(title="Could not scan", title_justify="left")
+    for column in ("account", "region", "kind", "error"):
+        table.add_column(column)
+    for error in errors:
+        table.add_row(error.account, error.region, error.kind, error.error)
+    console.print(table)
 
 
 def _row(record: ResourceRecord) -> tuple[str, str, str, str, str]:

@@ -1,0 +1,87 @@
+"""Plan benchmark: what a full plan (scan, metrics, prices, Cost Explorer, evaluate, plan) of a
+large account costs in AWS calls and time.
+
+Seeds a local sandbox server with N endpoints (one in three idle, with a week of hourly metrics),
+runs `run_plan` with the shipped policies through HTTP like a real run, and prints the
+GetMetricData calls made against the floor ceil(queries / 500), wall time, API calls per
+resource, and Cost Explorer requests (first run and a second run that must hit the cache).
+
+    python bench/plan.py [--endpoints 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from watchdog.inventory import ScanRequest
+from watchdog.pipeline import PlanResult, lookback_for, run_plan
+from watchdog.policies import default_policies_dir, load_policies
+from watchdog.sandbox.seed_bench import seed_many_endpoints
+from watchdog.sandbox.server import point_this_process_at, running_server, sandbox_session
+from watchdog.signals.collect import SignalOptions
+
+REGION = "us-east-1"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoints", type=int, default=1000)
+    parser.add_argument("--metric-hours", type=int, default=8 * 24)
+    args = parser.parse_args()
+    policies = load_policies(default_policies_dir())
+    now = datetime.now(UTC)
+
+    with running_server() as url, tempfile.TemporaryDirectory() as cache:
+        started = time.monotonic()
+        seed_many_endpoints(
+            args.endpoints,
+            REGION,
+            sandbox_session(),
+            endpoint_url=url,
+            notebooks=50,
+            profiles=20,
+            metric_hours=args.metric_hours,
+            now=now,
+        )
+        seeded_s = time.monotonic() - started
+        point_this_process_at(url, REGION)
+        options = SignalOptions(lookback=lookback_for(policies), cache_dir=Path(cache))
+        first = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
+        second = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
+
+    print(f"seeded in {seeded_s:.1f} s: {args.endpoints} endpoints, {args.metric_hours} h metrics")
+    report("first run", first)
+    report("second run (warm price and Cost Explorer caches)", second)
+
+
+def report(title: str, result: PlanResult) -> None:
+    stats, summary = result.stats, result.summary
+    floor = math.ceil(stats.metric_queries / 500)
+    print(f"\n{title}")
+    print("  api calls by operation:")
+    for operation, count in stats.api_calls_by_operation.items():
+        print(f"    {operation:52} {count:6}")
+    scan_s = stats.scan_duration_s
+    print(f"  wall time                   {stats.duration_s:8.2f} s (scan {scan_s:.2f} s)")
+    print(f"  resources                   {summary.resources_scanned:8}")
+    print(f"  api calls                   {stats.api_calls:8}")
+    print(
+        f"  calls per resource          {stats.api_calls / max(1, summary.resources_scanned):8.3f}"
+    )
+    print(f"  metric queries              {stats.metric_queries:8}")
+    calls = stats.get_metric_data_calls
+    print(f"  GetMetricData calls         {calls:8}  (ceil(queries/500) = {floor})")
+    print(f"  Pricing calls               {stats.pricing_calls:8}")
+    print(f"  Cost Explorer requests      {stats.cost_explorer_requests:8}")
+    print(f"  findings                    {summary.findings:8}  {summary.by_action}")
+    print(f"  potential savings           ${summary.monthly_savings_usd:,.0f}/month")
+    print(f"  errors                      {len(result.errors):8}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""`run_plan` over the seeded sandbox organization: the findings a person would expect, from
+the seed's own account of what is idle, busy, exempt, serverless or committed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+
+from watchdog.findings import Finding
+from watchdog.inventory import ScanRequest
+from watchdog.pipeline import PlanResult, lookback_for, run_plan
+from watchdog.policies import default_policies_dir, load_policies
+from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
+from watchdog.sandbox.seed import seed_demo_account as seed
+from watchdog.sandbox.seed_summary import SeedSummary
+from watchdog.signals.collect import SignalOptions
+
+WEEK = timedelta(days=7)
+
+
+@pytest.fixture
+def seeded(aws: None, tmp_path: Path) -> tuple[SeedSummary, PlanResult]:
+    summary = seed(boto3.Session(region_name="us-east-1"))
+    policies = load_policies(default_policies_dir())
+    result = run_plan(
+        ScanRequest(
+            regions=list(DEMO_REGIONS),
+            accounts="organization",
+            member_role=MEMBER_ROLE_NAME,
+            external_id=DEMO_EXTERNAL_ID,
+        ),
+        policies,
+        SignalOptions(lookback=lookback_for(policies), cache_dir=tmp_path),
+        now=summary.now,
+    )
+    return summary, result
+
+
+def by_policy(result: PlanResult, policy: str) -> dict[str, Finding]:
+    return {f.resource.name: f for f in result.findings if f.policy == policy}
+
+
+def test_every_provably_idle_endpoint_and_only_those_is_planned_for_deletion(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    summary, result = seeded
+    expected = set(summary.idle_names("sagemaker-endpoint", window=WEEK))
+    found = by_policy(result, "idle-endpoints")
+    assert expected and set(found) == expected
+    for finding in found.values():
+        assert finding.action == "delete"
+        assert finding.evidence.state == "idle"
+        assert finding.confidence == "high"
+        assert finding.monthly_cost_usd and finding.monthly_cost_usd > 0
+        assert finding.cost_basis == "price-list"
+        assert finding.steps[0].op == "sagemaker:DeleteEndpoint"
+    exempt = set(summary.idle_names("sagemaker-endpoint", include_exempt=True)) - expected
+    assert exempt.isdisjoint(found)
+    assert result.summary.skipped.get("exempt", 0) >= 1
+
+
+def test_idle_throughput_is_found_and_a_commitment_blocks_its_deletion(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    summary, result = seeded
+    found = by_policy(result, "idle-provisioned-throughput")
+    assert set(found) == set(summary.idle_names("bedrock-provisioned-throughput", window=WEEK))
+    committed = [f for f in found.values() if f.resource.billing.mode == "committed"]
+    assert committed
+    for finding in committed:
+        assert finding.steps[0].blocked and finding.steps[0].blocked.startswith("committed until")
+    assert all(f.confidence == "medium" for f in found.values())  # no load metric for Bedrock
+
+
+def test_busy_serverless_and_scaled_to_zero_endpoints_are_never_torn_down(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    _, result = seeded
+    for finding in result.findings:
+        if finding.action in ("stop", "delete"):
+            assert finding.resource.billing.mode not in ("serverless", "scaled-to-zero")
+            assert finding.evidence.state in ("idle", "not-measured")
+
+
+def test_studio_findings_and_costs_from_cost_explorer(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    _, result = seeded
+    assert by_policy(result, "studio-idle-shutdown-disabled")
+    assert by_policy(result, "notebooks-running-long")
+    over = by_policy(result, "team-over-budget")
+    assert over and all(f.resource.tags["team"] == "genai" for f in over.values())
+    assert all(f.evidence.facts["spend_basis"] == "cost-explorer" for f in over.values())
+
+
+def test_the_plan_is_cheap_in_calls(seeded: tuple[SeedSummary, PlanResult]) -> None:
+    _, result = seeded
+    stats = result.stats
+    shards = 2 * len(DEMO_REGIONS)
+    # One GetMetricData call per (account, region) at this size.
+    assert stats.get_metric_data_calls == shards
+    assert stats.cost_explorer_requests == 2
+    assert result.errors == []
+    assert result.summary.monthly_savings_usd > 0

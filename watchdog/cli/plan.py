@@ -1,0 +1,88 @@
+"""`ai-watchdog plan`: findings with evidence, cost and ordered teardown steps. Changes nothing."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from watchdog.aws.scope import ScopeError
+from watchdog.cli._common import EXIT_PARTIAL, Fail, load_settings, scope_options
+from watchdog.cli.render import output_console, progress_bar
+from watchdog.cli.render_plan import render_plan
+from watchdog.inventory import ScanRequest
+from watchdog.logs import configure_logging
+from watchdog.pipeline import PlanResult, lookback_for, run_plan
+from watchdog.policies import PolicyError, default_policies_dir, load_policies
+from watchdog.policies.schema import Policy
+from watchdog.settings import Settings
+from watchdog.signals.collect import SignalOptions
+
+
+@click.command()
+@scope_options
+@click.option(
+    "--policies",
+    "policies_path",
+    type=click.Path(path_type=Path),
+    help="Policy directory or file. [WATCHDOG_POLICIES; default: the shipped policies/]",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+def plan(
+    regions: str | None,
+    accounts: str | None,
+    member_role: str | None,
+    external_id: str | None,
+    max_workers: int | None,
+    policies_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Find what the policies flag, what it costs, and the teardown each finding needs."""
+    settings = load_settings(
+        regions=regions,
+        accounts=accounts,
+        member_role=member_role,
+        external_id=external_id,
+        max_workers=max_workers,
+        policies=str(policies_path) if policies_path else None,
+    )
+    configure_logging(settings.log_format, settings.log_level)
+    result = plan_or_fail(settings, load_policies_or_fail(settings))
+    with output_console(output) as console:
+        if fmt == "json":
+            console.out(result.model_dump_json(indent=2), highlight=False)
+        else:
+            render_plan(result, console)
+    if result.errors:
+        sys.exit(EXIT_PARTIAL)
+
+
+def load_policies_or_fail(settings: Settings) -> list[Policy]:
+    try:
+        path = Path(settings.policies) if settings.policies else default_policies_dir()
+        if not path.exists():
+            raise Fail(f"{path}: no such policy file or directory")
+        return load_policies(path)
+    except PolicyError as error:
+        raise Fail(f"the policies have problems:\n{error}") from error
+
+
+def plan_or_fail(settings: Settings, policies: list[Policy]) -> PlanResult:
+    options = SignalOptions.from_settings(settings, lookback_for(policies))
+    try:
+        with progress_bar("scanning accounts x regions") as progress:
+            return run_plan(
+                ScanRequest.from_settings(settings),
+                policies,
+                options,
+                now=datetime.now(UTC),
+                progress=progress,
+            )
+    except ScopeError as error:
+        raise Fail(str(error)) from error

@@ -1,0 +1,46 @@
+"""What evaluate knows besides one resource: every record by ARN, the signals and the time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from watchdog.evaluate.cost import MonthlyCost, monthly_cost
+from watchdog.records import ResourceRecord
+from watchdog.signals.models import MetricSeries, Signals
+
+
+@dataclass
+class EvalContext:
+    resources: Sequence[ResourceRecord]
+    signals: Signals
+    now: datetime
+    by_arn: dict[str, ResourceRecord] = field(init=False)
+    _costs: dict[str, MonthlyCost] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_arn = {r.arn.lower(): r for r in self.resources}
+
+    def get(self, arn: str) -> ResourceRecord | None:
+        return self.by_arn.get(arn.lower())
+
+    def cost(self, record: ResourceRecord) -> MonthlyCost:
+        key = record.arn.lower()
+        if key not in self._costs:
+            self._costs[key] = monthly_cost(record, self.signals)
+        return self._costs[key]
+
+    def series(self, record: ResourceRecord) -> tuple[MetricSeries, ...]:
+        """Its own series, plus its inference components' traffic for an endpoint: traffic
+        served through a component is traffic on the endpoint."""
+        own = self.signals.metrics.for_resource(record.arn)
+        children = tuple(
+            s
+            for arn in record.child_arns
+            if (child := self.get(arn)) is not None
+            and child.kind == "sagemaker-inference-component"
+            for s in self.signals.metrics.for_resource(child.arn)
+            if s.query.role == "traffic"
+        )
+        return own + children

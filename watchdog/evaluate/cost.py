@@ -1,0 +1,54 @@
+"""What a resource costs a month, and on what basis: Cost Explorer, the price list or the
+shipped fallback table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from watchdog.findings import CostBasis
+from watchdog.kinds import BY_KIND
+from watchdog.records import ResourceRecord
+from watchdog.signals.models import HOURS_PER_MONTH, Signals
+
+
+@dataclass(frozen=True)
+class MonthlyCost:
+    usd: float | None
+    basis: CostBasis
+    source: str
+
+
+def monthly_cost(record: ResourceRecord, signals: Signals) -> MonthlyCost:
+    """Cost Explorer's per-resource figure when the user enabled it, else price x units."""
+    if signals.costs is not None and record.arn.lower() in signals.costs.by_resource:
+        return MonthlyCost(
+            round(signals.costs.by_resource[record.arn.lower()], 2),
+            "cost-explorer",
+            "Cost Explorer, resource-level daily cost (last 14 days)",
+        )
+    units = BY_KIND[record.kind].price_units(record)
+    if not units:
+        if record.billing.mode == "none":
+            return MonthlyCost(0.0, "price-list", "bills nothing by itself")
+        return MonthlyCost(None, "unknown", _unpriced_reason(record))
+    total = 0.0
+    bases: set[CostBasis] = set()
+    sources: list[str] = []
+    for unit in units:
+        price = signals.prices.get(unit.key)
+        if price is None:
+            return MonthlyCost(None, "unknown", f"no price known for {unit.key.unit}")
+        total += price.usd_per_hour * unit.count * HOURS_PER_MONTH
+        bases.add(price.basis)
+        if price.source not in sources:
+            sources.append(price.source)
+    basis: CostBasis = "fallback" if "fallback" in bases else "price-list"
+    return MonthlyCost(round(total, 2), basis, "; ".join(sources))
+
+
+def _unpriced_reason(record: ResourceRecord) -> str:
+    if record.billing.mode == "storage":
+        return "only storage bills; its size is not known"
+    if record.kind == "sagemaker-inference-component":
+        return "its copies run on the endpoint's instances, which carry the cost"
+    return "no price is known for this kind"

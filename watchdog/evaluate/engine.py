@@ -1,0 +1,141 @@
+"""evaluate: (resources, signals, policies, now) -> findings. Pure: no AWS, no clock, no I/O.
+
+Safety lives here as much as in the executor: an exempt resource gets no finding at all; a stop
+or delete is downgraded to notify when the evidence is unknown, when the resource costs nothing
+while idle (serverless, scaled to zero) or when its kind cannot take that action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from watchdog.evaluate.conditions import Outcome, check
+from watchdog.evaluate.context import EvalContext
+from watchdog.evaluate.idle import NO_IDLE_COST, too_young
+from watchdog.evaluate.schedule import window_open
+from watchdog.findings import Confidence, Evidence, Finding, finding_id
+from watchdog.kinds import BY_KIND
+from watchdog.policies.exemptions import exempt_because
+from watchdog.policies.schema import Action, Policy
+from watchdog.records import ResourceRecord
+from watchdog.signals.models import Signals
+
+
+@dataclass
+class Evaluation:
+    findings: list[Finding]
+    # Resources a policy would have matched but left alone, by reason: "exempt", "too new".
+    skipped: dict[str, int] = field(default_factory=dict)
+    exempt: list[tuple[str, str, str]] = field(default_factory=list)  # (policy, arn, why)
+
+
+def evaluate(
+    resources: Sequence[ResourceRecord],
+    signals: Signals,
+    policies: Sequence[Policy],
+    now: datetime,
+) -> Evaluation:
+    ctx = EvalContext(resources, signals, now)
+    result = Evaluation(findings=[])
+    for policy in policies:
+        if not policy.enabled:
+            continue
+        for record in resources:
+            if record.kind in policy.resource:
+                _apply(policy, record, ctx, result)
+    result.findings.sort(key=lambda f: (-(f.monthly_cost_usd or 0.0), f.policy, f.resource.arn))
+    return result
+
+
+def _apply(policy: Policy, record: ResourceRecord, ctx: EvalContext, out: Evaluation) -> None:
+    outcome = check(policy.conditions, record, ctx)
+    if not outcome.matched:
+        return
+    if outcome.evidence is not None and too_young(outcome.evidence):
+        out.skipped["too new to judge"] = out.skipped.get("too new to judge", 0) + 1
+        return
+    why_exempt = exempt_because(record, policy.exemptions, ctx.now)
+    if why_exempt is not None:
+        out.skipped["exempt"] = out.skipped.get("exempt", 0) + 1
+        out.exempt.append((policy.name, record.arn, why_exempt))
+        return
+    out.findings.append(_finding(policy, record, outcome, ctx))
+
+
+def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: EvalContext) -> Finding:
+    action, downgraded_because = _safe_action(policy.action, record, outcome)
+    cost = ctx.cost(record)
+    reason = _sentence(outcome.phrases, downgraded_because, cost.usd)
+    evidence = outcome.evidence or Evidence()
+    evidence = evidence.model_copy(update={"facts": {**evidence.facts, **outcome.facts}})
+    return Finding(
+        id=finding_id(policy.name, record.arn, action),
+        resource=record,
+        policy=policy.name,
+        action=action,
+        requested_action=policy.action if action != policy.action else None,
+        reason=reason,
+        evidence=evidence,
+        monthly_cost_usd=cost.usd,
+        cost_basis=cost.basis,
+        cost_source=cost.source,
+        confidence=_confidence(outcome, evidence),
+        approval=policy.approval.mode,
+        approval_grace_hours=(
+            policy.approval.grace.total_seconds() / 3600
+            if policy.approval.mode == "automatic"
+            else None
+        ),
+        action_window=policy.action_window,
+        actions_allowed_now=window_open(policy.action_window, ctx.now),
+        owner=_owner(policy, record),
+    )
+
+
+def _safe_action(action: Action, record: ResourceRecord, outcome: Outcome) -> tuple[Action, str]:
+    if action == "notify":
+        return action, ""
+    if outcome.unknown:
+        return "notify", "so it is only reported, never stopped or deleted automatically"
+    if record.billing.mode in NO_IDLE_COST:
+        return "notify", f"it is {record.billing.mode} and costs nothing while unused"
+    teardown = BY_KIND[record.kind].teardown
+    can = (
+        teardown.delete
+        if action == "delete"
+        else teardown.stop or (teardown.delete if teardown.stop_is_delete else None)
+    )
+    if can is None:
+        return (
+            "notify",
+            f"a {record.kind} cannot be {'deleted' if action == 'delete' else 'stopped'}",
+        )
+    return action, ""
+
+
+def _sentence(phrases: list[str], downgraded: str, monthly: float | None) -> str:
+    text = "; ".join(phrases) if phrases else "it matches the policy"
+    if monthly:
+        text += f", costing about ${monthly:,.0f} a month"
+    if downgraded:
+        text += f" ({downgraded})"
+    return text[0].upper() + text[1:] + "."
+
+
+def _confidence(outcome: Outcome, evidence: Evidence) -> Confidence:
+    if outcome.unknown:
+        return "low"
+    if evidence.state == "idle" and evidence.load_datapoints is None:
+        return "medium"  # no load metric proves the traffic metric would have been emitted
+    if outcome.estimated:
+        return "medium"
+    return "high"
+
+
+def _owner(policy: Policy, record: ResourceRecord) -> str | None:
+    for tag in policy.owner.tags:
+        if record.tags.get(tag):
+            return record.tags[tag]
+    return policy.owner.default

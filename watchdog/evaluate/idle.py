@@ -1,0 +1,101 @@
+"""The idle reading of one resource over a policy's window, from already-fetched series.
+
+The safe rule (aws-facts.md): absent Invocations datapoints count as zero traffic only when the
+resource is older than the window and its load metrics exist (for kinds that have them); a
+failed query, missing load metrics or a too-young resource make the reading unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from watchdog.findings import Evidence
+from watchdog.policies.schema import IdleCondition
+from watchdog.records import ResourceRecord
+from watchdog.signals.models import MetricSeries, MetricSignals
+
+NO_IDLE_COST = frozenset({"serverless", "scaled-to-zero"})
+
+
+def idle_evidence(
+    record: ResourceRecord,
+    series: Sequence[MetricSeries],
+    condition: IdleCondition,
+    metrics: MetricSignals,
+    now: datetime,
+) -> Evidence:
+    """Evidence with state idle, active or unknown (and why) for one resource."""
+    hours = condition.window.total_seconds() / 3600
+    base = Evidence(window_hours=hours, threshold=condition.threshold)
+    traffic = [s for s in series if s.query.role == "traffic"]
+    load = [s for s in series if s.query.role == "load"]
+    unknown = _unknown_because(record, traffic, load, condition.window, metrics, now)
+    if unknown:
+        return base.model_copy(update={"state": "unknown", "detail": unknown})
+    start = now - condition.window
+    invocations = sum(p.value for s in traffic for p in s.points if p.at >= start)
+    load_points = sum(1 for s in load for p in s.points if p.at >= start)
+    if load and load_points == 0:
+        return base.model_copy(
+            update={
+                "state": "unknown",
+                "invocations": invocations,
+                "load_datapoints": 0,
+                "detail": "no instance metrics in the window, so no traffic cannot be told "
+                "from no data",
+            }
+        )
+    state = "idle" if invocations <= condition.threshold else "active"
+    detail = f"{_count(invocations)} invocations in the last {_span(condition.window)}"
+    if load:
+        detail += f" (instance metrics present: {load_points} datapoints)"
+    return base.model_copy(
+        update={
+            "state": state,
+            "invocations": invocations,
+            "load_datapoints": load_points if load else None,
+            "detail": detail,
+        }
+    )
+
+
+def _unknown_because(
+    record: ResourceRecord,
+    traffic: Sequence[MetricSeries],
+    load: Sequence[MetricSeries],
+    window: timedelta,
+    metrics: MetricSignals,
+    now: datetime,
+) -> str | None:
+    if not traffic:
+        return "no traffic metrics were fetched for it"
+    failed = next((s for s in (*traffic, *load) if s.error), None)
+    if failed is not None:
+        return f"the {failed.query.metric} query failed: {failed.error}"
+    if metrics.window is None or metrics.window.end - metrics.window.start < window:
+        return f"metrics were fetched for less than the {_span(window)} window"
+    if record.created_at is None:
+        return "its creation time is unknown"
+    age = now - record.created_at
+    if age < window:
+        return f"it is {_span(age)} old, younger than the {_span(window)} window"
+    return None
+
+
+def too_young(evidence: Evidence) -> bool:
+    """Unknown only because the resource is new: not worth telling anyone about yet."""
+    return evidence.state == "unknown" and "younger than the" in evidence.detail
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+def _span(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours >= 48:
+        return f"{hours / 24:.0f} days"
+    if hours >= 1:
+        return f"{hours:.0f} hours"
+    return f"{delta.total_seconds() / 60:.0f} minutes"

@@ -1,0 +1,97 @@
+"""Findings and teardown steps: what evaluate concludes and what plan orders.
+
+Evaluate produces findings (resource, policy, action, reason, evidence, cost); plan fills in the
+ordered steps. Both are plain, frozen, JSON-serialisable models so a finding can be stored,
+posted to Slack, approved and executed later exactly as it was shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from watchdog.policies.schema import Action, ActionWindow
+from watchdog.records import Kind, ResourceRecord
+
+EvidenceState = Literal["idle", "active", "unknown", "not-measured"]
+CostBasis = Literal["price-list", "cost-explorer", "fallback", "unknown"]
+Confidence = Literal["high", "medium", "low"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(_Frozen):
+    """What the finding rests on, with its numbers and window.
+
+    `state` is the idle reading: idle / active / unknown for policies with an idle condition,
+    not-measured otherwise. `facts` holds the figures behind each condition that matched.
+    """
+
+    state: EvidenceState = "not-measured"
+    window_hours: float | None = None
+    invocations: float | None = None
+    threshold: float | None = None
+    load_datapoints: int | None = None
+    detail: str = ""
+    facts: dict[str, str] = Field(default_factory=dict)
+
+
+class Step(_Frozen):
+    """One AWS call in a teardown. `depends_on` lists step ids that must be done first;
+    `blocked` says why it cannot run yet (None: it can run once its dependencies are done)."""
+
+    id: str
+    op: str  # "service:Operation", e.g. "sagemaker:DeleteApp"
+    target_arn: str
+    target_kind: Kind
+    target_name: str
+    depends_on: tuple[str, ...] = ()
+    params: dict[str, str] = Field(default_factory=dict)
+    blocked: str | None = None
+
+
+class Retained(_Frozen):
+    """Something the teardown deliberately leaves in place, and why."""
+
+    what: str
+    reason: str
+
+
+class Finding(_Frozen):
+    id: str
+    resource: ResourceRecord
+    policy: str
+    action: Action
+    # The policy's action when evaluate had to downgrade it (unknown evidence, serverless...).
+    requested_action: Action | None = None
+    reason: str
+    evidence: Evidence
+    monthly_cost_usd: float | None
+    cost_basis: CostBasis
+    cost_source: str = ""
+    confidence: Confidence
+    approval: Literal["required", "automatic"] = "required"
+    approval_grace_hours: float | None = None
+    action_window: ActionWindow | None = None
+    actions_allowed_now: bool = True
+    owner: str | None = None
+    steps: tuple[Step, ...] = ()
+    retained: tuple[Retained, ...] = ()
+    # Set by plan when the teardown cannot be planned at all (an exempt resource inside it).
+    blocked: str | None = None
+
+
+def finding_id(policy: str, arn: str, action: str) -> str:
+    """Stable across runs, so the same finding is recognised (not re-posted, not re-approved)."""
+    digest = hashlib.sha256(f"{policy}|{arn}|{action}".encode()).hexdigest()
+    return f"f-{digest[:12]}"
+
+
+def step_id(op: str, arn: str) -> str:
+    """Stable across runs and findings: the same call on the same resource is one step."""
+    digest = hashlib.sha256(f"{op}|{arn}".encode()).hexdigest()
+    return f"s-{digest[:12]}"

@@ -1,0 +1,129 @@
+"""One run of the core, in the order data flows: inventory -> signals -> evaluate -> plan.
+
+Entry points (CLI, Lambda, daemon) call `run_plan` and render what it returns. This is the only
+place that reads the clock for a run; evaluate and plan are given `now`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+import boto3
+from pydantic import BaseModel
+
+from watchdog.evaluate import evaluate
+from watchdog.findings import Finding
+from watchdog.inventory import ScanRequest, open_scope, scan
+from watchdog.inventory.scan import Progress
+from watchdog.plan import plan
+from watchdog.policies.schema import Policy
+from watchdog.records import ScanError
+from watchdog.signals.collect import SignalOptions, collect_signals
+
+DEFAULT_LOOKBACK = timedelta(days=7)
+
+
+class PlanSummary(BaseModel):
+    findings: int
+    by_action: dict[str, int]
+    # What applying every stop/delete finding would save a month (each resource counted once).
+    monthly_savings_usd: float
+    # What every flagged resource costs a month (each resource counted once).
+    monthly_cost_flagged_usd: float
+    # Flagged resources whose cost is unknown, so the totals are lower bounds.
+    unpriced_resources: int
+    resources_scanned: int
+    skipped: dict[str, int]
+    notes: list[str]
+
+
+class PlanStats(BaseModel):
+    api_calls: int
+    api_calls_by_operation: dict[str, int]
+    get_metric_data_calls: int
+    metric_queries: int
+    pricing_calls: int
+    cost_explorer_requests: int
+    cost_explorer_from_cache: bool
+    duration_s: float
+    scan_duration_s: float
+
+
+class PlanResult(BaseModel):
+    run_id: str
+    generated_at: datetime
+    findings: list[Finding]
+    summary: PlanSummary
+    errors: list[ScanError]
+    stats: PlanStats
+
+
+def run_plan(
+    request: ScanRequest,
+    policies: Sequence[Policy],
+    options: SignalOptions | None = None,
+    session: boto3.Session | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> PlanResult:
+    started = time.monotonic()
+    now = now or datetime.now(UTC)
+    enabled = [p for p in policies if p.enabled]
+    options = options or SignalOptions(lookback=lookback_for(enabled))
+    scope = open_scope(request, session)
+    inventory = scan(request, progress=progress, scope=scope)
+    signals = collect_signals(scope, inventory.resources, options, now)
+    evaluation = evaluate(inventory.resources, signals, enabled, now)
+    findings = plan(evaluation.findings, inventory.resources, now, enabled)
+    counter = scope.counter
+    return PlanResult(
+        run_id=inventory.run_id,
+        generated_at=now,
+        findings=findings,
+        summary=_summary(findings, len(inventory.resources), evaluation.skipped, signals.notes),
+        errors=inventory.errors,
+        stats=PlanStats(
+            api_calls=counter.total,
+            api_calls_by_operation=counter.by_operation(),
+            get_metric_data_calls=signals.metrics.get_metric_data_calls,
+            metric_queries=signals.metrics.queries,
+            pricing_calls=signals.prices.pricing_calls,
+            cost_explorer_requests=signals.costs.requests_made if signals.costs else 0,
+            cost_explorer_from_cache=bool(signals.costs and signals.costs.from_cache),
+            duration_s=round(time.monotonic() - started, 3),
+            scan_duration_s=inventory.stats.duration_s,
+        ),
+    )
+
+
+def lookback_for(policies: Sequence[Policy]) -> timedelta:
+    """Metrics are fetched once, over the longest idle window any policy asks for."""
+    windows = [p.conditions.idle.window for p in policies if p.conditions.idle is not None]
+    return max(windows, default=DEFAULT_LOOKBACK)
+
+
+def _summary(
+    findings: Sequence[Finding], scanned: int, skipped: dict[str, int], notes: Sequence[str]
+) -> PlanSummary:
+    by_action: dict[str, int] = {}
+    for finding in findings:
+        by_action[finding.action] = by_action.get(finding.action, 0) + 1
+    return PlanSummary(
+        findings=len(findings),
+        by_action=by_action,
+        monthly_savings_usd=_total(f for f in findings if f.action != "notify"),
+        monthly_cost_flagged_usd=_total(findings),
+        unpriced_resources=len({f.resource.arn for f in findings if f.monthly_cost_usd is None}),
+        resources_scanned=scanned,
+        skipped=dict(skipped),
+        notes=list(notes),
+    )
+
+
+def _total(findings: Iterable[Finding]) -> float:
+    per_resource: dict[str, float] = {}
+    for finding in findings:
+        per_resource[finding.resource.arn] = finding.monthly_cost_usd or 0.0
+    return round(sum(per_resource.values()), 2)

@@ -1,0 +1,225 @@
+"""plan: each stop/delete finding becomes ordered steps over the dependency graph. Pure.
+
+Deleting a resource deletes what it contains first (a domain's apps, spaces and profiles; an
+endpoint's inference components), then the resource, then what it used (endpoint config, models)
+when nothing outside this teardown still uses them. A notebook is stopped before it is deleted.
+Steps AWS would refuse right now carry `blocked` with the reason instead of being left out, so
+a person sees the whole teardown and why part of it waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from watchdog.findings import Finding, Retained, Step, step_id
+from watchdog.kinds import BY_KIND
+from watchdog.kinds.base import Operation
+from watchdog.policies.exemptions import exempt_because
+from watchdog.policies.schema import Exemptions, Policy
+from watchdog.records import Kind, ResourceRecord
+
+# What an endpoint (or component) uses that exists only to serve it and bills nothing itself.
+CASCADING_USES: frozenset[Kind] = frozenset({"sagemaker-endpoint-config", "sagemaker-model"})
+
+
+def plan(
+    findings: Sequence[Finding],
+    resources: Sequence[ResourceRecord],
+    now: datetime,
+    policies: Sequence[Policy] = (),
+) -> list[Finding]:
+    """The findings with their steps and what is retained filled in.
+
+    Exemptions are checked again over everything a teardown would touch: an exempt app inside
+    a domain blocks the domain's deletion, and an exempt model is kept.
+    """
+    by_arn = {r.arn.lower(): r for r in resources}
+    rules = {p.name: p.exemptions for p in policies}
+    planned = []
+    for finding in findings:
+        if finding.action == "notify":
+            planned.append(finding)
+            continue
+        exemptions = rules.get(finding.policy, Exemptions())
+        builder = _Builder(by_arn, now, partial(exempt_because, rules=exemptions, now=now))
+        if finding.action == "delete":
+            builder.delete(finding.resource)
+        else:
+            builder.stop(finding.resource)
+        planned.append(_with_steps(finding, builder))
+    return planned
+
+
+def _with_steps(finding: Finding, builder: _Builder) -> Finding:
+    if builder.exempt_inside:
+        what = ", ".join(builder.exempt_inside)
+        return finding.model_copy(
+            update={"blocked": f"it contains exempt resources ({what}), so it is left in place"}
+        )
+    return finding.model_copy(
+        update={"steps": tuple(builder.steps), "retained": tuple(builder.retained)}
+    )
+
+
+@dataclass
+class _Builder:
+    by_arn: dict[str, ResourceRecord]
+    now: datetime
+    exempt: Callable[[ResourceRecord], str | None]
+    steps: list[Step] = field(default_factory=list)
+    exempt_inside: list[str] = field(default_factory=list)
+    retained: list[Retained] = field(default_factory=list)
+    # ARN -> the id of the step after which it is gone (or None when nothing was needed).
+    _gone_after: dict[str, str | None] = field(default_factory=dict)
+
+    def stop(self, record: ResourceRecord) -> None:
+        teardown = BY_KIND[record.kind].teardown
+        if teardown.stop_is_delete:
+            self.delete(record)
+        elif teardown.stop is not None and record.status not in teardown.done_states:
+            self._add(record, teardown.stop, (), after_own_stop=False)
+
+    def delete(self, root: ResourceRecord) -> None:
+        """Delete `root` and what it contains, then what it used once nothing else uses it.
+
+        Uses are settled after the whole tree, because one used resource can have several
+        users inside it (a model used by the config and by an inference component).
+        """
+        pending: dict[str, ResourceRecord] = {}
+        self._delete_tree(root, (), pending)
+        progressed = True
+        while pending and progressed:
+            progressed = False
+            for key, used in list(pending.items()):
+                users = [u.lower() for u in used.used_by_arns]
+                if all(u in self._gone_after for u in users):
+                    after = tuple(sorted({s for u in users if (s := self._gone_after[u])}))
+                    del pending[key]
+                    self._delete_tree(used, after, pending)
+                    progressed = True
+        for used in pending.values():
+            others = [u for u in used.used_by_arns if u.lower() not in self._gone_after]
+            names = ", ".join(self._name(u) for u in others)
+            self.retained.append(
+                Retained(what=f"{used.kind} {used.name}", reason=f"also used by {names}")
+            )
+
+    def _delete_tree(
+        self, record: ResourceRecord, after: tuple[str, ...], pending: dict[str, ResourceRecord]
+    ) -> str | None:
+        key = record.arn.lower()
+        if key in self._gone_after:
+            return self._gone_after[key]
+        self._gone_after[key] = None  # guards against cycles in malformed links
+        why = self.exempt(record)
+        if why is not None:
+            self.exempt_inside.append(f"{record.kind} {record.name}: {why}")
+            return None
+        children = [self._delete_tree(c, (), pending) for c in self._children(record)]
+        before = tuple(sorted({*after, *(c for c in children if c is not None)}))
+        last = self._delete_steps(record, before)
+        self._gone_after[key] = last
+        self._retain_leftovers(record)
+        self._note_uses(record, pending)
+        return last
+
+    def _delete_steps(self, record: ResourceRecord, before: tuple[str, ...]) -> str | None:
+        teardown = BY_KIND[record.kind].teardown
+        if teardown.delete is None or record.status in teardown.done_states:
+            return before[-1] if before else None
+        stopped_by_us = False
+        if teardown.stop_before_delete and teardown.stop and teardown.stop.allows(record.status):
+            before = (self._add(record, teardown.stop, before, after_own_stop=False),)
+            stopped_by_us = True
+        return self._add(record, teardown.delete, before, after_own_stop=stopped_by_us)
+
+    def _children(self, record: ResourceRecord) -> list[ResourceRecord]:
+        found = (self.by_arn.get(arn.lower()) for arn in record.child_arns)
+        return sorted((c for c in found if c is not None), key=_teardown_order)
+
+    def _note_uses(self, record: ResourceRecord, pending: dict[str, ResourceRecord]) -> None:
+        for arn in record.uses_arns:
+            used = self.by_arn.get(arn.lower())
+            if used is None or used.arn.lower() in self._gone_after:
+                continue
+            why = self.exempt(used)
+            if why is not None:
+                self.retained.append(Retained(what=f"{used.kind} {used.name}", reason=why))
+            elif used.kind in CASCADING_USES:
+                pending[used.arn.lower()] = used
+            else:
+                self.retained.append(
+                    Retained(
+                        what=f"{used.kind} {used.name}",
+                        reason="it is kept: it has value of its own; delete it separately",
+                    )
+                )
+
+    def _add(
+        self,
+        record: ResourceRecord,
+        operation: Operation,
+        depends_on: tuple[str, ...],
+        *,
+        after_own_stop: bool,
+    ) -> str:
+        sid = step_id(operation.op, record.arn)
+        self.steps.append(
+            Step(
+                id=sid,
+                op=operation.op,
+                target_arn=record.arn,
+                target_kind=record.kind,
+                target_name=record.name,
+                depends_on=depends_on,
+                params=_params(record, operation),
+                blocked=self._blocked(record, operation, after_own_stop),
+            )
+        )
+        return sid
+
+    def _blocked(
+        self, record: ResourceRecord, operation: Operation, after_own_stop: bool
+    ) -> str | None:
+        committed = record.billing.committed_until
+        if record.billing.mode == "committed" and committed and committed > self.now:
+            return (
+                f"committed until {committed.date().isoformat()}: AWS refuses to delete it "
+                "before the commitment ends"
+            )
+        # After our own stop step the state will be right; otherwise it must be right now.
+        if after_own_stop or operation.allows(record.status):
+            return None
+        return f"{record.kind} {record.name} is {record.status}: {operation.refused_because}"
+
+    def _retain_leftovers(self, record: ResourceRecord) -> None:
+        efs = record.attributes.get("home_efs_file_system_id")
+        if record.kind == "sagemaker-domain":
+            self.retained.append(
+                Retained(
+                    what=f"EFS home file system {efs or '(id unknown)'} and the domain's NFS "
+                    "security groups",
+                    reason="users' home directories live there; the domain is deleted with "
+                    "RetentionPolicy HomeEfsFileSystem=Retain",
+                )
+            )
+
+    def _name(self, arn: str) -> str:
+        record = self.by_arn.get(arn.lower())
+        return record.name if record else arn
+
+
+def _teardown_order(record: ResourceRecord) -> tuple[int, str]:
+    # Apps before spaces before profiles, so each level's dependencies already exist as steps.
+    order = ("sagemaker-app", "sagemaker-space", "sagemaker-user-profile")
+    rank = order.index(record.kind) if record.kind in order else len(order)
+    return rank, record.arn
+
+
+def _params(record: ResourceRecord, operation: Operation) -> dict[str, str]:
+    if operation.op == "sagemaker:DeleteDomain":
+        return {"RetentionPolicy.HomeEfsFileSystem": "Retain"}
+    return {}
