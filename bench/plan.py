@@ -15,12 +15,14 @@ import argparse
 import math
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from watchdog.inventory import ScanRequest
+from watchdog.logs import configure_logging
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies import default_policies_dir, load_policies
+from watchdog.sandbox import backdate
 from watchdog.sandbox.seed_bench import seed_many_endpoints
 from watchdog.sandbox.server import point_this_process_at, running_server, sandbox_session
 from watchdog.signals.collect import SignalOptions
@@ -33,12 +35,13 @@ def main() -> None:
     parser.add_argument("--endpoints", type=int, default=1000)
     parser.add_argument("--metric-hours", type=int, default=8 * 24)
     args = parser.parse_args()
+    configure_logging(level="warning")
     policies = load_policies(default_policies_dir())
     now = datetime.now(UTC)
 
     with running_server() as url, tempfile.TemporaryDirectory() as cache:
         started = time.monotonic()
-        seed_many_endpoints(
+        seeded = seed_many_endpoints(
             args.endpoints,
             REGION,
             sandbox_session(),
@@ -48,6 +51,9 @@ def main() -> None:
             metric_hours=args.metric_hours,
             now=now,
         )
+        # Old enough that a week without traffic proves idleness (the sandbox runs in-process).
+        for endpoint in seeded.select("sagemaker-endpoint"):
+            backdate.endpoint(endpoint.account_id, REGION, endpoint.name, now - timedelta(days=30))
         seeded_s = time.monotonic() - started
         point_this_process_at(url, REGION)
         options = SignalOptions(lookback=lookback_for(policies), cache_dir=Path(cache))

@@ -15,6 +15,7 @@ import argparse
 import time
 
 from watchdog.inventory import ScanRequest, scan
+from watchdog.logs import configure_logging
 from watchdog.sandbox.seed_bench import seed_many_endpoints
 from watchdog.sandbox.server import point_this_process_at, running_server, sandbox_session
 
@@ -27,6 +28,7 @@ def main() -> None:
     parser.add_argument("--notebooks", type=int, default=50)
     parser.add_argument("--profiles", type=int, default=20)
     args = parser.parse_args()
+    configure_logging(level="warning")
 
     with running_server() as url:
         started = time.monotonic()

@@ -13,6 +13,7 @@ import importlib
 # One line per addition module; each must expose `install() -> None` (idempotent).
 ADDITIONS: tuple[str, ...] = (
     "bedrock_provisioned_throughput",
+    "cloudwatch_index",
     "cost_explorer",
     "pricing",
     "sagemaker_instance_types",

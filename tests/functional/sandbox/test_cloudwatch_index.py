@@ -1,0 +1,106 @@
+"""The indexed GetMetricData answers exactly as moto's own, only faster."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+from moto.cloudwatch.models import cloudwatch_backends
+
+from watchdog.sandbox import cloudwatch_index
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+
+
+def test_the_same_answers_as_moto_for_sums_averages_units_and_exact_dimension_sets(
+    aws: None,
+) -> None:
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    for hours in range(30):
+        at = NOW - timedelta(hours=hours, minutes=17)
+        for endpoint in ("a", "b"):
+            cloudwatch.put_metric_data(
+                Namespace="AWS/SageMaker",
+                MetricData=[
+                    {
+                        "MetricName": "Invocations",
+                        "Dimensions": [
+                            {"Name": "EndpointName", "Value": endpoint},
+                            {"Name": "VariantName", "Value": "AllTraffic"},
+                        ],
+                        "Timestamp": at,
+                        "Value": float(hours % 5),
+                        "Unit": "Count",
+                    }
+                ],
+            )
+    queries = [
+        {
+            "Id": f"q{i}",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/SageMaker",
+                    "MetricName": "Invocations",
+                    "Dimensions": dims,
+                },
+                "Period": period,
+                "Stat": stat,
+                **({"Unit": unit} if unit else {}),
+            },
+        }
+        for i, (dims, period, stat, unit) in enumerate(
+            [
+                (
+                    [
+                        {"Name": "EndpointName", "Value": "a"},
+                        {"Name": "VariantName", "Value": "AllTraffic"},
+                    ],
+                    3600,
+                    "Sum",
+                    None,
+                ),
+                (
+                    [
+                        {"Name": "EndpointName", "Value": "b"},
+                        {"Name": "VariantName", "Value": "AllTraffic"},
+                    ],
+                    7200,
+                    "Average",
+                    "Count",
+                ),
+                ([{"Name": "EndpointName", "Value": "a"}], 3600, "Sum", None),
+                (
+                    [
+                        {"Name": "EndpointName", "Value": "a"},
+                        {"Name": "VariantName", "Value": "AllTraffic"},
+                    ],
+                    3600,
+                    "Maximum",
+                    "Percent",
+                ),
+            ]
+        )
+    ]
+    backend = cloudwatch_backends["123456789012"]["us-east-1"]
+    # moto hands the backend naive UTC times, as its request parsing does.
+    start, end = (NOW - timedelta(days=1)).replace(tzinfo=None), NOW.replace(tzinfo=None)
+
+    ours = cloudwatch_index._indexed_get_metric_data(backend, queries, start, end)
+    theirs = cloudwatch_index._ORIGINAL(backend, queries, start, end)
+
+    for mine, moto_s in zip(ours, theirs, strict=True):
+        assert mine == moto_s, (mine["id"], mine["values"], moto_s["values"])
+    assert len(ours[0]["values"]) == 24 and sum(ours[0]["values"]) > 0
+    assert ours[2]["values"] == []  # EndpointName alone matches nothing, as on AWS
+
+    # AWS matches the dimension set whatever the order; moto only the order it was put in.
+    reordered = [dict(queries[0], Id="r0")]
+    reordered[0]["MetricStat"] = dict(
+        queries[0]["MetricStat"],
+        Metric=dict(
+            queries[0]["MetricStat"]["Metric"],
+            Dimensions=list(reversed(queries[0]["MetricStat"]["Metric"]["Dimensions"])),
+        ),
+    )
+    [again] = cloudwatch_index._indexed_get_metric_data(backend, reordered, start, end)
+    assert again["values"] == ours[0]["values"]
