@@ -8,6 +8,7 @@ posted to Slack, approved and executed later exactly as it was shown.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -91,7 +92,12 @@ def finding_id(policy: str, arn: str, action: str) -> str:
     return f"f-{digest[:12]}"
 
 
-def step_id(op: str, arn: str) -> str:
-    """Stable across runs and findings: the same call on the same resource is one step."""
-    digest = hashlib.sha256(f"{op}|{arn}".encode()).hexdigest()
+def step_id(op: str, arn: str, created_at: datetime | None = None) -> str:
+    """Stable across runs and findings: the same call on the same resource is one step.
+
+    The creation time is part of it: a resource re-created under the same ARN is a new
+    resource, and its teardown must not be taken as already done.
+    """
+    born = created_at.isoformat() if created_at else ""
+    digest = hashlib.sha256(f"{op}|{arn}|{born}".encode()).hexdigest()
     return f"s-{digest[:12]}"

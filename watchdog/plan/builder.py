@@ -166,7 +166,7 @@ class _Builder:
         *,
         after_own_stop: bool,
     ) -> str:
-        sid = step_id(operation.op, record.arn)
+        sid = step_id(operation.op, record.arn, record.created_at)
         self.steps.append(
             Step(
                 id=sid,

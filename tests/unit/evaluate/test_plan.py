@@ -268,3 +268,13 @@ def test_an_exempt_model_is_kept_when_its_endpoint_goes() -> None:
     assert [(r.what, r.reason) for r in finding.retained] == [
         ("sagemaker-model m", "tagged watchdog:exempt=true")
     ]
+
+
+def test_a_resource_recreated_under_the_same_arn_gets_new_step_ids() -> None:
+    old = endpoint("llm", age_days=30)
+    new = endpoint("llm", age_days=8)
+    rules = delete_policy("sagemaker-endpoint")
+    [first] = planned([old], rules)
+    [again] = planned([new], rules)
+    assert first.steps[0].target_arn == again.steps[0].target_arn
+    assert first.steps[0].id != again.steps[0].id
