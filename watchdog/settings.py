@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
 
+    store: str | None = Field(
+        default=None,
+        description="`sqlite:///path` or `dynamodb://table-name`; unset: SQLite in the user's "
+        "state directory",
+    )
+
     # Policies and caches.
     policies: str | None = Field(
         default=None, description="policy directory; unset: the shipped policies/ directory"

@@ -1,0 +1,77 @@
+"""The contract suite's fixtures: one `store` per backend, and findings to put in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.unit.evaluate.factories import endpoint
+from watchdog.findings import Evidence, Finding, Retained, Step, finding_id, step_id
+from watchdog.policies.schema import Action
+from watchdog.store import Store
+from watchdog.store.dynamodb import DynamoStore
+from watchdog.store.dynamodb_table import create_table
+from watchdog.store.sqlite import SqliteStore
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+TABLE = "watchdog-test"
+BACKENDS = ["sqlite", "dynamodb"]
+
+
+def dynamodb_client() -> object:
+    return boto3.client("dynamodb", region_name="us-east-1")
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each contract test runs once per backend: SQLite on a fresh file, DynamoDB on moto."""
+    opened: Store
+    if request.param == "sqlite":
+        opened = SqliteStore(tmp_path / "state" / "watchdog.db")
+    else:
+        request.getfixturevalue("aws")
+        client = dynamodb_client()
+        create_table(client, TABLE)
+        opened = DynamoStore(client, TABLE)
+    yield opened
+    opened.close()
+
+
+def finding(name: str = "llm", action: Action = "delete", reason: str = "idle 14 days") -> Finding:
+    """A realistic finding: an idle endpoint with its planned steps and retained parts."""
+    resource = endpoint(name)
+    delete = step_id("sagemaker:DeleteEndpoint", resource.arn)
+    return Finding(
+        id=finding_id("idle-endpoints", resource.arn, action),
+        resource=resource,
+        policy="idle-endpoints",
+        action=action,
+        reason=reason,
+        evidence=Evidence(
+            state="idle",
+            window_hours=336,
+            invocations=0,
+            threshold=1,
+            facts={"invocations": "0 in 14 days"},
+        ),
+        monthly_cost_usd=1027.84,
+        cost_basis="price-list",
+        cost_source="AWS Price List API",
+        confidence="high",
+        owner="ml-team",
+        steps=(
+            Step(
+                id=delete,
+                op="sagemaker:DeleteEndpoint",
+                target_arn=resource.arn,
+                target_kind="sagemaker-endpoint",
+                target_name=name,
+                params={"EndpointName": name},
+            ),
+        ),
+        retained=(Retained(what=f"endpoint config {name}-config", reason="shared"),),
+    )

@@ -1,0 +1,84 @@
+"""The SQLite schema's migrations: forward on open, in a transaction, never backward."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from watchdog.store import StoreError
+from watchdog.store import sqlite_schema as schema
+from watchdog.store.sqlite import SqliteStore
+
+LATEST = len(schema.MIGRATIONS)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def version_of(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return schema.schema_version(db)
+
+
+def autocommit(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def test_a_new_file_gets_the_latest_schema(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "w.db").close()
+    assert version_of(tmp_path / "w.db") == LATEST
+
+
+def test_opening_again_changes_nothing(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "w.db")
+    assert store.consume_token("t-1", NOW) is True
+    store.close()
+
+    reopened = SqliteStore(tmp_path / "w.db")
+
+    assert version_of(tmp_path / "w.db") == LATEST
+    assert reopened.consume_token("t-1", NOW) is False  # the data survived
+    reopened.close()
+
+
+def test_an_older_database_is_migrated_forward_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    db = autocommit(path)
+    schema.migrate(db, str(path), [schema.MIGRATION_1])
+    db.execute("INSERT INTO tokens VALUES ('t-1', '2026-11-24T12:00:00.000000Z')")
+    second = ("ALTER TABLE tokens ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated'",)
+
+    version = schema.migrate(db, str(path), [schema.MIGRATION_1, second])
+
+    assert version == 2 and schema.schema_version(db) == 2
+    assert db.execute("SELECT id, note FROM tokens").fetchall() == [("t-1", "migrated")]
+    db.close()
+
+
+def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    db = autocommit(path)
+    schema.migrate(db, str(path), [schema.MIGRATION_1])
+    broken = ("CREATE TABLE half_done (id TEXT)", "THIS IS NOT SQL")
+
+    with pytest.raises(sqlite3.OperationalError):
+        schema.migrate(db, str(path), [schema.MIGRATION_1, broken])
+
+    assert schema.schema_version(db) == 1
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half_done" not in tables
+    db.close()
+
+
+def test_a_newer_database_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    SqliteStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {LATEST + 1}")
+
+    with pytest.raises(StoreError, match=f"schema version {LATEST + 1}, newer than") as raised:
+        SqliteStore(path)
+    assert "upgrade ai-cost-watchdog" in str(raised.value)
+    assert "\n" not in str(raised.value)
+    assert version_of(path) == LATEST + 1  # untouched

@@ -1,0 +1,38 @@
+"""The store: findings, approvals, teardown progress, the audit log, a cache and locks.
+
+One interface (`Store`), two backends with the same contract tests: SQLite (default; the CLI
+and the daemon) and DynamoDB (the Lambda). `open_store(url)` picks one from WATCHDOG_STORE.
+"""
+
+from __future__ import annotations
+
+from watchdog.store.base import (
+    Approval,
+    AuditEntry,
+    FindingState,
+    Retention,
+    StepRecord,
+    Store,
+    StoreConflict,
+    StoredFinding,
+    StoreError,
+    StoreNotFound,
+    StoreUnavailable,
+)
+from watchdog.store.open import default_store_path, open_store
+
+__all__ = [
+    "Approval",
+    "AuditEntry",
+    "FindingState",
+    "Retention",
+    "StepRecord",
+    "Store",
+    "StoreConflict",
+    "StoreError",
+    "StoreNotFound",
+    "StoreUnavailable",
+    "StoredFinding",
+    "default_store_path",
+    "open_store",
+]

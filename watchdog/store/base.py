@@ -1,0 +1,277 @@
+"""The store interface: what the watchdog remembers between runs, whatever holds it.
+
+Two backends (SQLite for the CLI and the daemon, DynamoDB for the Lambda) implement `Store`
+and pass the same contract tests, so the executor, the approval flow and the reports never
+care which one they got. The models here are the boundary: callers get frozen pydantic
+models back, never rows or items.
+
+Every time is passed in by the caller (`now`, `created_at`, ...): nothing in a store reads the
+clock, so expiry, leases and retention are exact in tests. Times must be timezone-aware.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from watchdog.findings import Finding
+from watchdog.policies.schema import Action
+from watchdog.signals.cache import Cache
+
+FindingState = Literal["open", "approved", "executing", "done", "cancelled", "snoozed", "resolved"]
+ApprovalVia = Literal["cli", "slack", "link", "policy"]
+StepState = Literal["claimed", "started", "done", "failed", "cancelled"]
+# What a run may record after claiming: "claimed" is only ever set by `claim_step`.
+MarkState = Literal["started", "done", "failed", "cancelled"]
+AuditOutcome = Literal["done", "failed", "cancelled", "refused", "restored"]
+
+# A step in one of these states is finished for good: never claimed or marked again.
+FINAL_STEP_STATES: frozenset[str] = frozenset({"done", "cancelled"})
+# A step in one of these states may be taken over once its lease has run out (a crashed run).
+RECLAIMABLE_STEP_STATES: tuple[str, ...] = ("claimed", "started", "failed")
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked; the message is one line a person can act on."""
+
+
+class StoreConflict(StoreError):
+    """A conditional write lost: someone else holds the claim, or the record is final."""
+
+
+class StoreNotFound(StoreError):
+    """The record the call is about does not exist."""
+
+
+class StoreUnavailable(StoreError, OSError):
+    """The backend failed (disk, network, AWS). An OSError too, so the signals cache, which
+    degrades on OSError, treats a store outage like an unwritable cache directory."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StoredFinding(_Frozen):
+    """A finding as the store knows it: the latest body plus its lifecycle.
+
+    `first_seen` is when it was first saved (how long a resource has been idle, as far as the
+    watchdog knows); `last_seen`/`last_run_id` the latest run that still found it.
+    """
+
+    finding: Finding
+    first_seen: AwareDatetime
+    last_seen: AwareDatetime
+    last_run_id: str
+    state: FindingState = "open"
+    state_detail: str = ""
+    state_changed_at: AwareDatetime
+
+
+class Approval(_Frozen):
+    """Someone's (or a policy's) yes to one action on one finding: single-use, expiring."""
+
+    id: str
+    finding_id: str
+    action: Action
+    approver: str
+    via: ApprovalVia
+    created_at: AwareDatetime
+    expires_at: AwareDatetime
+    consumed_at: AwareDatetime | None = None
+
+
+class StepRecord(_Frozen):
+    """Progress of one teardown step, the unit a resumable executor claims.
+
+    `claimed_until` is the lease: while it runs, no other run may take the step; None once the
+    holder has finished with it (done, failed, cancelled). `attempts` counts claims, so an
+    executor can tell a retry (and cap them). `previous_state` is the state the step was in
+    when this claim took it over: "started" means a crashed run may have half-done it, and the
+    executor must re-verify the resource before repeating the call.
+    """
+
+    step_id: str
+    finding_id: str
+    run_id: str
+    state: StepState
+    attempts: int = Field(ge=1)
+    claimed_until: AwareDatetime | None
+    detail: str = ""
+    updated_at: AwareDatetime
+    previous_state: StepState | None = None
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _json_document(value: object) -> Any:
+    """AWS describe responses carry datetimes; store them as ISO text so what is stored and
+    what is read back are equal, and refuse anything else JSON cannot hold."""
+    try:
+        return json.loads(json.dumps(value, default=_json_default))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"description must be JSON-serialisable: {error}") from error
+
+
+JSONDocument = Annotated[dict[str, Any], BeforeValidator(_json_document)]
+
+
+class AuditEntry(_Frozen):
+    """One executed (or refused) change, append-only.
+
+    `description` is the resource's full AWS description before the change, so a deleted
+    endpoint can be recreated from its record (`ai-watchdog restore`).
+    """
+
+    id: str
+    at: AwareDatetime
+    run_id: str
+    finding_id: str
+    step_id: str | None = None
+    op: str
+    target_arn: str
+    account: str
+    region: str
+    outcome: AuditOutcome
+    approved_by: str | None = None
+    description: JSONDocument = Field(default_factory=dict)
+    monthly_cost_saved_usd: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long records live where the backend expires them (DynamoDB's TTL).
+
+    SQLite keeps everything: a local file grows slowly and a person can prune it. Consumed
+    approval-link tokens must outlive the links themselves, or a link could be replayed.
+    """
+
+    audit: timedelta = timedelta(days=400)
+    finished_steps: timedelta = timedelta(days=90)
+    approvals: timedelta = timedelta(days=90)
+    tokens: timedelta = timedelta(days=90)
+    cache: timedelta = timedelta(days=30)
+
+
+def utc(value: datetime) -> datetime:
+    """`value` in UTC; a naive time is refused, since its zone would be a guess."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: pass a timezone-aware time")
+    return value.astimezone(UTC)
+
+
+def time_key(value: datetime) -> str:
+    """A fixed-width UTC string: sorting and comparing these as text orders the times, which
+    is what both backends' conditions (`claimed_until < :now`) and sort keys rely on."""
+    return utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_time_key(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class Store(Cache, Protocol):
+    """Findings, approvals, step progress, the audit log, a cache and locks.
+
+    Writes that must not race are conditional in the backend itself (a transaction in SQLite,
+    a condition expression in DynamoDB), so two processes, two Lambdas or a daemon and a CLI
+    sharing one store can never both consume an approval or both run a step.
+    """
+
+    # Findings.
+    def save_findings(self, run_id: str, findings: Sequence[Finding], now: datetime) -> None:
+        """Upsert by finding id: the body, `last_seen` and `last_run_id` are replaced;
+        `first_seen` and the state are kept (a new finding starts "open"). Changing the state
+        of a finding that is seen again is the caller's decision, not the store's."""
+        ...
+
+    def get_finding(self, finding_id: str) -> StoredFinding | None: ...
+
+    def set_finding_state(
+        self, finding_id: str, state: FindingState, detail: str, now: datetime
+    ) -> None:
+        """Raises StoreNotFound if the finding was never saved."""
+        ...
+
+    def list_findings(self, states: set[str] | None = None) -> list[StoredFinding]:
+        """Every finding (or those in `states`), ordered by finding id."""
+        ...
+
+    # Approvals.
+    def add_approval(self, approval: Approval) -> None:
+        """Raises StoreConflict if an approval with this id exists."""
+        ...
+
+    def consume_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
+        """Atomically take one valid approval (matching action, unconsumed, `expires_at` after
+        `now`), soonest-expiring first, and mark it consumed. Two callers never get the same."""
+        ...
+
+    def consume_token(self, token_id: str, now: datetime) -> bool:
+        """Mark an approval-link token used: True the first time only."""
+        ...
+
+    # Step progress.
+    def claim_step(
+        self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
+    ) -> StepRecord | None:
+        """Take the step for `lease`, or None when it is done, cancelled, or under a lease that
+        has not run out (`claimed_until` >= now, whoever holds it). Increments `attempts`."""
+        ...
+
+    def mark_step(
+        self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime
+    ) -> None:
+        """Record progress; only the run holding the claim may, and never after done or
+        cancelled (StoreConflict otherwise). done/failed/cancelled release the lease."""
+        ...
+
+    def get_step(self, step_id: str) -> StepRecord | None: ...
+
+    def list_steps(self, finding_id: str) -> list[StepRecord]:
+        """Steps last claimed for `finding_id`, ordered by step id."""
+        ...
+
+    # Audit log.
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Append; an id is written once (StoreConflict on a second write)."""
+        ...
+
+    def get_audit(self, audit_id: str) -> AuditEntry | None: ...
+
+    def list_audit(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        """Newest first (by `at`, then id), at most `limit`, only `at` >= `since` if given."""
+        ...
+
+    # Cache: `get` and `put` come from watchdog.signals.cache.Cache, so signals can cache in
+    # the store (a Lambda has no durable disk).
+
+    # Locks (the daemon's single-leader cycle).
+    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew `name` until now + ttl: True if it is free, expired, or `owner`'s."""
+        ...
+
+    def release_lock(self, name: str, owner: str) -> bool:
+        """Release `name` if `owner` holds it; True if it did."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def step_conflict(step_id: str, run_id: str, record: StepRecord | None) -> str:
+    """Why `run_id` may not mark `step_id`, in the words both backends raise StoreConflict with."""
+    if record is None:
+        return f"step {step_id} was never claimed; claim it before marking it"
+    if record.run_id != run_id:
+        return f"step {step_id} is held by run {record.run_id}, not {run_id}"
+    return f"step {step_id} is already {record.state} and cannot change"

@@ -1,0 +1,454 @@
+"""The DynamoDB store: one table, for the Lambda (which has no durable disk).
+
+Writes that must not race are condition expressions evaluated by DynamoDB itself, so two
+concurrent Lambdas (or a Lambda and a CLI) get the same guarantees as SQLite's transactions.
+Reads that decide anything are strongly consistent; only `list_steps`, served by a global
+secondary index, is eventually consistent (for reports: the executor decides with
+`claim_step`/`get_step`, which read the table). Old records expire through the table's TTL
+(`Retention`). Items are limited to 400 KB by DynamoDB, far above a finding or a description.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
+
+from watchdog.findings import Finding
+from watchdog.policies.schema import Action
+from watchdog.signals.cache import CacheEntry, JSONValue
+from watchdog.store import dynamodb_keys as k
+from watchdog.store.base import (
+    Approval,
+    AuditEntry,
+    FindingState,
+    MarkState,
+    Retention,
+    StepRecord,
+    StoreConflict,
+    StoredFinding,
+    StoreNotFound,
+    StoreUnavailable,
+    step_conflict,
+    time_key,
+)
+from watchdog.store.dynamodb_table import STEPS_INDEX
+
+log = structlog.get_logger(__name__)
+
+Item = dict[str, Any]
+_NAME = re.compile(r"#(\w+)")
+# Lock items outlive their lease a little; the condition, not the TTL, decides expiry.
+LOCK_TTL_MARGIN = timedelta(days=1)
+
+
+class _ConditionFailed(Exception):
+    """A condition expression (or a transaction's) did not hold: the write lost."""
+
+
+def _names(*expressions: str) -> dict[str, str]:
+    """Every attribute is written `#name` in expressions (DynamoDB reserves hundreds of words,
+    `state` and `owner` among them); this maps each back to itself."""
+    return {f"#{name}": name for e in expressions for name in _NAME.findall(e)}
+
+
+class DynamoStore:
+    """The Store protocol on one DynamoDB table (see dynamodb_keys for the key design)."""
+
+    def __init__(self, client: Any, table: str, retention: Retention | None = None) -> None:
+        self._client = client
+        self.table = table
+        self.retention = retention or Retention()
+
+    # Plumbing.
+    def _call(self, operation: str, **request: Any) -> Any:
+        try:
+            return getattr(self._client, operation)(**request)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            reasons = error.response.get("CancellationReasons") or []
+            if code == "ConditionalCheckFailedException" or any(
+                r.get("Code") == "ConditionalCheckFailed" for r in reasons
+            ):
+                raise _ConditionFailed from error
+            if code == "ResourceNotFoundException":
+                raise StoreUnavailable(
+                    f"DynamoDB table {self.table} not found in {self._region()}: create it "
+                    "(template.yaml, or watchdog.store.dynamodb_table.create_table)"
+                ) from error
+            raise StoreUnavailable(f"DynamoDB {operation} on {self.table}: {error}") from error
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"DynamoDB {operation} on {self.table}: {error}") from error
+
+    def _region(self) -> str:
+        return str(getattr(getattr(self._client, "meta", None), "region_name", "?"))
+
+    def _update(
+        self, key: Item, update: str, condition: str | None, returns: bool = False, **values: Item
+    ) -> Item:
+        """UpdateItem; with `returns`, the item as written (so a claim needs no second read)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": key,
+            "UpdateExpression": update,
+            "ExpressionAttributeNames": _names(update, condition or ""),
+            "ReturnValues": "ALL_NEW" if returns else "NONE",
+        }
+        if condition:
+            request["ConditionExpression"] = condition
+        if values:
+            request["ExpressionAttributeValues"] = {f":{n}": v for n, v in values.items()}
+        attributes: Item = self._call("update_item", **request).get("Attributes", {})
+        return attributes
+
+    def _put(self, item: Item, condition: str | None = None, **values: Item) -> None:
+        request: dict[str, Any] = {"TableName": self.table, "Item": item}
+        if condition:
+            request["ConditionExpression"] = condition
+            request["ExpressionAttributeNames"] = _names(condition)
+        if values:
+            request["ExpressionAttributeValues"] = {f":{n}": v for n, v in values.items()}
+        self._call("put_item", **request)
+
+    def _get(self, key: Item) -> Item | None:
+        item: Item | None = self._call(
+            "get_item", TableName=self.table, Key=key, ConsistentRead=True
+        ).get("Item")
+        return item
+
+    def _query(
+        self,
+        pk: str,
+        sk_from: str | None = None,
+        newest_first: bool = False,
+        index: str | None = None,
+    ) -> Iterator[Item]:
+        """Every item of one partition (pages followed), optionally with sk >= `sk_from`."""
+        hash_key, range_key = ("gsi1pk", "gsi1sk") if index else ("pk", "sk")
+        condition = f"#{hash_key} = :pk"
+        values: Item = {":pk": k.s(pk)}
+        if sk_from is not None:
+            condition += f" AND #{range_key} >= :sk"
+            values[":sk"] = k.s(sk_from)
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": _names(condition),
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            request["IndexName"] = index  # GSIs cannot be read consistently
+        else:
+            request["ConsistentRead"] = True
+        while True:
+            page = self._call("query", **request)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def close(self) -> None:
+        """Nothing to release: boto3 clients hold no per-store resources."""
+
+    # Findings.
+    def save_findings(self, run_id: str, findings: Sequence[Finding], now: datetime) -> None:
+        """One conditional-free update per finding: `if_not_exists` keeps first_seen and the
+        state from the first save, so a repeated save is harmless."""
+        at = k.s(time_key(now))
+        for finding in findings:
+            self._update(
+                k.key(k.FINDINGS, finding.id),
+                "SET #body = :body, #last_seen = :now, #last_run_id = :run, "
+                "#first_seen = if_not_exists(#first_seen, :now), "
+                "#state = if_not_exists(#state, :open), "
+                "#state_detail = if_not_exists(#state_detail, :empty), "
+                "#state_changed_at = if_not_exists(#state_changed_at, :now)",
+                None,
+                body=k.s(finding.model_dump_json()),
+                now=at,
+                run=k.s(run_id),
+                open=k.s("open"),
+                empty=k.s(""),
+            )
+
+    def get_finding(self, finding_id: str) -> StoredFinding | None:
+        item = self._get(k.key(k.FINDINGS, finding_id))
+        return None if item is None else k.stored_finding(item)
+
+    def set_finding_state(
+        self, finding_id: str, state: FindingState, detail: str, now: datetime
+    ) -> None:
+        try:
+            self._update(
+                k.key(k.FINDINGS, finding_id),
+                "SET #state = :state, #state_detail = :detail, #state_changed_at = :now",
+                "attribute_exists(#pk)",
+                state=k.s(state),
+                detail=k.s(detail),
+                now=k.s(time_key(now)),
+            )
+        except _ConditionFailed:
+            raise StoreNotFound(f"finding {finding_id} is not in the store") from None
+
+    def list_findings(self, states: set[str] | None = None) -> list[StoredFinding]:
+        items = self._query(k.FINDINGS)
+        return [
+            k.stored_finding(item)
+            for item in items
+            if states is None or k.text(item, "state") in states
+        ]
+
+    # Approvals.
+    def add_approval(self, approval: Approval) -> None:
+        a = approval
+        item = {
+            **k.key(k.approval_pk(a.finding_id), a.id),
+            "finding_id": k.s(a.finding_id),
+            "action": k.s(a.action),
+            "approver": k.s(a.approver),
+            "via": k.s(a.via),
+            "created_at": k.s(time_key(a.created_at)),
+            "approval_expires": k.s(time_key(a.expires_at)),
+            "expires_at": k.ttl(a.expires_at, self.retention.approvals),
+        }
+        if a.consumed_at is not None:
+            item["consumed_at"] = k.s(time_key(a.consumed_at))
+        try:
+            self._put(item, "attribute_not_exists(#pk)")
+        except _ConditionFailed:
+            raise StoreConflict(f"approval {a.id} already exists") from None
+
+    def consume_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
+        at = time_key(now)
+        candidates = sorted(
+            (
+                item
+                for item in self._query(k.approval_pk(finding_id))
+                if k.text(item, "action") == action
+                and "consumed_at" not in item
+                and k.text(item, "approval_expires") > at
+            ),
+            key=lambda item: (k.text(item, "approval_expires"), k.text(item, "sk")),
+        )
+        for candidate in candidates:
+            try:
+                item = self._update(
+                    k.key(k.approval_pk(finding_id), k.text(candidate, "sk")),
+                    "SET #consumed_at = :now",
+                    "attribute_not_exists(#consumed_at) AND #approval_expires > :now",
+                    returns=True,
+                    now=k.s(at),
+                )
+            except _ConditionFailed:
+                continue  # another consumer won this one; try the next
+            return k.approval(item)
+        return None
+
+    def consume_token(self, token_id: str, now: datetime) -> bool:
+        try:
+            self._put(
+                {
+                    **k.key(k.token_pk(token_id)),
+                    "consumed_at": k.s(time_key(now)),
+                    "expires_at": k.ttl(now, self.retention.tokens),
+                },
+                "attribute_not_exists(#pk)",
+            )
+        except _ConditionFailed:
+            return False
+        return True
+
+    # Step progress.
+    def claim_step(
+        self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
+    ) -> StepRecord | None:
+        try:
+            item = self._update(
+                k.key(k.step_pk(step_id)),
+                "SET #previous_state = if_not_exists(#state, :none), #state = :claimed, "
+                "#attempts = if_not_exists(#attempts, :zero) + :one, "
+                "#step_id = :step, #finding_id = :finding, #run_id = :run, "
+                "#claimed_until = :until, #detail = :empty, #updated_at = :now, "
+                "#gsi1pk = :steps_of, #gsi1sk = :step",
+                "attribute_not_exists(#pk) OR (#state IN (:claimed, :started, :failed) "
+                "AND (attribute_not_exists(#claimed_until) OR #claimed_until < :now))",
+                returns=True,
+                none={"NULL": True},
+                claimed=k.s("claimed"),
+                started=k.s("started"),
+                failed=k.s("failed"),
+                zero=k.n(0),
+                one=k.n(1),
+                step=k.s(step_id),
+                finding=k.s(finding_id),
+                run=k.s(run_id),
+                until=k.s(time_key(now + lease)),
+                empty=k.s(""),
+                now=k.s(time_key(now)),
+                steps_of=k.s(k.steps_of(finding_id)),
+            )
+        except _ConditionFailed:
+            return None
+        return k.step(item)
+
+    def mark_step(
+        self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime
+    ) -> None:
+        update = "SET #state = :state, #detail = :detail, #updated_at = :now"
+        values: dict[str, Any] = {}  # Any: also passed as **kwargs beside `returns`
+        if state in ("done", "cancelled"):
+            update += ", #expires_at = :ttl"
+            values["ttl"] = k.ttl(now, self.retention.finished_steps)
+        if state != "started":
+            update += " REMOVE #claimed_until"
+        try:
+            self._update(
+                k.key(k.step_pk(step_id)),
+                update,
+                "attribute_exists(#pk) AND #run_id = :run AND NOT (#state IN (:done, :cancelled))",
+                state=k.s(state),
+                detail=k.s(detail),
+                now=k.s(time_key(now)),
+                run=k.s(run_id),
+                done=k.s("done"),
+                cancelled=k.s("cancelled"),
+                **values,
+            )
+        except _ConditionFailed:
+            raise StoreConflict(step_conflict(step_id, run_id, self.get_step(step_id))) from None
+
+    def get_step(self, step_id: str) -> StepRecord | None:
+        item = self._get(k.key(k.step_pk(step_id)))
+        return None if item is None else k.step(item)
+
+    def list_steps(self, finding_id: str) -> list[StepRecord]:
+        return [k.step(item) for item in self._query(k.steps_of(finding_id), index=STEPS_INDEX)]
+
+    # Audit log.
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Entries go into a partition per UTC day; the day is first recorded in AUDITDAYS
+        (idempotent, outside the transaction so concurrent appends never conflict on it)."""
+        day = k.audit_day(entry.at)
+        sk = k.audit_sk(entry.at, entry.id)
+        expires = k.ttl(entry.at, self.retention.audit)
+        day_end = datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(days=1)
+        self._put({**k.key(k.AUDIT_DAYS, day), "expires_at": k.ttl(day_end, self.retention.audit)})
+        new = "attribute_not_exists(#pk)"
+        try:
+            self._call(
+                "transact_write_items",
+                TransactItems=[
+                    self._transact_put(
+                        {
+                            **k.key(k.audit_pk(day), sk),
+                            "body": k.s(entry.model_dump_json()),
+                            "expires_at": expires,
+                        },
+                        new,
+                    ),
+                    self._transact_put(
+                        {
+                            **k.key(k.audit_id_pk(entry.id)),
+                            "day": k.s(day),
+                            "entry_sk": k.s(sk),
+                            "expires_at": expires,
+                        },
+                        new,
+                    ),
+                ],
+            )
+        except _ConditionFailed:
+            raise StoreConflict(f"audit entry {entry.id} already exists") from None
+
+    def _transact_put(self, item: Item, condition: str) -> Item:
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": item,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": _names(condition),
+            }
+        }
+
+    def get_audit(self, audit_id: str) -> AuditEntry | None:
+        pointer = self._get(k.key(k.audit_id_pk(audit_id)))
+        if pointer is None:
+            return None
+        item = self._get(k.key(k.audit_pk(k.text(pointer, "day")), k.text(pointer, "entry_sk")))
+        return None if item is None else AuditEntry.model_validate_json(k.text(item, "body"))
+
+    def list_audit(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        entries: list[AuditEntry] = []
+        if limit <= 0:
+            return entries
+        first_day = None if since is None else k.audit_day(since)
+        first_key = None if since is None else time_key(since)
+        for day in self._query(k.AUDIT_DAYS, sk_from=first_day, newest_first=True):
+            for item in self._query(
+                k.audit_pk(k.text(day, "sk")), sk_from=first_key, newest_first=True
+            ):
+                entries.append(AuditEntry.model_validate_json(k.text(item, "body")))
+                if len(entries) >= limit:
+                    return entries
+        return entries
+
+    # Cache (watchdog.signals.cache.Cache).
+    def get(self, key: str) -> CacheEntry | None:
+        """A cache must never be the reason a run fails: unreadable means missing."""
+        try:
+            item = self._get(k.key(k.cache_pk(key)))
+            if item is None:
+                return None
+            return CacheEntry(json.loads(k.text(item, "value")), k.time(item, "stored_at"))
+        except (StoreUnavailable, ValueError, KeyError) as error:
+            log.warning("store_cache_unreadable", key=key, error=str(error))
+            return None
+
+    def put(self, key: str, value: JSONValue, now: datetime) -> None:
+        self._put(
+            {
+                **k.key(k.cache_pk(key)),
+                "value": k.s(json.dumps(value, sort_keys=True)),
+                "stored_at": k.s(time_key(now)),
+                "expires_at": k.ttl(now, self.retention.cache),
+            }
+        )
+
+    # Locks.
+    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+        until = now + ttl
+        try:
+            self._put(
+                {
+                    **k.key(k.lock_pk(name)),
+                    "owner": k.s(owner),
+                    "lock_until": k.s(time_key(until)),
+                    "expires_at": k.ttl(until, LOCK_TTL_MARGIN),
+                },
+                "attribute_not_exists(#pk) OR #owner = :owner OR #lock_until < :now",
+                owner=k.s(owner),
+                now=k.s(time_key(now)),
+            )
+        except _ConditionFailed:
+            return False
+        return True
+
+    def release_lock(self, name: str, owner: str) -> bool:
+        try:
+            self._call(
+                "delete_item",
+                TableName=self.table,
+                Key=k.key(k.lock_pk(name)),
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": k.s(owner)},
+            )
+        except _ConditionFailed:
+            return False
+        return True

@@ -1,0 +1,77 @@
+"""`open_store`: the WATCHDOG_STORE URL to a Store.
+
+    (unset)                 SQLite at <user state dir>/watchdog.db (zero set-up)
+    sqlite:///abs/path.db   SQLite at /abs/path.db; everything after `sqlite://` is the path,
+                            so sqlite://relative.db is relative and sqlite://~/w.db expands ~
+    dynamodb://table-name   DynamoDB, region (and credentials) from the boto3 session
+
+The DynamoDB client is created here but nothing is sent until the store is used, so a Lambda
+cold start pays no extra call; a missing table surfaces as a StoreError on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import boto3
+import platformdirs
+
+from watchdog.aws.clients import CLIENT_CONFIG
+from watchdog.signals.cache import APP_NAME
+from watchdog.store.base import Retention, Store, StoreError
+from watchdog.store.dynamodb import DynamoStore
+from watchdog.store.sqlite import MEMORY, SqliteStore
+
+SQLITE = "sqlite://"
+DYNAMODB = "dynamodb://"
+DEFAULT_FILE = "watchdog.db"
+# DynamoDB's own rule for table names.
+TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+USAGE = "use sqlite:///path/to/watchdog.db or dynamodb://table-name"
+
+
+def default_store_path() -> Path:
+    """Where the SQLite store lives when nothing is configured (~/.local/state/... on Linux)."""
+    return Path(platformdirs.user_state_dir(APP_NAME)) / DEFAULT_FILE
+
+
+def open_store(
+    url: str | None,
+    *,
+    session: boto3.Session | None = None,
+    retention: Retention | None = None,
+) -> Store:
+    """The store `url` names; StoreError with a one-line message if it names none."""
+    if not url:
+        return SqliteStore(default_store_path())
+    if url.startswith(SQLITE):
+        return SqliteStore(_sqlite_path(url))
+    if url.startswith(DYNAMODB):
+        return _dynamodb(url, session, retention)
+    raise StoreError(f"unsupported store URL {url!r}: {USAGE}")
+
+
+def _sqlite_path(url: str) -> str:
+    path = url.removeprefix(SQLITE)
+    if not path:
+        raise StoreError(f"store URL {url!r} names no file: {USAGE}")
+    if path == MEMORY:
+        return path
+    return str(Path(path).expanduser())
+
+
+def _dynamodb(url: str, session: boto3.Session | None, retention: Retention | None) -> Store:
+    table = url.removeprefix(DYNAMODB)
+    if not TABLE_NAME.match(table):
+        raise StoreError(
+            f"store URL {url!r}: {table!r} is not a DynamoDB table name "
+            "(3-255 letters, digits, '_', '-', '.')"
+        )
+    base = session or boto3.Session()
+    if not base.region_name:
+        raise StoreError(
+            f"store URL {url!r} needs an AWS region: set AWS_REGION or AWS_DEFAULT_REGION"
+        )
+    client = base.client("dynamodb", config=CLIENT_CONFIG)
+    return DynamoStore(client, table, retention)

@@ -1,0 +1,382 @@
+"""The SQLite store: one file, zero set-up, for the CLI and the daemon.
+
+WAL mode lets readers (a `report` in another terminal) run while a cycle writes. Every write
+is a `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock up front, and the writes
+that must not race are single conditional statements (`... WHERE consumed_at IS NULL`, an
+upsert whose update has a WHERE) whose row count says who won. So the guarantees hold between
+processes sharing the file, not only between this object's threads. Within a process one
+connection is shared under a lock (`check_same_thread=False`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from watchdog.findings import Finding
+from watchdog.policies.schema import Action
+from watchdog.signals.cache import CacheEntry, JSONValue
+from watchdog.store.base import (
+    FINAL_STEP_STATES,
+    Approval,
+    AuditEntry,
+    FindingState,
+    MarkState,
+    StepRecord,
+    StoreConflict,
+    StoredFinding,
+    StoreNotFound,
+    StoreUnavailable,
+    from_time_key,
+    step_conflict,
+    time_key,
+)
+from watchdog.store.sqlite_schema import migrate
+
+log = structlog.get_logger(__name__)
+
+MEMORY = ":memory:"
+# How long a writer waits for another process's write lock before giving up.
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else from_time_key(text)
+
+
+def _returned(cursor: sqlite3.Cursor) -> Any:
+    """The row a RETURNING statement gave, or None. Fetches all rows, so the statement is
+    finished before COMMIT (an unfinished one would keep the transaction busy)."""
+    rows = cursor.fetchall()
+    return rows[0] if rows else None
+
+
+def _step(row: sqlite3.Row) -> StepRecord:
+    return StepRecord(
+        step_id=row["step_id"],
+        finding_id=row["finding_id"],
+        run_id=row["run_id"],
+        state=row["state"],
+        attempts=row["attempts"],
+        claimed_until=_time(row["claimed_until"]),
+        detail=row["detail"],
+        updated_at=from_time_key(row["updated_at"]),
+        previous_state=row["previous_state"],
+    )
+
+
+def _approval(row: sqlite3.Row) -> Approval:
+    return Approval(
+        id=row["id"],
+        finding_id=row["finding_id"],
+        action=row["action"],
+        approver=row["approver"],
+        via=row["via"],
+        created_at=from_time_key(row["created_at"]),
+        expires_at=from_time_key(row["expires_at"]),
+        consumed_at=_time(row["consumed_at"]),
+    )
+
+
+def _stored_finding(row: sqlite3.Row) -> StoredFinding:
+    return StoredFinding(
+        finding=Finding.model_validate_json(row["body"]),
+        first_seen=from_time_key(row["first_seen"]),
+        last_seen=from_time_key(row["last_seen"]),
+        last_run_id=row["last_run_id"],
+        state=row["state"],
+        state_detail=row["state_detail"],
+        state_changed_at=from_time_key(row["state_changed_at"]),
+    )
+
+
+class SqliteStore:
+    """The Store protocol on one SQLite file (or `:memory:`)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != MEMORY:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,  # autocommit: our BEGIN IMMEDIATE is the transaction
+                check_same_thread=False,
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")  # durable enough under WAL
+            migrate(self._db, self.path)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot open store {self.path}: {error}") from error
+
+    # Plumbing.
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors():
+            yield self._db
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"store {self.path}: {error}") from error
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # Findings.
+    def save_findings(self, run_id: str, findings: Sequence[Finding], now: datetime) -> None:
+        at = time_key(now)
+        rows = [(f.id, f.model_dump_json(), at, at, run_id, at) for f in findings]
+        with self._write() as db:
+            db.executemany(
+                """INSERT INTO findings (id, body, first_seen, last_seen, last_run_id, state,
+                                         state_detail, state_changed_at)
+                   VALUES (?, ?, ?, ?, ?, 'open', '', ?)
+                   ON CONFLICT (id) DO UPDATE SET body = excluded.body,
+                       last_seen = excluded.last_seen, last_run_id = excluded.last_run_id""",
+                rows,
+            )
+
+    def get_finding(self, finding_id: str) -> StoredFinding | None:
+        with self._read() as db:
+            row = db.execute("SELECT * FROM findings WHERE id = ?", (finding_id,)).fetchone()
+        return None if row is None else _stored_finding(row)
+
+    def set_finding_state(
+        self, finding_id: str, state: FindingState, detail: str, now: datetime
+    ) -> None:
+        with self._write() as db:
+            cursor = db.execute(
+                """UPDATE findings SET state = ?, state_detail = ?, state_changed_at = ?
+                   WHERE id = ?""",
+                (state, detail, time_key(now), finding_id),
+            )
+            if cursor.rowcount == 0:
+                raise StoreNotFound(f"finding {finding_id} is not in the store")
+
+    def list_findings(self, states: set[str] | None = None) -> list[StoredFinding]:
+        query, params = "SELECT * FROM findings", []
+        if states is not None:
+            if not states:
+                return []
+            params = sorted(states)
+            query += f" WHERE state IN ({', '.join('?' * len(params))})"
+        with self._read() as db:
+            rows = db.execute(query + " ORDER BY id", params).fetchall()
+        return [_stored_finding(row) for row in rows]
+
+    # Approvals.
+    def add_approval(self, approval: Approval) -> None:
+        a = approval
+        with self._write() as db:
+            try:
+                db.execute(
+                    "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        a.id,
+                        a.finding_id,
+                        a.action,
+                        a.approver,
+                        a.via,
+                        time_key(a.created_at),
+                        time_key(a.expires_at),
+                        None if a.consumed_at is None else time_key(a.consumed_at),
+                    ),
+                )
+            except sqlite3.IntegrityError as error:
+                raise StoreConflict(f"approval {a.id} already exists") from error
+
+    def consume_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
+        at = time_key(now)
+        with self._write() as db:
+            # One statement picks and marks: the subquery and the update see the same rows,
+            # under the write lock, so no other connection can consume in between.
+            row = _returned(
+                db.execute(
+                    """UPDATE approvals SET consumed_at = :now
+                   WHERE id = (SELECT id FROM approvals
+                               WHERE finding_id = :finding AND action = :action
+                                 AND consumed_at IS NULL AND expires_at > :now
+                               ORDER BY expires_at, id LIMIT 1)
+                     AND consumed_at IS NULL
+                   RETURNING *""",
+                    {"now": at, "finding": finding_id, "action": action},
+                )
+            )
+        return None if row is None else _approval(row)
+
+    def consume_token(self, token_id: str, now: datetime) -> bool:
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO tokens (id, consumed_at) VALUES (?, ?)",
+                (token_id, time_key(now)),
+            )
+            return cursor.rowcount == 1
+
+    # Step progress.
+    def claim_step(
+        self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
+    ) -> StepRecord | None:
+        with self._write() as db:
+            row = _returned(
+                db.execute(
+                    """INSERT INTO steps (step_id, finding_id, run_id, state, attempts,
+                                      claimed_until, detail, updated_at, previous_state)
+                   VALUES (:step, :finding, :run, 'claimed', 1, :until, '', :now, NULL)
+                   ON CONFLICT (step_id) DO UPDATE SET
+                       finding_id = excluded.finding_id, run_id = excluded.run_id,
+                       state = 'claimed', attempts = steps.attempts + 1,
+                       claimed_until = excluded.claimed_until, detail = '',
+                       updated_at = excluded.updated_at, previous_state = steps.state
+                   WHERE steps.state IN ('claimed', 'started', 'failed')
+                     AND (steps.claimed_until IS NULL OR steps.claimed_until < :now)
+                   RETURNING *""",
+                    {
+                        "step": step_id,
+                        "finding": finding_id,
+                        "run": run_id,
+                        "until": time_key(now + lease),
+                        "now": time_key(now),
+                    },
+                )
+            )
+        return None if row is None else _step(row)
+
+    def mark_step(
+        self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime
+    ) -> None:
+        release = state != "started"
+        with self._write() as db:
+            cursor = db.execute(
+                f"""UPDATE steps SET state = ?, detail = ?, updated_at = ?,
+                        claimed_until = CASE WHEN ? THEN NULL ELSE claimed_until END
+                    WHERE step_id = ? AND run_id = ?
+                      AND state NOT IN ({", ".join("?" * len(FINAL_STEP_STATES))})""",
+                (state, detail, time_key(now), release, step_id, run_id, *FINAL_STEP_STATES),
+            )
+            if cursor.rowcount == 0:
+                row = db.execute("SELECT * FROM steps WHERE step_id = ?", (step_id,)).fetchone()
+                raise StoreConflict(
+                    step_conflict(step_id, run_id, None if row is None else _step(row))
+                )
+
+    def get_step(self, step_id: str) -> StepRecord | None:
+        with self._read() as db:
+            row = db.execute("SELECT * FROM steps WHERE step_id = ?", (step_id,)).fetchone()
+        return None if row is None else _step(row)
+
+    def list_steps(self, finding_id: str) -> list[StepRecord]:
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT * FROM steps WHERE finding_id = ? ORDER BY step_id", (finding_id,)
+            ).fetchall()
+        return [_step(row) for row in rows]
+
+    # Audit log.
+    def append_audit(self, entry: AuditEntry) -> None:
+        with self._write() as db:
+            try:
+                db.execute(
+                    "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        entry.id,
+                        time_key(entry.at),
+                        entry.run_id,
+                        entry.finding_id,
+                        entry.target_arn,
+                        entry.outcome,
+                        entry.model_dump_json(),
+                    ),
+                )
+            except sqlite3.IntegrityError as error:
+                raise StoreConflict(f"audit entry {entry.id} already exists") from error
+
+    def get_audit(self, audit_id: str) -> AuditEntry | None:
+        with self._read() as db:
+            row = db.execute("SELECT body FROM audit WHERE id = ?", (audit_id,)).fetchone()
+        return None if row is None else AuditEntry.model_validate_json(row["body"])
+
+    def list_audit(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        where, params = "", []
+        if since is not None:
+            where, params = "WHERE at >= ?", [time_key(since)]
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT body FROM audit {where} ORDER BY at DESC, id DESC LIMIT ?",
+                [*params, max(limit, 0)],
+            ).fetchall()
+        return [AuditEntry.model_validate_json(row["body"]) for row in rows]
+
+    # Cache (watchdog.signals.cache.Cache).
+    def get(self, key: str) -> CacheEntry | None:
+        """A cache must never be the reason a run fails: unreadable means missing."""
+        try:
+            with self._read() as db:
+                row = db.execute(
+                    "SELECT value, stored_at FROM cache WHERE key = ?", (key,)
+                ).fetchone()
+            if row is None:
+                return None
+            return CacheEntry(json.loads(row["value"]), from_time_key(row["stored_at"]))
+        except (StoreUnavailable, ValueError) as error:
+            log.warning("store_cache_unreadable", key=key, error=str(error))
+            return None
+
+    def put(self, key: str, value: JSONValue, now: datetime) -> None:
+        text = json.dumps(value, sort_keys=True)
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO cache (key, value, stored_at) VALUES (?, ?, ?)",
+                (key, text, time_key(now)),
+            )
+
+    # Locks.
+    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+        with self._write() as db:
+            row = _returned(
+                db.execute(
+                    """INSERT INTO locks (name, owner, until) VALUES (:name, :owner, :until)
+                   ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,
+                       until = excluded.until
+                   WHERE locks.owner = excluded.owner OR locks.until < :now
+                   RETURNING name""",
+                    {
+                        "name": name,
+                        "owner": owner,
+                        "until": time_key(now + ttl),
+                        "now": time_key(now),
+                    },
+                )
+            )
+        return row is not None
+
+    def release_lock(self, name: str, owner: str) -> bool:
+        with self._write() as db:
+            cursor = db.execute("DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner))
+            return cursor.rowcount == 1

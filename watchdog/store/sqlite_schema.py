@@ -1,0 +1,110 @@
+"""The SQLite schema, as an ordered list of migrations keyed by `PRAGMA user_version`.
+
+A database at version N has had migrations 1..N applied. Opening applies the rest, each in its
+own transaction together with the version bump, so a crash mid-migration leaves the previous
+version intact. A database newer than this code is refused rather than guessed at: an older
+watchdog must not write rows a newer one cannot trust.
+
+Add a migration by appending to MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from watchdog.store.base import StoreError
+
+Migration = Sequence[str]
+
+# Small flat records (approvals, steps, locks) are columns, so conditions can test them; large
+# bodies (findings, audit descriptions, cache values) are JSON text.
+MIGRATION_1: Migration = (
+    """CREATE TABLE findings (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_run_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        state_detail TEXT NOT NULL,
+        state_changed_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX findings_by_state ON findings (state)",
+    """CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        finding_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        approver TEXT NOT NULL,
+        via TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        consumed_at TEXT
+    )""",
+    "CREATE INDEX approvals_by_finding ON approvals (finding_id, action)",
+    "CREATE TABLE tokens (id TEXT PRIMARY KEY, consumed_at TEXT NOT NULL)",
+    """CREATE TABLE steps (
+        step_id TEXT PRIMARY KEY,
+        finding_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        claimed_until TEXT,
+        detail TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        previous_state TEXT
+    )""",
+    "CREATE INDEX steps_by_finding ON steps (finding_id, step_id)",
+    """CREATE TABLE audit (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        finding_id TEXT NOT NULL,
+        target_arn TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        body TEXT NOT NULL
+    )""",
+    "CREATE INDEX audit_by_time ON audit (at, id)",
+    "CREATE TABLE cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, stored_at TEXT NOT NULL)",
+    "CREATE TABLE locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL)",
+)
+
+MIGRATIONS: list[Migration] = [MIGRATION_1]
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(
+    connection: sqlite3.Connection, where: str, migrations: Sequence[Migration] | None = None
+) -> int:
+    """Bring the database up to the latest version; return that version.
+
+    `connection` must be in autocommit mode (isolation_level=None) so the explicit BEGIN
+    IMMEDIATE below is the only transaction. The version is re-read inside the transaction:
+    two processes opening a new file at once must not both run migration 1.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    latest = len(steps)
+    while True:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            current = schema_version(connection)
+            if current > latest:
+                raise StoreError(
+                    f"store {where} has schema version {current}, newer than this watchdog "
+                    f"supports ({latest}): upgrade ai-cost-watchdog or use another store"
+                )
+            if current == latest:
+                connection.execute("COMMIT")
+                return latest
+            for statement in steps[current]:
+                connection.execute(statement)
+            # PRAGMA takes no parameters; the value is an int we computed.
+            connection.execute(f"PRAGMA user_version = {current + 1}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
