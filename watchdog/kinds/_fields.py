@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from watchdog.kinds.base import Operation, Teardown
@@ -53,10 +53,19 @@ def instance_hours(record: ResourceRecord, component: PriceComponent) -> tuple[P
 STUDIO_DELETABLE = frozenset({"InService", "Failed", "Update_Failed", "Delete_Failed"})
 
 
-def studio_teardown(op: str, what: str) -> Teardown:
+def studio_teardown(
+    op: str,
+    what: str,
+    invoke: Callable[[Any, ResourceRecord], None],
+    probe: Callable[[Any, ResourceRecord], str | None],
+) -> Teardown:
     return Teardown(
         delete=Operation(
-            op, STUDIO_DELETABLE, f"{what} can be deleted once it is InService or has failed"
+            op,
+            STUDIO_DELETABLE,
+            f"{what} can be deleted once it is InService or has failed",
+            invoke=invoke,
         ),
         done_states=frozenset({"Deleting"}),
+        probe=probe,
     )

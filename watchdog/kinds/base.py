@@ -54,6 +54,13 @@ class Operation:
     # Why other states refuse it, for a person: "a notebook stops only from InService".
     refused_because: str = ""
 
+    # The call itself, on a client for the kind's service. Asynchronous on AWS's side: the
+    # executor then probes until `settled` (or gone).
+    invoke: Callable[[Any, ResourceRecord], None] | None = None
+    # Statuses in which the operation has finished. A delete has also finished when the
+    # resource is gone (the probe answers None).
+    settled: frozenset[str] = frozenset()
+
     def allows(self, status: str | None) -> bool:
         return self.allowed_states is None or status in self.allowed_states
 
@@ -70,6 +77,8 @@ class Teardown:
     stop_is_delete: bool = False
     # States in which nothing needs doing: already gone, or a failed app that blocks nothing.
     done_states: frozenset[str] = frozenset()
+    # The resource's status now, from AWS; None when it no longer exists.
+    probe: Callable[[Any, ResourceRecord], str | None] | None = None
 
 
 def no_metrics(record: ResourceRecord) -> tuple[MetricQuery, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
@@ -46,10 +47,18 @@ def to_record(
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_custom_model(modelIdentifier=record.arn)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(lambda: client.get_custom_model(modelIdentifier=record.arn), None)
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="bedrock",
     depends_on=("bedrock-provisioned-throughput",),
     collect=collect,
-    teardown=Teardown(delete=Operation("bedrock:DeleteCustomModel")),
+    teardown=Teardown(delete=Operation("bedrock:DeleteCustomModel", invoke=delete), probe=probe),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
@@ -85,6 +86,16 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     return (PriceUnits(key=key, count=record.instance_count),)
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_provisioned_model_throughput(provisionedModelId=record.arn)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(
+        lambda: client.get_provisioned_model_throughput(provisionedModelId=record.arn), "status"
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="bedrock",
@@ -97,6 +108,8 @@ SPEC = KindSpec(
             "bedrock:DeleteProvisionedModelThroughput",
             frozenset({"InService", "Failed"}),
             "provisioned throughput can be deleted once it is InService or Failed",
+            invoke=delete,
         ),
+        probe=probe,
     ),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
@@ -96,6 +97,26 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     return () if component is None else instance_hours(record, component)
 
 
+def _identity(record: ResourceRecord) -> dict[str, str]:
+    owner = "SpaceName" if record.attributes["owner_kind"] == "space" else "UserProfileName"
+    return {
+        "DomainId": record.attributes["domain_id"],
+        "AppType": record.attributes["app_type"],
+        "AppName": record.name,
+        owner: record.attributes["owner_name"],
+    }
+
+
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_app(**_identity(record))
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    """Deleted apps stay visible for a while on AWS: Deleted counts as gone."""
+    status = status_or_gone(lambda: client.describe_app(**_identity(record)), "Status")
+    return None if status in GONE_STATES else status
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -109,7 +130,9 @@ SPEC = KindSpec(
             "sagemaker:DeleteApp",
             frozenset({"InService"}),
             "AWS deletes only InService apps",
+            invoke=delete,
         ),
+        probe=probe,
         stop_is_delete=True,
         # A Failed app blocks neither its space nor its profile, and bills nothing.
         done_states=frozenset({"Deleted", "Failed"}),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
@@ -47,10 +48,22 @@ def to_record(
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    # Retain, always: users' home directories live on the EFS volume.
+    client.delete_domain(
+        DomainId=record.attributes["domain_id"], RetentionPolicy={"HomeEfsFileSystem": "Retain"}
+    )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    domain_id = record.attributes["domain_id"]
+    return status_or_gone(lambda: client.describe_domain(DomainId=domain_id), "Status")
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-user-profile", "sagemaker-space"),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteDomain", "a domain"),
+    teardown=studio_teardown("sagemaker:DeleteDomain", "a domain", delete, probe),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds._fields import tag_dict
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
@@ -151,6 +152,16 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_endpoint(EndpointName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(
+        lambda: client.describe_endpoint(EndpointName=record.name), "EndpointStatus"
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -163,6 +174,8 @@ SPEC = KindSpec(
             "sagemaker:DeleteEndpoint",
             frozenset({"InService", "Failed", "OutOfService"}),
             "an endpoint can be deleted once it is InService, OutOfService or Failed",
+            invoke=delete,
         ),
+        probe=probe,
     ),
 )

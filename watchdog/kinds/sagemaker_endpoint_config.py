@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_endpoint import describe_config
 from watchdog.records import Kind, ResourceRecord
@@ -53,10 +54,22 @@ def to_record(
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_endpoint_config(EndpointConfigName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(
+        lambda: client.describe_endpoint_config(EndpointConfigName=record.name), None
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-endpoint",),
     collect=collect,
-    teardown=Teardown(delete=Operation("sagemaker:DeleteEndpointConfig")),
+    teardown=Teardown(
+        delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete), probe=probe
+    ),
 )

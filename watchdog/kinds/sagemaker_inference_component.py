@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery
@@ -81,6 +82,17 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_inference_component(InferenceComponentName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(
+        lambda: client.describe_inference_component(InferenceComponentName=record.name),
+        "InferenceComponentStatus",
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -92,6 +104,8 @@ SPEC = KindSpec(
             "sagemaker:DeleteInferenceComponent",
             frozenset({"InService", "Failed"}),
             "an inference component can be deleted once it is InService or Failed",
+            invoke=delete,
         ),
+        probe=probe,
     ),
 )

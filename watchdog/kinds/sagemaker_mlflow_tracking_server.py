@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 
@@ -60,6 +61,22 @@ def to_record(
 
 RUNNING_STATES = frozenset({"Created", "Started", "Updated", "MaintenanceComplete"})
 
+
+def stop(client: Any, record: ResourceRecord) -> None:
+    client.stop_mlflow_tracking_server(TrackingServerName=record.name)
+
+
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_mlflow_tracking_server(TrackingServerName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(
+        lambda: client.describe_mlflow_tracking_server(TrackingServerName=record.name),
+        "TrackingServerStatus",
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -70,12 +87,16 @@ SPEC = KindSpec(
             "sagemaker:StopMlflowTrackingServer",
             RUNNING_STATES,
             "a tracking server can be stopped only while it runs",
+            invoke=stop,
+            settled=frozenset({"Stopped"}),
         ),
         delete=Operation(
             "sagemaker:DeleteMlflowTrackingServer",
             RUNNING_STATES | {"Stopped", "CreateFailed", "UpdateFailed", "StopFailed"},
             "a tracking server cannot be deleted while it is changing state",
+            invoke=delete,
         ),
+        probe=probe,
         done_states=frozenset({"Deleting"}),
     ),
 )

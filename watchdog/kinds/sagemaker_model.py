@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
@@ -36,10 +37,18 @@ def to_record(
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_model(ModelName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(lambda: client.describe_model(ModelName=record.name), None)
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-endpoint-config", "sagemaker-inference-component"),
     collect=collect,
-    teardown=Teardown(delete=Operation("sagemaker:DeleteModel")),
+    teardown=Teardown(delete=Operation("sagemaker:DeleteModel", invoke=delete), probe=probe),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
@@ -57,6 +58,21 @@ def running_since(record: ResourceRecord) -> datetime | None:
     return record.last_modified_at or record.created_at
 
 
+def stop(client: Any, record: ResourceRecord) -> None:
+    client.stop_notebook_instance(NotebookInstanceName=record.name)
+
+
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_notebook_instance(NotebookInstanceName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_or_gone(
+        lambda: client.describe_notebook_instance(NotebookInstanceName=record.name),
+        "NotebookInstanceStatus",
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -69,12 +85,16 @@ SPEC = KindSpec(
             "sagemaker:StopNotebookInstance",
             frozenset({"InService"}),
             "a notebook instance can be stopped only when InService",
+            invoke=stop,
+            settled=frozenset({"Stopped"}),
         ),
         delete=Operation(
             "sagemaker:DeleteNotebookInstance",
             frozenset({"Stopped", "Failed"}),
             "a notebook instance can be deleted only when Stopped or Failed",
+            invoke=delete,
         ),
+        probe=probe,
         stop_before_delete=True,
     ),
 )

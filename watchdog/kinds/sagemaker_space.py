@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds._fields import studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.kinds.sagemaker_user_profile import domain_arn
@@ -74,10 +75,21 @@ def to_record(
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_space(DomainId=record.attributes["domain_id"], SpaceName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    domain_id = record.attributes["domain_id"]
+    return status_or_gone(
+        lambda: client.describe_space(DomainId=domain_id, SpaceName=record.name), "Status"
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-app",),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteSpace", "a space"),
+    teardown=studio_teardown("sagemaker:DeleteSpace", "a space", delete, probe),
 )

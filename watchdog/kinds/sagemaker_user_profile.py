@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._calls import status_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
@@ -57,10 +58,22 @@ def to_record(
     )
 
 
+def delete(client: Any, record: ResourceRecord) -> None:
+    client.delete_user_profile(DomainId=record.attributes["domain_id"], UserProfileName=record.name)
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    domain_id = record.attributes["domain_id"]
+    return status_or_gone(
+        lambda: client.describe_user_profile(DomainId=domain_id, UserProfileName=record.name),
+        "Status",
+    )
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-app", "sagemaker-space"),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile"),
+    teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile", delete, probe),
 )

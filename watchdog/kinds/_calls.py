@@ -1,0 +1,46 @@
+"""Shared helpers for the AWS calls kind modules make to stop, delete and re-read a resource.
+
+A kind's `invoke` makes one call for one step; its `probe` reads the resource's status now, or
+None when AWS says it no longer exists. AWS says "gone" in several dialects (ResourceNotFound,
+ValidationException "Could not find ...", Bedrock's ResourceNotFoundException), so they are
+recognised in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+NOT_FOUND_CODES = frozenset(
+    {"ResourceNotFound", "ResourceNotFoundException", "NotFoundException", "NoSuchEntity"}
+)
+# DescribeNotebookInstance answers ValidationException "RecordNotFound".
+NOT_FOUND_PHRASES = ("could not find", "does not exist", "not found", "recordnotfound")
+
+# What a probe answers for a resource that exists but has no status of its own (configs).
+EXISTS = "Exists"
+
+
+def is_gone(error: ClientError) -> bool:
+    info = error.response.get("Error", {})
+    code = info.get("Code", "")
+    message = str(info.get("Message", "")).lower()
+    if code in NOT_FOUND_CODES:
+        return True
+    return code == "ValidationException" and any(p in message for p in NOT_FOUND_PHRASES)
+
+
+def status_or_gone(read: Callable[[], dict[str, Any]], field: str | None) -> str | None:
+    """The status field of a describe call's answer; None when the resource is gone."""
+    try:
+        answer = read()
+    except ClientError as error:
+        if is_gone(error):
+            return None
+        raise
+    if field is None:
+        return EXISTS
+    value = answer.get(field)
+    return str(value) if value is not None else EXISTS
