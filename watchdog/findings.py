@@ -19,6 +19,7 @@ from watchdog.records import Kind, ResourceRecord
 EvidenceState = Literal["idle", "active", "unknown", "not-measured"]
 CostBasis = Literal["price-list", "cost-explorer", "fallback", "unknown"]
 Confidence = Literal["high", "medium", "low"]
+UnknownCause = Literal["too-new", "no-metrics", "query-failed"]
 
 
 class _Frozen(BaseModel):
@@ -33,6 +34,9 @@ class Evidence(_Frozen):
     """
 
     state: EvidenceState = "not-measured"
+    # Why the state is unknown: a resource too new for the window is left alone; missing or
+    # failed metrics are a monitoring gap worth reporting.
+    unknown_cause: UnknownCause | None = None
     window_hours: float | None = None
     invocations: float | None = None
     threshold: float | None = None

@@ -160,10 +160,7 @@ def _team_spend(rule: OverBudget, value: str, ctx: EvalContext) -> tuple[float |
         figure = spend.forecast if rule.measure == "forecast" else spend.month_to_date
         return (figure if figure is not None else spend.month_to_date), "cost-explorer"
     # Cost Explorer unavailable: estimate from list prices of what runs now.
-    monthly = 0.0
-    for other in ctx.resources:
-        if other.tags.get(rule.tag) == value:
-            monthly += ctx.cost(other).usd or 0.0
+    monthly = ctx.monthly_by_tag(rule.tag).get(value, 0.0)
     if rule.measure == "forecast":
         return monthly, "price estimate"
     days = calendar.monthrange(ctx.now.year, ctx.now.month)[1]

@@ -101,17 +101,9 @@ def _safe_action(action: Action, record: ResourceRecord, outcome: Outcome) -> tu
         return "notify", "so it is only reported, never stopped or deleted automatically"
     if record.billing.mode in NO_IDLE_COST:
         return "notify", f"it is {record.billing.mode} and costs nothing while unused"
-    teardown = BY_KIND[record.kind].teardown
-    can = (
-        teardown.delete
-        if action == "delete"
-        else teardown.stop or (teardown.delete if teardown.stop_is_delete else None)
-    )
-    if can is None:
-        return (
-            "notify",
-            f"a {record.kind} cannot be {'deleted' if action == 'delete' else 'stopped'}",
-        )
+    if not BY_KIND[record.kind].teardown.can(action):
+        verb = "deleted" if action == "delete" else "stopped"
+        return "notify", f"a {record.kind} cannot be {verb}"
     return action, ""
 
 

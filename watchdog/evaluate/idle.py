@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from watchdog.findings import Evidence
+from watchdog.findings import Evidence, UnknownCause
 from watchdog.policies.schema import IdleCondition
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import MetricSeries, MetricSignals
@@ -32,7 +32,10 @@ def idle_evidence(
     load = [s for s in series if s.query.role == "load"]
     unknown = _unknown_because(record, traffic, load, condition.window, metrics, now)
     if unknown:
-        return base.model_copy(update={"state": "unknown", "detail": unknown})
+        cause, detail = unknown
+        return base.model_copy(
+            update={"state": "unknown", "unknown_cause": cause, "detail": detail}
+        )
     start = now - condition.window
     invocations = sum(p.value for s in traffic for p in s.points if p.at >= start)
     load_points = sum(1 for s in load for p in s.points if p.at >= start)
@@ -40,6 +43,7 @@ def idle_evidence(
         return base.model_copy(
             update={
                 "state": "unknown",
+                "unknown_cause": "no-metrics",
                 "invocations": invocations,
                 "load_datapoints": 0,
                 "detail": "no instance metrics in the window, so no traffic cannot be told "
@@ -67,25 +71,25 @@ def _unknown_because(
     window: timedelta,
     metrics: MetricSignals,
     now: datetime,
-) -> str | None:
+) -> tuple[UnknownCause, str] | None:
     if not traffic:
-        return "no traffic metrics were fetched for it"
+        return "no-metrics", "no traffic metrics were fetched for it"
     failed = next((s for s in (*traffic, *load) if s.error), None)
     if failed is not None:
-        return f"the {failed.query.metric} query failed: {failed.error}"
+        return "query-failed", f"the {failed.query.metric} query failed: {failed.error}"
     if metrics.window is None or metrics.window.end - metrics.window.start < window:
-        return f"metrics were fetched for less than the {_span(window)} window"
+        return "no-metrics", f"metrics were fetched for less than the {_span(window)} window"
     if record.created_at is None:
-        return "its creation time is unknown"
+        return "no-metrics", "its creation time is unknown"
     age = now - record.created_at
     if age < window:
-        return f"it is {_span(age)} old, younger than the {_span(window)} window"
+        return "too-new", f"it is {_span(age)} old, younger than the {_span(window)} window"
     return None
 
 
 def too_young(evidence: Evidence) -> bool:
     """Unknown only because the resource is new: not worth telling anyone about yet."""
-    return evidence.state == "unknown" and "younger than the" in evidence.detail
+    return evidence.unknown_cause == "too-new"
 
 
 def _count(value: float) -> str:

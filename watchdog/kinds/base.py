@@ -80,6 +80,14 @@ class Teardown:
     # The resource's status now, from AWS; None when it no longer exists.
     probe: Callable[[Any, ResourceRecord], str | None] | None = None
 
+    def can(self, action: str) -> bool:
+        """Whether the kind can be stopped / deleted at all (notify is always possible)."""
+        if action == "stop":
+            return self.stop is not None or (self.stop_is_delete and self.delete is not None)
+        if action == "delete":
+            return self.delete is not None
+        return True
+
 
 def no_metrics(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     return ()

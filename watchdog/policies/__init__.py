@@ -1,5 +1,6 @@
 """Policies as data: YAML files validated by one pydantic schema."""
 
+from watchdog.policies.json_schema import policy_json_schema
 from watchdog.policies.load import (
     Checked,
     PolicyError,
@@ -7,7 +8,6 @@ from watchdog.policies.load import (
     check_path,
     default_policies_dir,
     load_policies,
-    policy_json_schema,
     validate_path,
 )
 from watchdog.policies.schema import Policy, PolicyFile

@@ -13,18 +13,16 @@ import re
 import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
-from pydantic_core import ErrorDetails, core_schema
+from pydantic_core import ErrorDetails
 
 from watchdog.kinds import BY_KIND
 from watchdog.kinds.base import no_metrics
-from watchdog.policies.schema import Policy, PolicyFile, format_duration
+from watchdog.policies.schema import Policy, PolicyFile
 from watchdog.records import Kind
 
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -115,36 +113,6 @@ def default_policies_dir() -> Path:
             ]
         )
     return shipped
-
-
-def policy_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a policy file, for editors (completion and checks while typing)."""
-    schema = PolicyFile.model_json_schema(schema_generator=_AsWritten)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "ai-cost-watchdog policy file",
-        **{key: value for key, value in schema.items() if key != "title"},
-    }
-
-
-class _AsWritten(GenerateJsonSchema):
-    """Durations and clock times as policy authors write them. Pydantic's defaults would document
-    ISO 8601 ('P7D', format "duration") and RFC 3339 times (which need seconds and an offset),
-    and editors would then flag the '7d' and '20:00' that the loader accepts."""
-
-    def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
-        return {"type": "string"}  # the Duration field adds its pattern
-
-    def time_schema(self, schema: core_schema.TimeSchema) -> JsonSchemaValue:
-        return {"type": "string", "pattern": _CLOCK_PATTERN}
-
-    def encode_default(self, dft: Any) -> Any:
-        if isinstance(dft, timedelta):
-            return format_duration(dft)
-        return super().encode_default(dft)
-
-
-_CLOCK_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -380,13 +348,13 @@ def _impossible_actions(found: Iterable[_Found]) -> list[Problem]:
 
 def _cannot(kind: Kind, action: str) -> str | None:
     teardown = BY_KIND[kind].teardown
-    if action == "stop" and teardown.stop is None and not teardown.stop_is_delete:
-        if teardown.delete is None:
+    if teardown.can(action):
+        return None
+    if action == "stop":
+        if not teardown.can("delete"):
             return f"{kind} cannot be stopped or deleted"
         return f"{kind} cannot be stopped, only deleted"
-    if action == "delete" and teardown.delete is None:
-        return f"{kind} cannot be deleted"
-    return None
+    return f"{kind} cannot be deleted"
 
 
 def _idle_without_metrics(found: Iterable[_Found]) -> list[Problem]:
