@@ -5,7 +5,6 @@ from watchdog.inventory.scan import (
     ScanResult,
     ScanStats,
     Scope,
-    describe_error,
     open_scope,
     scan,
 )
@@ -15,7 +14,6 @@ __all__ = [
     "ScanResult",
     "ScanStats",
     "Scope",
-    "describe_error",
     "open_scope",
     "scan",
 ]

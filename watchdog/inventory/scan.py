@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import (
     AccountTarget,
     Shard,
@@ -72,14 +73,6 @@ class ScanResult(BaseModel):
     errors: list[ScanError]
     stats: ScanStats
     run_id: str
-
-
-def describe_error(error: Exception) -> str:
-    """A one-line account of an AWS failure, with its error code when AWS gave one."""
-    if isinstance(error, ClientError):
-        info = error.response.get("Error", {})
-        return f"{info.get('Code', 'Error')}: {info.get('Message', str(error))}"
-    return f"{type(error).__name__}: {error}"
 
 
 @dataclass

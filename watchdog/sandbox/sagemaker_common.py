@@ -47,7 +47,6 @@ class Record(Protocol):
 
     def exists(self) -> bool:
         """False once the resource is deleted (or vanished) as far as AWS reports it."""
-        ...
 
 
 class _SandboxBackend(BaseBackend):

@@ -40,11 +40,9 @@ class CacheEntry:
 class Cache(Protocol):
     def get(self, key: str) -> CacheEntry | None:
         """The entry stored under `key`, or None if there is none (or it is unreadable)."""
-        ...
 
     def put(self, key: str, value: JSONValue, now: datetime) -> None:
         """Store `value` under `key`, stamped `now`. Raises OSError if it cannot be stored."""
-        ...
 
 
 def default_cache_dir() -> Path:

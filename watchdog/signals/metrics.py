@@ -28,8 +28,8 @@ from typing import Any, Protocol, TypeVar
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
+from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import Shard
-from watchdog.inventory import describe_error
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import (

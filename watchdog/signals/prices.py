@@ -28,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from watchdog.aws.clients import ClientFactory
+from watchdog.aws.errors import describe_error
 from watchdog.signals.cache import Cache, CacheEntry
 from watchdog.signals.models import Price, PriceKey, PriceSignals, price_key_id
 
@@ -209,7 +210,7 @@ class _PriceListApi:
                     continue
                 raise self._give_up(f"no Price List endpoint reachable: {error}") from error
             except ClientError as error:
-                raise self._give_up(_describe(error)) from error
+                raise self._give_up(describe_error(error)) from error
             except BotoCoreError as error:
                 raise self._give_up(str(error)) from error
             price_list: list[str] = response.get("PriceList", [])
@@ -219,11 +220,6 @@ class _PriceListApi:
         self.unavailable = reason
         log.warning("pricing_api_unavailable", reason=reason, using="shipped fallback table")
         return PricingUnavailable(reason)
-
-
-def _describe(error: ClientError) -> str:
-    details = error.response.get("Error", {})
-    return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".strip()
 
 
 # --- the cache ------------------------------------------------------------------------------

@@ -193,33 +193,28 @@ class Store(Cache, Protocol):
         """Upsert by finding id: the body, `last_seen` and `last_run_id` are replaced;
         `first_seen` and the state are kept (a new finding starts "open"). Changing the state
         of a finding that is seen again is the caller's decision, not the store's."""
-        ...
 
-    def get_finding(self, finding_id: str) -> StoredFinding | None: ...
+    def get_finding(self, finding_id: str) -> StoredFinding | None:
+        """The stored finding, or None if it was never saved."""
 
     def set_finding_state(
         self, finding_id: str, state: FindingState, detail: str, now: datetime
     ) -> None:
         """Raises StoreNotFound if the finding was never saved."""
-        ...
 
     def list_findings(self, states: set[str] | None = None) -> list[StoredFinding]:
         """Every finding (or those in `states`), ordered by finding id."""
-        ...
 
     # Approvals.
     def add_approval(self, approval: Approval) -> None:
         """Raises StoreConflict if an approval with this id exists."""
-        ...
 
     def consume_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
         """Atomically take one valid approval (matching action, unconsumed, `expires_at` after
         `now`), soonest-expiring first, and mark it consumed. Two callers never get the same."""
-        ...
 
     def consume_token(self, token_id: str, now: datetime) -> bool:
         """Mark an approval-link token used: True the first time only."""
-        ...
 
     # Step progress.
     def claim_step(
@@ -227,31 +222,28 @@ class Store(Cache, Protocol):
     ) -> StepRecord | None:
         """Take the step for `lease`, or None when it is done, cancelled, or under a lease that
         has not run out (`claimed_until` >= now, whoever holds it). Increments `attempts`."""
-        ...
 
     def mark_step(
         self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime
     ) -> None:
         """Record progress; only the run holding the claim may, and never after done or
         cancelled (StoreConflict otherwise). done/failed/cancelled release the lease."""
-        ...
 
-    def get_step(self, step_id: str) -> StepRecord | None: ...
+    def get_step(self, step_id: str) -> StepRecord | None:
+        """The step's progress, or None if no run has claimed it yet."""
 
     def list_steps(self, finding_id: str) -> list[StepRecord]:
         """Steps last claimed for `finding_id`, ordered by step id."""
-        ...
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:
         """Append; an id is written once (StoreConflict on a second write)."""
-        ...
 
-    def get_audit(self, audit_id: str) -> AuditEntry | None: ...
+    def get_audit(self, audit_id: str) -> AuditEntry | None:
+        """The audit entry, or None if there is none with this id."""
 
     def list_audit(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
         """Newest first (by `at`, then id), at most `limit`, only `at` >= `since` if given."""
-        ...
 
     # Cache: `get` and `put` come from watchdog.signals.cache.Cache, so signals can cache in
     # the store (a Lambda has no durable disk).
@@ -259,13 +251,12 @@ class Store(Cache, Protocol):
     # Locks (the daemon's single-leader cycle).
     def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
         """Take or renew `name` until now + ttl: True if it is free, expired, or `owner`'s."""
-        ...
 
     def release_lock(self, name: str, owner: str) -> bool:
         """Release `name` if `owner` holds it; True if it did."""
-        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
 
 
 def step_conflict(step_id: str, run_id: str, record: StepRecord | None) -> str:
