@@ -11,15 +11,15 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from watchdog.evaluate import evaluate
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest, open_scope, scan
-from watchdog.inventory.scan import Progress
+from watchdog.inventory.scan import Progress, Scope
 from watchdog.plan import plan
 from watchdog.policies.schema import Policy
-from watchdog.records import ScanError
+from watchdog.records import ResourceRecord, ScanError
 from watchdog.signals.collect import SignalOptions, collect_signals
 
 DEFAULT_LOOKBACK = timedelta(days=7)
@@ -58,6 +58,9 @@ class PlanResult(BaseModel):
     summary: PlanSummary
     errors: list[ScanError]
     stats: PlanStats
+    # Everything the scan saw, for the stages after plan (apply re-verifies against it); left
+    # out of JSON output, which is about findings.
+    resources: list[ResourceRecord] = Field(default_factory=list, exclude=True)
 
 
 def run_plan(
@@ -67,12 +70,13 @@ def run_plan(
     session: boto3.Session | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    scope: Scope | None = None,
 ) -> PlanResult:
     started = time.monotonic()
     now = now or datetime.now(UTC)
     enabled = [p for p in policies if p.enabled]
     options = options or SignalOptions(lookback=lookback_for(enabled))
-    scope = open_scope(request, session)
+    scope = scope or open_scope(request, session)
     inventory = scan(request, progress=progress, scope=scope)
     signals = collect_signals(scope, inventory.resources, options, now)
     evaluation = evaluate(inventory.resources, signals, enabled, now)
@@ -84,6 +88,7 @@ def run_plan(
         findings=findings,
         summary=_summary(findings, len(inventory.resources), evaluation.skipped, signals.notes),
         errors=inventory.errors,
+        resources=inventory.resources,
         stats=PlanStats(
             api_calls=counter.total,
             api_calls_by_operation=counter.by_operation(),

@@ -35,6 +35,29 @@ class Settings(BaseSettings):
         "state directory",
     )
 
+    # Acting: dry-run unless a flag (`apply --execute`) or this setting says otherwise.
+    mode: Literal["dry-run", "enforce"] = Field(
+        default="dry-run", description="`enforce` lets scheduled runs execute approved teardowns"
+    )
+    step_lease_seconds: float = Field(
+        default=2700,
+        gt=0,
+        description="how long a claimed step is held; a crashed run's steps are taken over after",
+    )
+    step_timeout_minutes: float = Field(
+        default=30, gt=0, description="how long one step may take before it is left for next run"
+    )
+    poll_seconds: float = Field(
+        default=2, gt=0, description="first wait before re-reading a step AWS is carrying out"
+    )
+    max_poll_seconds: float = Field(default=30, gt=0, description="longest wait between reads")
+    max_failed_steps: int = Field(
+        default=3, ge=1, description="circuit breaker: stop acting after this many failed steps"
+    )
+    max_throttles: int = Field(
+        default=5, ge=1, description="circuit breaker: stop after this many throttled calls"
+    )
+
     # Policies and caches.
     policies: str | None = Field(
         default=None, description="policy directory; unset: the shipped policies/ directory"

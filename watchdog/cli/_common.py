@@ -9,6 +9,8 @@ import click
 from pydantic import ValidationError
 
 from watchdog.settings import Settings
+from watchdog.store.base import Store, StoreError
+from watchdog.store.open import open_store
 
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
@@ -57,3 +59,23 @@ def scope_options(command: F) -> F:
     for option in reversed(_SCOPE_OPTIONS):
         command = option(command)
     return command
+
+
+store_option = click.option(
+    "--store",
+    help="`sqlite:///path` or `dynamodb://table` (default: SQLite in the user's state "
+    "directory). [WATCHDOG_STORE]",
+)
+
+
+def open_store_or_fail(settings: Settings) -> Store:
+    """The configured store; a bad URL is a clear error, not a trace."""
+    try:
+        return open_store(settings.store)
+    except StoreError as error:
+        raise Fail(str(error)) from error
+
+
+# `apply` says which of four things happened, so scripts can tell them apart.
+EXIT_NOTHING_TO_DO = 3
+EXIT_REFUSED = 4

@@ -7,17 +7,25 @@ this process's AWS settings at it, and runs each stage as a user would.
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 
 import click
+from rich.console import Console
 
-from watchdog.cli._common import Fail, load_settings
+from watchdog.cli._common import Fail, load_settings, open_store_or_fail
+from watchdog.cli.apply import apply_or_fail
+from watchdog.cli.approve import record_approval
 from watchdog.cli.plan import load_policies_or_fail, plan_or_fail
 from watchdog.cli.render import render_scan, stdout_console
+from watchdog.cli.render_apply import render_apply
 from watchdog.cli.render_plan import render_plan
 from watchdog.cli.sandbox import NEEDS_EXTRA
 from watchdog.cli.scan import scan_or_fail
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
+from watchdog.settings import Settings
+
+DEMO_APPROVER = "demo-user"
 
 
 @click.command()
@@ -66,3 +74,43 @@ def demo() -> None:
             cache_dir=str(cache),
         )
         render_plan(plan_or_fail(settings, load_policies_or_fail(settings)), console)
+        _teardown(
+            console,
+            settings.model_copy(update=_FAST_SANDBOX | {"store": f"sqlite:///{cache}/watchdog.db"}),
+        )
+
+
+# The sandbox finishes asynchronous deletes in a few reads: poll it quickly.
+_FAST_SANDBOX = {"poll_seconds": 0.1, "max_poll_seconds": 0.5}
+
+
+def _teardown(console: Console, settings: Settings) -> None:
+    """Dry run, approve what it asks for, run it for real, and show the audit log."""
+    flags = _scope_flags(settings)
+    console.rule("4. Apply (dry run)")
+    console.print(f"$ ai-watchdog apply {flags}", highlight=False)
+    dry = apply_or_fail(settings, execute=False)
+    render_apply(dry, console)
+    console.rule("5. Approve")
+    store = open_store_or_fail(settings)
+    try:
+        for outcome in dry.findings:
+            if outcome.fate == "needs-approval" and outcome.action == "delete":
+                console.print(f"$ ai-watchdog approve {outcome.finding_id}", highlight=False)
+                record_approval(store, outcome.finding_id, DEMO_APPROVER, timedelta(hours=24))
+                console.print(
+                    f"  approved: delete {outcome.resource_kind} {outcome.resource_name}",
+                    highlight=False,
+                )
+    finally:
+        store.close()
+    console.rule("6. Apply --execute: the teardown, in dependency order")
+    console.print(f"$ ai-watchdog apply --execute {flags}", highlight=False)
+    render_apply(apply_or_fail(settings, execute=True), console)
+
+
+def _scope_flags(settings: Settings) -> str:
+    return (
+        f"--accounts organization --member-role {settings.member_role} "
+        f"--external-id {settings.external_id} --regions {settings.regions}"
+    )

@@ -10,10 +10,13 @@ from __future__ import annotations
 import click
 
 from watchdog import __version__
+from watchdog.cli.apply import apply
+from watchdog.cli.approve import approve
 from watchdog.cli.demo import demo
 from watchdog.cli.plan import plan
 from watchdog.cli.policies import policies
 from watchdog.cli.sandbox import sandbox
+from watchdog.cli.restore import restore
 from watchdog.cli.scan import scan
 
 
@@ -25,6 +28,9 @@ def cli() -> None:
 
 cli.add_command(scan)
 cli.add_command(plan)
+cli.add_command(apply)
+cli.add_command(approve)
+cli.add_command(restore)
 cli.add_command(sandbox)
 cli.add_command(demo)
 cli.add_command(policies)

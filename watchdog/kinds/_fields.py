@@ -58,6 +58,7 @@ def studio_teardown(
     what: str,
     invoke: Callable[[Any, ResourceRecord], None],
     probe: Callable[[Any, ResourceRecord], str | None],
+    describe: Callable[[Any, ResourceRecord], dict[str, Any] | None],
 ) -> Teardown:
     return Teardown(
         delete=Operation(
@@ -68,4 +69,5 @@ def studio_teardown(
         ),
         done_states=frozenset({"Deleting"}),
         probe=probe,
+        describe=describe,
     )

@@ -77,8 +77,13 @@ class Teardown:
     stop_is_delete: bool = False
     # States in which nothing needs doing: already gone, or a failed app that blocks nothing.
     done_states: frozenset[str] = frozenset()
-    # The resource's status now, from AWS; None when it no longer exists.
+    # The resource's status now, from AWS; None when it no longer exists. Derived from
+    # `describe`, so both read AWS the same way.
     probe: Callable[[Any, ResourceRecord], str | None] | None = None
+    # The resource's full description from AWS (the Describe*/Get* answer without
+    # ResponseMetadata), None when it no longer exists. Recorded with every executed step, so a
+    # deleted endpoint can be recreated from it.
+    describe: Callable[[Any, ResourceRecord], dict[str, Any] | None] | None = None
 
     def can(self, action: str) -> bool:
         """Whether the kind can be stopped / deleted at all (notify is always possible)."""

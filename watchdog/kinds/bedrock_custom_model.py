@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
@@ -51,8 +51,13 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_custom_model(modelIdentifier=record.arn)
 
 
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(lambda: client.get_custom_model(modelIdentifier=record.arn))
+
+
 def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(lambda: client.get_custom_model(modelIdentifier=record.arn), None)
+    # Only whether it exists matters: AWS deletes a custom model whatever its status.
+    return status_of(describe(client, record), None)
 
 
 SPEC = KindSpec(
@@ -60,5 +65,9 @@ SPEC = KindSpec(
     service="bedrock",
     depends_on=("bedrock-provisioned-throughput",),
     collect=collect,
-    teardown=Teardown(delete=Operation("bedrock:DeleteCustomModel", invoke=delete), probe=probe),
+    teardown=Teardown(
+        delete=Operation("bedrock:DeleteCustomModel", invoke=delete),
+        probe=probe,
+        describe=describe,
+    ),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
@@ -90,10 +90,14 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_provisioned_model_throughput(provisionedModelId=record.arn)
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(
-        lambda: client.get_provisioned_model_throughput(provisionedModelId=record.arn), "status"
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(
+        lambda: client.get_provisioned_model_throughput(provisionedModelId=record.arn)
     )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_of(describe(client, record), "status")
 
 
 SPEC = KindSpec(
@@ -111,5 +115,6 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         probe=probe,
+        describe=describe,
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
@@ -111,10 +111,17 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_app(**_identity(record))
 
 
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    """DescribeApp. Deleted apps stay visible for a while on AWS but bill nothing and block
+    nothing: a Deleted app counts as gone."""
+    description = description_or_gone(lambda: client.describe_app(**_identity(record)))
+    if description is not None and description.get("Status") in GONE_STATES:
+        return None
+    return description
+
+
 def probe(client: Any, record: ResourceRecord) -> str | None:
-    """Deleted apps stay visible for a while on AWS: Deleted counts as gone."""
-    status = status_or_gone(lambda: client.describe_app(**_identity(record)), "Status")
-    return None if status in GONE_STATES else status
+    return status_of(describe(client, record), "Status")
 
 
 SPEC = KindSpec(
@@ -133,6 +140,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         probe=probe,
+        describe=describe,
         stop_is_delete=True,
         # A Failed app blocks neither its space nor its profile, and bills nothing.
         done_states=frozenset({"Deleted", "Failed"}),

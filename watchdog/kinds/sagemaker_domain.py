@@ -6,9 +6,10 @@ domain deletion retains by default (users' home directories live there).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
@@ -21,7 +22,11 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     records = []
     for page in ctx.paginate("sagemaker", "ListDomains"):
         for summary in page.get("Domains", []):
-            detail = sagemaker.describe_domain(DomainId=summary["DomainId"])
+            detail = description_or_gone(
+                partial(sagemaker.describe_domain, DomainId=summary["DomainId"])
+            )
+            if detail is None:
+                continue  # deleted between the list and the describe (a teardown running)
             tags = ctx.tags(detail["DomainArn"])
             records.append(to_record(ctx.account, ctx.region, detail, tags))
     return records
@@ -55,9 +60,13 @@ def delete(client: Any, record: ResourceRecord) -> None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     domain_id = record.attributes["domain_id"]
-    return status_or_gone(lambda: client.describe_domain(DomainId=domain_id), "Status")
+    return description_or_gone(lambda: client.describe_domain(DomainId=domain_id))
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_of(describe(client, record), "Status")
 
 
 SPEC = KindSpec(
@@ -65,5 +74,5 @@ SPEC = KindSpec(
     service="sagemaker",
     depends_on=("sagemaker-user-profile", "sagemaker-space"),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteDomain", "a domain", delete, probe),
+    teardown=studio_teardown("sagemaker:DeleteDomain", "a domain", delete, probe, describe),
 )

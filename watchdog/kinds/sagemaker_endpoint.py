@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds._fields import tag_dict
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
@@ -156,10 +156,12 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_endpoint(EndpointName=record.name)
 
 
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(lambda: client.describe_endpoint(EndpointName=record.name))
+
+
 def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(
-        lambda: client.describe_endpoint(EndpointName=record.name), "EndpointStatus"
-    )
+    return status_of(describe(client, record), "EndpointStatus")
 
 
 SPEC = KindSpec(
@@ -177,5 +179,6 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         probe=probe,
+        describe=describe,
     ),
 )

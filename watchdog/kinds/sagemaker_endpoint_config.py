@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_endpoint import describe_config
 from watchdog.records import Kind, ResourceRecord
@@ -58,10 +58,15 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_endpoint_config(EndpointConfigName=record.name)
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(
-        lambda: client.describe_endpoint_config(EndpointConfigName=record.name), None
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(
+        lambda: client.describe_endpoint_config(EndpointConfigName=record.name)
     )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    # A config has no status: it exists or it does not.
+    return status_of(describe(client, record), None)
 
 
 SPEC = KindSpec(
@@ -70,6 +75,8 @@ SPEC = KindSpec(
     depends_on=("sagemaker-endpoint",),
     collect=collect,
     teardown=Teardown(
-        delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete), probe=probe
+        delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete),
+        probe=probe,
+        describe=describe,
     ),
 )

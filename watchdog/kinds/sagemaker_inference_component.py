@@ -6,9 +6,10 @@ each component is described once (components are few next to endpoints).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery
@@ -22,9 +23,14 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     records = []
     for page in ctx.paginate("sagemaker", "ListInferenceComponents"):
         for summary in page.get("InferenceComponents", []):
-            detail = sagemaker.describe_inference_component(
-                InferenceComponentName=summary["InferenceComponentName"]
+            detail = description_or_gone(
+                partial(
+                    sagemaker.describe_inference_component,
+                    InferenceComponentName=summary["InferenceComponentName"],
+                )
             )
+            if detail is None:
+                continue  # deleted between the list and the describe (a teardown running)
             tags = ctx.tags(summary["InferenceComponentArn"])
             records.append(to_record(ctx.account, ctx.region, detail, tags, models))
     return records
@@ -86,11 +92,14 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_inference_component(InferenceComponentName=record.name)
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(
-        lambda: client.describe_inference_component(InferenceComponentName=record.name),
-        "InferenceComponentStatus",
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(
+        lambda: client.describe_inference_component(InferenceComponentName=record.name)
     )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_of(describe(client, record), "InferenceComponentStatus")
 
 
 SPEC = KindSpec(
@@ -107,5 +116,6 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         probe=probe,
+        describe=describe,
     ),
 )

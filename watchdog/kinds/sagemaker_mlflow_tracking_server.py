@@ -6,9 +6,10 @@ call omits the size (the price key), so each server is described once.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 
@@ -21,9 +22,14 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     records = []
     for page in ctx.paginate("sagemaker", "ListMlflowTrackingServers"):
         for summary in page.get("TrackingServerSummaries", []):
-            detail = sagemaker.describe_mlflow_tracking_server(
-                TrackingServerName=summary["TrackingServerName"]
+            detail = description_or_gone(
+                partial(
+                    sagemaker.describe_mlflow_tracking_server,
+                    TrackingServerName=summary["TrackingServerName"],
+                )
             )
+            if detail is None:
+                continue  # deleted between the list and the describe (a teardown running)
             tags = ctx.tags(detail["TrackingServerArn"])
             records.append(to_record(ctx.account, ctx.region, detail, tags))
     return records
@@ -70,11 +76,14 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_mlflow_tracking_server(TrackingServerName=record.name)
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(
-        lambda: client.describe_mlflow_tracking_server(TrackingServerName=record.name),
-        "TrackingServerStatus",
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(
+        lambda: client.describe_mlflow_tracking_server(TrackingServerName=record.name)
     )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_of(describe(client, record), "TrackingServerStatus")
 
 
 SPEC = KindSpec(
@@ -97,6 +106,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         probe=probe,
+        describe=describe,
         done_states=frozenset({"Deleting"}),
     ),
 )

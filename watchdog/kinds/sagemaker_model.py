@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
@@ -41,8 +41,13 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_model(ModelName=record.name)
 
 
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(lambda: client.describe_model(ModelName=record.name))
+
+
 def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(lambda: client.describe_model(ModelName=record.name), None)
+    # A model has no status: it exists or it does not.
+    return status_of(describe(client, record), None)
 
 
 SPEC = KindSpec(
@@ -50,5 +55,9 @@ SPEC = KindSpec(
     service="sagemaker",
     depends_on=("sagemaker-endpoint-config", "sagemaker-inference-component"),
     collect=collect,
-    teardown=Teardown(delete=Operation("sagemaker:DeleteModel", invoke=delete), probe=probe),
+    teardown=Teardown(
+        delete=Operation("sagemaker:DeleteModel", invoke=delete),
+        probe=probe,
+        describe=describe,
+    ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
@@ -66,11 +66,14 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_notebook_instance(NotebookInstanceName=record.name)
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_or_gone(
-        lambda: client.describe_notebook_instance(NotebookInstanceName=record.name),
-        "NotebookInstanceStatus",
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
+    return description_or_gone(
+        lambda: client.describe_notebook_instance(NotebookInstanceName=record.name)
     )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_of(describe(client, record), "NotebookInstanceStatus")
 
 
 SPEC = KindSpec(
@@ -95,6 +98,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         probe=probe,
+        describe=describe,
         stop_before_delete=True,
     ),
 )

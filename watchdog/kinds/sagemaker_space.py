@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds._fields import studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.kinds.sagemaker_user_profile import domain_arn
@@ -79,11 +79,15 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_space(DomainId=record.attributes["domain_id"], SpaceName=record.name)
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     domain_id = record.attributes["domain_id"]
-    return status_or_gone(
-        lambda: client.describe_space(DomainId=domain_id, SpaceName=record.name), "Status"
+    return description_or_gone(
+        lambda: client.describe_space(DomainId=domain_id, SpaceName=record.name)
     )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_of(describe(client, record), "Status")
 
 
 SPEC = KindSpec(
@@ -91,5 +95,5 @@ SPEC = KindSpec(
     service="sagemaker",
     depends_on=("sagemaker-app",),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteSpace", "a space", delete, probe),
+    teardown=studio_teardown("sagemaker:DeleteSpace", "a space", delete, probe, describe),
 )

@@ -6,9 +6,10 @@ the profile's own idle-shutdown setting (which wins over the domain's).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import status_or_gone
+from watchdog.kinds._calls import description_or_gone, status_of
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
@@ -21,9 +22,15 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     records = []
     for page in ctx.paginate("sagemaker", "ListUserProfiles"):
         for summary in page.get("UserProfiles", []):
-            detail = sagemaker.describe_user_profile(
-                DomainId=summary["DomainId"], UserProfileName=summary["UserProfileName"]
+            detail = description_or_gone(
+                partial(
+                    sagemaker.describe_user_profile,
+                    DomainId=summary["DomainId"],
+                    UserProfileName=summary["UserProfileName"],
+                )
             )
+            if detail is None:
+                continue  # deleted between the list and the describe (a teardown running)
             tags = ctx.tags(detail["UserProfileArn"])
             parent = domain_arn(ctx, detail["DomainId"])
             records.append(to_record(ctx.account, ctx.region, detail, tags, parent))
@@ -62,12 +69,15 @@ def delete(client: Any, record: ResourceRecord) -> None:
     client.delete_user_profile(DomainId=record.attributes["domain_id"], UserProfileName=record.name)
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
+def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     domain_id = record.attributes["domain_id"]
-    return status_or_gone(
-        lambda: client.describe_user_profile(DomainId=domain_id, UserProfileName=record.name),
-        "Status",
+    return description_or_gone(
+        lambda: client.describe_user_profile(DomainId=domain_id, UserProfileName=record.name)
     )
+
+
+def probe(client: Any, record: ResourceRecord) -> str | None:
+    return status_of(describe(client, record), "Status")
 
 
 SPEC = KindSpec(
@@ -75,5 +85,7 @@ SPEC = KindSpec(
     service="sagemaker",
     depends_on=("sagemaker-app", "sagemaker-space"),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile", delete, probe),
+    teardown=studio_teardown(
+        "sagemaker:DeleteUserProfile", "a user profile", delete, probe, describe
+    ),
 )

@@ -1,4 +1,4 @@
-"""The store: findings, approvals, teardown progress, the audit log, a cache and locks.
+"""The store: findings, approvals, teardown progress and plans, the audit log, a cache and locks.
 
 One interface (`Store`), two backends with the same contract tests: SQLite (default; the CLI
 and the daemon) and DynamoDB (the Lambda). `open_store(url)` picks one from WATCHDOG_STORE.
@@ -18,6 +18,7 @@ from watchdog.store.base import (
     StoreError,
     StoreNotFound,
     StoreUnavailable,
+    TeardownPlan,
 )
 from watchdog.store.open import default_store_path, open_store
 
@@ -33,6 +34,7 @@ __all__ = [
     "StoreNotFound",
     "StoreUnavailable",
     "StoredFinding",
+    "TeardownPlan",
     "default_store_path",
     "open_store",
 ]

@@ -21,19 +21,25 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
+from watchdog.records import ResourceRecord
 from watchdog.signals.cache import Cache
 
 FindingState = Literal["open", "approved", "executing", "done", "cancelled", "snoozed", "resolved"]
 ApprovalVia = Literal["cli", "slack", "link", "policy"]
-StepState = Literal["claimed", "started", "done", "failed", "cancelled"]
+# "parked": the run had to stop (deadline, circuit breaker, SIGTERM) after starting the step
+# and before finishing it; the next run picks it up, re-verifying the resource first.
+StepState = Literal["claimed", "started", "done", "failed", "cancelled", "parked"]
 # What a run may record after claiming: "claimed" is only ever set by `claim_step`.
-MarkState = Literal["started", "done", "failed", "cancelled"]
-AuditOutcome = Literal["done", "failed", "cancelled", "refused", "restored"]
+MarkState = Literal["started", "done", "failed", "cancelled", "parked"]
+# "started" is written right before a change, holding the resource's description, so a run
+# killed after the AWS call but before its "done" entry still leaves the description behind.
+AuditOutcome = Literal["started", "done", "failed", "cancelled", "refused", "restored"]
 
 # A step in one of these states is finished for good: never claimed or marked again.
 FINAL_STEP_STATES: frozenset[str] = frozenset({"done", "cancelled"})
-# A step in one of these states may be taken over once its lease has run out (a crashed run).
-RECLAIMABLE_STEP_STATES: tuple[str, ...] = ("claimed", "started", "failed")
+# A step in one of these states may be taken over once its lease has run out (a crashed run);
+# failed and parked steps hold no lease, so at once.
+RECLAIMABLE_STEP_STATES: tuple[str, ...] = ("claimed", "started", "failed", "parked")
 
 
 class StoreError(Exception):
@@ -90,10 +96,11 @@ class StepRecord(_Frozen):
     """Progress of one teardown step, the unit a resumable executor claims.
 
     `claimed_until` is the lease: while it runs, no other run may take the step; None once the
-    holder has finished with it (done, failed, cancelled). `attempts` counts claims, so an
+    holder has let go of it (done, failed, cancelled, parked). `attempts` counts claims, so an
     executor can tell a retry (and cap them). `previous_state` is the state the step was in
-    when this claim took it over: "started" means a crashed run may have half-done it, and the
-    executor must re-verify the resource before repeating the call.
+    when this claim took it over: "started" (a crashed run) or "parked" (a run that had to
+    stop) mean the call may have been half-done, and the executor must re-verify the resource
+    before repeating it.
     """
 
     step_id: str
@@ -129,7 +136,8 @@ class AuditEntry(_Frozen):
     """One executed (or refused) change, append-only.
 
     `description` is the resource's full AWS description before the change, so a deleted
-    endpoint can be recreated from its record (`ai-watchdog restore`).
+    endpoint can be recreated from its record (`ai-watchdog restore`). A "started" entry is
+    written before the call, so the description survives a run killed in between.
     """
 
     id: str
@@ -148,6 +156,20 @@ class AuditEntry(_Frozen):
     detail: str = ""
 
 
+class TeardownPlan(_Frozen):
+    """What one execution of a finding was started with. A resumed run finishes from this even
+    when the scan no longer sees the finding's resource (its endpoint is gone but its config is
+    not yet)."""
+
+    finding_id: str
+    run_id: str  # the run that started the execution
+    created_at: AwareDatetime
+    finding: Finding  # with its steps, as approved and verified
+    targets: tuple[ResourceRecord, ...]  # every step target's record when the execution started
+    approved_by: str
+    fingerprint: str
+
+
 @dataclass(frozen=True)
 class Retention:
     """How long records live where the backend expires them (DynamoDB's TTL).
@@ -161,6 +183,7 @@ class Retention:
     approvals: timedelta = timedelta(days=90)
     tokens: timedelta = timedelta(days=90)
     cache: timedelta = timedelta(days=30)
+    plans: timedelta = timedelta(days=90)  # from created_at: a resume comes long before
 
 
 def utc(value: datetime) -> datetime:
@@ -181,7 +204,7 @@ def from_time_key(text: str) -> datetime:
 
 
 class Store(Cache, Protocol):
-    """Findings, approvals, step progress, the audit log, a cache and locks.
+    """Findings, approvals, step progress, teardown plans, the audit log, a cache and locks.
 
     Writes that must not race are conditional in the backend itself (a transaction in SQLite,
     a condition expression in DynamoDB), so two processes, two Lambdas or a daemon and a CLI
@@ -213,6 +236,11 @@ class Store(Cache, Protocol):
         """Atomically take one valid approval (matching action, unconsumed, `expires_at` after
         `now`), soonest-expiring first, and mark it consumed. Two callers never get the same."""
 
+    def pending_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
+        """The approval `consume_approval` would take at `now`, changing nothing: a dry run
+        shows whether a finding is approved without using the approval up. Only a hint; a
+        consumer may take it between this and a later consume."""
+
     def consume_token(self, token_id: str, now: datetime) -> bool:
         """Mark an approval-link token used: True the first time only."""
 
@@ -221,19 +249,27 @@ class Store(Cache, Protocol):
         self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
     ) -> StepRecord | None:
         """Take the step for `lease`, or None when it is done, cancelled, or under a lease that
-        has not run out (`claimed_until` >= now, whoever holds it). Increments `attempts`."""
+        has not run out (`claimed_until` >= now, whoever holds it). Failed and parked steps hold
+        no lease, so they are taken at once. Increments `attempts`."""
 
     def mark_step(
         self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime
     ) -> None:
         """Record progress; only the run holding the claim may, and never after done or
-        cancelled (StoreConflict otherwise). done/failed/cancelled release the lease."""
+        cancelled (StoreConflict otherwise). done/failed/cancelled/parked release the lease."""
 
     def get_step(self, step_id: str) -> StepRecord | None:
         """The step's progress, or None if no run has claimed it yet."""
 
     def list_steps(self, finding_id: str) -> list[StepRecord]:
         """Steps last claimed for `finding_id`, ordered by step id."""
+
+    # Plans.
+    def save_plan(self, plan: TeardownPlan) -> None:
+        """Upsert by finding id: a later execution of the same finding replaces the plan."""
+
+    def get_plan(self, finding_id: str) -> TeardownPlan | None:
+        """The plan the finding's latest execution started with, or None if there is none."""
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:

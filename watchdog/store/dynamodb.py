@@ -23,7 +23,9 @@ from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
 from watchdog.store import dynamodb_keys as k
+from watchdog.store import dynamodb_plans as plans
 from watchdog.store.base import (
+    RECLAIMABLE_STEP_STATES,
     Approval,
     AuditEntry,
     FindingState,
@@ -34,6 +36,7 @@ from watchdog.store.base import (
     StoredFinding,
     StoreNotFound,
     StoreUnavailable,
+    TeardownPlan,
     step_conflict,
     time_key,
 )
@@ -45,6 +48,9 @@ Item = dict[str, Any]
 _NAME = re.compile(r"#(\w+)")
 # Lock items outlive their lease a little; the condition, not the TTL, decides expiry.
 LOCK_TTL_MARGIN = timedelta(days=1)
+# claim_step's condition, one value per reclaimable state (:reclaim0, ...).
+_RECLAIMABLE = {f"reclaim{i}": k.s(state) for i, state in enumerate(RECLAIMABLE_STEP_STATES)}
+_RECLAIMABLE_IN = ", ".join(f":{name}" for name in _RECLAIMABLE)
 
 
 class _ConditionFailed(Exception):
@@ -226,17 +232,7 @@ class DynamoStore:
 
     def consume_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
         at = time_key(now)
-        candidates = sorted(
-            (
-                item
-                for item in self._query(k.approval_pk(finding_id))
-                if k.text(item, "action") == action
-                and "consumed_at" not in item
-                and k.text(item, "approval_expires") > at
-            ),
-            key=lambda item: (k.text(item, "approval_expires"), k.text(item, "sk")),
-        )
-        for candidate in candidates:
+        for candidate in plans.valid_approvals(self._query(k.approval_pk(finding_id)), action, now):
             try:
                 item = self._update(
                     k.key(k.approval_pk(finding_id), k.text(candidate, "sk")),
@@ -249,6 +245,10 @@ class DynamoStore:
                 continue  # another consumer won this one; try the next
             return k.approval(item)
         return None
+
+    def pending_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
+        valid = plans.valid_approvals(self._query(k.approval_pk(finding_id)), action, now)
+        return k.approval(valid[0]) if valid else None
 
     def consume_token(self, token_id: str, now: datetime) -> bool:
         try:
@@ -276,13 +276,11 @@ class DynamoStore:
                 "#step_id = :step, #finding_id = :finding, #run_id = :run, "
                 "#claimed_until = :until, #detail = :empty, #updated_at = :now, "
                 "#gsi1pk = :steps_of, #gsi1sk = :step",
-                "attribute_not_exists(#pk) OR (#state IN (:claimed, :started, :failed) "
+                f"attribute_not_exists(#pk) OR (#state IN ({_RECLAIMABLE_IN}) "
                 "AND (attribute_not_exists(#claimed_until) OR #claimed_until < :now))",
                 returns=True,
                 none={"NULL": True},
                 claimed=k.s("claimed"),
-                started=k.s("started"),
-                failed=k.s("failed"),
                 zero=k.n(0),
                 one=k.n(1),
                 step=k.s(step_id),
@@ -292,6 +290,7 @@ class DynamoStore:
                 empty=k.s(""),
                 now=k.s(time_key(now)),
                 steps_of=k.s(k.steps_of(finding_id)),
+                **_RECLAIMABLE,
             )
         except _ConditionFailed:
             return None
@@ -329,6 +328,14 @@ class DynamoStore:
 
     def list_steps(self, finding_id: str) -> list[StepRecord]:
         return [k.step(item) for item in self._query(k.steps_of(finding_id), index=STEPS_INDEX)]
+
+    # Plans.
+    def save_plan(self, plan: TeardownPlan) -> None:
+        self._put(plans.plan_item(plan, self.retention.plans))  # unconditional: an upsert
+
+    def get_plan(self, finding_id: str) -> TeardownPlan | None:
+        item = self._get(k.key(k.plan_pk(finding_id)))
+        return None if item is None else plans.plan(item)
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:

@@ -6,6 +6,7 @@
     TOKEN#<token id>        META                    a consumed approval-link token
     STEP#<step id>          META                    step progress; also in index gsi1 under
                                                     gsi1pk STEPS#<finding id>, gsi1sk <step id>
+    PLAN#<finding id>       META                    the teardown plan of its latest execution
     AUDITDAYS               <YYYY-MM-DD>            a day that has audit entries (newest-first walk)
     AUDIT#<YYYY-MM-DD>      <time key>#<audit id>   an audit entry, partitioned by UTC day
     AUDITID#<audit id>      META                    pointer from an audit id to its day and sk
@@ -55,6 +56,10 @@ def step_pk(step_id: str) -> str:
 
 def steps_of(finding_id: str) -> str:
     return f"STEPS#{finding_id}"
+
+
+def plan_pk(finding_id: str) -> str:
+    return f"PLAN#{finding_id}"
 
 
 def audit_day(at: datetime) -> str:

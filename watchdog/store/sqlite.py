@@ -26,6 +26,7 @@ from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
 from watchdog.store.base import (
     FINAL_STEP_STATES,
+    RECLAIMABLE_STEP_STATES,
     Approval,
     AuditEntry,
     FindingState,
@@ -35,6 +36,7 @@ from watchdog.store.base import (
     StoredFinding,
     StoreNotFound,
     StoreUnavailable,
+    TeardownPlan,
     from_time_key,
     step_conflict,
     time_key,
@@ -46,6 +48,15 @@ log = structlog.get_logger(__name__)
 MEMORY = ":memory:"
 # How long a writer waits for another process's write lock before giving up.
 BUSY_TIMEOUT_SECONDS = 30.0
+# The approval consume_approval takes: pending_approval peeks with the very same query, so a
+# dry run shows exactly the approval a real run would use.
+_NEXT_APPROVAL = """SELECT id FROM approvals
+    WHERE finding_id = :finding AND action = :action
+      AND consumed_at IS NULL AND expires_at > :now
+    ORDER BY expires_at, id LIMIT 1"""
+# claim_step's condition, one named parameter per reclaimable state (:reclaim0, ...).
+_RECLAIMABLE = {f"reclaim{i}": state for i, state in enumerate(RECLAIMABLE_STEP_STATES)}
+_RECLAIMABLE_IN = ", ".join(f":{name}" for name in _RECLAIMABLE)
 
 
 def _time(text: str | None) -> datetime | None:
@@ -219,16 +230,20 @@ class SqliteStore:
             # under the write lock, so no other connection can consume in between.
             row = _returned(
                 db.execute(
-                    """UPDATE approvals SET consumed_at = :now
-                   WHERE id = (SELECT id FROM approvals
-                               WHERE finding_id = :finding AND action = :action
-                                 AND consumed_at IS NULL AND expires_at > :now
-                               ORDER BY expires_at, id LIMIT 1)
-                     AND consumed_at IS NULL
+                    f"""UPDATE approvals SET consumed_at = :now
+                   WHERE id = ({_NEXT_APPROVAL}) AND consumed_at IS NULL
                    RETURNING *""",
                     {"now": at, "finding": finding_id, "action": action},
                 )
             )
+        return None if row is None else _approval(row)
+
+    def pending_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
+        with self._read() as db:
+            row = db.execute(
+                f"SELECT * FROM approvals WHERE id = ({_NEXT_APPROVAL})",
+                {"now": time_key(now), "finding": finding_id, "action": action},
+            ).fetchone()
         return None if row is None else _approval(row)
 
     def consume_token(self, token_id: str, now: datetime) -> bool:
@@ -246,7 +261,7 @@ class SqliteStore:
         with self._write() as db:
             row = _returned(
                 db.execute(
-                    """INSERT INTO steps (step_id, finding_id, run_id, state, attempts,
+                    f"""INSERT INTO steps (step_id, finding_id, run_id, state, attempts,
                                       claimed_until, detail, updated_at, previous_state)
                    VALUES (:step, :finding, :run, 'claimed', 1, :until, '', :now, NULL)
                    ON CONFLICT (step_id) DO UPDATE SET
@@ -254,7 +269,7 @@ class SqliteStore:
                        state = 'claimed', attempts = steps.attempts + 1,
                        claimed_until = excluded.claimed_until, detail = '',
                        updated_at = excluded.updated_at, previous_state = steps.state
-                   WHERE steps.state IN ('claimed', 'started', 'failed')
+                   WHERE steps.state IN ({_RECLAIMABLE_IN})
                      AND (steps.claimed_until IS NULL OR steps.claimed_until < :now)
                    RETURNING *""",
                     {
@@ -263,6 +278,7 @@ class SqliteStore:
                         "run": run_id,
                         "until": time_key(now + lease),
                         "now": time_key(now),
+                        **_RECLAIMABLE,
                     },
                 )
             )
@@ -297,6 +313,24 @@ class SqliteStore:
                 "SELECT * FROM steps WHERE finding_id = ? ORDER BY step_id", (finding_id,)
             ).fetchall()
         return [_step(row) for row in rows]
+
+    # Plans.
+    def save_plan(self, plan: TeardownPlan) -> None:
+        """The plan is one JSON body; finding_id, run_id and created_at are columns beside it
+        so a person can query the file."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO plans (finding_id, run_id, created_at, body) "
+                "VALUES (?, ?, ?, ?)",
+                (plan.finding_id, plan.run_id, time_key(plan.created_at), plan.model_dump_json()),
+            )
+
+    def get_plan(self, finding_id: str) -> TeardownPlan | None:
+        with self._read() as db:
+            row = db.execute(
+                "SELECT body FROM plans WHERE finding_id = ?", (finding_id,)
+            ).fetchone()
+        return None if row is None else TeardownPlan.model_validate_json(row["body"])
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:

@@ -69,7 +69,18 @@ MIGRATION_1: Migration = (
     "CREATE TABLE locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL)",
 )
 
-MIGRATIONS: list[Migration] = [MIGRATION_1]
+# Teardown plans, one per finding (its latest execution). The "parked" step state needs no
+# change: `steps.state` is free text, checked by the models on the way out.
+MIGRATION_2: Migration = (
+    """CREATE TABLE plans (
+        finding_id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    )""",
+)
+
+MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2]
 
 
 def schema_version(connection: sqlite3.Connection) -> int:

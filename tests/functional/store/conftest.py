@@ -1,18 +1,19 @@
-"""The contract suite's fixtures: one `store` per backend, and findings to put in it."""
+"""The contract suite's fixtures: one `store` per backend, and findings and plans to put in it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import pytest
 
-from tests.unit.evaluate.factories import endpoint
+from tests.unit.evaluate.factories import endpoint, record
 from watchdog.findings import Evidence, Finding, Retained, Step, finding_id, step_id
 from watchdog.policies.schema import Action
-from watchdog.store import Store
+from watchdog.records import BillingMode, ResourceRecord
+from watchdog.store import Store, TeardownPlan
 from watchdog.store.dynamodb import DynamoStore
 from watchdog.store.dynamodb_table import create_table
 from watchdog.store.sqlite import SqliteStore
@@ -74,4 +75,35 @@ def finding(name: str = "llm", action: Action = "delete", reason: str = "idle 14
             ),
         ),
         retained=(Retained(what=f"endpoint config {name}-config", reason="shared"),),
+    )
+
+
+def endpoint_config(name: str = "llm-config") -> ResourceRecord:
+    return record(
+        "sagemaker-endpoint-config",
+        name,
+        f"endpoint-config/{name}",
+        last_modified_at=NOW - timedelta(days=2),
+        tags={"team": "ml"},
+        billing=BillingMode(mode="none"),
+        used_by_arns=(endpoint().arn,),
+    )
+
+
+def plan(
+    run_id: str = "r-1",
+    created_at: datetime = NOW,
+    targets: tuple[ResourceRecord, ...] | None = None,
+    name: str = "llm",
+) -> TeardownPlan:
+    """The plan an execution of `finding(name)` starts with: its steps and their targets."""
+    executed = finding(name)
+    return TeardownPlan(
+        finding_id=executed.id,
+        run_id=run_id,
+        created_at=created_at,
+        finding=executed,
+        targets=(endpoint(name), endpoint_config(f"{name}-config")) if targets is None else targets,
+        approved_by="U123 (alice)",
+        fingerprint=f"sha256:{name}-{run_id}",
     )

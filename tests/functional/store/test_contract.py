@@ -1,8 +1,9 @@
 """The store contract: every test runs against SQLite and DynamoDB (moto) alike.
 
 What the executor and the approval flow rely on is pinned here, so either backend can be
-swapped in without the callers noticing: first_seen is kept, an approval is consumed once,
-a step is held by one run at a time, the audit log is append-only and newest first.
+swapped in without the callers noticing: first_seen is kept, an approval is consumed once
+(and peeked without being consumed), a step is held by one run at a time, a parked step is
+taken over at once, a plan is kept per finding, the audit log is append-only and newest first.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.functional.store.conftest import NOW, finding
+from tests.functional.store.conftest import NOW, endpoint_config, finding, plan
 from watchdog.store import (
     Approval,
     AuditEntry,
@@ -179,6 +180,50 @@ def test_an_approval_id_is_added_once(store: Store) -> None:
     assert taken is not None and taken.approver == "U123 (alice)"
 
 
+def test_a_pending_approval_is_the_one_consume_would_take_and_stays_unconsumed(
+    store: Store,
+) -> None:
+    store.add_approval(approval("a-late", expires_in=timedelta(hours=48)))
+    store.add_approval(approval("a-soon", expires_in=timedelta(hours=2)))
+
+    peeked = store.pending_approval("f-1", "delete", NOW)
+    again = store.pending_approval("f-1", "delete", NOW + MINUTE)
+    taken = store.consume_approval("f-1", "delete", NOW + MINUTE)  # peeking used nothing up
+
+    assert peeked == again == approval("a-soon", expires_in=timedelta(hours=2))
+    assert taken == approval("a-soon", expires_in=timedelta(hours=2), consumed_at=NOW + MINUTE)
+
+
+def test_peeking_and_consuming_agree_until_none_is_left(store: Store) -> None:
+    for id, hours in (("a-3", 3), ("a-1", 1), ("a-2", 2), ("a-1b", 1)):
+        store.add_approval(approval(id, expires_in=timedelta(hours=hours)))
+
+    order: list[str | None] = []
+    for _ in range(5):
+        peeked = store.pending_approval("f-1", "delete", NOW)
+        taken = store.consume_approval("f-1", "delete", NOW)
+        assert taken == (None if peeked is None else peeked.model_copy(update={"consumed_at": NOW}))
+        order.append(None if taken is None else taken.id)
+
+    assert order == ["a-1", "a-1b", "a-2", "a-3", None]  # soonest first, then by id
+
+
+def test_a_pending_approval_ignores_expired_consumed_and_other_actions(store: Store) -> None:
+    store.add_approval(approval("a-expiring", expires_in=timedelta(hours=1)))
+    store.add_approval(approval("a-used", consumed_at=NOW))
+    store.add_approval(approval("a-stop", action="stop"))
+    store.add_approval(approval("a-elsewhere", finding_id="f-2"))
+    expired = NOW + timedelta(hours=1)  # a-expiring's last instant has passed
+
+    assert store.pending_approval("f-1", "delete", expired) is None
+    assert store.consume_approval("f-1", "delete", expired) is None  # consume agrees
+    assert store.pending_approval("f-3", "delete", NOW) is None
+    stop = store.pending_approval("f-1", "stop", expired)
+    assert stop is not None and stop.id == "a-stop"
+    still = store.pending_approval("f-1", "delete", expired - MINUTE)
+    assert still is not None and still.id == "a-expiring"
+
+
 def test_a_link_token_is_consumed_only_the_first_time(store: Store) -> None:
     assert store.consume_token("t-1", NOW) is True
     assert store.consume_token("t-1", NOW + MINUTE) is False
@@ -230,6 +275,40 @@ def test_a_failed_step_can_be_claimed_again_at_once(store: Store) -> None:
 
     assert failed is not None and failed.claimed_until is None
     assert record is not None and (record.attempts, record.previous_state) == (2, "failed")
+
+
+def test_a_parked_step_releases_its_lease_and_is_taken_over_at_once(store: Store) -> None:
+    store.claim_step("s-1", "f-1", "r-1", NOW, LEASE)
+    store.mark_step("s-1", "r-1", "started", "DeleteEndpoint sent", NOW + MINUTE)
+    store.mark_step("s-1", "r-1", "parked", "deadline reached", NOW + 2 * MINUTE)
+
+    parked = store.get_step("s-1")
+    # Well inside r-1's original lease: parking gave the step up, so nobody waits it out.
+    record = store.claim_step("s-1", "f-1", "r-2", NOW + 3 * MINUTE, LEASE)
+
+    assert parked is not None
+    assert (parked.state, parked.detail, parked.run_id) == ("parked", "deadline reached", "r-1")
+    assert (parked.claimed_until, parked.updated_at) == (None, NOW + 2 * MINUTE)
+    assert record is not None
+    assert (record.run_id, record.state, record.attempts) == ("r-2", "claimed", 2)
+    assert record.previous_state == "parked"  # the executor must re-verify before repeating
+    assert record.claimed_until == NOW + 3 * MINUTE + LEASE
+    with pytest.raises(StoreConflict, match="held by run r-2, not r-1"):
+        store.mark_step("s-1", "r-1", "done", "", NOW + 4 * MINUTE)
+
+
+def test_a_parked_step_is_marked_only_by_the_run_that_holds_it(store: Store) -> None:
+    store.claim_step("s-1", "f-1", "r-1", NOW, LEASE)
+    store.mark_step("s-1", "r-1", "parked", "SIGTERM", NOW + MINUTE)
+
+    with pytest.raises(StoreConflict, match="held by run r-1, not r-2"):
+        store.mark_step("s-1", "r-2", "done", "", NOW + 2 * MINUTE)
+    with pytest.raises(StoreConflict, match="held by run r-1, not r-2"):
+        store.mark_step("s-1", "r-2", "parked", "", NOW + 2 * MINUTE)
+
+    record = store.get_step("s-1")
+    assert record is not None
+    assert (record.state, record.detail, record.run_id) == ("parked", "SIGTERM", "r-1")
 
 
 @pytest.mark.parametrize("final", ["done", "cancelled"])
@@ -296,7 +375,47 @@ def test_steps_list_by_finding_in_step_order(store: Store) -> None:
     assert store.get_step("s-none") is None
 
 
+# Plans.
+def test_a_plan_round_trips_with_its_finding_and_targets(store: Store) -> None:
+    saved = plan()
+    assert saved.finding.steps and saved.targets[0].created_at is not None  # worth comparing
+
+    store.save_plan(saved)
+
+    assert store.get_plan(saved.finding_id) == saved
+
+
+def test_a_later_execution_replaces_the_plan_of_its_finding(store: Store) -> None:
+    first, other = plan("r-1"), plan("r-1", name="other")
+    later = plan("r-2", NOW + timedelta(hours=6), targets=(endpoint_config(),))
+    for saved in (first, other, later):
+        store.save_plan(saved)
+
+    assert store.get_plan(first.finding_id) == later
+    assert store.get_plan(other.finding_id) == other
+
+
+def test_a_finding_never_executed_has_no_plan(store: Store) -> None:
+    store.save_plan(plan())
+    assert store.get_plan("f-none") is None
+
+
 # Audit log.
+def test_a_started_entry_round_trips_and_lists_before_its_outcome(store: Store) -> None:
+    description = {"EndpointName": "llm", "EndpointConfigName": "llm-config"}
+    started = audit("au-1", outcome="started", description=description, monthly_cost_saved_usd=None)
+    done = audit("au-2", MINUTE, outcome="done")
+
+    store.append_audit(started)
+    store.append_audit(done)
+
+    assert store.get_audit("au-1") == started
+    assert [(e.id, e.outcome) for e in store.list_audit()] == [
+        ("au-2", "done"),
+        ("au-1", "started"),
+    ]
+
+
 def test_an_audit_entry_round_trips_with_its_description(store: Store) -> None:
     description = {
         "EndpointName": "llm",

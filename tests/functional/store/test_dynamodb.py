@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.functional.store.conftest import NOW, TABLE, dynamodb_client, finding
+from tests.functional.store.conftest import NOW, TABLE, dynamodb_client, finding, plan
 from tests.functional.store.test_contract import LEASE, approval, audit
 from watchdog.store import Retention, StoreUnavailable
 from watchdog.store.dynamodb import DynamoStore
@@ -68,7 +68,8 @@ def test_records_that_may_go_carry_a_ttl_and_those_that_must_stay_do_not() -> No
     store.add_approval(approval(expires_in=timedelta(hours=24)))
     store.append_audit(audit("au-1"))
     store.save_findings("r-1", [finding()], NOW)
-    for step, state in (("s-done", "done"), ("s-failed", "failed")):
+    store.save_plan(plan(created_at=NOW))
+    for step, state in (("s-done", "done"), ("s-failed", "failed"), ("s-parked", "parked")):
         store.claim_step(step, "f-1", "r-1", NOW, LEASE)
         store.mark_step(step, "r-1", state, "", NOW)  # type: ignore[arg-type]
 
@@ -83,6 +84,8 @@ def test_records_that_may_go_carry_a_ttl_and_those_that_must_stay_do_not() -> No
     assert ttl("AUDITDAYS", "2026-11-24") == epoch(30, hours=12)  # the day's end + retention
     assert ttl("STEP#s-done") == epoch(90)
     assert ttl("STEP#s-failed") is None  # may still be retried
+    assert ttl("STEP#s-parked") is None  # the next run finishes it
+    assert ttl(f"PLAN#{finding().id}") == epoch(90)  # from the execution's start
     assert ttl("FINDINGS", finding().id) is None
 
 
@@ -100,6 +103,8 @@ def test_every_listing_follows_pages() -> None:
     assert len(store.list_findings()) == 5
     assert len(store.list_steps("f-1")) == 5
     assert [e.id for e in store.list_audit()] == [f"au-{i}" for i in reversed(range(5))]
+    pending = store.pending_approval("f-1", "stop", NOW)
+    assert pending is not None and pending.id == "a-0"
     consumed = store.consume_approval("f-1", "delete", NOW)
     assert consumed is not None and consumed.id == "a-delete"
     assert client.pages > 4

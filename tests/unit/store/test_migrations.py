@@ -56,6 +56,30 @@ def test_an_older_database_is_migrated_forward_keeping_its_rows(tmp_path: Path) 
     db.close()
 
 
+def test_a_version_1_database_gets_plans_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    db = autocommit(path)
+    schema.migrate(db, str(path), [schema.MIGRATION_1])
+    db.execute("INSERT INTO tokens VALUES ('t-1', '2026-11-24T12:00:00.000000Z')")
+    db.execute(
+        """INSERT INTO steps VALUES ('s-1', 'f-1', 'r-1', 'started', 1,
+               '2026-11-24T12:15:00.000000Z', 'sent', '2026-11-24T12:01:00.000000Z', NULL)"""
+    )
+
+    version = schema.migrate(db, str(path), schema.MIGRATIONS[:2])
+
+    assert version == 2 and schema.schema_version(db) == 2
+    assert db.execute("SELECT count(*) FROM plans").fetchone() == (0,)
+    db.close()
+    store = SqliteStore(path)
+    assert store.consume_token("t-1", NOW) is False  # the data survived
+    step = store.get_step("s-1")
+    assert step is not None and (step.state, step.run_id, step.detail) == ("started", "r-1", "sent")
+    store.mark_step("s-1", "r-1", "parked", "deadline", NOW)  # a new state on an old row
+    assert store.get_plan("f-1") is None
+    store.close()
+
+
 def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
     db = autocommit(path)

@@ -8,7 +8,12 @@ import pytest
 from pydantic import ValidationError
 
 from watchdog.store import AuditEntry
-from watchdog.store.base import from_time_key, time_key
+from watchdog.store.base import (
+    FINAL_STEP_STATES,
+    RECLAIMABLE_STEP_STATES,
+    from_time_key,
+    time_key,
+)
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -70,3 +75,8 @@ def test_a_description_json_cannot_hold_is_refused() -> None:
 def test_audit_times_must_be_aware() -> None:
     with pytest.raises(ValidationError):
         _entry({}, at=NOW.replace(tzinfo=None))
+
+
+def test_a_parked_step_is_reclaimable_and_not_final() -> None:
+    assert "parked" in RECLAIMABLE_STEP_STATES
+    assert "parked" not in FINAL_STEP_STATES

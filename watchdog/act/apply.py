@@ -1,0 +1,210 @@
+"""`apply`: one run of the whole flow, inventory -> signals -> evaluate -> plan -> act.
+
+The plan is always made afresh, so a teardown only ever starts on what AWS and the metrics say
+now. Without `execute` the same code runs up to the point of changing anything and reports what
+would run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+import boto3
+import structlog
+
+from watchdog.act.admit import Admission, finding_outcome
+from watchdog.act.breaker import Breaker
+from watchdog.act.clients import Clients, ScopeClients
+from watchdog.act.clock import Clock, SystemClock
+from watchdog.act.executor import CLEARED, Execution, execute
+from watchdog.act.models import (
+    ApplyResult,
+    ApplySummary,
+    ExecOptions,
+    FindingFate,
+    FindingOutcome,
+)
+from watchdog.act.steps import Job, StepRunner
+from watchdog.act.verify import Verifier
+from watchdog.findings import Finding
+from watchdog.inventory import ScanRequest, open_scope
+from watchdog.inventory.scan import Progress, Scope
+from watchdog.pipeline import PlanResult, lookback_for, run_plan
+from watchdog.policies.schema import Policy
+from watchdog.signals.collect import SignalOptions
+from watchdog.store.base import Store, StoredFinding, TeardownPlan
+
+log = structlog.get_logger(__name__)
+
+
+class ApplyRefused(ValueError):
+    """The request itself cannot be carried out (an --only ARN with no finding)."""
+
+
+def apply(
+    request: ScanRequest,
+    policies: Sequence[Policy],
+    store: Store,
+    options: ExecOptions,
+    *,
+    session: boto3.Session | None = None,
+    clock: Clock | None = None,
+    only: Iterable[str] = (),
+    signal_options: SignalOptions | None = None,
+    progress: Progress | None = None,
+    clients: Callable[[Scope], Clients] | None = None,
+) -> ApplyResult:
+    """`clients` makes the clients steps act through from the run's scope (tests wrap them to
+    inject failures); by default, the accounts the scan entered."""
+    clock = clock or SystemClock()
+    now = clock.now()
+    enabled = [p for p in policies if p.enabled]
+    scope = open_scope(request, session)
+    signal_options = signal_options or SignalOptions(lookback=lookback_for(enabled))
+    planned = run_plan(request, enabled, signal_options, now=now, progress=progress, scope=scope)
+    previous = {s.finding.id: s for s in store.list_findings()}
+    store.save_findings(planned.run_id, planned.findings, now)
+    wanted = _only(only, planned.findings, previous)
+
+    admission = _admit(planned, previous, wanted, store, options, now)
+    breaker = Breaker(options.max_failures, options.max_throttles)
+    runner = StepRunner(
+        store=store,
+        clients=(clients or ScopeClients)(scope),
+        clock=clock,
+        options=options,
+        run_id=planned.run_id,
+        breaker=breaker,
+        verifier=Verifier(
+            exemptions={p.name: p.exemptions for p in enabled},
+            fresh={r.arn.lower(): r for r in planned.resources},
+            now=clock.now,
+        ),
+    )
+    execution = execute(_jobs(admission.plans), runner, clock, options, breaker)
+    resumed = {s for s in previous if previous[s].state == "executing"}
+    finished = [
+        _conclude(p, execution, store, options, clock, p.finding_id in resumed)
+        for p in admission.plans
+    ]
+    outcomes = sorted(
+        admission.outcomes + finished, key=lambda o: (o.account, o.region, o.resource_arn)
+    )
+    counter = scope.counter
+    return ApplyResult(
+        run_id=planned.run_id,
+        mode="execute" if options.execute else "dry-run",
+        generated_at=now,
+        findings=outcomes,
+        summary=_summary(outcomes),
+        stopped=execution.stopped,
+        stopped_detail=execution.stopped_detail,
+        errors=planned.errors,
+        api_calls=counter.total,
+        api_calls_by_operation=counter.by_operation(),
+    )
+
+
+def _only(
+    only: Iterable[str], findings: Sequence[Finding], previous: dict[str, StoredFinding]
+) -> set[str] | None:
+    """The resource ARNs `--only` names (lower-case), refusing any with nothing to apply."""
+    wanted = {arn.strip().lower() for arn in only if arn.strip()}
+    if not wanted:
+        return None
+    known = {f.resource.arn.lower() for f in findings if f.action in ("stop", "delete")}
+    known |= {s.finding.resource.arn.lower() for s in previous.values() if s.state == "executing"}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ApplyRefused(
+            f"no stop or delete finding for {', '.join(unknown)}; `ai-watchdog plan` lists them"
+        )
+    return wanted
+
+
+def _admit(
+    planned: PlanResult,
+    previous: dict[str, StoredFinding],
+    wanted: set[str] | None,
+    store: Store,
+    options: ExecOptions,
+    now: datetime,
+) -> Admission:
+    admission = Admission(
+        store=store,
+        run_id=planned.run_id,
+        now=now,
+        execute=options.execute,
+        fresh={r.arn.lower(): r for r in planned.resources},
+        fresh_findings={f.id: f for f in planned.findings},
+        scan_errors=planned.errors,
+    )
+
+    def chosen(finding: Finding) -> bool:
+        return wanted is None or finding.resource.arn.lower() in wanted
+
+    executing = {fid for fid, s in previous.items() if s.state == "executing"}
+    for fid in sorted(executing):
+        if chosen(previous[fid].finding):
+            admission.resume(previous[fid])
+    for finding in planned.findings:
+        if finding.id not in executing and chosen(finding):
+            admission.admit(finding, previous.get(finding.id))
+    return admission
+
+
+def _jobs(plans: Sequence[TeardownPlan]) -> list[Job]:
+    jobs: list[Job] = []
+    for plan in plans:
+        by_arn = {t.arn: t for t in plan.targets}
+        jobs.extend(Job(plan, step, by_arn[step.target_arn]) for step in plan.finding.steps)
+    return jobs
+
+
+def _conclude(
+    plan: TeardownPlan,
+    execution: Execution,
+    store: Store,
+    options: ExecOptions,
+    clock: Clock,
+    resumed: bool,
+) -> FindingOutcome:
+    steps = [execution.outcomes[s.id] for s in plan.finding.steps]
+    fate: FindingFate
+    if all(s.fate in CLEARED for s in steps):
+        fate = "would-run" if not options.execute else "done"
+        why = "every step would run" if fate == "would-run" else "every step is done"
+        if not options.execute and all(s.fate == "already" for s in steps):
+            fate, why = "done", "nothing left to do"
+    elif cancelled := next((s for s in steps if s.fate == "cancelled"), None):
+        fate, why = "cancelled", f"{cancelled.op} on {cancelled.target_name}: {cancelled.detail}"
+    else:
+        left = next(s for s in steps if s.fate not in CLEARED)
+        fate = "partial"
+        why = f"{left.op} on {left.target_name} is {left.fate}: {left.detail}"
+    if options.execute and fate in ("done", "cancelled"):
+        store.set_finding_state(plan.finding_id, fate, why, clock.now())
+    outcome = finding_outcome(plan.finding, fate, why, plan.approved_by, resumed)
+    return outcome.model_copy(update={"steps": steps})
+
+
+def _summary(outcomes: Sequence[FindingOutcome]) -> ApplySummary:
+    by_fate: dict[str, int] = {}
+    steps_by_fate: dict[str, int] = {}
+    saved: dict[str, float] = {}
+    for outcome in outcomes:
+        by_fate[outcome.fate] = by_fate.get(outcome.fate, 0) + 1
+        for step in outcome.steps:
+            steps_by_fate[step.fate] = steps_by_fate.get(step.fate, 0) + 1
+        root_done = any(
+            s.fate == "done" and s.target_arn == outcome.resource_arn for s in outcome.steps
+        )
+        if outcome.fate == "done" and root_done:
+            saved[outcome.resource_arn] = outcome.monthly_cost_usd or 0.0
+    return ApplySummary(
+        findings=len(outcomes),
+        by_fate=by_fate,
+        steps_by_fate=steps_by_fate,
+        monthly_savings_usd=round(sum(saved.values()), 2),
+    )

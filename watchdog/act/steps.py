@@ -1,0 +1,346 @@
+"""One step at a time: claim it, read AWS, re-verify, record, call, and wait for it to settle.
+
+Every decision is made on what AWS says now, not on what an earlier run believed: a step whose
+resource is already gone (or already stopped) is done without a call, and a step a crashed run
+had started is polled, not repeated. The same code decides a dry run, which stops short of the
+claim and the call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
+
+from watchdog.act.audit import (
+    append_once,
+    audit_id,
+    description,
+    recorded_description,
+    step_entry,
+)
+from watchdog.act.breaker import Breaker, is_throttling
+from watchdog.act.clients import Clients
+from watchdog.act.clock import Clock
+from watchdog.act.models import ExecOptions, StepFate, StepOutcome
+from watchdog.act.verify import Verifier
+from watchdog.aws.errors import describe_error
+from watchdog.findings import Step
+from watchdog.kinds import BY_KIND
+from watchdog.kinds._calls import is_gone
+from watchdog.kinds.base import Operation, Teardown
+from watchdog.records import ResourceRecord
+from watchdog.store.base import AuditOutcome, MarkState, Store, TeardownPlan
+
+log = structlog.get_logger(__name__)
+
+# Statuses on the way to done: after our call (or someone else's) AWS is still working on it.
+ON_ITS_WAY = ("delet", "stopp")
+IN_USE = "ResourceInUse"
+
+
+@dataclass
+class Job:
+    """A step of one plan, with the record of the resource it acts on."""
+
+    plan: TeardownPlan
+    step: Step
+    target: ResourceRecord
+
+    @property
+    def teardown(self) -> Teardown:
+        return BY_KIND[self.step.target_kind].teardown
+
+    @property
+    def operation(self) -> Operation:
+        teardown = self.teardown
+        for candidate in (teardown.stop, teardown.delete):
+            if candidate is not None and candidate.op == self.step.op:
+                return candidate
+        raise LookupError(f"{self.step.target_kind} has no operation {self.step.op}")
+
+
+@dataclass
+class InFlight:
+    """A step whose call AWS is still carrying out; polled until it settles."""
+
+    job: Job
+    attempt: int
+    described: dict[str, Any]
+    called: bool
+    started_at: datetime
+    next_probe_at: datetime
+    delay: timedelta
+    last_status: str | None = None
+
+
+@dataclass
+class StepRunner:
+    store: Store
+    clients: Clients
+    clock: Clock
+    options: ExecOptions
+    run_id: str
+    breaker: Breaker
+    verifier: Verifier
+
+    # Starting.
+    def start(self, job: Job, after_dry_steps: bool = False) -> StepOutcome | InFlight:
+        """`after_dry_steps`: a step before it would run (dry run), so AWS's state now is not
+        the state it would meet (a notebook that would be stopped first)."""
+        earlier = self._earlier(job)
+        if earlier is not None:
+            return earlier
+        if not self.options.execute:
+            return self._dry_run(job, after_dry_steps)
+        claim = self.store.claim_step(
+            job.step.id, job.plan.finding_id, self.run_id, self.clock.now(), self.options.lease
+        )
+        if claim is None:
+            held = self.store.get_step(job.step.id)
+            holder = f"run {held.run_id}" if held else "another run"
+            return self.outcome(job, "busy", f"held by {holder}; it is left to that run")
+        try:
+            return self._claimed(job, claim.attempts, claim.previous_state)
+        except (ClientError, BotoCoreError) as error:
+            return self._fail(job, claim.attempts, error)
+
+    def _earlier(self, job: Job) -> StepOutcome | None:
+        record = self.store.get_step(job.step.id)
+        if record is None:
+            return None
+        if record.state == "done":
+            return self.outcome(job, "already", f"done in run {record.run_id}")
+        if record.state == "cancelled":
+            return self.outcome(job, "cancelled", record.detail)
+        if record.state == "failed" and record.attempts >= self.options.max_attempts:
+            # Final for this teardown: the finding is cancelled and a person looks at it.
+            return self.outcome(
+                job, "cancelled", f"gave up after {record.attempts} attempts: {record.detail}"
+            )
+        return None
+
+    def _dry_run(self, job: Job, after_dry_steps: bool) -> StepOutcome:
+        try:
+            status = self._probe(job)
+            settled = self._settled_fate(job, status)
+            if settled is not None and not after_dry_steps:
+                return self.outcome(job, "already", settled)
+            if not after_dry_steps and not job.operation.allows(status):
+                return self.outcome(job, "waiting", self._refused(job, status))
+            reason, _ = self.verifier.check(job, self.clients)
+        except (ClientError, BotoCoreError) as error:
+            return self.outcome(job, "failed", f"cannot read it now: {describe_error(error)}")
+        if reason is not None:
+            return self.outcome(job, "cancelled", reason)
+        return self.outcome(job, "would-run", "")
+
+    def _claimed(self, job: Job, attempt: int, previous: str | None) -> StepOutcome | InFlight:
+        status = self._probe(job)
+        settled = self._settled_fate(job, status)
+        if settled is not None:
+            return self._finish(job, attempt, settled, called=previous in ("started", "parked"))
+        if not job.operation.allows(status):
+            if self._on_its_way(status, previous):
+                # A crashed or parked run made the call: wait for it, never call twice.
+                described = recorded_description(self.store, job.step.id, attempt) or {}
+                return self._in_flight(job, attempt, described, called=True)
+            return self._park(job, "waiting", self._refused(job, status))
+        reason, tags = self.verifier.check(job, self.clients)
+        if reason is not None:
+            return self._cancel(job, attempt, reason)
+        described = description(job.target, self._describe(job), tags)
+        self._audit(job, audit_id(job.step.id, "started", attempt), "started", described)
+        self.store.mark_step(job.step.id, self.run_id, "started", "", self.clock.now())
+        try:
+            self._invoke(job)
+        except ClientError as error:
+            if _error_code(error) == IN_USE:
+                # Something inside is still going away (a profile AWS is deleting): AWS
+                # changed nothing, so the next run simply tries again.
+                why = f"AWS says it is still in use ({describe_error(error)}); tried again next run"
+                return self._park(job, "waiting", why)
+            if not is_gone(error):
+                raise
+        return self._in_flight(job, attempt, described, called=True)
+
+    def _in_flight(
+        self, job: Job, attempt: int, described: dict[str, Any], called: bool
+    ) -> InFlight:
+        now = self.clock.now()
+        return InFlight(job, attempt, described, called, now, now, self.options.poll_initial)
+
+    # Waiting.
+    def poll(self, flight: InFlight) -> StepOutcome | None:
+        """The outcome once AWS has settled the step; None while it is still under way."""
+        now = self.clock.now()
+        if now < flight.next_probe_at:
+            return None
+        job = flight.job
+        try:
+            status = self._probe(job)
+        except (ClientError, BotoCoreError) as error:
+            if is_throttling(error):
+                self.breaker.record_throttle()
+                self._reschedule(flight, now)
+                return None
+            return self._fail(job, flight.attempt, error)
+        settled = self._settled_fate(job, status)
+        if settled is not None:
+            return self._finish(job, flight.attempt, settled, flight.called, flight.described)
+        flight.last_status = status
+        if now - flight.started_at >= self.options.step_timeout:
+            minutes = int(self.options.step_timeout.total_seconds() // 60)
+            return self.park(flight, f"still {status} after {minutes} min")
+        self._reschedule(flight, now)
+        return None
+
+    def _reschedule(self, flight: InFlight, now: datetime) -> None:
+        flight.next_probe_at = now + flight.delay
+        grown = flight.delay * self.options.poll_factor
+        flight.delay = min(grown, self.options.poll_max)
+
+    def park(self, flight: InFlight, why: str) -> StepOutcome:
+        """Leave a started step for the next run, which will poll it rather than call again."""
+        return self._park(flight.job, "parked", f"{why}; the next run keeps waiting for it")
+
+    def _park(self, job: Job, fate: StepFate, why: str) -> StepOutcome:
+        self.store.mark_step(job.step.id, self.run_id, "parked", why, self.clock.now())
+        return self.outcome(job, fate, why)
+
+    # Ending.
+    def _finish(
+        self,
+        job: Job,
+        attempt: int,
+        how: str,
+        called: bool,
+        described: dict[str, Any] | None = None,
+    ) -> StepOutcome:
+        recorded = described or recorded_description(self.store, job.step.id, attempt)
+        if recorded is None:
+            recorded = description(job.target, None, job.target.tags)
+        detail = f"AWS confirms: {how}" if called else f"{how}; not changed by the watchdog"
+        entry_id = audit_id(job.step.id, "done")
+        self._audit(job, entry_id, "done", recorded, detail, saved=called)
+        self._mark(job, "done", detail)
+        fate: StepFate = "done" if called else "already"
+        return self.outcome(job, fate, detail, entry_id)
+
+    def _cancel(self, job: Job, attempt: int, reason: str) -> StepOutcome:
+        described = description(job.target, None, job.target.tags)
+        entry_id = audit_id(job.step.id, "cancelled")
+        self._audit(job, entry_id, "cancelled", described, reason)
+        self._mark(job, "cancelled", reason)
+        return self.outcome(job, "cancelled", reason, entry_id)
+
+    def _fail(self, job: Job, attempt: int, error: BaseException) -> StepOutcome:
+        self.breaker.record_failure(error)
+        why = describe_error(error)
+        entry_id = audit_id(job.step.id, "failed", attempt)
+        self._audit(job, entry_id, "failed", description(job.target, None, job.target.tags), why)
+        self._mark(job, "failed", why)
+        log.warning("step failed", step_id=job.step.id, op=job.step.op, error=why)
+        return self.outcome(job, "failed", why, entry_id)
+
+    # AWS.
+    def _client(self, job: Job) -> Any:
+        spec = BY_KIND[job.step.target_kind]
+        return self.clients.client(spec.service, job.target.account, job.target.region)
+
+    def _probe(self, job: Job) -> str | None:
+        probe = job.teardown.probe
+        if probe is None:
+            raise LookupError(f"{job.step.target_kind} cannot be read back")
+        return probe(self._client(job), job.target)
+
+    def _describe(self, job: Job) -> dict[str, Any] | None:
+        describe = job.teardown.describe
+        return describe(self._client(job), job.target) if describe is not None else None
+
+    def _invoke(self, job: Job) -> None:
+        invoke = job.operation.invoke
+        if invoke is None:
+            raise LookupError(f"{job.step.op} cannot be called")
+        log.info(
+            "calling",
+            op=job.step.op,
+            arn=job.step.target_arn,
+            account=job.target.account,
+            region=job.target.region,
+            run_id=self.run_id,
+        )
+        invoke(self._client(job), job.target)
+
+    def _settled_fate(self, job: Job, status: str | None) -> str | None:
+        """Why nothing (more) needs doing, or None when the step still has work."""
+        if status is None:
+            return "gone"
+        if status in job.operation.settled:
+            return status
+        # "Deleting" is a done state for planning (nothing to call) but not for the executor:
+        # what depends on it must wait until it is gone.
+        if status in job.teardown.done_states and not self._on_its_way(status, None):
+            return status
+        return None
+
+    @staticmethod
+    def _on_its_way(status: str | None, previous: str | None) -> bool:
+        if previous in ("started", "parked"):
+            return True
+        return status is not None and status.lower().startswith(ON_ITS_WAY)
+
+    @staticmethod
+    def _refused(job: Job, status: str | None) -> str:
+        return f"it is {status}: {job.operation.refused_because}"
+
+    # Records.
+    def _mark(self, job: Job, state: MarkState, detail: str) -> None:
+        self.store.mark_step(job.step.id, self.run_id, state, detail, self.clock.now())
+
+    def _audit(
+        self,
+        job: Job,
+        entry_id: str,
+        outcome: AuditOutcome,
+        described: dict[str, Any],
+        detail: str = "",
+        saved: bool = True,
+    ) -> None:
+        entry = step_entry(
+            entry_id=entry_id,
+            at=self.clock.now(),
+            run_id=self.run_id,
+            finding=job.plan.finding,
+            step=job.step,
+            target=job.target,
+            outcome=outcome,
+            approved_by=job.plan.approved_by,
+            described=described,
+            detail=detail,
+        )
+        if not saved:
+            entry = entry.model_copy(update={"monthly_cost_saved_usd": None})
+        append_once(self.store, entry)
+
+    def outcome(
+        self, job: Job, fate: StepFate, detail: str, entry_id: str | None = None
+    ) -> StepOutcome:
+        step = job.step
+        return StepOutcome(
+            step_id=step.id,
+            op=step.op,
+            target_arn=step.target_arn,
+            target_kind=step.target_kind,
+            target_name=step.target_name,
+            fate=fate,
+            detail=detail,
+            audit_id=entry_id,
+        )
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

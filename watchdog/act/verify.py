@@ -1,0 +1,73 @@
+"""Re-verification right before a step changes anything, on what AWS says now.
+
+The finding was verified as a whole when its execution started (same resource, still idle,
+approved); what can change between steps of a long teardown is checked here, per target: an
+exemption tag someone just added, and a shared config or model that something outside the
+teardown started using.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from watchdog.act.clients import Clients
+from watchdog.kinds import BY_KIND
+from watchdog.plan.builder import CASCADING_USES
+from watchdog.policies.exemptions import exempt_because
+from watchdog.policies.schema import Exemptions
+from watchdog.records import ResourceRecord
+
+if TYPE_CHECKING:
+    from watchdog.act.steps import Job
+
+TAG_PAGE = 100
+
+
+@dataclass
+class Verifier:
+    # Exemption rules of each policy by name (a finding is exempt by its own policy's rules).
+    exemptions: Mapping[str, Exemptions]
+    # The resources this run's scan saw, by lower-case ARN: who uses a config or model now.
+    fresh: Mapping[str, ResourceRecord]
+    now: Callable[[], datetime]
+
+    def check(self, job: Job, clients: Clients) -> tuple[str | None, dict[str, str]]:
+        """Why the step must not run (None: it may), and the target's tags now."""
+        tags = current_tags(clients, job.target)
+        now_tagged = job.target.model_copy(update={"tags": tags})
+        rules = self.exemptions.get(job.plan.finding.policy, Exemptions())
+        why = exempt_because(now_tagged, rules, self.now())
+        if why is not None:
+            return f"{job.target.kind} {job.target.name} is exempt now ({why})", tags
+        return self._still_unused(job), tags
+
+    def _still_unused(self, job: Job) -> str | None:
+        target = job.target
+        if target.kind not in CASCADING_USES or target.arn == job.plan.finding.resource.arn:
+            return None
+        record = self.fresh.get(target.arn.lower(), target)
+        in_teardown = {t.arn.lower() for t in job.plan.targets}
+        others = [u for u in record.used_by_arns if u.lower() not in in_teardown]
+        if others:
+            return f"{target.kind} {target.name} is now also used by {', '.join(others)}"
+        return None
+
+
+def current_tags(clients: Clients, record: ResourceRecord) -> dict[str, str]:
+    """The resource's tags read now, one call (a page) per resource."""
+    service = BY_KIND[record.kind].service
+    client = clients.client(service, record.account, record.region)
+    if service == "bedrock":
+        answer: dict[str, Any] = client.list_tags_for_resource(resourceARN=record.arn)
+        return {t["key"]: t["value"] for t in answer.get("tags", [])}
+    tags: dict[str, str] = {}
+    params: dict[str, Any] = {"ResourceArn": record.arn, "MaxResults": TAG_PAGE}
+    while True:
+        page = client.list_tags(**params)
+        tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
+        if not page.get("NextToken"):
+            return tags
+        params["NextToken"] = page["NextToken"]
