@@ -19,7 +19,11 @@ from watchdog.sandbox.seed import (
 from watchdog.signals.collect import SignalOptions
 
 ROOT = Path(__file__).resolve().parents[2]
-IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "monitoring": "cloudwatch"}
+IAM_PREFIX = {
+    "resourcegroupstaggingapi": "tag",
+    "monitoring": "cloudwatch",
+    "efs": "elasticfilesystem",
+}
 
 
 def test_every_call_of_a_full_plan_is_documented_and_granted(aws: None, tmp_path: Path) -> None:

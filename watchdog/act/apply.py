@@ -12,12 +12,14 @@ from datetime import datetime
 
 import boto3
 import structlog
+from botocore.exceptions import BotoCoreError, ClientError
 
 from watchdog.act.admit import Admission, finding_outcome
 from watchdog.act.breaker import Breaker
 from watchdog.act.clients import Clients, ScopeClients
 from watchdog.act.clock import Clock, SystemClock
 from watchdog.act.executor import CLEARED, Execution, execute
+from watchdog.act.leftovers import DomainLeftovers, find_domain_leftovers
 from watchdog.act.models import (
     ApplyResult,
     ApplySummary,
@@ -27,6 +29,7 @@ from watchdog.act.models import (
 )
 from watchdog.act.steps import Job, StepRunner
 from watchdog.act.verify import Verifier
+from watchdog.aws.errors import describe_error
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest, open_scope
 from watchdog.inventory.scan import Progress, Scope
@@ -36,6 +39,9 @@ from watchdog.signals.collect import SignalOptions
 from watchdog.store.base import Store, StoredFinding, TeardownPlan
 
 log = structlog.get_logger(__name__)
+
+
+DELETE_DOMAIN = "sagemaker:DeleteDomain"
 
 
 class ApplyRefused(ValueError):
@@ -88,6 +94,7 @@ def apply(
         _conclude(p, execution, store, options, clock, p.finding_id in resumed)
         for p in admission.plans
     ]
+    left = _domain_leftovers(admission.plans, execution, runner.clients)
     outcomes = sorted(
         admission.outcomes + finished, key=lambda o: (o.account, o.region, o.resource_arn)
     )
@@ -100,6 +107,7 @@ def apply(
         summary=_summary(outcomes),
         stopped=execution.stopped,
         stopped_detail=execution.stopped_detail,
+        leftovers=left,
         errors=planned.errors,
         api_calls=counter.total,
         api_calls_by_operation=counter.by_operation(),
@@ -208,3 +216,32 @@ def _summary(outcomes: Sequence[FindingOutcome]) -> ApplySummary:
         steps_by_fate=steps_by_fate,
         monthly_savings_usd=round(sum(saved.values()), 2),
     )
+
+
+def _domain_leftovers(
+    plans: Sequence[TeardownPlan], execution: Execution, clients: Clients
+) -> list[DomainLeftovers]:
+    """What each domain deleted in this run left behind (its EFS home volume is retained)."""
+    found = []
+    for plan in plans:
+        for step in plan.finding.steps:
+            outcome = execution.outcomes.get(step.id)
+            if step.op != DELETE_DOMAIN or outcome is None or outcome.fate != "done":
+                continue
+            domain = next(t for t in plan.targets if t.arn == step.target_arn)
+            try:
+                left = find_domain_leftovers(
+                    clients,
+                    domain.account,
+                    domain.region,
+                    domain.arn.rsplit("/", 1)[-1],
+                    domain.arn,
+                    file_system_id=domain.attributes.get("home_efs_file_system_id"),
+                )
+            except (ClientError, BotoCoreError) as error:
+                # The teardown is done either way; a report that cannot be made says so in logs.
+                log.warning("leftovers not checked", arn=domain.arn, error=describe_error(error))
+                continue
+            if not left.empty:
+                found.append(left)
+    return found

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from watchdog.act.leftovers import DomainLeftovers
 from watchdog.records import Kind, ScanError
 from watchdog.settings import Settings
 
@@ -120,7 +121,8 @@ class ApplyResult(BaseModel):
     summary: ApplySummary
     stopped: StopReason | None = None
     stopped_detail: str = ""
-    leftovers: list[dict[str, object]] = Field(default_factory=list)
+    # What deleted Studio domains left behind on purpose (EFS homes, NFS security groups).
+    leftovers: list[DomainLeftovers] = Field(default_factory=list)
     errors: list[ScanError] = Field(default_factory=list)
     api_calls: int = 0
     api_calls_by_operation: dict[str, int] = Field(default_factory=dict)

@@ -12,11 +12,13 @@ import click
 from watchdog import __version__
 from watchdog.cli.apply import apply
 from watchdog.cli.approve import approve
+from watchdog.cli.audit import audit
 from watchdog.cli.demo import demo
+from watchdog.cli.leftovers import leftovers
 from watchdog.cli.plan import plan
 from watchdog.cli.policies import policies
-from watchdog.cli.sandbox import sandbox
 from watchdog.cli.restore import restore
+from watchdog.cli.sandbox import sandbox
 from watchdog.cli.scan import scan
 
 
@@ -31,6 +33,8 @@ cli.add_command(plan)
 cli.add_command(apply)
 cli.add_command(approve)
 cli.add_command(restore)
+cli.add_command(audit)
+cli.add_command(leftovers)
 cli.add_command(sandbox)
 cli.add_command(demo)
 cli.add_command(policies)

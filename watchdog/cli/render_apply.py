@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from watchdog.act.leftovers import DomainLeftovers
 from watchdog.act.models import ApplyResult, FindingOutcome
 from watchdog.cli.render import render_errors
 
@@ -42,6 +43,8 @@ def render_apply(result: ApplyResult, console: Console) -> None:
                 f"{outcome.resource_name} ({outcome.region}): {outcome.reason}",
                 highlight=False,
             )
+    for left in result.leftovers:
+        _print_leftovers(left, console)
     if result.stopped:
         console.print(f"\n[bold red]Stopped ({result.stopped})[/bold red]: {result.stopped_detail}")
     render_errors(result.errors, console)
@@ -65,6 +68,28 @@ def _print_teardown(outcome: FindingOutcome, console: Console) -> None:
             f"  {number}. {_fate(step.fate)} {step.op} {step.target_name}{detail}",
             highlight=False,
         )
+
+
+def _print_leftovers(left: DomainLeftovers, console: Console) -> None:
+    console.print(
+        f"\n[bold]Left behind by domain {left.domain_id}[/bold] ({left.account} {left.region}), "
+        "on purpose: users' home directories live there.",
+        highlight=False,
+    )
+    if left.file_system is not None:
+        size = left.file_system.size_bytes
+        console.print(
+            f"  EFS file system {left.file_system.file_system_id} ({size:,} bytes, "
+            f"{len(left.file_system.mount_target_ids)} mount targets)",
+            highlight=False,
+        )
+    for group in left.security_groups:
+        console.print(f"  security group {group.group_id} {group.name}", highlight=False)
+    console.print(
+        f"  To delete them (data loss): ai-watchdog leftovers --domain-id {left.domain_id} "
+        f"--region {left.region} --account {left.account} --execute",
+        highlight=False,
+    )
 
 
 def _print_summary(result: ApplyResult, console: Console) -> None:

@@ -15,6 +15,8 @@ ADDITIONS: tuple[str, ...] = (
     "bedrock_provisioned_throughput",
     "cloudwatch_index",
     "cost_explorer",
+    "ec2_security_groups",
+    "journal",
     "pricing",
     "sagemaker_instance_types",
     "sagemaker_user_profiles",

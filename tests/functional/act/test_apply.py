@@ -61,6 +61,14 @@ def test_a_studio_domain_comes_down_in_order_and_every_step_is_audited(applier: 
     assert domain.approved_by == "policy:tear-down"
     stored = applier.store.get_finding(outcome.finding_id)
     assert stored is not None and stored.state == "done"
+    # The EFS home volume and the NFS security groups stay, and are reported.
+    [left] = result.leftovers
+    assert left.domain_arn == outcome.resource_arn
+    assert left.file_system is not None
+    assert sorted(g.name.split("-nfs-")[0] for g in left.security_groups) == [
+        "security-group-for-inbound",
+        "security-group-for-outbound",
+    ]
 
 
 def test_without_approval_nothing_runs_and_an_approval_is_used_once(

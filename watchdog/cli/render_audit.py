@@ -1,0 +1,83 @@
+"""The audit log as a person reads it: newest change first, with who approved it, what it saved
+and the id `ai-watchdog restore` takes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from watchdog.store.base import AuditEntry
+
+# Outcomes not listed here (the log may grow new ones) are shown unstyled.
+OUTCOME_STYLE = {
+    "done": "green",
+    "restored": "cyan",
+    "failed": "bold red",
+    "refused": "yellow",
+    "cancelled": "yellow",
+}
+
+
+def render_audit(
+    entries: Sequence[AuditEntry], console: Console, *, limit: int, since: datetime | None
+) -> None:
+    if not entries:
+        console.print(_empty_line(since))
+        return
+    console.print(audit_table(entries))
+    console.print(_summary(entries, limit))
+
+
+def audit_table(entries: Sequence[AuditEntry]) -> Table:
+    table = Table(title="Audit log, newest first", title_justify="left")
+    table.add_column("time (UTC)", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("op", no_wrap=True)
+    table.add_column("target", overflow="fold", ratio=1, min_width=20)
+    table.add_column("approved by", no_wrap=True)
+    table.add_column("$/month saved", justify="right", no_wrap=True)
+    table.add_column("id", no_wrap=True)
+    for entry in entries:
+        style = OUTCOME_STYLE.get(entry.outcome)
+        table.add_row(
+            f"{entry.at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
+            f"[{style}]{entry.outcome}[/]" if style else entry.outcome,
+            entry.op,
+            f"{target_name(entry.target_arn)}\n[dim]{entry.account} {entry.region}[/dim]",
+            entry.approved_by or "",
+            money(entry.monthly_cost_saved_usd),
+            entry.id,
+        )
+    return table
+
+
+def target_name(arn: str) -> str:
+    """The resource part of an ARN (`endpoint/llm`): kind and name, without the boilerplate."""
+    parts = arn.split(":", 5)
+    return parts[5] if len(parts) == 6 and parts[0] == "arn" else arn
+
+
+def money(value: float | None) -> str:
+    return "" if value is None else f"${value:,.2f}"
+
+
+def _summary(entries: Sequence[AuditEntry], limit: int) -> str:
+    # Only completed changes save money; a failed or refused one saved nothing.
+    saved = sum(e.monthly_cost_saved_usd or 0.0 for e in entries if e.outcome == "done")
+    lines = [
+        f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}; done changes "
+        f"among them save {money(saved) or '$0.00'}/month."
+    ]
+    if len(entries) >= limit:
+        lines.append(f"Showing the newest {limit}: raise --limit or narrow --since to see more.")
+    lines.append("Full descriptions: --format json. Undo a delete or stop: ai-watchdog restore ID.")
+    return "\n".join(lines)
+
+
+def _empty_line(since: datetime | None) -> str:
+    if since is not None:
+        return f"No audit entries since {since.astimezone(UTC):%Y-%m-%d %H:%M} UTC."
+    return "The audit log is empty: the watchdog has changed nothing yet."
