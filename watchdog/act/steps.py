@@ -139,7 +139,9 @@ class StepRunner:
         return self.outcome(job, "would-run", "")
 
     def _claimed(self, job: Job, attempt: int, previous: str | None) -> StepOutcome | InFlight:
-        status = self._probe(job)
+        # One read gives both the status and the description the audit log keeps.
+        current = self._describe(job)
+        status = job.teardown.status(current)
         settled = self._settled_fate(job, status)
         if settled is not None:
             return self._finish(job, attempt, settled, called=previous in ("started", "parked"))
@@ -152,7 +154,7 @@ class StepRunner:
         reason, tags = self.verifier.check(job, self.clients)
         if reason is not None:
             return self._cancel(job, attempt, reason)
-        described = description(job.target, self._describe(job), tags)
+        described = description(job.target, current, tags)
         self._audit(job, audit_id(job.step.id, "started", attempt), "started", described)
         self.store.mark_step(job.step.id, self.run_id, "started", "", self.clock.now())
         try:
@@ -165,6 +167,10 @@ class StepRunner:
                 return self._park(job, "waiting", why)
             if not is_gone(error):
                 raise
+        if job.teardown.status_field is None and job.operation is job.teardown.delete:
+            # Kinds without a status (configs, models) are deleted synchronously: AWS's yes
+            # is the confirmation, and reading it back would cost a call per step.
+            return self._finish(job, attempt, "deleted", called=True, described=described)
         return self._in_flight(job, attempt, described, called=True)
 
     def _in_flight(
@@ -252,14 +258,13 @@ class StepRunner:
         return self.clients.client(spec.service, job.target.account, job.target.region)
 
     def _probe(self, job: Job) -> str | None:
-        probe = job.teardown.probe
-        if probe is None:
-            raise LookupError(f"{job.step.target_kind} cannot be read back")
-        return probe(self._client(job), job.target)
+        return job.teardown.probe(self._client(job), job.target)
 
     def _describe(self, job: Job) -> dict[str, Any] | None:
         describe = job.teardown.describe
-        return describe(self._client(job), job.target) if describe is not None else None
+        if describe is None:
+            raise LookupError(f"{job.step.target_kind} cannot be read back")
+        return describe(self._client(job), job.target)
 
     def _invoke(self, job: Job) -> None:
         invoke = job.operation.invoke

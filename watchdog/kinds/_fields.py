@@ -57,7 +57,6 @@ def studio_teardown(
     op: str,
     what: str,
     invoke: Callable[[Any, ResourceRecord], None],
-    probe: Callable[[Any, ResourceRecord], str | None],
     describe: Callable[[Any, ResourceRecord], dict[str, Any] | None],
 ) -> Teardown:
     return Teardown(
@@ -68,6 +67,6 @@ def studio_teardown(
             invoke=invoke,
         ),
         done_states=frozenset({"Deleting"}),
-        probe=probe,
+        status_field="Status",
         describe=describe,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from watchdog.kinds._calls import status_of
 from watchdog.records import Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery, PriceUnits
 
@@ -77,13 +78,22 @@ class Teardown:
     stop_is_delete: bool = False
     # States in which nothing needs doing: already gone, or a failed app that blocks nothing.
     done_states: frozenset[str] = frozenset()
-    # The resource's status now, from AWS; None when it no longer exists. Derived from
-    # `describe`, so both read AWS the same way.
-    probe: Callable[[Any, ResourceRecord], str | None] | None = None
     # The resource's full description from AWS (the Describe*/Get* answer without
     # ResponseMetadata), None when it no longer exists. Recorded with every executed step, so a
     # deleted endpoint can be recreated from it.
     describe: Callable[[Any, ResourceRecord], dict[str, Any] | None] | None = None
+    # The description's status field; None for kinds that only exist or do not (configs).
+    status_field: str | None = None
+
+    def status(self, description: dict[str, Any] | None) -> str | None:
+        """The status in a description: None when gone, EXISTS for kinds without one."""
+        return status_of(description, self.status_field)
+
+    def probe(self, client: Any, record: ResourceRecord) -> str | None:
+        """The resource's status now, read through `describe` (one read path per kind)."""
+        if self.describe is None:
+            raise LookupError(f"{record.kind} cannot be read back")
+        return self.status(self.describe(client, record))
 
     def can(self, action: str) -> bool:
         """Whether the kind can be stopped / deleted at all (notify is always possible)."""

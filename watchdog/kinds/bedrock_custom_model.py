@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
@@ -55,11 +55,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     return description_or_gone(lambda: client.get_custom_model(modelIdentifier=record.arn))
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    # Only whether it exists matters: AWS deletes a custom model whatever its status.
-    return status_of(describe(client, record), None)
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="bedrock",
@@ -67,7 +62,6 @@ SPEC = KindSpec(
     collect=collect,
     teardown=Teardown(
         delete=Operation("bedrock:DeleteCustomModel", invoke=delete),
-        probe=probe,
         describe=describe,
     ),
 )

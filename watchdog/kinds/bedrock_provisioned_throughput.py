@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
@@ -96,10 +96,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "status")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="bedrock",
@@ -114,7 +110,7 @@ SPEC = KindSpec(
             "provisioned throughput can be deleted once it is InService or Failed",
             invoke=delete,
         ),
-        probe=probe,
+        status_field="status",
         describe=describe,
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
@@ -120,10 +120,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     return description
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "Status")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -139,7 +135,7 @@ SPEC = KindSpec(
             "AWS deletes only InService apps",
             invoke=delete,
         ),
-        probe=probe,
+        status_field="Status",
         describe=describe,
         stop_is_delete=True,
         # A Failed app blocks neither its space nor its profile, and bills nothing.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import tag_dict
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
@@ -160,10 +160,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     return description_or_gone(lambda: client.describe_endpoint(EndpointName=record.name))
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "EndpointStatus")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -178,7 +174,7 @@ SPEC = KindSpec(
             "an endpoint can be deleted once it is InService, OutOfService or Failed",
             invoke=delete,
         ),
-        probe=probe,
+        status_field="EndpointStatus",
         describe=describe,
     ),
 )

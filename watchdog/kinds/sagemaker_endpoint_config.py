@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_endpoint import describe_config
 from watchdog.records import Kind, ResourceRecord
@@ -64,11 +64,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    # A config has no status: it exists or it does not.
-    return status_of(describe(client, record), None)
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -76,7 +71,6 @@ SPEC = KindSpec(
     collect=collect,
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete),
-        probe=probe,
         describe=describe,
     ),
 )

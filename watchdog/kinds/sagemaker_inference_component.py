@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery
@@ -98,10 +98,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "InferenceComponentStatus")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -115,7 +111,7 @@ SPEC = KindSpec(
             "an inference component can be deleted once it is InService or Failed",
             invoke=delete,
         ),
-        probe=probe,
+        status_field="InferenceComponentStatus",
         describe=describe,
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 
@@ -82,10 +82,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "TrackingServerStatus")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -105,7 +101,7 @@ SPEC = KindSpec(
             "a tracking server cannot be deleted while it is changing state",
             invoke=delete,
         ),
-        probe=probe,
+        status_field="TrackingServerStatus",
         describe=describe,
         done_states=frozenset({"Deleting"}),
     ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
@@ -45,11 +45,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     return description_or_gone(lambda: client.describe_model(ModelName=record.name))
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    # A model has no status: it exists or it does not.
-    return status_of(describe(client, record), None)
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -57,7 +52,6 @@ SPEC = KindSpec(
     collect=collect,
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteModel", invoke=delete),
-        probe=probe,
         describe=describe,
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
@@ -72,10 +72,6 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "NotebookInstanceStatus")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -97,7 +93,7 @@ SPEC = KindSpec(
             "a notebook instance can be deleted only when Stopped or Failed",
             invoke=delete,
         ),
-        probe=probe,
+        status_field="NotebookInstanceStatus",
         describe=describe,
         stop_before_delete=True,
     ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.kinds.sagemaker_user_profile import domain_arn
@@ -86,14 +86,10 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "Status")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-app",),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteSpace", "a space", delete, probe, describe),
+    teardown=studio_teardown("sagemaker:DeleteSpace", "a space", delete, describe),
 )

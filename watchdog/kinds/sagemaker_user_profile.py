@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone, status_of
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
@@ -76,16 +76,10 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
-def probe(client: Any, record: ResourceRecord) -> str | None:
-    return status_of(describe(client, record), "Status")
-
-
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     depends_on=("sagemaker-app", "sagemaker-space"),
     collect=collect,
-    teardown=studio_teardown(
-        "sagemaker:DeleteUserProfile", "a user profile", delete, probe, describe
-    ),
+    teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile", delete, describe),
 )
