@@ -45,6 +45,8 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/apply.py
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

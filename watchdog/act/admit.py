@@ -34,6 +34,7 @@ class Admission:
     fresh: Mapping[str, ResourceRecord]  # this run's scan, by lower-case ARN
     fresh_findings: Mapping[str, Finding]  # this run's findings, by id
     scan_errors: Sequence[ScanError]
+    enabled_policies: frozenset[str]
     plans: list[TeardownPlan] = field(default_factory=list)
     outcomes: list[FindingOutcome] = field(default_factory=list)
 
@@ -57,16 +58,24 @@ class Admission:
                 self.plans.append(plan)  # the resource is gone; what it used is verified per step
             return
         fresh = self.fresh_findings.get(plan.finding_id)
-        if fresh is None:
+        acted_on = self._acted_on_root(plan)
+        if plan.finding.policy not in self.enabled_policies:
+            # Left as it is, not cancelled: a run with its policy enabled again resumes it.
+            why = f"policy {plan.finding.policy} is not enabled in this run; left as it is"
+            self._report(plan.finding, "waiting", why)
+            return
+        if fresh is None and not acted_on:
             why = f"its policy no longer asks to {plan.finding.action} it"
             self._refuse(plan.finding, "cancelled", why)
             return
+        # A resource this teardown already stopped no longer matches a policy that asks for
+        # running ones: that change is ours, and the rest of its plan still runs.
         found = changes(
             root,
             [t.arn for t in plan.targets],
             fresh_root,
-            _not_freed(fresh),
-            acted_on=self._acted_on_root(plan),
+            _not_freed(fresh) if fresh is not None else [],
+            acted_on=acted_on,
         )
         if found:
             self._refuse(

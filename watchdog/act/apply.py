@@ -73,7 +73,7 @@ def apply(
     store.save_findings(planned.run_id, planned.findings, now)
     wanted = _only(only, planned.findings, previous)
 
-    admission = _admit(planned, previous, wanted, store, options, now)
+    admission = _admit(planned, previous, wanted, store, options, now, {p.name for p in enabled})
     breaker = Breaker(options.max_failures, options.max_throttles)
     runner = StepRunner(
         store=store,
@@ -138,6 +138,7 @@ def _admit(
     store: Store,
     options: ExecOptions,
     now: datetime,
+    enabled: set[str],
 ) -> Admission:
     admission = Admission(
         store=store,
@@ -147,6 +148,7 @@ def _admit(
         fresh={r.arn.lower(): r for r in planned.resources},
         fresh_findings={f.id: f for f in planned.findings},
         scan_errors=planned.errors,
+        enabled_policies=frozenset(enabled),
     )
 
     def chosen(finding: Finding) -> bool:

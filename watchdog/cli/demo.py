@@ -7,18 +7,22 @@ this process's AWS settings at it, and runs each stage as a user would.
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import click
 from rich.console import Console
 
+from watchdog.act.clients import SessionClients
+from watchdog.act.restore import restore
 from watchdog.cli._common import Fail, load_settings, open_store_or_fail
 from watchdog.cli.apply import apply_or_fail
 from watchdog.cli.approve import record_approval
 from watchdog.cli.plan import load_policies_or_fail, plan_or_fail
 from watchdog.cli.render import render_scan, stdout_console
 from watchdog.cli.render_apply import render_apply
+from watchdog.cli.render_audit import render_audit
 from watchdog.cli.render_plan import render_plan
+from watchdog.cli.restore import render_restore
 from watchdog.cli.sandbox import NEEDS_EXTRA
 from watchdog.cli.scan import scan_or_fail
 from watchdog.inventory import ScanRequest
@@ -107,6 +111,33 @@ def _teardown(console: Console, settings: Settings) -> None:
     console.rule("6. Apply --execute: the teardown, in dependency order")
     console.print(f"$ ai-watchdog apply --execute {flags}", highlight=False)
     render_apply(apply_or_fail(settings, execute=True), console)
+    _audit_and_restore(console, settings)
+
+
+def _audit_and_restore(console: Console, settings: Settings) -> None:
+    """The audit log the teardown wrote, and an endpoint recreated from it."""
+    console.rule("7. Audit and restore")
+    store = open_store_or_fail(settings)
+    try:
+        console.print("$ ai-watchdog audit --limit 8", highlight=False)
+        entries = store.list_audit(limit=8)
+        render_audit(entries, console, limit=8, since=None)
+        deleted = [
+            e
+            for e in store.list_audit(limit=1000)
+            if e.op == "sagemaker:DeleteEndpoint" and e.outcome == "done"
+        ]
+        if not deleted:
+            return
+        entry = min(deleted, key=lambda e: e.target_arn)
+        console.print(f"\n$ ai-watchdog restore {entry.id} --execute", highlight=False)
+        clients = SessionClients(member_role=settings.member_role, external_id=settings.external_id)
+        result = restore(
+            store, entry.id, clients, now=datetime.now(UTC), run_id="demo-restore", execute=True
+        )
+        render_restore(result, console)
+    finally:
+        store.close()
 
 
 def _scope_flags(settings: Settings) -> str:
