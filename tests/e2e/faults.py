@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -40,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+
+from tests.e2e.conftest import cli
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -68,13 +69,6 @@ EXIT_DONE, EXIT_PARTIAL, EXIT_NOTHING_TO_DO, EXIT_REFUSED = 0, 1, 3, 4
 EXPECTED_EXITS = {EXIT_DONE, EXIT_PARTIAL, EXIT_NOTHING_TO_DO, EXIT_REFUSED}
 LEFT_OVER = {"partial", "waiting", "needs-approval"}  # finding fates that leave work behind
 RUN_TIMEOUT_S = 180
-
-
-def cli() -> list[str]:
-    script = Path(sys.executable).with_name("ai-watchdog")
-    found = str(script) if script.exists() else shutil.which("ai-watchdog")
-    assert found, "ai-watchdog is not installed in this environment"
-    return [found]
 
 
 # --- The sandbox child process -------------------------------------------------------------

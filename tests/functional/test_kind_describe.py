@@ -102,11 +102,8 @@ def subject(records: list[ResourceRecord], kind: Kind) -> ResourceRecord:
 
 
 def delete_it(record: ResourceRecord) -> None:
-    """The kind's own delete call; moto 5.2.5's DeleteCustomModel finds a model only by name
-    (AWS also takes the ARN, which the kind sends), so that one is deleted by name here."""
-    if record.kind == "bedrock-custom-model":
-        client_for(record.kind).delete_custom_model(modelIdentifier=record.name)
-        return
+    """The kind's own delete call (by ARN for a custom model, as AWS accepts and the sandbox
+    now does too)."""
     delete = BY_KIND[record.kind].teardown.delete
     assert delete is not None and delete.invoke is not None
     delete.invoke(client_for(record.kind), record)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -79,3 +80,17 @@ def open_store_or_fail(settings: Settings) -> Store:
 # `apply` says which of four things happened, so scripts can tell them apart.
 EXIT_NOTHING_TO_DO = 3
 EXIT_REFUSED = 4
+
+
+policies_option = click.option(
+    "--policies",
+    "policies_path",
+    type=click.Path(path_type=Path),
+    help="Policy directory or file. [WATCHDOG_POLICIES; default: the shipped policies/]",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+output_option = click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)

@@ -21,8 +21,11 @@ from watchdog.cli._common import (
     EXIT_PARTIAL,
     EXIT_REFUSED,
     Fail,
+    format_option,
     load_settings,
     open_store_or_fail,
+    output_option,
+    policies_option,
     scope_options,
     store_option,
 )
@@ -45,12 +48,7 @@ EXIT_BY_VERDICT = {
 
 @click.command()
 @scope_options
-@click.option(
-    "--policies",
-    "policies_path",
-    type=click.Path(path_type=Path),
-    help="Policy directory or file. [WATCHDOG_POLICIES; default: the shipped policies/]",
-)
+@policies_option
 @store_option
 @click.option(
     "--execute",
@@ -64,10 +62,8 @@ EXIT_BY_VERDICT = {
     metavar="ARN",
     help="Act only on the finding for this resource ARN (repeatable).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@format_option
+@output_option
 def apply(
     regions: str | None,
     accounts: str | None,

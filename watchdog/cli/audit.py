@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from watchdog.cli._common import Fail, load_settings, open_store_or_fail, store_option
+from watchdog.cli._common import (
+    Fail,
+    format_option,
+    load_settings,
+    open_store_or_fail,
+    store_option,
+)
 from watchdog.cli.render import stdout_console
 from watchdog.cli.render_audit import render_audit
 from watchdog.logs import configure_logging
@@ -54,9 +60,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 @click.command("audit")
 @store_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 @click.option(
     "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Newest N entries."
 )

@@ -29,7 +29,7 @@ from watchdog.act.leftovers import (
 )
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import ScopeError
-from watchdog.cli._common import Fail, load_settings
+from watchdog.cli._common import Fail, format_option, load_settings
 from watchdog.cli.render import stdout_console
 from watchdog.logs import configure_logging
 
@@ -70,9 +70,7 @@ def _account_id(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Delete what is left. The EFS volume holds every user's home directory: this "
     "destroys them.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 def leftovers(
     domain_id: str,
     region: str | None,

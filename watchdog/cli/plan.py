@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from watchdog.aws.scope import ScopeError
-from watchdog.cli._common import EXIT_PARTIAL, Fail, load_settings, scope_options
+from watchdog.cli._common import (
+    EXIT_PARTIAL,
+    Fail,
+    format_option,
+    load_settings,
+    output_option,
+    policies_option,
+    scope_options,
+)
 from watchdog.cli.render import output_console, progress_bar
 from watchdog.cli.render_plan import render_plan
 from watchdog.inventory import ScanRequest
@@ -23,16 +31,9 @@ from watchdog.signals.collect import SignalOptions
 
 @click.command()
 @scope_options
-@click.option(
-    "--policies",
-    "policies_path",
-    type=click.Path(path_type=Path),
-    help="Policy directory or file. [WATCHDOG_POLICIES; default: the shipped policies/]",
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@policies_option
+@format_option
+@output_option
 def plan(
     regions: str | None,
     accounts: str | None,

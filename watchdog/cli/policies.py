@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from watchdog.cli._common import EXIT_PARTIAL, Fail
+from watchdog.cli._common import EXIT_PARTIAL, Fail, output_option
 from watchdog.policies import check_path, policy_json_schema
 
 
@@ -39,7 +39,7 @@ def validate(path: Path) -> None:
 
 
 @policies.command()
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@output_option
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of policy files (for editor completion and checks)."""
     text = json.dumps(policy_json_schema(), indent=2) + "\n"

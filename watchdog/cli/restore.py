@@ -19,7 +19,14 @@ from watchdog.act.clients import SessionClients
 from watchdog.act.restore import RestoreFailed, RestoreRefused, RestoreResult
 from watchdog.act.restore import restore as run_restore
 from watchdog.aws.errors import describe_error
-from watchdog.cli._common import EXIT_PARTIAL, Fail, load_settings, open_store_or_fail, store_option
+from watchdog.cli._common import (
+    EXIT_PARTIAL,
+    Fail,
+    format_option,
+    load_settings,
+    open_store_or_fail,
+    store_option,
+)
 from watchdog.cli.render import stdout_console
 from watchdog.logs import configure_logging
 
@@ -30,9 +37,7 @@ from watchdog.logs import configure_logging
 @click.option(
     "--execute", is_flag=True, help="Make the calls. Without it, only show what would be done."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 def restore(audit_id: str, store: str | None, execute: bool, fmt: str) -> None:
     """Recreate a deleted endpoint (with its config and models) or restart a stopped notebook
     instance, from audit entry AUDIT_ID. Dry run unless --execute."""

@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from watchdog.aws.scope import ScopeError
-from watchdog.cli._common import EXIT_PARTIAL, Fail, load_settings, scope_options
+from watchdog.cli._common import (
+    EXIT_PARTIAL,
+    Fail,
+    format_option,
+    load_settings,
+    output_option,
+    scope_options,
+)
 from watchdog.cli.render import output_console, progress_bar, render_scan
 from watchdog.inventory import ScanRequest, ScanResult
 from watchdog.inventory import scan as run_scan
@@ -17,10 +24,8 @@ from watchdog.logs import configure_logging
 
 @click.command()
 @scope_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@format_option
+@output_option
 def scan(
     regions: str | None,
     accounts: str | None,

@@ -16,6 +16,7 @@ EVERY_KIND = [
     "sagemaker-mlflow-tracking-server",
     "bedrock-provisioned-throughput",
     "sagemaker-inference-component",
+    "bedrock-custom-model",
 ]
 
 
@@ -24,7 +25,11 @@ def test_every_call_of_an_execute_run_is_documented(applier: Applier) -> None:
 
     assert result.verdict() in ("done", "partial")
     ops = {s.op for f in result.findings for s in f.steps if s.fate == "done"}
-    assert {"sagemaker:DeleteDomain", "sagemaker:StopNotebookInstance"} <= ops
+    assert {
+        "sagemaker:DeleteDomain",
+        "sagemaker:StopNotebookInstance",
+        "bedrock:DeleteCustomModel",
+    } <= ops
     actions = {
         f"{IAM_PREFIX.get(op.split(':')[0], op.split(':')[0])}:{op.split(':')[1]}"
         for op in result.api_calls_by_operation
