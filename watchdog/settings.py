@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         default="dry-run", description="`enforce` lets scheduled runs execute approved teardowns"
     )
     step_lease_seconds: float = Field(
-        default=2700,
+        default=300,
         gt=0,
         description="how long a claimed step is held; a crashed run's steps are taken over after",
     )

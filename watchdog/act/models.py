@@ -70,8 +70,10 @@ class ExecOptions(BaseModel):
     """How carefully and how long the executor works."""
 
     execute: bool = False
-    # A claimed step is held this long; a crashed run's steps are taken over after it.
-    lease: timedelta = timedelta(minutes=45)
+    # A claimed step is held this long; a crashed run's steps are taken over after it. It
+    # guards the seconds between reading a resource and calling AWS: a step whose call was
+    # made is only ever polled by whoever holds it, never called again, so a short lease is safe.
+    lease: timedelta = timedelta(minutes=5)
     # How long one step may take to settle before it is parked for the next run (DeleteApp
     # can take ~20 minutes).
     step_timeout: timedelta = timedelta(minutes=30)

@@ -33,7 +33,7 @@ from watchdog.kinds import BY_KIND
 from watchdog.kinds._calls import is_gone
 from watchdog.kinds.base import Operation, Teardown
 from watchdog.records import ResourceRecord
-from watchdog.store.base import AuditOutcome, MarkState, Store, TeardownPlan
+from watchdog.store.base import AuditOutcome, MarkState, Store, StoreConflict, TeardownPlan
 
 log = structlog.get_logger(__name__)
 
@@ -156,7 +156,11 @@ class StepRunner:
             return self._cancel(job, attempt, reason)
         described = description(job.target, current, tags)
         self._audit(job, audit_id(job.step.id, "started", attempt), "started", described)
-        self.store.mark_step(job.step.id, self.run_id, "started", "", self.clock.now())
+        try:
+            self.store.mark_step(job.step.id, self.run_id, "started", "", self.clock.now())
+        except StoreConflict:
+            # The claim ran out and another run took the step: it is that run's to call.
+            return self.outcome(job, "busy", "another run took it over; it is left to that run")
         try:
             self._invoke(job)
         except ClientError as error:
@@ -214,7 +218,7 @@ class StepRunner:
         return self._park(flight.job, "parked", f"{why}; the next run keeps waiting for it")
 
     def _park(self, job: Job, fate: StepFate, why: str) -> StepOutcome:
-        self.store.mark_step(job.step.id, self.run_id, "parked", why, self.clock.now())
+        self._mark(job, "parked", why)
         return self.outcome(job, fate, why)
 
     # Ending.
@@ -304,7 +308,12 @@ class StepRunner:
 
     # Records.
     def _mark(self, job: Job, state: MarkState, detail: str) -> None:
-        self.store.mark_step(job.step.id, self.run_id, state, detail, self.clock.now())
+        try:
+            self.store.mark_step(job.step.id, self.run_id, state, detail, self.clock.now())
+        except StoreConflict as conflict:
+            # Our claim ran out during a long wait and another run took the step over. What
+            # AWS did is recorded in the audit log either way; the other run records the step.
+            log.warning("step taken over", step_id=job.step.id, state=state, detail=str(conflict))
 
     def _audit(
         self,

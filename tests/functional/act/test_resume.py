@@ -57,7 +57,7 @@ def die_then_resume(
     DieAfter.fired = False
     with pytest.raises(Died):
         applier(policy, clients=lambda scope: DieAfter(scope, method, name))
-    applier.clock.sleep(timedelta(minutes=46).total_seconds())  # past the dead run's lease
+    applier.clock.sleep(timedelta(minutes=6).total_seconds())  # past the dead run's lease
     return applier(policy)
 
 
@@ -98,3 +98,50 @@ def test_a_stop_only_teardown_resumes_although_the_policy_no_longer_matches(
 
     stopped = [f for f in result.findings if f.resumed]
     assert stopped and all(f.fate == "done" for f in stopped)
+
+
+class TakenOver:
+    """Clients through which, while the first run waits on a stop, its claim runs out and a
+    second run takes the step over (as a run started by the scheduler would)."""
+
+    def __init__(self, scope: Scope, applier: Applier) -> None:
+        self.inner, self.applier, self.done = ScopeClients(scope), applier, False
+
+    def client(self, service: str, account: str, region: str) -> Any:
+        real, outer = self.inner.client(service, account, region), self
+
+        class Racing:
+            def __getattr__(self, attr: str) -> Any:
+                call = getattr(real, attr)
+                if attr != "stop_notebook_instance" or outer.done:
+                    return call
+
+                def stop_then_lose_the_claim(**params: Any) -> Any:
+                    answer = call(**params)
+                    outer.done = True
+                    outer.applier.clock.sleep(timedelta(minutes=6).total_seconds())
+                    for record in outer.applier.store.list_findings({"executing"}):
+                        for step in record.finding.steps:
+                            outer.applier.store.claim_step(
+                                step.id,
+                                record.finding.id,
+                                "other-run",
+                                outer.applier.clock.now(),
+                                timedelta(minutes=5),
+                            )
+                    return answer
+
+                return stop_then_lose_the_claim
+
+        return Racing()
+
+
+def test_a_step_taken_over_by_another_run_is_not_called_twice(applier: Applier) -> None:
+    policy = teardown_policy(["sagemaker-notebook-instance"], action="stop")
+
+    result = applier(policy, clients=lambda scope: TakenOver(scope, applier))
+
+    calls = [e for e in applier.store.list_audit(limit=100) if e.outcome == "started"]
+    assert len({e.step_id for e in calls}) == len(calls), "a step was called twice"
+    fates = {s.fate for f in result.findings for s in f.steps}
+    assert "busy" in fates  # the other notebook's stop is left to the run holding it
