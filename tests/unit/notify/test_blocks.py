@@ -1,0 +1,52 @@
+"""The Slack alert for a finding: what it shows and which buttons it carries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.unit.act.test_admission_rules import finding
+from watchdog.notify.blocks import finding_message
+
+REVIEW = "https://watchdog.example.com/approve/tok"
+
+
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    actions = [b for b in blocks if b["type"] == "actions"]
+    return {e["action_id"]: e for a in actions for e in a["elements"]}
+
+
+def test_a_delete_alert_shows_the_money_and_asks_before_approving() -> None:
+    message = finding_message(finding(), review_url=REVIEW, owner_mention="<@U123>")
+
+    text = json.dumps(message.blocks)
+    assert "$100.00/month" in text and "<@U123>" in text and "111122223333" in text
+    found = buttons(message.blocks)
+    assert set(found) == {"approve", "snooze", "exempt", "review"}
+    approve = found["approve"]
+    assert approve["style"] == "danger" and approve["value"] == "f-1:delete"
+    assert approve["confirm"]["style"] == "danger"
+    assert found["snooze"]["value"] == "f-1:delete:7"
+    assert found["review"]["url"] == REVIEW
+    assert "delete" in message.text and "$100.00/month" in message.text
+
+
+def test_a_notify_finding_has_nothing_to_approve() -> None:
+    message = finding_message(finding(action="notify", steps=()), review_url=REVIEW)
+
+    assert "approve" not in buttons(message.blocks)
+    assert {"snooze", "exempt"} <= set(buttons(message.blocks))
+
+
+def test_webhook_mode_carries_the_review_link_and_no_buttons() -> None:
+    message = finding_message(finding(), review_url=REVIEW, interactive=False)
+
+    assert buttons(message.blocks) == {}
+    assert f"<{REVIEW}|Review and approve>" in json.dumps(message.blocks)
+
+
+def test_an_unknown_cost_is_said_plainly() -> None:
+    message = finding_message(finding(monthly_cost_usd=None), snooze_days=3)
+
+    assert "cost unknown" in message.text
+    assert buttons(message.blocks)["snooze"]["text"]["text"] == "Snooze 3 days"

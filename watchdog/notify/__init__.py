@@ -1,0 +1,1 @@
+"""notify: what the watchdog tells people in Slack, and the buttons they answer with."""

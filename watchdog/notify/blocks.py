@@ -1,0 +1,155 @@
+"""A finding as a Slack message: Block Kit blocks built with slack_sdk's models, which check
+Slack's limits (button text, confirm dialog lengths) as they are built. Pure: no I/O.
+
+Buttons carry the finding id and action in their `value`, so the interactivity handler acts on
+exactly what was shown. Approve is a danger button behind a confirm dialog; Snooze and Exempt
+answer in place; Review opens the approval page (the same link webhook-mode messages carry,
+since an incoming webhook cannot receive button clicks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from watchdog.findings import Finding
+
+APPROVE, SNOOZE, EXEMPT, REVIEW = "approve", "snooze", "exempt", "review"
+EXEMPT_TAG = "watchdog:exempt=true"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What chat.postMessage (or a webhook) is sent: fallback text and the blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def finding_message(
+    finding: Finding,
+    *,
+    review_url: str | None = None,
+    owner_mention: str | None = None,
+    interactive: bool = True,
+    snooze_days: int = 7,
+) -> Message:
+    """The alert for one finding. `interactive` False (webhook mode): links, no buttons."""
+    blocks: list[Block] = [_headline(finding, owner_mention), _facts(finding), _evidence(finding)]
+    if interactive:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"finding:{finding.id}",
+                elements=_buttons(finding, review_url, snooze_days),
+            )
+        )
+    elif review_url and finding.action != "notify":
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"<{review_url}|Review and approve>"))
+        )
+    return Message(text=_fallback(finding), blocks=[b.to_dict() for b in blocks])
+
+
+def money(value: float | None) -> str:
+    return "cost unknown" if value is None else f"${value:,.2f}/month"
+
+
+def _fallback(finding: Finding) -> str:
+    resource = finding.resource
+    return (
+        f"{finding.action} {resource.kind} {resource.name} ({resource.account} "
+        f"{resource.region}): {money(finding.monthly_cost_usd)}. {finding.reason}"
+    )
+
+
+def _headline(finding: Finding, owner_mention: str | None) -> SectionBlock:
+    resource = finding.resource
+    verb = {"delete": "Delete", "stop": "Stop", "notify": "Heads-up"}[finding.action]
+    owner = f" - owner {owner_mention}" if owner_mention else ""
+    cost = money(finding.monthly_cost_usd)
+    text = f"*{verb}: {resource.kind} `{resource.name}`* - *{cost}*{owner}"
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _facts(finding: Finding) -> SectionBlock:
+    resource = finding.resource
+    facts = [
+        f"*Account*\n{resource.account}",
+        f"*Region*\n{resource.region}",
+        f"*Policy*\n{finding.policy}",
+        f"*Confidence*\n{finding.confidence} ({finding.cost_basis})",
+    ]
+    return SectionBlock(fields=[MarkdownTextObject(text=fact) for fact in facts])
+
+
+def _evidence(finding: Finding) -> ContextBlock:
+    parts = [finding.reason]
+    evidence = finding.evidence
+    if evidence.window_hours is not None and evidence.invocations is not None:
+        parts.append(f"{evidence.invocations:g} invocations in {evidence.window_hours:g} h")
+    if finding.steps:
+        parts.append(f"teardown: {len(finding.steps)} steps")
+    parts.append(f"finding {finding.id}")
+    return ContextBlock(elements=[MarkdownTextObject(text=" | ".join(parts))])
+
+
+def _buttons(finding: Finding, review_url: str | None, snooze_days: int) -> list[ButtonElement]:
+    value = f"{finding.id}:{finding.action}"
+    buttons = []
+    if finding.action != "notify" and not finding.blocked:
+        buttons.append(
+            ButtonElement(
+                text=f"Approve {finding.action}",
+                action_id=APPROVE,
+                value=value,
+                style="danger",
+                confirm=ConfirmObject(
+                    title=f"{finding.action.capitalize()} {finding.resource.name}?",
+                    text=_confirm_text(finding),
+                    confirm=f"Yes, {finding.action} it",
+                    deny="Cancel",
+                    style="danger",
+                ),
+            )
+        )
+    buttons.append(
+        ButtonElement(
+            text=f"Snooze {snooze_days} days", action_id=SNOOZE, value=f"{value}:{snooze_days}"
+        )
+    )
+    buttons.append(
+        ButtonElement(
+            text="Exempt",
+            action_id=EXEMPT,
+            value=value,
+            confirm=ConfirmObject(
+                title="Exempt it for good?",
+                text=f"Tags {finding.resource.name} {EXEMPT_TAG}: the watchdog never stops or "
+                "deletes it again.",
+                confirm="Exempt",
+                deny="Cancel",
+            ),
+        )
+    )
+    if review_url:
+        buttons.append(ButtonElement(text="Review", action_id=REVIEW, url=review_url))
+    return buttons
+
+
+def _confirm_text(finding: Finding) -> str:
+    steps = len(finding.steps)
+    text = (
+        f"The watchdog will {finding.action} {finding.resource.kind} {finding.resource.name} "
+        f"({steps} step{'s' if steps != 1 else ''}), after checking it is unchanged and still idle."
+    )
+    return text[:300]
