@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from watchdog.act.audit import append_once, finding_audit_id
+from watchdog.act.audit import append_once, finding_entry
 from watchdog.act.identity import changes, fingerprint
 from watchdog.act.models import FindingFate, FindingOutcome
 from watchdog.act.select import actionable, automatic_approval, not_ready, targets
 from watchdog.findings import Finding
 from watchdog.plan.builder import CASCADING_USES
 from watchdog.records import ResourceRecord, ScanError
-from watchdog.store.base import AuditEntry, StepState, Store, StoredFinding, TeardownPlan
+from watchdog.store.base import StepState, Store, StoredFinding, TeardownPlan
 
 # Step states after which its call may have been made (it is marked started right before).
 CALLED_STATES: frozenset[StepState] = frozenset({"started", "parked", "done", "failed"})
@@ -176,21 +176,8 @@ class Admission:
     def _refuse(self, finding: Finding, fate: FindingFate, why: str) -> None:
         if self.execute:
             self.store.set_finding_state(finding.id, "cancelled", why, self.now)
-            append_once(
-                self.store,
-                AuditEntry(
-                    id=finding_audit_id(finding.id, self.run_id, "cancelled"),
-                    at=self.now,
-                    run_id=self.run_id,
-                    finding_id=finding.id,
-                    op=f"watchdog:{finding.action}",
-                    target_arn=finding.resource.arn,
-                    account=finding.resource.account,
-                    region=finding.resource.region,
-                    outcome="cancelled",
-                    detail=why,
-                ),
-            )
+            entry = finding_entry(finding, self.run_id, self.now, "cancelled", why)
+            append_once(self.store, entry)
         self._report(finding, fate, why)
 
     def _report(self, finding: Finding, fate: FindingFate, why: str) -> None:

@@ -26,6 +26,24 @@ def finding_audit_id(finding_id: str, run_id: str, outcome: AuditOutcome) -> str
     return f"a-{finding_id.removeprefix('f-')}-{run_id}-{outcome}"
 
 
+def finding_entry(
+    finding: Finding, run_id: str, at: datetime, outcome: AuditOutcome, detail: str
+) -> AuditEntry:
+    """A decision about a whole finding (cancelled before any step ran), not about one call."""
+    return AuditEntry(
+        id=finding_audit_id(finding.id, run_id, outcome),
+        at=at,
+        run_id=run_id,
+        finding_id=finding.id,
+        op=f"watchdog:{finding.action}",
+        target_arn=finding.resource.arn,
+        account=finding.resource.account,
+        region=finding.resource.region,
+        outcome=outcome,
+        detail=detail,
+    )
+
+
 def description(
     record: ResourceRecord, described: dict[str, Any] | None, tags: dict[str, str]
 ) -> dict[str, Any]:

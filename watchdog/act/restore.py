@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from watchdog.act.clients import Clients
+from watchdog.act.restore_requests import fit_to_input, references, with_tags
 from watchdog.aws.errors import describe_error
 from watchdog.kinds import BY_KIND, REGISTRY
 from watchdog.records import Kind, ResourceRecord
@@ -36,8 +37,6 @@ AUDIT_COMMAND = "`ai-watchdog audit --format json`"
 # Dependencies' delete entries are looked up in the whole log: a config may have been deleted
 # by a later run than its endpoint, or by another finding (the last endpoint sharing it).
 AUDIT_SCAN_LIMIT = 1_000_000
-# AWS reserves the aws: tag prefix for itself and refuses it in Create* calls.
-RESERVED_TAG_PREFIX = "aws:"
 
 ENDPOINT: Kind = "sagemaker-endpoint"
 CONFIG: Kind = "sagemaker-endpoint-config"
@@ -332,7 +331,7 @@ def _plan_endpoint(ctx: _Context) -> RestorePlan:
             kind=ENDPOINT,
             name=name,
             arn=ctx.entry.target_arn,
-            request=_with_tags({"EndpointName": name, "EndpointConfigName": config_name}, recorded),
+            request=with_tags({"EndpointName": name, "EndpointConfigName": config_name}, recorded),
             from_audit_id=ctx.entry.id,
         )
     )
@@ -362,7 +361,7 @@ def _dependency(
             f"{ctx.entry.id} again"
         )
     operation = "CreateEndpointConfig" if kind == CONFIG else "CreateModel"
-    request = _with_tags(_fit_to_input(ctx.client, operation, described), recorded)
+    request = with_tags(fit_to_input(ctx.client, operation, described), recorded)
     action = RestoreAction(
         op=f"sagemaker:{operation}",
         kind=kind,
@@ -370,7 +369,7 @@ def _dependency(
         arn=source.target_arn,
         request=request,
         from_audit_id=source.id,
-        references=_references(request) if kind == MODEL else (),
+        references=references(request) if kind == MODEL else (),
     )
     return described, action
 
@@ -389,59 +388,6 @@ def _model_names(endpoint: str, config: Mapping[str, Any]) -> list[str]:
             f"no model), which restore does not recreate; its description is in {AUDIT_COMMAND}"
         )
     return list(dict.fromkeys(str(v["ModelName"]) for v in variants))
-
-
-def _with_tags(request: dict[str, Any], recorded: Mapping[str, Any]) -> dict[str, Any]:
-    """The request with the resource's recorded tags (the description holds none itself)."""
-    tags = [
-        {"Key": key, "Value": value}
-        for key, value in (recorded.get("tags") or {}).items()
-        if not key.startswith(RESERVED_TAG_PREFIX)
-    ]
-    out = {k: v for k, v in request.items() if k != "Tags"}
-    return {**out, "Tags": tags} if tags else out
-
-
-def _references(request: Mapping[str, Any]) -> tuple[str, ...]:
-    """The role, images and model data a CreateModel request names, for the person to see."""
-    refs = []
-    if request.get("ExecutionRoleArn"):
-        refs.append(f"execution role {request['ExecutionRoleArn']}")
-    containers = [request.get("PrimaryContainer") or {}, *(request.get("Containers") or [])]
-    for container in containers:
-        if container.get("Image"):
-            refs.append(f"image {container['Image']}")
-        if container.get("ModelDataUrl"):
-            refs.append(f"model data {container['ModelDataUrl']}")
-        source = (container.get("ModelDataSource") or {}).get("S3DataSource") or {}
-        if source.get("S3Uri"):
-            refs.append(f"model data {source['S3Uri']}")
-    return tuple(refs)
-
-
-def _fit_to_input(client: Any, operation: str, described: Mapping[str, Any]) -> dict[str, Any]:
-    """A Describe* answer as a Create* request: only the fields the Create call accepts (the
-    API model decides, so read-only ones such as ModelArn and CreationTime fall away), and no
-    empty values (a Describe answer may carry `VpcConfig: {}`, which Create refuses)."""
-    shape = client.meta.service_model.operation_model(operation).input_shape
-    fitted = _fit(dict(described), shape)
-    assert isinstance(fitted, dict)
-    return fitted
-
-
-def _fit(value: Any, shape: Any) -> Any:
-    if shape.type_name == "structure" and isinstance(value, dict):
-        members = shape.members
-        kept = {k: _fit(v, members[k]) for k, v in value.items() if k in members}
-        return {k: v for k, v in kept.items() if not _empty(v)}
-    if shape.type_name == "list" and isinstance(value, list):
-        items = (_fit(item, shape.member) for item in value)
-        return [item for item in items if not _empty(item)]
-    return value
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == {} or value == []
 
 
 def _execute(
