@@ -1,4 +1,5 @@
-"""The store: findings, approvals, teardown progress and plans, the audit log, a cache and locks.
+"""The store: findings, approvals, teardown progress and plans, Slack messages, the audit log,
+a cache and locks.
 
 One interface (`Store`), two backends with the same contract tests: SQLite (default; the CLI
 and the daemon) and DynamoDB (the Lambda). `open_store(url)` picks one from WATCHDOG_STORE.
@@ -10,6 +11,7 @@ from watchdog.store.base import (
     Approval,
     AuditEntry,
     FindingState,
+    PostedMessage,
     Retention,
     StepRecord,
     Store,
@@ -26,6 +28,7 @@ __all__ = [
     "Approval",
     "AuditEntry",
     "FindingState",
+    "PostedMessage",
     "Retention",
     "StepRecord",
     "Store",

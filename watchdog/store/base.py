@@ -68,6 +68,8 @@ class StoredFinding(_Frozen):
 
     `first_seen` is when it was first saved (how long a resource has been idle, as far as the
     watchdog knows); `last_seen`/`last_run_id` the latest run that still found it.
+    `state_until` is when the state lapses: a snoozed finding is open again afterwards. The
+    store never applies it itself (it reads no clock); callers compare it with their `now`.
     """
 
     finding: Finding
@@ -77,6 +79,7 @@ class StoredFinding(_Frozen):
     state: FindingState = "open"
     state_detail: str = ""
     state_changed_at: AwareDatetime
+    state_until: AwareDatetime | None = None  # None: the state lasts until changed
 
 
 class Approval(_Frozen):
@@ -170,6 +173,23 @@ class TeardownPlan(_Frozen):
     fingerprint: str
 
 
+class PostedMessage(_Frozen):
+    """Where a finding was announced in Slack, so the next run neither posts it again nor
+    loses the message it must update when the finding is approved, executed, snoozed or resolved.
+
+    One per finding; a digest that announces several findings gives each the same channel and
+    ts, so re-rendering it means gathering every message with that pair (`list_messages`).
+    """
+
+    finding_id: str
+    channel: str  # the channel id Slack answered with; "" for an incoming webhook
+    ts: str  # the message's ts; "" for an incoming webhook (it cannot be updated)
+    posted_at: AwareDatetime
+    shown_state: str  # the finding state the message last showed (e.g. "open", "approved")
+    shown_detail: str = ""  # who/when text it last showed, so an unchanged message is not re-sent
+    updated_at: AwareDatetime
+
+
 @dataclass(frozen=True)
 class Retention:
     """How long records live where the backend expires them (DynamoDB's TTL).
@@ -184,6 +204,8 @@ class Retention:
     tokens: timedelta = timedelta(days=90)
     cache: timedelta = timedelta(days=30)
     plans: timedelta = timedelta(days=90)  # from created_at: a resume comes long before
+    # From updated_at: a message nobody has touched for this long is not worth updating.
+    messages: timedelta = timedelta(days=90)
 
 
 def utc(value: datetime) -> datetime:
@@ -204,7 +226,8 @@ def from_time_key(text: str) -> datetime:
 
 
 class Store(Cache, Protocol):
-    """Findings, approvals, step progress, teardown plans, the audit log, a cache and locks.
+    """Findings, approvals, step progress, teardown plans, Slack messages, the audit log, a
+    cache and locks.
 
     Writes that must not race are conditional in the backend itself (a transaction in SQLite,
     a condition expression in DynamoDB), so two processes, two Lambdas or a daemon and a CLI
@@ -214,16 +237,25 @@ class Store(Cache, Protocol):
     # Findings.
     def save_findings(self, run_id: str, findings: Sequence[Finding], now: datetime) -> None:
         """Upsert by finding id: the body, `last_seen` and `last_run_id` are replaced;
-        `first_seen` and the state are kept (a new finding starts "open"). Changing the state
-        of a finding that is seen again is the caller's decision, not the store's."""
+        `first_seen` and the state (with its detail and `state_until`) are kept (a new finding
+        starts "open"). Changing the state of a finding that is seen again is the caller's
+        decision, not the store's."""
 
     def get_finding(self, finding_id: str) -> StoredFinding | None:
         """The stored finding, or None if it was never saved."""
 
     def set_finding_state(
-        self, finding_id: str, state: FindingState, detail: str, now: datetime
+        self,
+        finding_id: str,
+        state: FindingState,
+        detail: str,
+        now: datetime,
+        until: datetime | None = None,
     ) -> None:
-        """Raises StoreNotFound if the finding was never saved."""
+        """Replace the state, its detail, `state_changed_at` (now) and `state_until` (until):
+        a call without `until` clears an earlier one, so the new state lasts until changed.
+        An expired `state_until` is never acted on here. Raises StoreNotFound if the finding
+        was never saved."""
 
     def list_findings(self, states: set[str] | None = None) -> list[StoredFinding]:
         """Every finding (or those in `states`), ordered by finding id."""
@@ -270,6 +302,17 @@ class Store(Cache, Protocol):
 
     def get_plan(self, finding_id: str) -> TeardownPlan | None:
         """The plan the finding's latest execution started with, or None if there is none."""
+
+    # Slack messages.
+    def save_message(self, message: PostedMessage) -> None:
+        """Upsert by finding id: a finding has one message, the one later updates go to."""
+
+    def get_message(self, finding_id: str) -> PostedMessage | None:
+        """The finding's message, or None if it was never announced."""
+
+    def list_messages(self) -> list[PostedMessage]:
+        """Every message, ordered by finding id (a shared digest is re-rendered from all the
+        messages with its channel and ts)."""
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:

@@ -23,6 +23,7 @@ from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
 from watchdog.store import dynamodb_keys as k
+from watchdog.store import dynamodb_messages as messages
 from watchdog.store import dynamodb_plans as plans
 from watchdog.store.base import (
     RECLAIMABLE_STEP_STATES,
@@ -30,6 +31,7 @@ from watchdog.store.base import (
     AuditEntry,
     FindingState,
     MarkState,
+    PostedMessage,
     Retention,
     StepRecord,
     StoreConflict,
@@ -188,16 +190,29 @@ class DynamoStore:
         return None if item is None else k.stored_finding(item)
 
     def set_finding_state(
-        self, finding_id: str, state: FindingState, detail: str, now: datetime
+        self,
+        finding_id: str,
+        state: FindingState,
+        detail: str,
+        now: datetime,
+        until: datetime | None = None,
     ) -> None:
+        update = "SET #state = :state, #state_detail = :detail, #state_changed_at = :now"
+        values: dict[str, Any] = {}  # Any: also passed as **kwargs beside `returns`
+        if until is None:
+            update += " REMOVE #state_until"  # the new state lasts until changed
+        else:
+            update += ", #state_until = :until"
+            values["until"] = k.s(time_key(until))
         try:
             self._update(
                 k.key(k.FINDINGS, finding_id),
-                "SET #state = :state, #state_detail = :detail, #state_changed_at = :now",
+                update,
                 "attribute_exists(#pk)",
                 state=k.s(state),
                 detail=k.s(detail),
                 now=k.s(time_key(now)),
+                **values,
             )
         except _ConditionFailed:
             raise StoreNotFound(f"finding {finding_id} is not in the store") from None
@@ -336,6 +351,17 @@ class DynamoStore:
     def get_plan(self, finding_id: str) -> TeardownPlan | None:
         item = self._get(k.key(k.plan_pk(finding_id)))
         return None if item is None else plans.plan(item)
+
+    # Slack messages (the items are built in dynamodb_messages).
+    def save_message(self, message: PostedMessage) -> None:
+        self._put(messages.message_item(message, self.retention.messages))  # an upsert
+
+    def get_message(self, finding_id: str) -> PostedMessage | None:
+        item = self._get(k.key(k.MESSAGES, finding_id))
+        return None if item is None else messages.message(item)
+
+    def list_messages(self) -> list[PostedMessage]:
+        return [messages.message(item) for item in self._query(k.MESSAGES)]
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:

@@ -7,6 +7,8 @@
     STEP#<step id>          META                    step progress; also in index gsi1 under
                                                     gsi1pk STEPS#<finding id>, gsi1sk <step id>
     PLAN#<finding id>       META                    the teardown plan of its latest execution
+    MESSAGES                <finding id>            the Slack message announcing that finding
+                                                    (one partition: listable by query)
     AUDITDAYS               <YYYY-MM-DD>            a day that has audit entries (newest-first walk)
     AUDIT#<YYYY-MM-DD>      <time key>#<audit id>   an audit entry, partitioned by UTC day
     AUDITID#<audit id>      META                    pointer from an audit id to its day and sk
@@ -35,6 +37,7 @@ from watchdog.store.base import (
 Item = dict[str, Any]
 META = "META"
 FINDINGS = "FINDINGS"
+MESSAGES = "MESSAGES"
 AUDIT_DAYS = "AUDITDAYS"
 
 
@@ -129,6 +132,7 @@ def stored_finding(item: Item) -> StoredFinding:
             "state": text(item, "state"),
             "state_detail": text(item, "state_detail"),
             "state_changed_at": time(item, "state_changed_at"),
+            "state_until": optional_time(item, "state_until"),
         }
     )
 

@@ -24,6 +24,7 @@ import structlog
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
+from watchdog.store import sqlite_messages as messages
 from watchdog.store.base import (
     FINAL_STEP_STATES,
     RECLAIMABLE_STEP_STATES,
@@ -31,6 +32,7 @@ from watchdog.store.base import (
     AuditEntry,
     FindingState,
     MarkState,
+    PostedMessage,
     StepRecord,
     StoreConflict,
     StoredFinding,
@@ -106,6 +108,7 @@ def _stored_finding(row: sqlite3.Row) -> StoredFinding:
         state=row["state"],
         state_detail=row["state_detail"],
         state_changed_at=from_time_key(row["state_changed_at"]),
+        state_until=_time(row["state_until"]),
     )
 
 
@@ -180,13 +183,19 @@ class SqliteStore:
         return None if row is None else _stored_finding(row)
 
     def set_finding_state(
-        self, finding_id: str, state: FindingState, detail: str, now: datetime
+        self,
+        finding_id: str,
+        state: FindingState,
+        detail: str,
+        now: datetime,
+        until: datetime | None = None,
     ) -> None:
+        lapses = None if until is None else time_key(until)  # None clears an earlier snooze
         with self._write() as db:
             cursor = db.execute(
-                """UPDATE findings SET state = ?, state_detail = ?, state_changed_at = ?
-                   WHERE id = ?""",
-                (state, detail, time_key(now), finding_id),
+                """UPDATE findings SET state = ?, state_detail = ?, state_changed_at = ?,
+                       state_until = ? WHERE id = ?""",
+                (state, detail, time_key(now), lapses, finding_id),
             )
             if cursor.rowcount == 0:
                 raise StoreNotFound(f"finding {finding_id} is not in the store")
@@ -331,6 +340,19 @@ class SqliteStore:
                 "SELECT body FROM plans WHERE finding_id = ?", (finding_id,)
             ).fetchone()
         return None if row is None else TeardownPlan.model_validate_json(row["body"])
+
+    # Slack messages (the SQL is in sqlite_messages).
+    def save_message(self, message: PostedMessage) -> None:
+        with self._write() as db:
+            messages.save(db, message)
+
+    def get_message(self, finding_id: str) -> PostedMessage | None:
+        with self._read() as db:
+            return messages.get(db, finding_id)
+
+    def list_messages(self) -> list[PostedMessage]:
+        with self._read() as db:
+            return messages.list_all(db)
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:

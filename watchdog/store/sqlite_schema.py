@@ -80,7 +80,22 @@ MIGRATION_2: Migration = (
     )""",
 )
 
-MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2]
+# Snooze expiry (NULL: the state lasts until changed; existing rows get NULL, which is what
+# they meant), and the Slack message that announced each finding.
+MIGRATION_3: Migration = (
+    "ALTER TABLE findings ADD COLUMN state_until TEXT",
+    """CREATE TABLE messages (
+        finding_id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        posted_at TEXT NOT NULL,
+        shown_state TEXT NOT NULL,
+        shown_detail TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+)
+
+MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2, MIGRATION_3]
 
 
 def schema_version(connection: sqlite3.Connection) -> int:

@@ -1,15 +1,16 @@
 """The store contract: every test runs against SQLite and DynamoDB (moto) alike.
 
 What the executor and the approval flow rely on is pinned here, so either backend can be
-swapped in without the callers noticing: first_seen is kept, an approval is consumed once
-(and peeked without being consumed), a step is held by one run at a time, a parked step is
-taken over at once, a plan is kept per finding, the audit log is append-only and newest first.
+swapped in without the callers noticing: first_seen is kept, a snooze's end is kept until the
+state changes, an approval is consumed once (and peeked without being consumed), a step is held
+by one run at a time, a parked step is taken over at once, a plan is kept per finding, the audit
+log is append-only and newest first. Slack messages are in test_contract_messages.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,7 @@ def test_a_saved_finding_round_trips_and_starts_open(store: Store) -> None:
     assert stored.finding == saved
     assert (stored.first_seen, stored.last_seen, stored.last_run_id) == (NOW, NOW, "r-1")
     assert (stored.state, stored.state_detail, stored.state_changed_at) == ("open", "", NOW)
+    assert stored.state_until is None
 
 
 def test_saving_again_keeps_first_seen_and_updates_the_body(store: Store) -> None:
@@ -105,6 +107,36 @@ def test_saving_again_keeps_the_state(store: Store) -> None:
     assert stored is not None
     assert (stored.state, stored.state_detail) == ("approved", "by alice in Slack")
     assert stored.state_changed_at == NOW + MINUTE
+
+
+def test_a_snooze_keeps_its_end_until_the_state_changes_again(store: Store) -> None:
+    store.save_findings("r-1", [finding()], NOW)
+    pacific = timezone(timedelta(hours=-8))  # any zone: it comes back as the same instant
+    monday = (NOW + timedelta(days=3)).astimezone(pacific)
+
+    store.set_finding_state(finding().id, "snoozed", "by alice until Monday", NOW, until=monday)
+    snoozed = store.get_finding(finding().id)
+    store.set_finding_state(finding().id, "open", "snooze ended", monday + MINUTE)
+    reopened = store.get_finding(finding().id)
+
+    assert snoozed is not None and reopened is not None
+    assert (snoozed.state, snoozed.state_until) == ("snoozed", monday)
+    assert (reopened.state, reopened.state_detail) == ("open", "snooze ended")
+    assert reopened.state_until is None  # a call without `until` clears it
+
+
+def test_saving_again_keeps_a_snooze_even_after_it_ended(store: Store) -> None:
+    store.save_findings("r-1", [finding()], NOW)
+    store.set_finding_state(finding().id, "snoozed", "", NOW, until=NOW + timedelta(hours=1))
+    store.save_findings("r-2", [finding()], NOW + timedelta(hours=6))
+
+    stored = store.get_finding(finding().id)
+    listed = store.list_findings({"snoozed"})
+
+    # The store reads no clock: reopening an ended snooze is the caller's, with its own now.
+    assert stored is not None and (stored.state, stored.last_run_id) == ("snoozed", "r-2")
+    assert stored.state_until == NOW + timedelta(hours=1)
+    assert listed == [stored]
 
 
 def test_unknown_findings_are_none_and_cannot_change_state(store: Store) -> None:
@@ -512,6 +544,17 @@ def test_naive_times_are_refused(store: Store) -> None:
         store.consume_token("t-1", NOW.replace(tzinfo=None))
     with pytest.raises(ValueError, match="naive"):
         store.claim_step("s-1", "f-1", "r-1", NOW.replace(tzinfo=None), LEASE)
+
+
+def test_a_naive_snooze_end_is_refused_and_changes_nothing(store: Store) -> None:
+    store.save_findings("r-1", [finding()], NOW)
+    naive = (NOW + timedelta(days=3)).replace(tzinfo=None)
+
+    with pytest.raises(ValueError, match="naive"):
+        store.set_finding_state(finding().id, "snoozed", "", NOW, until=naive)
+
+    stored = store.get_finding(finding().id)
+    assert stored is not None and (stored.state, stored.state_until) == ("open", None)
 
 
 # Races (SQLite: real concurrent connections; DynamoDB's conditions are the service's own).

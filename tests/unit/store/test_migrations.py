@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from watchdog.store import StoreError
+from tests.unit.act.test_admission_rules import finding
+from watchdog.store import PostedMessage, StoreError
 from watchdog.store import sqlite_schema as schema
+from watchdog.store.base import time_key
 from watchdog.store.sqlite import SqliteStore
 
 LATEST = len(schema.MIGRATIONS)
@@ -77,6 +79,44 @@ def test_a_version_1_database_gets_plans_and_keeps_its_data(tmp_path: Path) -> N
     assert step is not None and (step.state, step.run_id, step.detail) == ("started", "r-1", "sent")
     store.mark_step("s-1", "r-1", "parked", "deadline", NOW)  # a new state on an old row
     assert store.get_plan("f-1") is None
+    store.close()
+
+
+def test_a_version_2_database_gets_snooze_ends_and_messages_and_keeps_its_data(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.db"
+    db = autocommit(path)
+    schema.migrate(db, str(path), schema.MIGRATIONS[:2])
+    old = finding()
+    db.execute(
+        "INSERT INTO findings VALUES (?, ?, ?, ?, 'r-1', 'snoozed', 'by alice', ?)",
+        (old.id, old.model_dump_json(), time_key(NOW), time_key(NOW), time_key(NOW)),
+    )
+    assert schema.schema_version(db) == 2
+    db.close()
+
+    store = SqliteStore(path)  # opening migrates
+
+    assert version_of(path) == LATEST
+    stored = store.get_finding(old.id)
+    assert stored is not None and stored.finding == old
+    # A snooze from before snoozes had an end lasts until changed, as it did then.
+    assert (stored.state, stored.state_detail, stored.state_until) == ("snoozed", "by alice", None)
+    monday = NOW + timedelta(days=3)
+    store.set_finding_state(old.id, "snoozed", "by alice until Monday", NOW, until=monday)
+    snoozed = store.get_finding(old.id)
+    assert snoozed is not None and snoozed.state_until == monday
+    posted = PostedMessage(
+        finding_id=old.id,
+        channel="C1",
+        ts="1.2",
+        posted_at=NOW,
+        shown_state="snoozed",
+        updated_at=NOW,
+    )
+    store.save_message(posted)
+    assert store.list_messages() == [posted]
     store.close()
 
 
