@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -58,6 +58,56 @@ class Settings(BaseSettings):
         default=5, ge=1, description="circuit breaker: stop after this many throttled calls"
     )
 
+    # Slack (unset: no Slack). A bot token posts and updates messages with buttons; a webhook
+    # URL only posts, with links. Secrets are SecretStr so they never show up in a repr or log.
+    slack_bot_token: SecretStr | None = Field(default=None, description="xoxb- bot token")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="verifies Slack's interactivity requests"
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="xapp- app-level token: the daemon receives clicks by Socket Mode"
+    )
+    slack_webhook_url: SecretStr | None = Field(
+        default=None, description="incoming-webhook mode (no buttons; links only)"
+    )
+    slack_channel: str | None = Field(
+        default=None, description="channel for findings whose owner names no channel"
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack Web API base URL (tests: local)"
+    )
+    slack_digest: bool = Field(
+        default=False, description="one message per channel per run instead of one per finding"
+    )
+    slack_snooze_days: int = Field(default=7, ge=1, le=365, description="the Snooze button's days")
+    slack_approvers: str | None = Field(
+        default=None,
+        description="comma list of Slack user IDs (U...) or user group IDs (S...) who may "
+        "approve; unset: anyone in the channel",
+    )
+    link_secret: SecretStr | None = Field(
+        default=None, description="HMAC key for approval links (at least 32 bytes)"
+    )
+    public_url: str | None = Field(
+        default=None, description="base URL approval links are built on (the daemon or Lambda)"
+    )
+    link_hours: float = Field(default=24, gt=0, description="how long an approval link is valid")
+
+    # The daemon (`ai-watchdog daemon`).
+    daemon_schedule: str = Field(
+        default="every 1h",
+        description="`every <duration>` (e.g. every 15m) or a five-field cron expression",
+    )
+    daemon_timezone: str = Field(default="UTC", description="timezone for a cron schedule")
+    daemon_host: str = Field(default="127.0.0.1", description="HTTP server address")
+    daemon_port: int = Field(default=8080, ge=0, le=65535, description="HTTP port; 0: any free")
+    daemon_lock_minutes: float = Field(
+        default=15,
+        gt=0,
+        description="a cycle holds the store's lock this long and ends before it runs out",
+    )
+    daemon_run_on_start: bool = Field(default=True, description="run a cycle when it starts")
+
     # Policies and caches.
     policies: str | None = Field(
         default=None, description="policy directory; unset: the shipped policies/ directory"
@@ -88,6 +138,16 @@ class Settings(BaseSettings):
         if "all" in regions and len(regions) > 1:
             raise ValueError("`all` cannot be combined with named regions")
         return ",".join(regions)
+
+    @field_validator("slack_api_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL, not {value!r}")
+        return value
+
+    def approver_list(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in (self.slack_approvers or "").split(",") if a.strip())
 
     def ce_tag_key_list(self) -> list[str]:
         return [k.strip() for k in self.ce_tag_keys.split(",") if k.strip()]

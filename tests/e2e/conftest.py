@@ -31,16 +31,15 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def sandbox_url() -> Iterator[str]:
-    """A seeded sandbox server in its own process, for the whole e2e session."""
+def start_sandbox(**env: str) -> tuple[subprocess.Popen[str], str]:
+    """A seeded sandbox server in its own process, and its URL, once it is ready."""
     port = free_port()
     server = subprocess.Popen(
         [*cli(), "sandbox", "serve", "--port", str(port), "--seed"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
     )
     assert server.stdout is not None
     deadline, seen = time.monotonic() + READY_TIMEOUT_S, []
@@ -52,7 +51,14 @@ def sandbox_url() -> Iterator[str]:
     if server.poll() is not None or not any("AWS_ENDPOINT_URL" in s for s in seen):
         server.kill()
         pytest.fail("sandbox did not start:\n" + "".join(seen))
-    yield f"http://127.0.0.1:{port}"
+    return server, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def sandbox_url() -> Iterator[str]:
+    """A seeded sandbox server in its own process, for the whole e2e session."""
+    server, url = start_sandbox()
+    yield url
     server.terminate()
     server.wait(timeout=30)
 

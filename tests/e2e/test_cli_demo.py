@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from tests.e2e.conftest import run
 
 
-def test_the_demo_runs_scan_plan_approve_a_real_teardown_and_a_restore() -> None:
-    result = run(["demo"])
+def test_the_demo_runs_scan_plan_approve_a_real_teardown_and_a_restore(tmp_path: Path) -> None:
+    blocks = tmp_path / "slack.json"
+    result = run(["demo", "--slack-json", str(blocks)])
 
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    stages = ["1. The sandbox", "2. Scan", "3. Plan", "4. Apply (dry run)", "5. Approve"]
+    stages = ["1. The sandbox", "2. Scan", "3. Plan", "4. Apply (dry run)", "5. Slack"]
     stages += ["6. Apply --execute", "7. Audit and restore"]
     positions = [out.index(stage) for stage in stages]
     assert positions == sorted(positions)
@@ -26,3 +29,10 @@ def test_the_demo_runs_scan_plan_approve_a_real_teardown_and_a_restore() -> None
     assert saved is not None and float(saved.group(1).replace(",", "")) > 0
     restored = out[out.index("7. Audit and restore") :]
     assert "sagemaker:CreateEndpoint " in restored and "Audited as" in restored
+    # The alert was shown and approved through the signed click path, and edited afterwards.
+    slack = out[out.index("5. Slack") : out.index("6. Apply --execute")]
+    assert "[Approve delete]" in slack and "clicked Approve" in slack and "HTTP 200" in slack
+    messages = json.loads(blocks.read_text())
+    assert any("approve" in json.dumps(m["blocks"]) for m in messages)
+    assert re.search(r"Slack messages updated: [1-9]", teardown)
+    assert "Done - every step is done" in teardown

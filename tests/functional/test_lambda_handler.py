@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +13,18 @@ import boto3
 import pytest
 
 from lambda_handler import handler
+from tests.unit.act.test_admission_rules import finding
+from watchdog.approvals.tokens import issue_token
+from watchdog.notify.blocks import finding_message
+from watchdog.notify.notifier import NotifyOptions, notify
+from watchdog.notify.slack import BotSender
 from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME, seed_demo_account
+from watchdog.sandbox.slack_api import SlackApi
+from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
+from watchdog.service.work import Work
+from watchdog.store.base import Store
 from watchdog.store.dynamodb_table import create_table
+from watchdog.store.open import open_store
 
 SCHEDULER_EVENT: dict[str, Any] = {
     "version": "0",
@@ -98,3 +111,190 @@ def test_with_a_store_in_enforce_mode_a_teardown_spans_invocations_at_the_deadli
     assert first["verdict"] == "partial"
     assert second["verdict"] == "done" and second["by_fate"] == {"done": 1}
     assert boto3.client("sagemaker", region_name="us-east-1").list_domains()["Domains"] == []
+
+
+# -- HTTP API requests (Slack clicks, approval links) and the work they hand on
+
+SIGNING_SECRET = "lambda-signing-secret-0123456789abcdef"
+LINK_SECRET = "lambda-link-secret-0123456789abcdef0123456789"
+ALICE = "U0ALICE001"
+CHANNEL = "C0FINOPS01"
+
+
+@pytest.fixture
+def stored(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Store]:
+    """The Lambda's environment and its DynamoDB store, holding open delete finding f-1."""
+    create_table(boto3.client("dynamodb", region_name="us-east-1"), "watchdog")
+    for name, value in {
+        "WATCHDOG_REGIONS": "us-east-1",
+        "WATCHDOG_STORE": "dynamodb://watchdog",
+        "WATCHDOG_CACHE_DIR": str(tmp_path),
+        "WATCHDOG_COST_EXPLORER": "false",
+        "WATCHDOG_SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "WATCHDOG_LINK_SECRET": LINK_SECRET,
+        "WATCHDOG_PUBLIC_URL": "https://abc123.lambda-url.us-east-1.on.aws",
+    }.items():
+        monkeypatch.setenv(name, value)
+    store = open_store("dynamodb://watchdog")
+    store.save_findings("r-1", [finding()], datetime.now(UTC) - timedelta(hours=1))
+    yield store
+    store.close()
+
+
+def http_event(
+    method: str, path: str, headers: dict[str, str] | None = None, body: str = ""
+) -> dict[str, Any]:
+    """An HTTP API (payload 2.0) / function URL event, as API Gateway sends it: lower-case
+    header names and a form body base64-encoded."""
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {k.lower(): v for k, v in (headers or {}).items()}
+        | {"host": "abc123.lambda-url.us-east-1.on.aws", "user-agent": "Slackbot 1.0"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.lambda-url.us-east-1.on.aws",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "Slackbot 1.0",
+            },
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "routeKey": "$default",
+            "stage": "$default",
+        },
+        "body": base64.b64encode(body.encode()).decode(),
+        "isBase64Encoded": True,
+    }
+
+
+def approve_click(secret: str = SIGNING_SECRET, response_url: str = "") -> dict[str, Any]:
+    blocks = finding_message(finding()).blocks
+    payload = block_actions(
+        button(blocks, "approve"),
+        ALICE,
+        CHANNEL,
+        "1764000000.000100",
+        response_url or "https://hooks.slack.com/actions/T000/1/abc",
+    )
+    headers, body = signed_request(payload, secret)
+    return http_event("POST", "/slack/interactions", headers, body)
+
+
+class Dispatched:
+    """The handler's `dispatch`: records the work instead of invoking the function again."""
+
+    def __init__(self) -> None:
+        self.work: list[Work] = []
+
+    def __call__(self, item: Work, context: Any) -> None:
+        self.work.append(item)
+
+
+@pytest.mark.parametrize("encoded", [True, False], ids=["base64-body", "plain-body"])
+def test_a_signed_approve_click_is_recorded_and_its_execute_dispatched(
+    stored: Store, encoded: bool
+) -> None:
+    event = approve_click()
+    if not encoded:
+        event["body"] = base64.b64decode(event["body"]).decode()
+        event["isBase64Encoded"] = False
+    dispatched = Dispatched()
+
+    answer = handler(event, None, dispatched)
+
+    assert answer["statusCode"] == 200
+    json.dumps(answer)
+    approval = stored.pending_approval("f-1", "delete", datetime.now(UTC))
+    assert approval is not None
+    assert (approval.approver, approval.via) == (f"slack:{ALICE}", "slack")
+    assert stored.get_finding("f-1").state == "approved"  # type: ignore[union-attr]
+    assert [(w.task, w.finding_id, w.user) for w in dispatched.work] == [
+        ("execute", "f-1", f"slack:{ALICE}")
+    ]
+
+
+def test_a_forged_click_is_401_and_dispatches_nothing(stored: Store) -> None:
+    dispatched = Dispatched()
+
+    answer = handler(approve_click(secret="not-the-signing-secret-0123456789"), None, dispatched)
+
+    assert answer["statusCode"] == 401
+    assert dispatched.work == []
+    assert stored.pending_approval("f-1", "delete", datetime.now(UTC)) is None
+    assert stored.get_finding("f-1").state == "open"  # type: ignore[union-attr]
+
+
+def test_the_approval_page_is_served_as_html_and_changes_nothing(stored: Store) -> None:
+    token = issue_token(
+        LINK_SECRET.encode(), "f-1", "delete", datetime.now(UTC) + timedelta(hours=1)
+    )
+    dispatched = Dispatched()
+    unfurler = {"user-agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"}
+
+    answer = handler(http_event("GET", f"/approve/{token}", unfurler), None, dispatched)
+
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["Content-Type"].startswith("text/html")
+    assert "Approve delete" in answer["body"]
+    assert dispatched.work == []
+    assert stored.pending_approval("f-1", "delete", datetime.now(UTC)) is None
+
+    confirmed = handler(http_event("POST", f"/approve/{token}"), None, dispatched)
+
+    assert confirmed["statusCode"] == 200
+    assert [(w.task, w.user) for w in dispatched.work] == [("execute", "link")]
+
+
+@pytest.fixture
+def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackApi]:
+    with SlackApi(channels={"#finops": CHANNEL}) as api:
+        monkeypatch.setenv("WATCHDOG_SLACK_BOT_TOKEN", api.token)
+        monkeypatch.setenv("WATCHDOG_SLACK_API_URL", api.api_url)
+        monkeypatch.setenv("WATCHDOG_SLACK_CHANNEL", "#finops")
+        yield api
+
+
+def test_an_update_work_event_edits_the_findings_message(stored: Store, slack: SlackApi) -> None:
+    now = datetime.now(UTC)
+    sender = BotSender(slack.token, slack.api_url)
+    posted = notify(stored, sender, NotifyOptions(default_channel="#finops"), now, run_id="r-1")
+    assert posted.posted == 1
+    stored.set_finding_state("f-1", "snoozed", f"snoozed by slack:{ALICE} for 7 days", now)
+
+    answer = handler({"watchdog_work": {"task": "update", "finding_id": "f-1"}}, None)
+
+    assert answer == {"done": "update", "finding_id": "f-1"}
+    assert [c.method for c in slack.calls].count("chat.update") == 1
+    message = slack.messages()[0]
+    assert "Snoozed" in message.text and f"<@{ALICE}>" in message.text
+
+
+def test_dispatched_work_survives_the_trip_to_the_next_invocation(
+    stored: Store, slack: SlackApi
+) -> None:
+    now = datetime.now(UTC)
+    sender = BotSender(slack.token, slack.api_url)
+    notify(stored, sender, NotifyOptions(default_channel="#finops"), now, run_id="r-1")
+    message = slack.messages()[0]
+    dispatched = Dispatched()
+    response_url = slack.response_url(message.channel, message.ts)
+    handler(approve_click(response_url=response_url), None, dispatched)
+    (item,) = dispatched.work
+    # What invoke_self sends: the work as JSON under "watchdog_work".
+    event = json.loads(json.dumps({"watchdog_work": item.model_dump()}))
+
+    answer = handler(event, LambdaContext(remaining_ms=900_000))
+
+    assert answer == {"done": "execute", "finding_id": "f-1"}
+    # The finding's resource is not in this account: the cycle runs nothing and says so, to the
+    # clicker alone, and the channel's message says who approved.
+    replies = [c for c in slack.calls if c.method == "response_url"]
+    assert [r.params["response_type"] for r in replies] == ["ephemeral"]
+    assert str(replies[0].params["text"]).startswith("Nothing was run:")
+    assert "Approved" in slack.messages()[0].text

@@ -20,6 +20,7 @@ from watchdog.act.clients import Clients, ScopeClients
 from watchdog.act.clock import Clock, SystemClock
 from watchdog.act.executor import CLEARED, Execution, execute
 from watchdog.act.leftovers import DomainLeftovers, find_domain_leftovers
+from watchdog.act.lifecycle import transitions
 from watchdog.act.models import (
     ApplyResult,
     ApplySummary,
@@ -71,6 +72,7 @@ def apply(
     planned = run_plan(request, enabled, signal_options, now=now, progress=progress, scope=scope)
     previous = {s.finding.id: s for s in store.list_findings()}
     store.save_findings(planned.run_id, planned.findings, now)
+    previous = _follow_lifecycle(store, previous, planned, scope, now)
     wanted = _only(only, planned.findings, previous)
 
     admission = _admit(planned, previous, wanted, store, options, now, {p.name for p in enabled})
@@ -112,6 +114,25 @@ def apply(
         api_calls=counter.total,
         api_calls_by_operation=counter.by_operation(),
     )
+
+
+def _follow_lifecycle(
+    store: Store,
+    previous: dict[str, StoredFinding],
+    planned: PlanResult,
+    scope: Scope,
+    now: datetime,
+) -> dict[str, StoredFinding]:
+    """Reopen, un-snooze and resolve findings as this run's plan says, in dry runs too (they
+    change what Slack shows, not AWS); the returned view is what admission then sees."""
+    scanned = {(shard.account_id, shard.region) for shard in scope.shards}
+    current = {f.id for f in planned.findings}
+    changes = transitions(previous.values(), current, scanned, planned.errors, now)
+    for change in changes:
+        store.set_finding_state(change.finding_id, change.state, change.detail, now)
+    if not changes:
+        return previous
+    return {s.finding.id: s for s in store.list_findings()}
 
 
 def _only(

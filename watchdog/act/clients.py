@@ -8,6 +8,7 @@ inventory's shards.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import boto3
@@ -23,7 +24,8 @@ class Clients(Protocol):
 
 
 class SessionClients:
-    """Clients from one boto3 session; other accounts are entered through `member_role`."""
+    """Clients from one boto3 session; other accounts are entered through the role `roles`
+    names for them (WATCHDOG_ACCOUNTS' role ARNs), else through `member_role`."""
 
     def __init__(
         self,
@@ -31,11 +33,13 @@ class SessionClients:
         counter: ApiCallCounter | None = None,
         member_role: str | None = None,
         external_id: str | None = None,
+        roles: Mapping[str, str] | None = None,
     ) -> None:
         self.counter = counter or ApiCallCounter()
         self._base = session or boto3.Session()
         self._home = self._base.region_name or "us-east-1"
         self._member_role = member_role
+        self._roles = dict(roles or {})
         self._external_id = external_id
         self._lock = threading.Lock()
         self._own: tuple[str, ClientFactory] | None = None
@@ -60,13 +64,15 @@ class SessionClients:
             return own
         with self._lock:
             if account not in self._members:
-                if not self._member_role:
+                role = self._roles.get(account)
+                if role is None and not self._member_role:
                     raise PermissionError(
                         f"account {account} is not the caller's ({own_account}) and no member "
                         "role is set (WATCHDOG_MEMBER_ROLE)"
                     )
-                partition = own.partition(self._home)
-                role = f"arn:{partition}:iam::{account}:role/{self._member_role}"
+                if role is None:
+                    partition = own.partition(self._home)
+                    role = f"arn:{partition}:iam::{account}:role/{self._member_role}"
                 entered = assume(own, self._home, role, self._external_id)
                 self._members[account] = ClientFactory(entered, self.counter)
             return self._members[account]

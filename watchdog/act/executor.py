@@ -23,6 +23,8 @@ log = structlog.get_logger(__name__)
 
 # Fates after which a step counts as done for the steps that depend on it.
 CLEARED = frozenset({"done", "already", "would-run"})
+# While asked to stop is possible, wait in slices this long, so a stop is seen promptly.
+INTERRUPT_CHECK_S = 1.0
 
 
 @dataclass
@@ -111,6 +113,8 @@ def _wait(flying: dict[str, InFlight], clock: Clock, options: ExecOptions) -> No
     if options.deadline is not None:
         wake = min(wake, options.deadline - options.deadline_margin)
     seconds = (wake - clock.now()).total_seconds()
+    if options.interrupted is not None:
+        seconds = min(seconds, INTERRUPT_CHECK_S)
     if seconds > 0:
         clock.sleep(seconds)
 
@@ -118,6 +122,8 @@ def _wait(flying: dict[str, InFlight], clock: Clock, options: ExecOptions) -> No
 def _stop_reason(clock: Clock, options: ExecOptions, breaker: Breaker) -> StopReason | None:
     if breaker.open:
         return "circuit-breaker"
+    if options.interrupted is not None and options.interrupted():
+        return "interrupted"
     if options.deadline is not None and clock.now() >= options.deadline - options.deadline_margin:
         return "deadline"
     return None
@@ -130,11 +136,11 @@ def _halt(
     flying: dict[str, InFlight],
     runner: StepRunner,
 ) -> None:
-    why = (
-        runner.breaker.why()
-        if stop == "circuit-breaker"
-        else "the run's deadline is near: left for the next run"
-    )
+    why = {
+        "circuit-breaker": runner.breaker.why(),
+        "interrupted": "the watchdog is shutting down: left for the next run",
+        "deadline": "the run's deadline is near: left for the next run",
+    }[stop]
     result.stopped, result.stopped_detail = stop, why
     log.warning("executor stopped", reason=stop, detail=why, run_id=runner.run_id)
     for step_id, flight in flying.items():

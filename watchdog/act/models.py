@@ -3,6 +3,7 @@ the CLI, the Lambda and the daemon render the same facts as tables or JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -90,6 +91,9 @@ class ExecOptions(BaseModel):
     # Stop starting steps this long before the deadline, and park what is in flight.
     deadline: datetime | None = None
     deadline_margin: timedelta = timedelta(seconds=20)
+    # Asked to stop (the daemon got SIGTERM): stop starting steps and park what is in flight,
+    # as at the deadline. Checked between steps and at least every second while waiting.
+    interrupted: Callable[[], bool] | None = Field(default=None, exclude=True)
 
     @classmethod
     def from_settings(

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from watchdog.act.clients import Clients
-from watchdog.kinds import BY_KIND
+from watchdog.act.tags import current_tags
 from watchdog.plan.builder import CASCADING_USES
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions
@@ -22,8 +22,6 @@ from watchdog.records import ResourceRecord
 
 if TYPE_CHECKING:
     from watchdog.act.steps import Job
-
-TAG_PAGE = 100
 
 
 @dataclass
@@ -54,20 +52,3 @@ class Verifier:
         if others:
             return f"{target.kind} {target.name} is now also used by {', '.join(others)}"
         return None
-
-
-def current_tags(clients: Clients, record: ResourceRecord) -> dict[str, str]:
-    """The resource's tags read now, one call (a page) per resource."""
-    service = BY_KIND[record.kind].service
-    client = clients.client(service, record.account, record.region)
-    if service == "bedrock":
-        answer: dict[str, Any] = client.list_tags_for_resource(resourceARN=record.arn)
-        return {t["key"]: t["value"] for t in answer.get("tags", [])}
-    tags: dict[str, str] = {}
-    params: dict[str, Any] = {"ResourceArn": record.arn, "MaxResults": TAG_PAGE}
-    while True:
-        page = client.list_tags(**params)
-        tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
-        if not page.get("NextToken"):
-            return tags
-        params["NextToken"] = page["NextToken"]

@@ -15,14 +15,13 @@ from datetime import datetime
 import structlog
 
 from watchdog.approvals.pages import HEADERS, confirm_page, done_page, error_page
+from watchdog.approvals.record import FINISHED_STATES, record_approval
 from watchdog.approvals.tokens import TokenClaims, TokenInvalid, verify_token
 from watchdog.store.base import Approval, Store, StoreConflict, StoredFinding, StoreError
 
 log = structlog.get_logger(__name__)
 
 ALLOWED_METHODS = "GET, HEAD, POST"
-# The same states `ai-watchdog approve` refuses: the teardown is running or finished.
-_FINISHED_STATES = frozenset({"done", "executing"})
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def _approve(
         expires_at=claims.expires_at,
     )
     try:
-        store.add_approval(approval)
+        record_approval(store, approval)
     except StoreConflict:
         return _refused("POST", _used(), claims.finding_id)
     except StoreError as error:
@@ -116,7 +115,7 @@ def _approve(
 
 def _mismatch(stored: StoredFinding, claims: TokenClaims) -> _Refusal | None:
     """Why the finding no longer matches what the token approves, if it does not."""
-    if stored.state in _FINISHED_STATES:
+    if stored.state in FINISHED_STATES:
         return _Refusal(
             409,
             "finding-state",

@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from watchdog.approvals.record import NotApprovable, check_approvable, record_approval
 from watchdog.cli._common import Fail, load_settings, open_store_or_fail, store_option
 from watchdog.cli.render import stdout_console
 from watchdog.policies.schema import format_duration, parse_duration
-from watchdog.store.base import Approval, Store, StoredFinding
+from watchdog.store.base import Approval, Store
 
 DEFAULT_VALIDITY = "24h"
 
@@ -40,7 +41,7 @@ def approve(finding_id: str, store: str | None, expires_in: str) -> None:
         raise click.BadParameter("must be longer than zero", param_hint="--expires-in")
     opened = open_store_or_fail(load_settings(store=store))
     try:
-        approval = record_approval(opened, finding_id, getpass.getuser(), validity)
+        approval = record_cli_approval(opened, finding_id, getpass.getuser(), validity)
     finally:
         opened.close()
     stdout_console().print(
@@ -51,8 +52,19 @@ def approve(finding_id: str, store: str | None, expires_in: str) -> None:
     )
 
 
-def record_approval(store: Store, finding_id: str, approver: str, validity: timedelta) -> Approval:
-    stored = _approvable(finding_id, store.get_finding(finding_id))
+def record_cli_approval(
+    store: Store, finding_id: str, approver: str, validity: timedelta
+) -> Approval:
+    stored = store.get_finding(finding_id)
+    if stored is None:
+        raise Fail(
+            f"no finding {finding_id} in the store: run `ai-watchdog apply` (a dry run) to "
+            "record the current findings and their ids"
+        )
+    try:
+        check_approvable(finding_id, stored, stored.finding.action)
+    except NotApprovable as error:
+        raise Fail(str(error)) from error
     now = datetime.now(UTC)
     approval = Approval(
         id=f"ap-{uuid.uuid4().hex[:16]}",
@@ -63,18 +75,4 @@ def record_approval(store: Store, finding_id: str, approver: str, validity: time
         created_at=now,
         expires_at=now + validity,
     )
-    store.add_approval(approval)
-    return approval
-
-
-def _approvable(finding_id: str, stored: StoredFinding | None) -> StoredFinding:
-    if stored is None:
-        raise Fail(
-            f"no finding {finding_id} in the store: run `ai-watchdog apply` (a dry run) to "
-            "record the current findings and their ids"
-        )
-    if stored.finding.action == "notify":
-        raise Fail(f"finding {finding_id} only notifies: there is nothing to approve")
-    if stored.state in ("done", "executing"):
-        raise Fail(f"finding {finding_id} is already {stored.state}: nothing to approve")
-    return stored
+    return record_approval(store, approval)

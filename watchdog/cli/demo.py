@@ -7,7 +7,8 @@ this process's AWS settings at it, and runs each stage as a user would.
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -16,7 +17,7 @@ from watchdog.act.clients import SessionClients
 from watchdog.act.restore import restore
 from watchdog.cli._common import Fail, load_settings, open_store_or_fail
 from watchdog.cli.apply import apply_or_fail
-from watchdog.cli.approve import record_approval
+from watchdog.cli.demo_slack import demo_slack, post_and_approve, show_outcome
 from watchdog.cli.plan import load_policies_or_fail, plan_or_fail
 from watchdog.cli.render import render_scan, stdout_console
 from watchdog.cli.render_apply import render_apply
@@ -29,11 +30,16 @@ from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.settings import Settings
 
-DEMO_APPROVER = "demo-user"
-
 
 @click.command()
-def demo() -> None:
+@click.option(
+    "--slack-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="ai-watchdog-demo-slack.json",
+    show_default=True,
+    help="Where to write the Slack messages' Block Kit JSON.",
+)
+def demo(slack_json: Path) -> None:
     """Run the watchdog against a seeded sandbox organization and show each stage."""
     try:
         from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
@@ -81,6 +87,7 @@ def demo() -> None:
         _teardown(
             console,
             settings.model_copy(update=_FAST_SANDBOX | {"store": f"sqlite:///{cache}/watchdog.db"}),
+            slack_json,
         )
 
 
@@ -88,29 +95,25 @@ def demo() -> None:
 _FAST_SANDBOX = {"poll_seconds": 0.1, "max_poll_seconds": 0.5}
 
 
-def _teardown(console: Console, settings: Settings) -> None:
-    """Dry run, approve what it asks for, run it for real, and show the audit log."""
+def _teardown(console: Console, settings: Settings, slack_json: Path) -> None:
+    """Dry run, alert Slack and approve what it asks for there, run it for real, and show the
+    edited message and the audit log."""
     flags = _scope_flags(settings)
     console.rule("4. Apply (dry run)")
     console.print(f"$ ai-watchdog apply {flags}", highlight=False)
     dry = apply_or_fail(settings, execute=False)
     render_apply(dry, console)
-    console.rule("5. Approve")
     store = open_store_or_fail(settings)
     try:
-        for outcome in dry.findings:
-            if outcome.fate == "needs-approval" and outcome.action == "delete":
-                console.print(f"$ ai-watchdog approve {outcome.finding_id}", highlight=False)
-                record_approval(store, outcome.finding_id, DEMO_APPROVER, timedelta(hours=24))
-                console.print(
-                    f"  approved: delete {outcome.resource_kind} {outcome.resource_name}",
-                    highlight=False,
-                )
+        with demo_slack(settings, store) as slack:
+            console.rule("5. Slack: the alert, and Approve clicked")
+            post_and_approve(slack, dry, console, slack_json)
+            console.rule("6. Apply --execute: the teardown, in dependency order")
+            console.print(f"$ ai-watchdog apply --execute {flags}", highlight=False)
+            render_apply(apply_or_fail(settings, execute=True), console)
+            show_outcome(slack, console)
     finally:
         store.close()
-    console.rule("6. Apply --execute: the teardown, in dependency order")
-    console.print(f"$ ai-watchdog apply --execute {flags}", highlight=False)
-    render_apply(apply_or_fail(settings, execute=True), console)
     _audit_and_restore(console, settings)
 
 

@@ -13,6 +13,7 @@ from watchdog import __version__
 from watchdog.cli.apply import apply
 from watchdog.cli.approve import approve
 from watchdog.cli.audit import audit
+from watchdog.cli.daemon import daemon
 from watchdog.cli.demo import demo
 from watchdog.cli.leftovers import leftovers
 from watchdog.cli.plan import plan
@@ -32,6 +33,7 @@ cli.add_command(scan)
 cli.add_command(plan)
 cli.add_command(apply)
 cli.add_command(approve)
+cli.add_command(daemon)
 cli.add_command(restore)
 cli.add_command(audit)
 cli.add_command(leftovers)

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
     ContextBlock,
+    DividerBlock,
     MarkdownTextObject,
     SectionBlock,
 )
@@ -43,10 +44,51 @@ def finding_message(
     owner_mention: str | None = None,
     interactive: bool = True,
     snooze_days: int = 7,
+    status: str | None = None,
 ) -> Message:
-    """The alert for one finding. `interactive` False (webhook mode): links, no buttons."""
+    """The alert for one finding. `interactive` False (webhook mode): links, no buttons.
+    `status` (who approved, snoozed or ran it, and when) replaces the buttons: the finding is
+    no longer waiting for anyone."""
+    blocks = finding_blocks(
+        finding,
+        review_url=review_url,
+        owner_mention=owner_mention,
+        interactive=interactive,
+        snooze_days=snooze_days,
+        status=status,
+    )
+    return Message(text=fallback_text(finding, status), blocks=[b.to_dict() for b in blocks])
+
+
+def digest_message(channel_total: float, parts: list[list[Block]], count: int) -> Message:
+    """Several findings in one message: a header, then each finding's blocks, divided."""
+    header = SectionBlock(
+        text=MarkdownTextObject(
+            text=f"*AI cost watchdog: {count} finding{'s' if count != 1 else ''}* - "
+            f"*{money(channel_total)}* at stake"
+        )
+    )
+    blocks: list[Block] = [header]
+    for part in parts:
+        blocks.append(DividerBlock())
+        blocks.extend(part)
+    text = f"AI cost watchdog: {count} findings, {money(channel_total)} at stake"
+    return Message(text=text, blocks=[b.to_dict() for b in blocks])
+
+
+def finding_blocks(
+    finding: Finding,
+    *,
+    review_url: str | None,
+    owner_mention: str | None,
+    interactive: bool,
+    snooze_days: int,
+    status: str | None,
+) -> list[Block]:
     blocks: list[Block] = [_headline(finding, owner_mention), _facts(finding), _evidence(finding)]
-    if interactive:
+    if status is not None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
+    elif interactive:
         blocks.append(
             ActionsBlock(
                 block_id=f"finding:{finding.id}",
@@ -57,19 +99,20 @@ def finding_message(
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"<{review_url}|Review and approve>"))
         )
-    return Message(text=_fallback(finding), blocks=[b.to_dict() for b in blocks])
+    return blocks
 
 
 def money(value: float | None) -> str:
     return "cost unknown" if value is None else f"${value:,.2f}/month"
 
 
-def _fallback(finding: Finding) -> str:
+def fallback_text(finding: Finding, status: str | None = None) -> str:
     resource = finding.resource
-    return (
+    text = (
         f"{finding.action} {resource.kind} {resource.name} ({resource.account} "
         f"{resource.region}): {money(finding.monthly_cost_usd)}. {finding.reason}"
     )
+    return f"{text} {status}" if status else text
 
 
 def _headline(finding: Finding, owner_mention: str | None) -> SectionBlock:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 from slack_sdk.signature import Clock, SignatureVerifier
 
+from watchdog.approvals.record import NotApprovable, check_approvable, record_approval
 from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
 from watchdog.store.base import Approval, Store, StoreConflict
 
@@ -66,15 +67,31 @@ def parse_click(
     payload."""
     lowered = {k.lower(): v for k, v in headers.items()}
     verifier = SignatureVerifier(signing_secret, clock=_At(now))
-    if not verifier.is_valid(body, lowered.get(TIMESTAMP_HEADER), lowered.get(SIGNATURE_HEADER)):
+    try:
+        valid = verifier.is_valid(
+            body, lowered.get(TIMESTAMP_HEADER), lowered.get(SIGNATURE_HEADER)
+        )
+    except (ValueError, TypeError):  # a garbled timestamp or a non-ASCII signature
+        valid = False
+    if not valid:
         raise Rejected(401, "invalid or stale Slack signature")
     try:
         payload = json.loads(parse_qs(body)["payload"][0])
-        if payload.get("type") != "block_actions":
-            raise Rejected(400, f"unexpected interaction type {payload.get('type')!r}")
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        raise Rejected(400, f"malformed interaction payload: {error}") from error
+    return click_from_payload(payload)
+
+
+def click_from_payload(payload: object) -> Click | None:
+    """The click in a block_actions payload, however it arrived: a signed HTTP request (after
+    `parse_click` verified it) or a Socket Mode envelope (an authenticated connection)."""
+    try:
+        if not isinstance(payload, dict) or payload.get("type") != "block_actions":
+            kind = payload.get("type") if isinstance(payload, dict) else type(payload).__name__
+            raise Rejected(400, f"unexpected interaction type {kind!r}")
         clicked = payload["actions"][0]
         user = payload["user"]["id"]
-    except (KeyError, IndexError, TypeError, ValueError) as error:
+    except (KeyError, IndexError, TypeError) as error:
         raise Rejected(400, f"malformed interaction payload: {error}") from error
     if clicked.get("action_id") not in BUTTONS:
         return None
@@ -108,16 +125,12 @@ def approve(
     """Record the click's approval, or raise Refused saying why it cannot count."""
     if allowlist and click.user_id not in allowlist:
         raise Refused(f"<@{click.user_id}> is not among the approvers for teardowns")
-    stored = store.get_finding(click.finding_id)
-    if stored is None:
-        raise Refused(f"finding {click.finding_id} is no longer known")
-    if stored.finding.action != click.action or click.action == "notify":
-        raise Refused(
-            f"finding {click.finding_id} now asks to {stored.finding.action}, not to "
-            f"{click.action}: nothing was approved"
+    try:
+        stored = check_approvable(
+            click.finding_id, store.get_finding(click.finding_id), click.action
         )
-    if stored.state in ("done", "executing"):
-        raise Refused(f"finding {click.finding_id} is already {stored.state}")
+    except NotApprovable as error:
+        raise Refused(str(error)) from error
     approval = Approval(
         id=f"ap-slack-{click.finding_id}-{click.user_id}-{int(now.timestamp())}",
         finding_id=click.finding_id,
@@ -128,7 +141,6 @@ def approve(
         expires_at=now + validity,
     )
     try:
-        store.add_approval(approval)
+        return record_approval(store, approval)
     except StoreConflict as error:  # the same person clicking twice in one second
         raise Refused(f"<@{click.user_id}> already approved it") from error
-    return approval

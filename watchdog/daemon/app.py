@@ -1,0 +1,175 @@
+"""The daemon: scheduled cycles, the HTTP routes, a worker for what clicks start, Socket Mode
+when an app token is set, and an orderly stop.
+
+One thing acts at a time: in this process a lock, across daemons sharing a store the store's
+lock (`daemon-cycle`), held for at most `daemon_lock_minutes`; a cycle's deadline ends before
+the lock lapses, so two daemons never act at once. SIGTERM stops starting steps, parks those
+in flight (the next start resumes them), and exits.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from watchdog.approvals.http import Response
+from watchdog.daemon.http import make_server
+from watchdog.daemon.metrics import Metrics
+from watchdog.daemon.schedule import trigger_from
+from watchdog.daemon.socket_mode import connect_socket_mode
+from watchdog.service.clicks import answer_payload
+from watchdog.service.context import Service
+from watchdog.service.cycle import run_cycle
+from watchdog.service.routes import Request, route
+from watchdog.service.work import Work, perform
+
+log = structlog.get_logger(__name__)
+
+LOCK = "daemon-cycle"
+# The cycle's deadline comes this long before its lock runs out.
+LOCK_MARGIN = timedelta(seconds=60)
+# How long an approved teardown waits for another daemon's cycle to let go of the lock.
+WORK_PATIENCE_S = 120.0
+LOCK_RETRY_S = 2.0
+
+
+class Daemon:
+    def __init__(self, service: Service, owner: str | None = None) -> None:
+        settings = service.settings
+        self.service = service
+        self.trigger = trigger_from(settings.daemon_schedule, settings.daemon_timezone)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.metrics = Metrics()
+        self.stopping = threading.Event()
+        self._acting = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdog-work")
+        self._scheduler = BackgroundScheduler(
+            timezone=settings.daemon_timezone,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        self._server = make_server(settings.daemon_host, settings.daemon_port, self.handle)
+        self._socket: Any = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        first = self.service.clock.now() if self.service.settings.daemon_run_on_start else None
+        self._scheduler.add_job(self.cycle, self.trigger, id="cycle", next_run_time=first)
+        self._scheduler.start()
+        threading.Thread(
+            target=self._server.serve_forever, name="watchdog-http", daemon=True
+        ).start()
+        token = self.service.settings.slack_app_token
+        if token is not None:
+            self._socket = connect_socket_mode(
+                token.get_secret_value(), self.service.settings.slack_api_url, self._socket_click
+            )
+        job = self._scheduler.get_job("cycle")
+        log.info(
+            "daemon started",
+            port=self.port,
+            owner=self.owner,
+            mode=self.service.settings.mode,
+            next_cycle=str(job.next_run_time) if job else None,
+            socket_mode=self._socket is not None,
+        )
+
+    def run_until_signalled(self) -> None:
+        """Block until SIGTERM or SIGINT, then stop in order."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stopping.set())
+        self.start()
+        self.stopping.wait()
+        self.stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        log.info("daemon stopping")
+        self._server.shutdown()
+        if self._socket is not None:
+            self._socket.close()
+        self._scheduler.shutdown(wait=True)  # the running cycle parks its steps and returns
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        self._server.server_close()
+        self.service.close()
+        log.info("daemon stopped")
+
+    # HTTP and Socket Mode: answer at once, work afterwards.
+    def handle(self, request: Request) -> Response:
+        now = self.service.clock.now()
+        response, work = route(self.service, request, now, metrics=self.metrics.render)
+        self._submit(work)
+        return response
+
+    def _socket_click(self, payload: dict[str, Any]) -> None:
+        self._submit(answer_payload(self.service, payload, self.service.clock.now()))
+
+    def _submit(self, work: list[Work]) -> None:
+        for item in work:
+            if not self.stopping.is_set():
+                self._worker.submit(self._perform, item)
+
+    def _perform(self, work: Work) -> None:
+        self.metrics.count("work", work.task)
+        try:
+            if work.task == "execute":
+                self._exclusive(
+                    lambda deadline: perform(work, self.service, deadline, self.stopping.is_set),
+                    WORK_PATIENCE_S,
+                )
+            else:
+                perform(work, self.service)
+        except Exception:
+            log.exception("work failed", task=work.task, finding_id=work.finding_id)
+
+    # Cycles.
+    def cycle(self) -> None:
+        try:
+            ran = self._exclusive(self._run_cycle, patience_s=0)
+        except Exception:
+            self.metrics.count("cycles", "failed")
+            log.exception("cycle failed")
+            return
+        if not ran:
+            self.metrics.count("cycles", "skipped")
+
+    def _run_cycle(self, deadline: datetime) -> None:
+        result = run_cycle(self.service, deadline, interrupted=self.stopping.is_set)
+        self.metrics.cycle_ran(result, time.time())
+        log.info(
+            "cycle finished",
+            run_id=result.apply.run_id,
+            verdict=result.apply.verdict(),
+            findings=len(result.apply.findings),
+            stopped=result.apply.stopped,
+        )
+
+    def _exclusive(self, act: Callable[[datetime], None], patience_s: float) -> bool:
+        """Run `act(deadline)` holding both locks; False when another daemon kept the store's
+        lock for longer than `patience_s` (its cycle does the work)."""
+        ttl = timedelta(minutes=self.service.settings.daemon_lock_minutes)
+        give_up = time.monotonic() + patience_s
+        with self._acting:
+            store = self.service.store
+            while not store.acquire_lock(LOCK, self.owner, self.service.clock.now(), ttl):
+                if self.stopping.is_set() or time.monotonic() >= give_up:
+                    log.info("another daemon holds the store's lock; leaving it to that one")
+                    return False
+                self.stopping.wait(LOCK_RETRY_S)
+            try:
+                act(self.service.clock.now() + ttl - LOCK_MARGIN)
+            finally:
+                store.release_lock(LOCK, self.owner)
+        return True

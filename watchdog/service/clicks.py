@@ -1,0 +1,116 @@
+"""A Slack button click, answered within Slack's 3 seconds: the signature is checked and the
+quick store write made here (an approval, a snooze); the slow part (the teardown, tagging the
+resource, editing the message) is returned as `Work` for after the acknowledgement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import structlog
+
+from watchdog.approvals.record import FINISHED_STATES
+from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
+from watchdog.notify.interactions import (
+    Click,
+    Refused,
+    Rejected,
+    approve,
+    click_from_payload,
+    parse_click,
+)
+from watchdog.notify.slack import SendFailed
+from watchdog.service.context import Service
+from watchdog.service.work import Work
+
+log = structlog.get_logger(__name__)
+
+
+def answer_click(
+    service: Service, headers: Mapping[str, str], body: str, now: datetime
+) -> tuple[int, str, list[Work]]:
+    """(HTTP status, body, work for afterwards). Nothing changes unless the request verifies."""
+    if service.signing_secret is None:
+        return 404, "Slack interactivity is off: set WATCHDOG_SLACK_SIGNING_SECRET", []
+    try:
+        click = parse_click(headers, body, service.signing_secret, now)
+    except Rejected as rejected:
+        log.warning("slack request rejected", status=rejected.status, reason=str(rejected))
+        return rejected.status, str(rejected), []
+    return 200, "", answer(service, click, now)
+
+
+def answer_payload(service: Service, payload: object, now: datetime) -> list[Work]:
+    """A click that came by Socket Mode: the connection is authenticated, so no signature."""
+    try:
+        click = click_from_payload(payload)
+    except Rejected as rejected:
+        log.warning("slack payload rejected", reason=str(rejected))
+        return []
+    return answer(service, click, now)
+
+
+def answer(service: Service, click: Click | None, now: datetime) -> list[Work]:
+    if click is None:
+        return []
+    log.info("slack click", button=click.button, finding_id=click.finding_id, user=click.user_id)
+    try:
+        return _act(service, click, now)
+    except Refused as refused:
+        return [_reply(click, str(refused))]
+
+
+def _act(service: Service, click: Click, now: datetime) -> list[Work]:
+    who = f"slack:{click.user_id}"
+    if click.button == APPROVE:
+        validity = timedelta(hours=service.settings.link_hours)
+        approve(service.store, click, now, _approvers(service, click.user_id), validity)
+        return [_work("execute", click, who)]
+    stored = service.store.get_finding(click.finding_id)
+    if stored is None:
+        raise Refused(f"finding {click.finding_id} is no longer known")
+    if stored.state in FINISHED_STATES:
+        raise Refused(f"finding {click.finding_id} is already {stored.state}")
+    if click.button == SNOOZE:
+        days = click.snooze_days or service.settings.slack_snooze_days
+        detail = f"snoozed by {who} for {days} day{'s' if days != 1 else ''}"
+        until = now + timedelta(days=days)
+        service.store.set_finding_state(click.finding_id, "snoozed", detail, now, until=until)
+        return [_work("update", click, who)]
+    if click.button == EXEMPT:
+        return [_work("exempt", click, who)]
+    return []
+
+
+def _approvers(service: Service, user_id: str) -> frozenset[str]:
+    """The allowlist as user ids: user groups (S...) are expanded only when the clicker is not
+    named directly, so the common case costs no Slack call."""
+    listed = service.approvers
+    if not listed or user_id in listed or service.sender is None:
+        return listed
+    groups = [entry for entry in listed if entry.startswith("S")]
+    members: set[str] = set()
+    for group in groups:
+        try:
+            members |= service.sender.group_members(group)
+        except SendFailed as error:  # cannot tell: the clicker is not shown to be allowed
+            log.warning("user group not read", group=group, error=str(error))
+    return listed | members
+
+
+def _work(task: str, click: Click, who: str) -> Work:
+    return Work.model_validate(
+        {
+            "task": task,
+            "finding_id": click.finding_id,
+            "user": who,
+            "response_url": click.response_url,
+        }
+    )
+
+
+def _reply(click: Click, text: str) -> Work:
+    return Work(
+        task="reply", finding_id=click.finding_id, response_url=click.response_url, text=text
+    )

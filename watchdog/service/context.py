@@ -1,0 +1,110 @@
+"""A `Service`: everything a cycle, a click or an approval page needs, built once from settings.
+
+Bad settings fail here, at start-up, with one line naming the setting, not at the first click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import boto3
+
+from watchdog.act.clients import Clients, SessionClients
+from watchdog.act.clock import Clock, SystemClock
+from watchdog.approvals.tokens import link_secret
+from watchdog.aws.clients import ApiCallCounter
+from watchdog.aws.scope import ScopeError, parse_accounts
+from watchdog.notify.notifier import NotifyOptions, ReviewLinks
+from watchdog.notify.slack import Sender, sender_from_settings
+from watchdog.policies import default_policies_dir, load_policies
+from watchdog.policies.schema import Policy
+from watchdog.settings import Settings
+from watchdog.store.base import Store
+
+
+class ServiceConfigError(ValueError):
+    """A setting the service cannot run with; the message names it."""
+
+
+@dataclass
+class Service:
+    settings: Settings
+    store: Store
+    policies: list[Policy]
+    sender: Sender | None = None
+    session: boto3.Session | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    notify_options: NotifyOptions = field(default_factory=NotifyOptions)
+    signing_secret: str | None = None
+    link_key: bytes | None = None
+
+    @property
+    def approvers(self) -> frozenset[str]:
+        return self.settings.approver_list()
+
+    def clients(self) -> Clients:
+        """Clients in any account the settings reach (member accounts through the role)."""
+        settings = self.settings
+        try:
+            targets = parse_accounts(settings.accounts, settings.member_role)
+        except ScopeError:
+            targets = []  # the cycle reports a bad WATCHDOG_ACCOUNTS; here, own account only
+        roles = {
+            t.account_id: t.role_arn
+            for t in (targets if isinstance(targets, list) else [])
+            if t.account_id and t.role_arn
+        }
+        return SessionClients(
+            self.session or boto3.Session(),
+            ApiCallCounter(),
+            settings.member_role,
+            settings.external_id,
+            roles,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_service(
+    settings: Settings,
+    store: Store,
+    *,
+    session: boto3.Session | None = None,
+    clock: Clock | None = None,
+    sender: Sender | None = None,
+) -> Service:
+    """The service for `settings`; `sender` overrides the one the Slack settings make."""
+    key = _link_key(settings)
+    links = None
+    # A link approves for whoever opens it: with an approver allowlist, only Slack's Approve
+    # button (which knows who clicked) may approve, so no links are handed out.
+    if key is not None and settings.public_url and not settings.approver_list():
+        links = ReviewLinks(key, settings.public_url, timedelta(hours=settings.link_hours))
+    signing = settings.slack_signing_secret
+    return Service(
+        settings=settings,
+        store=store,
+        policies=load_policies(settings.policies or default_policies_dir()),
+        sender=sender if sender is not None else sender_from_settings(settings),
+        session=session,
+        clock=clock or SystemClock(),
+        notify_options=NotifyOptions(
+            default_channel=settings.slack_channel,
+            digest=settings.slack_digest,
+            snooze_days=settings.slack_snooze_days,
+            links=links,
+        ),
+        signing_secret=signing.get_secret_value() if signing else None,
+        link_key=key,
+    )
+
+
+def _link_key(settings: Settings) -> bytes | None:
+    if settings.link_secret is None:
+        return None
+    try:
+        return link_secret(settings.link_secret.get_secret_value())
+    except ValueError as error:
+        raise ServiceConfigError(str(error)) from error

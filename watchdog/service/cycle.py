@@ -1,0 +1,64 @@
+"""One cycle: apply (plan afresh, act on what is approved, within the deadline), then tell
+Slack what is new and what has moved on. The scheduled Lambda, the daemon's scheduler and an
+approval click all run this; only the deadline and `only` differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+import structlog
+from pydantic import BaseModel
+
+from watchdog.act.apply import apply
+from watchdog.act.models import ApplyResult, ExecOptions
+from watchdog.inventory import ScanRequest
+from watchdog.notify.notifier import NotifyResult, notify
+from watchdog.pipeline import lookback_for
+from watchdog.service.context import Service
+from watchdog.signals.collect import SignalOptions
+
+log = structlog.get_logger(__name__)
+
+
+class CycleResult(BaseModel):
+    apply: ApplyResult
+    slack: NotifyResult | None = None  # None: no Slack configured
+
+
+def run_cycle(
+    service: Service,
+    deadline: datetime | None = None,
+    only: Iterable[str] = (),
+    deadline_margin: timedelta | None = None,
+    interrupted: Callable[[], bool] | None = None,
+) -> CycleResult:
+    """Execute only when the settings say `enforce`: an approval alone never overrides a
+    dry-run deployment."""
+    settings = service.settings
+    options = ExecOptions.from_settings(settings, settings.mode == "enforce", deadline)
+    options = options.model_copy(update={"interrupted": interrupted})
+    if deadline_margin is not None:
+        options = options.model_copy(update={"deadline_margin": deadline_margin})
+    result = apply(
+        ScanRequest.from_settings(settings),
+        service.policies,
+        service.store,
+        options,
+        session=service.session,
+        clock=service.clock,
+        only=only,
+        signal_options=SignalOptions.from_settings(settings, lookback_for(service.policies)),
+    )
+    slack = None
+    if service.sender is not None:
+        slack = notify(
+            service.store,
+            service.sender,
+            service.notify_options,
+            service.clock.now(),
+            run_id=result.run_id,
+        )
+        log.info("slack notified", run_id=result.run_id, **slack.model_dump(exclude={"failed"}))
+    return CycleResult(apply=result, slack=slack)

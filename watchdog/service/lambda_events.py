@@ -1,0 +1,105 @@
+"""The Lambda's three kinds of event, told apart and answered:
+
+- an EventBridge Scheduler event: a cycle within the invocation's remaining time;
+- an HTTP API v2 / function URL request: the routes in watchdog.service.routes, answered at
+  once (Slack's 3 seconds); work they start goes to an asynchronous invocation of this same
+  function, since a Lambda cannot keep working after it has answered;
+- that asynchronous invocation (`{"watchdog_work": {...}}`): the work itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+import structlog
+
+from watchdog.service.context import Service
+from watchdog.service.cycle import run_cycle
+from watchdog.service.routes import Request, route
+from watchdog.service.work import Work, perform
+
+log = structlog.get_logger(__name__)
+
+WORK_KEY = "watchdog_work"
+# Stop starting steps this long before Lambda would kill the invocation.
+DEADLINE_MARGIN = timedelta(seconds=30)
+
+# Hands work to another invocation: (work, context). Tests pass their own.
+Dispatch = Callable[[Work, Any], None]
+
+
+def is_http(event: dict[str, Any]) -> bool:
+    return "http" in (event.get("requestContext") or {}) and "rawPath" in event
+
+
+def is_work(event: dict[str, Any]) -> bool:
+    return WORK_KEY in event
+
+
+def deadline_of(context: Any, now: datetime) -> datetime | None:
+    if context is None or not hasattr(context, "get_remaining_time_in_millis"):
+        return None
+    return now + timedelta(milliseconds=context.get_remaining_time_in_millis())
+
+
+def scheduled(service: Service, context: Any) -> dict[str, Any]:
+    deadline = deadline_of(context, service.clock.now())
+    result = run_cycle(service, deadline, deadline_margin=DEADLINE_MARGIN)
+    applied = result.apply
+    for outcome in applied.findings:
+        log.info("finding", run_id=applied.run_id, **outcome.model_dump(exclude={"steps"}))
+    summary = {
+        "run_id": applied.run_id,
+        "mode": applied.mode,
+        "verdict": applied.verdict(),
+        **applied.summary.model_dump(),
+        "stopped": applied.stopped,
+        "stopped_detail": applied.stopped_detail,
+        "errors": [error.model_dump() for error in applied.errors],
+        "api_calls": applied.api_calls,
+        "slack": result.slack.model_dump() if result.slack else None,
+    }
+    log.info("cycle finished", **summary)
+    return summary
+
+
+def http(
+    service: Service, event: dict[str, Any], context: Any, dispatch: Dispatch
+) -> dict[str, Any]:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    request = Request(
+        method=event["requestContext"]["http"]["method"],
+        path=event["rawPath"],
+        headers=dict(event.get("headers") or {}),
+        body=body,
+    )
+    response, work = route(service, request, service.clock.now())
+    for item in work:
+        dispatch(item, context)
+    return {"statusCode": response.status, "headers": response.headers, "body": response.body}
+
+
+def work(service: Service, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    item = Work.model_validate(event[WORK_KEY])
+    deadline = deadline_of(context, service.clock.now())
+    if deadline is not None:
+        deadline -= DEADLINE_MARGIN
+    perform(item, service, deadline)
+    return {"done": item.task, "finding_id": item.finding_id}
+
+
+def invoke_self(item: Work, context: Any) -> None:
+    """An asynchronous ("Event") invocation of this function carrying the work."""
+    boto3.client("lambda").invoke(
+        FunctionName=context.invoked_function_arn,
+        InvocationType="Event",
+        Payload=json.dumps({WORK_KEY: item.model_dump()}).encode(),
+    )
+    log.info("work dispatched", task=item.task, finding_id=item.finding_id)

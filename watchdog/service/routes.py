@@ -1,0 +1,76 @@
+"""The HTTP routes, the same behind the daemon's server and the Lambda's HTTP API / function URL:
+
+- `GET|HEAD /approve/{token}`: the approval page (changes nothing: Slack's unfurler fetches it);
+- `POST /approve/{token}`: the page's confirm form, which approves;
+- `POST /slack/interactions`: Slack's signed button clicks;
+- `GET /healthz`, and `GET /metrics` where the host has metrics (the daemon).
+
+Framework-free: a `Request` in, a `Response` and the work to do after answering out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from watchdog.approvals.http import Response, handle_approval
+from watchdog.approvals.tokens import TokenInvalid, verify_token
+from watchdog.service.clicks import answer_click
+from watchdog.service.context import Service
+from watchdog.service.work import Work
+
+APPROVE_PREFIX = "/approve/"
+TEXT = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: str = ""
+
+
+def route(
+    service: Service,
+    request: Request,
+    now: datetime,
+    metrics: Callable[[], str] | None = None,
+) -> tuple[Response, list[Work]]:
+    method, path = request.method.upper(), request.path
+    if path.startswith(APPROVE_PREFIX):
+        return _approval(service, method, path.removeprefix(APPROVE_PREFIX), now)
+    if path == "/slack/interactions":
+        if method != "POST":
+            return _text(405, "POST only", {"Allow": "POST"}), []
+        status, body, work = answer_click(service, request.headers, request.body, now)
+        return _text(status, body), work
+    if path == "/healthz" and method in ("GET", "HEAD"):
+        return _text(200, "ok"), []
+    if path == "/metrics" and method == "GET" and metrics is not None:
+        headers = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
+        return Response(200, headers, metrics()), []
+    return _text(404, "not found"), []
+
+
+def _approval(
+    service: Service, method: str, token: str, now: datetime
+) -> tuple[Response, list[Work]]:
+    if service.link_key is None:
+        return _text(404, "approval links are off: set WATCHDOG_LINK_SECRET"), []
+    if service.approvers:
+        why = "approvals are limited to WATCHDOG_SLACK_APPROVERS: use Slack's Approve button"
+        return _text(403, why), []
+    response = handle_approval(method, token, service.store, service.link_key, now)
+    if method != "POST" or response.status != 200:
+        return response, []
+    try:
+        finding_id = verify_token(service.link_key, token, now).finding_id
+    except TokenInvalid:  # it verified a moment ago; expiring in between changes nothing
+        return response, []
+    return response, [Work(task="execute", finding_id=finding_id, user="link")]
+
+
+def _text(status: int, body: str, extra: dict[str, str] | None = None) -> Response:
+    return Response(status, TEXT | (extra or {}), body)

@@ -1,0 +1,131 @@
+"""Work done after a click or an approval has been acknowledged: Slack wants its answer within
+3 seconds, and a teardown or a tagging call can take longer. The daemon hands `Work` to a
+worker thread; the Lambda sends it to an asynchronous invocation of itself, so it is plain
+data (it travels as JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Literal
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict
+from slack_sdk.errors import SlackClientError
+from slack_sdk.webhook import WebhookClient
+
+from watchdog.act.apply import ApplyRefused
+from watchdog.act.tags import add_tag
+from watchdog.aws.errors import describe_error
+from watchdog.notify.notifier import notify
+from watchdog.notify.slack import bypasses_proxy
+from watchdog.service.context import Service
+from watchdog.service.cycle import run_cycle
+
+log = structlog.get_logger(__name__)
+
+EXEMPT_KEY, EXEMPT_VALUE = "watchdog:exempt", "true"
+
+
+class Work(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # execute: run a cycle for the finding's resource (it was just approved).
+    # exempt: tag the resource watchdog:exempt=true for good.
+    # update: re-render the finding's Slack message.
+    # reply: tell the clicker something only they see (a refused click).
+    task: Literal["execute", "exempt", "update", "reply"]
+    finding_id: str | None = None
+    user: str | None = None  # who clicked, "slack:U..."
+    response_url: str | None = None
+    text: str | None = None
+
+
+def perform(
+    work: Work,
+    service: Service,
+    deadline: datetime | None = None,
+    interrupted: Callable[[], bool] | None = None,
+) -> None:
+    """Do one piece of work. An approved teardown runs within `deadline` and stops (parking
+    its steps) when `interrupted` says so."""
+    log.info("work", task=work.task, finding_id=work.finding_id)
+    if work.task == "reply":
+        _reply(work.response_url, work.text or "")
+    elif work.task == "execute":
+        _update(work.finding_id, service)  # "Approved by ..." before the teardown starts
+        _execute(work, service, deadline, interrupted)
+    elif work.task == "exempt":
+        _exempt(work, service)
+    _update(work.finding_id, service)
+
+
+def _execute(
+    work: Work,
+    service: Service,
+    deadline: datetime | None,
+    interrupted: Callable[[], bool] | None,
+) -> None:
+    stored = service.store.get_finding(work.finding_id or "")
+    if stored is None:
+        return
+    try:
+        only = [stored.finding.resource.arn]
+        result = run_cycle(service, deadline, only, interrupted=interrupted)
+    except ApplyRefused as error:
+        _reply(work.response_url, f"Nothing was run: {error}")
+        return
+    log.info("approved finding run", finding_id=work.finding_id, verdict=result.apply.verdict())
+    if service.settings.mode != "enforce":
+        _reply(
+            work.response_url,
+            "Approved. This watchdog runs in dry-run mode (WATCHDOG_MODE), so nothing was "
+            "changed; the approval is used once the mode is enforce.",
+        )
+
+
+def _exempt(work: Work, service: Service) -> None:
+    stored = service.store.get_finding(work.finding_id or "")
+    if stored is None:
+        return
+    record = stored.finding.resource
+    try:
+        add_tag(service.clients(), record, EXEMPT_KEY, EXEMPT_VALUE)
+    except (ClientError, BotoCoreError, PermissionError) as error:
+        why = str(error) if isinstance(error, PermissionError) else describe_error(error)
+        log.warning("exempt tag failed", resource_arn=record.arn, error=why)
+        _reply(work.response_url, f"Could not tag {record.name} exempt: {why}")
+        return
+    service.store.set_finding_state(
+        stored.finding.id,
+        "resolved",
+        f"exempted by {work.user} (tagged {EXEMPT_KEY}={EXEMPT_VALUE})",
+        service.clock.now(),
+    )
+
+
+def _update(finding_id: str | None, service: Service) -> None:
+    if finding_id is None or service.sender is None:
+        return
+    notify(
+        service.store,
+        service.sender,
+        service.notify_options,
+        service.clock.now(),
+        only={finding_id},
+    )
+
+
+def _reply(response_url: str | None, text: str) -> None:
+    """An ephemeral answer to the clicker through the click's response_url."""
+    if not response_url:
+        return
+    try:
+        client = WebhookClient(response_url)
+        if bypasses_proxy(response_url):
+            client.proxy = None
+        client.send(text=text, response_type="ephemeral", replace_original=False)
+    except (SlackClientError, OSError) as error:
+        log.warning("reply failed", error=str(error))
