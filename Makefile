@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck templates unit functional e2e bench clean
+.PHONY: demo test check lint typecheck templates unit functional e2e bench clean \
+	build-WatchdogFunction
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required: install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -27,8 +28,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check watchdog tests bench lambda_handler.py
 	$(BIN)/ruff format --check watchdog tests bench lambda_handler.py
 
+# cfn-lint on every template, then template.yaml through the SAM translator (offline) and the
+# state machine's definition (tests/unit/test_templates.py).
 templates: $(STAMP)
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml deploy/member-role.yaml
+	$(BIN)/pytest tests/unit/test_templates.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -46,7 +50,36 @@ bench: $(STAMP)
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/apply.py
+	$(BIN)/python bench/lambda_cold.py
 	$(BIN)/python bench/faults.py
+
+# `sam build` runs this (template.yaml: BuildMethod makefile) with ARTIFACTS_DIR set: the package
+# as a wheel with its runtime dependencies as Lambda wheels (manylinux x86_64, CPython 3.12), the
+# handler and the shipped policies/. Tests, bench, .venv and the sandbox extra stay out; no
+# Docker is needed. `sam build --build-in-source` saves copying the whole tree (.venv too) first.
+LAMBDA_WHEELS := --platform manylinux2014_x86_64 --implementation cp --python-version 3.12 \
+	--only-binary=:all:
+# Runtime dependencies only the CLI and the daemon use. Removed from the function's package so a
+# cold start never imports them: structlog imports rich whenever it is installed.
+LAMBDA_UNUSED := rich pygments markdown_it mdurl click apscheduler tzlocal \
+	watchdog/cli watchdog/daemon watchdog/sandbox
+# The runtime's interpreter, to compile bytecode Lambda will use (it cannot write its own).
+LAMBDA_PYTHON ?= python3.12
+
+build-WatchdogFunction:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: run sam build" >&2; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required to build the package" >&2; exit 1; }
+	set -e; wheels=$$(mktemp -d); trap 'rm -rf "$$wheels"' EXIT; \
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir "$$wheels" .; \
+	$(PYTHON) -m pip install --quiet --upgrade --no-compile --no-warn-conflicts \
+		--target "$(ARTIFACTS_DIR)" $(LAMBDA_WHEELS) \
+		"$$wheels"/*.whl
+	rm -rf "$(ARTIFACTS_DIR)/bin" $(addprefix "$(ARTIFACTS_DIR)"/,$(LAMBDA_UNUSED))
+	cp lambda_handler.py "$(ARTIFACTS_DIR)/"
+	rm -rf "$(ARTIFACTS_DIR)/policies" && cp -R policies "$(ARTIFACTS_DIR)/policies"
+	if $(LAMBDA_PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then \
+		$(LAMBDA_PYTHON) -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)"; \
+	else echo "no Python 3.12 ($(LAMBDA_PYTHON)): the package has no bytecode (slower cold starts)"; fi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

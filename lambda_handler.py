@@ -12,6 +12,7 @@ so a cold start costs little more than importing boto3.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import structlog
@@ -19,10 +20,11 @@ import structlog
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import lookback_for, run_plan
-from watchdog.policies import default_policies_dir, load_policies
+from watchdog.policies.sources import load_configured_policies
 from watchdog.service import lambda_events
 from watchdog.service.context import build_service
-from watchdog.service.lambda_events import Dispatch, invoke_self, is_http, is_work
+from watchdog.service.lambda_events import Dispatch, invoke_self, is_fanout, is_http, is_work
+from watchdog.service.secrets import resolve_secrets
 from watchdog.settings import Settings
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.open import open_store
@@ -35,12 +37,14 @@ def handler(
 ) -> dict[str, Any]:
     settings = Settings()
     configure_logging("json", settings.log_level)
+    # Secrets named by reference (WATCHDOG_<NAME>_PARAM / _SECRET_ID), once per warm container.
+    settings = resolve_secrets(settings, os.environ)
     # Lambda's only writable place; the price and Cost Explorer caches live as long as the
     # container (a DynamoDB-backed cache replaces this with the store).
     if settings.cache_dir is None:
         settings = settings.model_copy(update={"cache_dir": "/tmp/ai-cost-watchdog"})
     if not settings.store:
-        if is_http(event) or is_work(event):
+        if is_http(event) or is_work(event) or is_fanout(event):
             raise ValueError("WATCHDOG_STORE must be set for Slack and approval requests")
         return _plan_only(settings)
     service = build_service(settings, open_store(settings.store))
@@ -49,6 +53,8 @@ def handler(
             return lambda_events.http(service, event, context, dispatch)
         if is_work(event):
             return lambda_events.work(service, event, context)
+        if is_fanout(event):
+            return lambda_events.fanout(service, event, context)
         return lambda_events.scheduled(service, context)
     finally:
         service.close()
@@ -56,7 +62,7 @@ def handler(
 
 def _plan_only(settings: Settings) -> dict[str, Any]:
     """Without a store: the plan, logged finding by finding (read-only, nothing remembered)."""
-    policies = load_policies(settings.policies or default_policies_dir())
+    policies = load_configured_policies(settings.policies)
     result = run_plan(
         ScanRequest.from_settings(settings),
         policies,

@@ -3,6 +3,7 @@ down in dependency order on the sandbox, and the message is updated to say who a
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -51,7 +52,12 @@ def slack() -> Iterator[SlackApi]:
 
 
 def start_daemon(
-    sandbox: str, slack: SlackApi, store: Path, port: int, **extra: str
+    sandbox: str,
+    slack: SlackApi,
+    store: Path,
+    port: int,
+    log_name: str = "daemon.log",
+    **extra: str,
 ) -> subprocess.Popen[str]:
     env = {
         **os.environ,
@@ -72,7 +78,7 @@ def start_daemon(
         "WATCHDOG_PUBLIC_URL": f"http://127.0.0.1:{port}",
         **extra,
     }
-    log = (store.parent / "daemon.log").open("w")
+    log = (store.parent / log_name).open("w")
     return subprocess.Popen(
         [*cli(), "daemon"], stdout=log, stderr=subprocess.STDOUT, text=True, env=env
     )
@@ -93,9 +99,26 @@ def post(url: str, headers: dict[str, str], body: str) -> tuple[int, float]:
         return int(answer.status), time.monotonic() - started
 
 
-def alert_for(slack: SlackApi, name: str) -> Posted | None:
+def click_approve(slack: SlackApi, alert: Posted, port: int) -> None:
+    approve = button(alert.blocks, "approve")
+    response_url = slack.response_url(alert.channel, alert.ts)
+    payload = block_actions(approve, ALICE, alert.channel, alert.ts, response_url)
+    headers, body = signed_request(payload, SIGNING_SECRET)
+    status, took = post(f"http://127.0.0.1:{port}/slack/interactions", headers, body)
+    assert status == 200 and took < 3
+
+
+def edited_to(slack: SlackApi, alert: Posted, word: str) -> Callable[[], Posted | None]:
+    def probe() -> Posted | None:
+        message = slack.message(alert.channel, alert.ts)
+        return message if message and word in message.text else None
+
+    return probe
+
+
+def alert_for(slack: SlackApi, name: str, kind: str = "sagemaker-endpoint") -> Posted | None:
     """The message asking to delete `name` (other policies may post heads-ups about it)."""
-    wanted = f"*Delete: sagemaker-endpoint `{name}`*"
+    wanted = f"*Delete: {kind} `{name}`*"
     return next((m for m in slack.messages() if wanted in str(m.blocks)), None)
 
 
@@ -110,26 +133,15 @@ def test_the_daemon_posts_and_an_approve_click_tears_down_in_order(
             lambda: alert_for(slack, "llama3-8b-chat-poc"), "the llama3-8b-chat-poc alert"
         )
         assert alert.channel == "C0FINOPS01" and f"<@{ALICE}>" in str(alert.blocks)
-        posts = [c for c in slack.calls if c.method == "chat.postMessage"]
+        click_approve(slack, alert, port)
 
-        approve = button(alert.blocks, "approve")
-        payload = block_actions(
-            approve, ALICE, alert.channel, alert.ts, slack.response_url(alert.channel, alert.ts)
-        )
-        headers, body = signed_request(payload, SIGNING_SECRET)
-        status, took = post(f"http://127.0.0.1:{port}/slack/interactions", headers, body)
-        assert status == 200 and took < 3
-
-        def updated() -> Posted | None:
-            message = slack.message(alert.channel, alert.ts)
-            return message if message and "Done" in message.text else None
-
-        done = wait_for(updated, "the message to say Done")
+        done = wait_for(edited_to(slack, alert, "Done"), "the message to say Done")
         assert f"<@{ALICE}>" in str(done.blocks) and "UTC" in done.text
         sagemaker = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sandbox)
         assert not sagemaker.list_endpoints(NameContains="llama3-8b-chat-poc")["Endpoints"]
-        # Nothing was posted twice: the click's cycle updated, it did not re-announce.
-        assert [c for c in slack.calls if c.method == "chat.postMessage"] == posts
+        # Not posted twice: the click's cycle edited the message, it did not re-announce it.
+        headline = "*Delete: sagemaker-endpoint `llama3-8b-chat-poc`*"
+        assert sum(headline in str(m.blocks) for m in slack.messages()) == 1
     finally:
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=60)
@@ -163,13 +175,68 @@ def test_over_socket_mode_a_snooze_click_is_acknowledged_and_the_message_edited(
         envelope = slack.send_interactive(block_actions(snooze, ALICE, alert.channel, alert.ts, ""))
         assert slack.wait_ack(envelope, timeout=3)
 
-        def snoozed() -> Posted | None:
-            message = slack.message(alert.channel, alert.ts)
-            return message if message and "Snoozed" in message.text else None
-
-        edited = wait_for(snoozed, "the message to say Snoozed")
+        edited = wait_for(edited_to(slack, alert, "Snoozed"), "the message to say Snoozed")
         assert "for 7 days" in edited.text and "until" in edited.text
     finally:
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=60)
     assert code == 0, (tmp_path / "daemon.log").read_text()
+
+
+@pytest.fixture
+def slow_sandbox(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A sandbox whose asynchronous deletes (inference components) take 4 s, journaling every
+    Delete call it answers."""
+    journal = tmp_path / "journal.jsonl"
+    server, url = start_sandbox(
+        WATCHDOG_SANDBOX_ASYNC_SECONDS="4", WATCHDOG_SANDBOX_JOURNAL=str(journal)
+    )
+    yield url, journal
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_sigterm_mid_teardown_parks_it_and_a_restarted_daemon_finishes_it(
+    slow_sandbox: tuple[str, Path], slack: SlackApi, tmp_path: Path
+) -> None:
+    sandbox, journal = slow_sandbox
+    store = tmp_path / "watchdog.db"
+    port = free_port()
+    first = start_daemon(sandbox, slack, store, port, "first.log")
+    try:
+        alert = wait_for(
+            lambda: alert_for(slack, "mistral-7b-ic", "sagemaker-inference-component"),
+            "the inference component's alert",
+        )
+        click_approve(slack, alert, port)
+        # The delete has been called, and AWS takes 4 s to finish it.
+        wait_for(
+            lambda: journal.exists() and "DeleteInferenceComponent" in journal.read_text(),
+            "the DeleteInferenceComponent call",
+        )
+    finally:
+        first.send_signal(signal.SIGTERM)
+        stopped = first.wait(timeout=30)
+    first_log = (tmp_path / "first.log").read_text()
+    assert stopped == 0, first_log
+    assert "shutting down: left for the next run" in first_log, first_log
+
+    second = start_daemon(sandbox, slack, store, free_port(), "second.log")
+    try:
+        wait_for(edited_to(slack, alert, "Done"), "the restarted daemon to finish", timeout=120)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0, (tmp_path / "second.log").read_text()
+    calls = [json.loads(line) for line in journal.read_text().splitlines()]
+    deletes = [
+        c for c in calls if c["operation"] == "DeleteInferenceComponent" and c["status"] < 300
+    ]
+    # Called once across both daemons: the second one only watched it finish. (The journal's
+    # other lines are the seeding's own StopNotebookInstance calls.)
+    assert len(deletes) == 1, (tmp_path / "second.log").read_text()
+    sagemaker = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sandbox)
+    names = [
+        c["InferenceComponentName"]
+        for c in sagemaker.list_inference_components()["InferenceComponents"]
+    ]
+    assert "mistral-7b-ic" not in names

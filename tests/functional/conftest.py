@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from moto import mock_aws
@@ -16,3 +17,16 @@ def aws() -> Iterator[None]:
     sandbox.install()
     with mock_aws():
         yield
+
+
+def organization_env(cache_dir: Path) -> dict[str, str]:
+    """Settings that scan the seeded demo organization over both demo regions."""
+    from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
+
+    return {
+        "WATCHDOG_REGIONS": "us-east-1,us-west-2",
+        "WATCHDOG_ACCOUNTS": "organization",
+        "WATCHDOG_MEMBER_ROLE": MEMBER_ROLE_NAME,
+        "WATCHDOG_EXTERNAL_ID": DEMO_EXTERNAL_ID,
+        "WATCHDOG_CACHE_DIR": str(cache_dir),
+    }

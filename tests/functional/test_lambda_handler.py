@@ -13,12 +13,13 @@ import boto3
 import pytest
 
 from lambda_handler import handler
+from tests.functional.conftest import organization_env
 from tests.unit.act.test_admission_rules import finding
 from watchdog.approvals.tokens import issue_token
 from watchdog.notify.blocks import finding_message
 from watchdog.notify.notifier import NotifyOptions, notify
 from watchdog.notify.slack import BotSender
-from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME, seed_demo_account
+from watchdog.sandbox.seed import seed_demo_account
 from watchdog.sandbox.slack_api import SlackApi
 from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
 from watchdog.service.work import Work
@@ -43,14 +44,7 @@ def test_a_scheduled_event_returns_the_plan_summary(
     aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed_demo_account(boto3.Session(region_name="us-east-1"))
-    for name, value in {
-        "WATCHDOG_REGIONS": "us-east-1,us-west-2",
-        "WATCHDOG_ACCOUNTS": "organization",
-        "WATCHDOG_MEMBER_ROLE": MEMBER_ROLE_NAME,
-        "WATCHDOG_EXTERNAL_ID": DEMO_EXTERNAL_ID,
-        "WATCHDOG_CACHE_DIR": str(tmp_path),
-        "WATCHDOG_LOG_LEVEL": "info",
-    }.items():
+    for name, value in {**organization_env(tmp_path), "WATCHDOG_LOG_LEVEL": "info"}.items():
         monkeypatch.setenv(name, value)
 
     summary = handler(SCHEDULER_EVENT, None)

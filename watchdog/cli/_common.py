@@ -85,8 +85,8 @@ EXIT_REFUSED = 4
 policies_option = click.option(
     "--policies",
     "policies_path",
-    type=click.Path(path_type=Path),
-    help="Policy directory or file. [WATCHDOG_POLICIES; default: the shipped policies/]",
+    help="Policy directory or file, s3://bucket/prefix, or appconfig://app/env/profile. "
+    "[WATCHDOG_POLICIES; default: the shipped policies/]",
 )
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True

@@ -70,7 +70,7 @@ def apply(
     member_role: str | None,
     external_id: str | None,
     max_workers: int | None,
-    policies_path: Path | None,
+    policies_path: str | None,
     store: str | None,
     execute: bool,
     only: tuple[str, ...],
@@ -84,7 +84,7 @@ def apply(
         member_role=member_role,
         external_id=external_id,
         max_workers=max_workers,
-        policies=str(policies_path) if policies_path else None,
+        policies=policies_path,
         store=store,
     )
     configure_logging(settings.log_format, settings.log_level)

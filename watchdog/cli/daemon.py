@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import click
 
-from watchdog.cli._common import Fail, load_settings, open_store_or_fail, store_option
+from watchdog.cli._common import (
+    Fail,
+    load_settings,
+    open_store_or_fail,
+    policies_option,
+    store_option,
+)
 from watchdog.daemon.app import Daemon
 from watchdog.daemon.schedule import ScheduleError
 from watchdog.logs import configure_logging
@@ -22,7 +28,7 @@ from watchdog.service.context import ServiceConfigError, build_service
 @click.option("--schedule", help="`every 15m` or a cron expression. [WATCHDOG_DAEMON_SCHEDULE]")
 @click.option("--host", help="HTTP address (default 127.0.0.1). [WATCHDOG_DAEMON_HOST]")
 @click.option("--port", type=int, help="HTTP port (default 8080). [WATCHDOG_DAEMON_PORT]")
-@click.option("--policies", "policies_path", help="Policy directory. [WATCHDOG_POLICIES]")
+@policies_option
 def daemon(
     store: str | None,
     schedule: str | None,

@@ -23,8 +23,9 @@ from watchdog.cli.render_plan import render_plan
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
-from watchdog.policies import PolicyError, default_policies_dir, load_policies
+from watchdog.policies import PolicyError
 from watchdog.policies.schema import Policy
+from watchdog.policies.sources import load_configured_policies
 from watchdog.settings import Settings
 from watchdog.signals.collect import SignalOptions
 
@@ -40,7 +41,7 @@ def plan(
     member_role: str | None,
     external_id: str | None,
     max_workers: int | None,
-    policies_path: Path | None,
+    policies_path: str | None,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -51,7 +52,7 @@ def plan(
         member_role=member_role,
         external_id=external_id,
         max_workers=max_workers,
-        policies=str(policies_path) if policies_path else None,
+        policies=policies_path,
     )
     configure_logging(settings.log_format, settings.log_level)
     result = plan_or_fail(settings, load_policies_or_fail(settings))
@@ -65,11 +66,11 @@ def plan(
 
 
 def load_policies_or_fail(settings: Settings) -> list[Policy]:
+    spec = settings.policies
+    if spec and "://" not in spec and not Path(spec).exists():
+        raise Fail(f"{spec}: no such policy file or directory")
     try:
-        path = Path(settings.policies) if settings.policies else default_policies_dir()
-        if not path.exists():
-            raise Fail(f"{path}: no such policy file or directory")
-        return load_policies(path)
+        return load_configured_policies(spec)
     except PolicyError as error:
         raise Fail(f"the policies have problems:\n{error}") from error
 

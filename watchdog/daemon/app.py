@@ -27,6 +27,8 @@ from watchdog.daemon.http import make_server
 from watchdog.daemon.metrics import Metrics
 from watchdog.daemon.schedule import trigger_from
 from watchdog.daemon.socket_mode import connect_socket_mode
+from watchdog.policies.load import PolicyError
+from watchdog.policies.sources import load_configured_policies
 from watchdog.service.clicks import answer_payload
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
@@ -59,6 +61,7 @@ class Daemon:
         )
         self._server = make_server(settings.daemon_host, settings.daemon_port, self.handle)
         self._socket: Any = None
+        self._started = False
 
     @property
     def port(self) -> int:
@@ -95,12 +98,14 @@ class Daemon:
         self.stop()
 
     def stop(self) -> None:
+        """Stop in order; safe on a daemon that was never started (it only closes)."""
         self.stopping.set()
         log.info("daemon stopping")
-        self._server.shutdown()
+        if self._started:
+            self._server.shutdown()
+            self._scheduler.shutdown(wait=True)  # the running cycle parks its steps, returns
         if self._socket is not None:
             self._socket.close()
-        self._scheduler.shutdown(wait=True)  # the running cycle parks its steps and returns
         self._worker.shutdown(wait=True, cancel_futures=True)
         self._server.server_close()
         self.service.close()
@@ -146,6 +151,7 @@ class Daemon:
             self.metrics.count("cycles", "skipped")
 
     def _run_cycle(self, deadline: datetime) -> None:
+        self._reload_policies()
         result = run_cycle(self.service, deadline, interrupted=self.stopping.is_set)
         self.metrics.cycle_ran(result, time.time())
         log.info(
@@ -155,6 +161,19 @@ class Daemon:
             findings=len(result.apply.findings),
             stopped=result.apply.stopped,
         )
+
+    def _reload_policies(self) -> None:
+        """Each cycle reads the policies again, so new thresholds (a file, an S3 prefix, an
+        AppConfig profile) apply without a restart; broken ones keep the last good set."""
+        try:
+            policies = load_configured_policies(
+                self.service.settings.policies, self.service.session
+            )
+        except PolicyError as error:
+            self.metrics.error()
+            log.error("policies not reloaded; keeping the last good ones", error=str(error))
+            return
+        self.service.policies = policies
 
     def _exclusive(self, act: Callable[[datetime], None], patience_s: float) -> bool:
         """Run `act(deadline)` holding both locks; False when another daemon kept the store's

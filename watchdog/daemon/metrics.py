@@ -41,6 +41,10 @@ class Metrics:
                 self.slack["updated"] += result.slack.updated
                 self.slack["failed"] += len(result.slack.failed)
 
+    def error(self) -> None:
+        with self._lock:
+            self.errors += 1
+
     def count(self, counter: str, key: str) -> None:
         with self._lock:
             getattr(self, counter)[key] += 1

@@ -7,8 +7,9 @@ Pure: the stored findings and message references are passed in, so "never re-pos
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from watchdog.store.base import PostedMessage, StoredFinding
 
@@ -101,12 +102,15 @@ def plan_deliveries(
     digest: bool = False,
     webhook: bool = False,
     only: set[str] | None = None,
+    seen_since: datetime | None = None,
 ) -> Deliveries:
-    """Posts for findings `run_id` made that have no live message, and updates for messages
-    that show an older state. `run_id` None: updates only (after a click). `only` limits both
-    to those finding ids (a digest's update still re-renders all it shows)."""
+    """Posts for findings `run_id` made (or any run since `seen_since`) that have no live
+    message, and updates for messages that show an older state. Neither given: updates only
+    (after a click). `only` limits both to those finding ids (a digest's update still
+    re-renders all it shows)."""
     wanted = [s for s in stored if only is None or s.finding.id in only]
-    to_post, skipped = _new(wanted, messages, run_id, default_channel, webhook)
+    made = _made_by(run_id, seen_since)
+    to_post, skipped = _new(wanted, messages, made, default_channel, webhook)
     return Deliveries(
         posts=_group(to_post, digest),
         updates=_updates(wanted, stored, messages, {s.finding.id for _, s in to_post}),
@@ -114,16 +118,28 @@ def plan_deliveries(
     )
 
 
+def _made_by(run_id: str | None, seen_since: datetime | None) -> Callable[[StoredFinding], bool]:
+    """Whether the cycle being announced made the finding: its run, or (a fanned-out cycle,
+    one run per shard) any run since it started."""
+
+    def made(finding: StoredFinding) -> bool:
+        if run_id is not None and finding.last_run_id == run_id:
+            return True
+        return seen_since is not None and finding.last_seen >= seen_since
+
+    return made
+
+
 def _new(
     stored: Iterable[StoredFinding],
     messages: Mapping[str, PostedMessage],
-    run_id: str | None,
+    made: Callable[[StoredFinding], bool],
     default_channel: str | None,
     webhook: bool,
 ) -> tuple[list[tuple[str, StoredFinding]], list[str]]:
     posts, skipped = [], []
     for finding in stored:
-        if run_id is None or finding.last_run_id != run_id or finding.state in UNANNOUNCED:
+        if not made(finding) or finding.state in UNANNOUNCED:
             continue
         message = messages.get(finding.finding.id)
         if message is not None and not (message.shown_state in ENDED and finding.state == "open"):

@@ -62,8 +62,10 @@ def notify(
     now: datetime,
     run_id: str | None = None,
     only: set[str] | None = None,
+    seen_since: datetime | None = None,
 ) -> NotifyResult:
-    """Post the findings `run_id` made (None: post nothing) and update stale messages."""
+    """Post the findings `run_id` made, or seen since `seen_since` (neither: post nothing),
+    and update stale messages."""
     messages = {m.finding_id: m for m in store.list_messages()}
     plan = plan_deliveries(
         store.list_findings(),
@@ -73,6 +75,7 @@ def notify(
         digest=options.digest,
         webhook=not sender.interactive,
         only=only,
+        seen_since=seen_since,
     )
     result = NotifyResult(skipped=plan.skipped)
     calls_before = sender.calls

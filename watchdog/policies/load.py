@@ -30,6 +30,9 @@ KINDS: tuple[str, ...] = get_args(Kind)
 
 # A position in the YAML document: mapping keys and list indexes, as pydantic reports them.
 Loc = tuple[str | int, ...]
+# A policy document from elsewhere than a file: its name in problems (`s3://bucket/key`) and its
+# YAML text (bytes are read as UTF-8).
+Document = tuple[str, str | bytes]
 
 
 @dataclass(frozen=True)
@@ -81,19 +84,38 @@ def validate_path(path: Path | str) -> list[Problem]:
 def check_path(path: Path | str) -> Checked:
     path = Path(path)
     files, problems = _policy_files(path)
+    policies, found_problems = _check([(str(file), file) for file in files])
+    return Checked(
+        files=tuple(files),
+        policies=policies,
+        problems=tuple(_in_reading_order([*problems, *found_problems], map(str, files))),
+    )
+
+
+def load_documents(documents: Sequence[Document]) -> list[Policy]:
+    """Every policy in named YAML texts (S3 objects, an AppConfig configuration), checked
+    exactly as policy files are; raises PolicyError with every problem."""
+    policies, problems = _check(documents)
+    if problems:
+        raise PolicyError(problems)
+    return list(policies)
+
+
+def _check(
+    documents: Sequence[tuple[str, Path | str | bytes]],
+) -> tuple[tuple[Policy, ...], tuple[Problem, ...]]:
+    """Each document alone, then across all of them; problems in reading order."""
     found: list[_Found] = []
-    for file in files:
-        file_found, file_problems = _read_file(file)
-        found.extend(file_found)
-        problems.extend(file_problems)
+    problems: list[Problem] = []
+    for name, source in documents:
+        document_found, document_problems = _read_document(name, source)
+        found.extend(document_found)
+        problems.extend(document_problems)
     problems.extend(_duplicate_names(found))
     problems.extend(_impossible_actions(found))
     problems.extend(_idle_without_metrics(found))
-    return Checked(
-        files=tuple(files),
-        policies=tuple(f.policy for f in found),
-        problems=tuple(_in_reading_order(problems, files)),
-    )
+    ordered = _in_reading_order(problems, (name for name, _ in documents))
+    return tuple(f.policy for f in found), tuple(ordered)
 
 
 def default_policies_dir() -> Path:
@@ -142,10 +164,13 @@ class _Found:
         return _line_of(self.lines, ("policies", self.index, *loc))
 
 
-def _read_file(file: Path) -> tuple[list[_Found], list[Problem]]:
-    name = str(file)
+def _read_document(name: str, source: Path | str | bytes) -> tuple[list[_Found], list[Problem]]:
     try:
-        data, lines = _parse_yaml(file.read_text(encoding="utf-8"))
+        if isinstance(source, Path):
+            text = source.read_text(encoding="utf-8")
+        else:
+            text = source.decode("utf-8") if isinstance(source, bytes) else source
+        data, lines = _parse_yaml(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -176,8 +201,8 @@ def _valid_policies(name: str, data: object, lines: dict[Loc, int]) -> list[_Fou
     return found
 
 
-def _in_reading_order(problems: Iterable[Problem], files: Sequence[Path]) -> list[Problem]:
-    order = {str(file): position for position, file in enumerate(files)}
+def _in_reading_order(problems: Iterable[Problem], names: Iterable[str]) -> list[Problem]:
+    order = {name: position for position, name in enumerate(names)}
     return sorted(problems, key=lambda p: (order.get(p.file, -1), p.line))
 
 

@@ -12,6 +12,7 @@ import importlib
 
 # One line per addition module; each must expose `install() -> None` (idempotent).
 ADDITIONS: tuple[str, ...] = (
+    "appconfig",
     "bedrock_custom_models",
     "bedrock_provisioned_throughput",
     "cloudwatch_index",

@@ -17,8 +17,8 @@ from watchdog.aws.clients import ApiCallCounter
 from watchdog.aws.scope import ScopeError, parse_accounts
 from watchdog.notify.notifier import NotifyOptions, ReviewLinks
 from watchdog.notify.slack import Sender, sender_from_settings
-from watchdog.policies import default_policies_dir, load_policies
 from watchdog.policies.schema import Policy
+from watchdog.policies.sources import load_configured_policies
 from watchdog.settings import Settings
 from watchdog.store.base import Store
 
@@ -86,7 +86,7 @@ def build_service(
     return Service(
         settings=settings,
         store=store,
-        policies=load_policies(settings.policies or default_policies_dir()),
+        policies=load_configured_policies(settings.policies, session),
         sender=sender if sender is not None else sender_from_settings(settings),
         session=session,
         clock=clock or SystemClock(),

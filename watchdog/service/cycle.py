@@ -33,9 +33,11 @@ def run_cycle(
     only: Iterable[str] = (),
     deadline_margin: timedelta | None = None,
     interrupted: Callable[[], bool] | None = None,
+    announce: bool = True,
 ) -> CycleResult:
     """Execute only when the settings say `enforce`: an approval alone never overrides a
-    dry-run deployment."""
+    dry-run deployment. `announce` False leaves Slack to a later, single notification (a
+    fanned-out cycle's shards)."""
     settings = service.settings
     options = ExecOptions.from_settings(settings, settings.mode == "enforce", deadline)
     options = options.model_copy(update={"interrupted": interrupted})
@@ -52,7 +54,7 @@ def run_cycle(
         signal_options=SignalOptions.from_settings(settings, lookback_for(service.policies)),
     )
     slack = None
-    if service.sender is not None:
+    if service.sender is not None and announce:
         slack = notify(
             service.store,
             service.sender,

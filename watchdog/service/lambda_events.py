@@ -4,7 +4,10 @@
 - an HTTP API v2 / function URL request: the routes in watchdog.service.routes, answered at
   once (Slack's 3 seconds); work they start goes to an asynchronous invocation of this same
   function, since a Lambda cannot keep working after it has answered;
-- that asynchronous invocation (`{"watchdog_work": {...}}`): the work itself.
+- that asynchronous invocation (`{"watchdog_work": {...}}`): the work itself;
+- a fanned-out cycle's steps, from the Step Functions state machine: `{"watchdog": "shards"}`,
+  `{"watchdog": "shard", "account", "region", "started_at"}`, `{"watchdog": "notify",
+  "started_at"}`.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ from typing import Any
 import boto3
 import structlog
 
+from watchdog.act.clients import SessionClients
 from watchdog.service.context import Service
-from watchdog.service.cycle import run_cycle
+from watchdog.service.cycle import CycleResult, run_cycle
 from watchdog.service.routes import Request, route
+from watchdog.service.shards import list_shards, notify_all, run_shard
 from watchdog.service.work import Work, perform
 
 log = structlog.get_logger(__name__)
 
 WORK_KEY = "watchdog_work"
+FANOUT_KEY = "watchdog"
 # Stop starting steps this long before Lambda would kill the invocation.
 DEADLINE_MARGIN = timedelta(seconds=30)
 
@@ -49,7 +55,37 @@ def deadline_of(context: Any, now: datetime) -> datetime | None:
 
 def scheduled(service: Service, context: Any) -> dict[str, Any]:
     deadline = deadline_of(context, service.clock.now())
-    result = run_cycle(service, deadline, deadline_margin=DEADLINE_MARGIN)
+    return _summary(run_cycle(service, deadline, deadline_margin=DEADLINE_MARGIN))
+
+
+def is_fanout(event: dict[str, Any]) -> bool:
+    return event.get(FANOUT_KEY) in ("shards", "shard", "notify")
+
+
+def fanout(service: Service, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The state machine's three calls: list the shards, run one, notify once."""
+    step = event[FANOUT_KEY]
+    if step == "shards":
+        started = service.clock.now()
+        shards, problems = list_shards(service)
+        log.info("shards listed", shards=len(shards), problems=problems)
+        return {"shards": shards, "started_at": started.isoformat(), "problems": problems}
+    started_at = datetime.fromisoformat(str(event["started_at"]))
+    if step == "shard":
+        account, region = str(event["account"]), str(event["region"])
+        deadline = deadline_of(context, service.clock.now())
+        if deadline is not None:
+            deadline -= DEADLINE_MARGIN
+        own = SessionClients(service.session).own_account
+        result = run_shard(service, account, region, own, deadline)
+        return {"account": account, "region": region, **_summary(result)}
+    sent = notify_all(service, started_at)
+    summary = {"slack": sent.model_dump() if sent else None}
+    log.info("fan-out notified", **summary)
+    return summary
+
+
+def _summary(result: CycleResult) -> dict[str, Any]:
     applied = result.apply
     for outcome in applied.findings:
         log.info("finding", run_id=applied.run_id, **outcome.model_dump(exclude={"steps"}))

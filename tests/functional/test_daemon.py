@@ -1,0 +1,106 @@
+"""The daemon in-process: two daemons on one store never run a cycle at once, and /metrics
+reports what the cycles did, in Prometheus' text format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+
+from watchdog.daemon.app import LOCK, Daemon
+from watchdog.sandbox.seed import seed_demo_account
+from watchdog.service.context import build_service
+from watchdog.service.routes import Request
+from watchdog.settings import Settings
+from watchdog.store.sqlite import SqliteStore
+
+
+@pytest.fixture
+def daemons(aws: None, tmp_path: Path) -> Iterator[tuple[Daemon, Daemon]]:
+    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    settings = Settings(
+        regions="us-east-1",
+        store=f"sqlite:///{tmp_path / 'watchdog.db'}",
+        cache_dir=str(tmp_path / "cache"),
+        cost_explorer=False,
+        daemon_port=0,
+    )
+    made = [
+        Daemon(build_service(settings, SqliteStore(tmp_path / "watchdog.db")), owner=owner)
+        for owner in ("daemon-a", "daemon-b")
+    ]
+    yield made[0], made[1]
+    for daemon in made:
+        daemon.stop()
+
+
+def test_a_second_daemon_skips_the_cycle_while_the_first_holds_the_store_lock(
+    daemons: tuple[Daemon, Daemon],
+) -> None:
+    first, second = daemons
+    now = first.service.clock.now()
+    assert first.service.store.acquire_lock(LOCK, first.owner, now, timedelta(minutes=15))
+
+    second.cycle()
+    assert second.metrics.cycles == {"skipped": 1}
+    assert second.service.store.list_findings() == []  # it did not even plan
+
+    first.service.store.release_lock(LOCK, first.owner)
+    second.cycle()
+    assert second.metrics.cycles["ok"] == 1
+    assert second.service.store.list_findings() != []
+
+
+def test_metrics_report_the_last_cycle(daemons: tuple[Daemon, Daemon]) -> None:
+    daemon, _ = daemons
+    daemon.cycle()
+
+    response = daemon.handle(Request("GET", "/metrics"))
+
+    assert response.status == 200 and "text/plain" in response.headers["Content-Type"]
+    lines = response.body.splitlines()
+    assert 'watchdog_cycles_total{outcome="ok"} 1' in lines
+    stake = next(line for line in lines if line.startswith("watchdog_monthly_usd_at_stake "))
+    assert float(stake.split()[1]) > 0
+    assert any(line.startswith('watchdog_findings{kind="sagemaker-endpoint"') for line in lines)
+    assert daemon.handle(Request("GET", "/healthz")).body == "ok"
+
+
+def test_each_cycle_reads_the_policies_again_and_keeps_the_last_good_ones(
+    aws: None, tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    policy = policies / "watch.yaml"
+
+    def write(name: str) -> None:
+        policy.write_text(
+            f"policies:\n  - name: {name}\n    resource: [sagemaker-endpoint]\n"
+            "    conditions: {older_than: 1h}\n"
+        )
+
+    write("first")
+    settings = Settings(
+        regions="us-east-1",
+        policies=str(policies),
+        cache_dir=str(tmp_path / "cache"),
+        cost_explorer=False,
+        daemon_port=0,
+    )
+    daemon = Daemon(build_service(settings, SqliteStore(tmp_path / "watchdog.db")))
+    try:
+        write("second")
+        daemon.cycle()
+        assert [p.name for p in daemon.service.policies] == ["second"]
+
+        errors = daemon.metrics.errors
+        policy.write_text("policies: [{name: Not Valid}]\n")
+        daemon.cycle()
+        assert [p.name for p in daemon.service.policies] == ["second"]
+        assert daemon.metrics.errors == errors + 1
+        assert daemon.metrics.cycles["ok"] == 2  # the cycle still ran, on the last good set
+    finally:
+        daemon.stop()
