@@ -104,3 +104,18 @@ def test_each_cycle_reads_the_policies_again_and_keeps_the_last_good_ones(
         assert daemon.metrics.cycles["ok"] == 2  # the cycle still ran, on the last good set
     finally:
         daemon.stop()
+
+
+def test_the_daemon_refuses_to_start_on_broken_settings(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from watchdog.cli.main import cli
+
+    store = f"sqlite:///{tmp_path / 'watchdog.db'}"
+    runner = CliRunner()
+    bad_policies = runner.invoke(cli, ["daemon", "--store", store, "--policies", "/nope"])
+    bad_schedule = runner.invoke(cli, ["daemon", "--store", store, "--schedule", "every day"])
+
+    assert bad_policies.exit_code == 2 and "/nope" in bad_policies.output
+    assert bad_schedule.exit_code == 2
+    assert "WATCHDOG_DAEMON_SCHEDULE" in bad_schedule.output

@@ -213,6 +213,19 @@ def test_a_signed_approve_click_is_recorded_and_its_execute_dispatched(
     ]
 
 
+def test_a_click_is_answered_without_reading_the_policies(
+    stored: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Policies from S3 are read by the cycle the click starts, not inside Slack's 3 seconds:
+    # an unreachable policy bucket does not hold up (or break) the answer.
+    monkeypatch.setenv("WATCHDOG_POLICIES", "s3://no-such-policy-bucket/policies/")
+    dispatched = Dispatched()
+
+    answer = handler(approve_click(), None, dispatched)
+
+    assert answer["statusCode"] == 200 and len(dispatched.work) == 1
+
+
 def test_a_forged_click_is_401_and_dispatches_nothing(stored: Store) -> None:
     dispatched = Dispatched()
 

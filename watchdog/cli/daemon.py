@@ -50,6 +50,7 @@ def daemon(
     opened = open_store_or_fail(settings)
     try:
         service = build_service(settings, opened)
+        service.policies  # noqa: B018 - read now: broken policies stop the start, not a cycle
         runner = Daemon(service)
     except (ServiceConfigError, ScheduleError, PolicyError, OSError) as error:
         opened.close()

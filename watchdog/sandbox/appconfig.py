@@ -29,6 +29,9 @@ are not paged. A profile never deployed to the environment answers ResourceNotFo
 
 AppConfig Data signs its requests as `appconfig`, so moto's server sends them to the appconfig
 app: its two routes are registered there too. In-process, its own host pattern routes them.
+
+The records and the per-account state they live in are in `appconfig_models`; this module is the
+glue: the handlers, the routes and `install()`.
 """
 
 from __future__ import annotations
@@ -38,258 +41,88 @@ import re
 import secrets
 import sys
 import types
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import moto.appconfig.urls as appconfig_urls
 import moto.backend_index
-from moto.appconfig.models import Application, ConfigurationProfile, appconfig_backends
+from moto.appconfig.models import appconfig_backends
 from moto.appconfig.responses import AppConfigResponse
-from moto.core.base_backend import BackendDict, BaseBackend
-from moto.core.exceptions import JsonRESTError, ServiceException
 from moto.core.responses import ActionResult, BaseResponse
-from moto.core.utils import unix_time, utcnow
-from moto.moto_api._internal import mock_random
+from moto.core.utils import utcnow
 
-DATA_SERVICE = "appconfigdata"
+from watchdog.sandbox import appconfig_models as models
+from watchdog.sandbox.appconfig_models import (
+    DATA_SERVICE,
+    PREDEFINED_STRATEGIES,
+    AppConfigState,
+    BadRequestException,
+    ResourceNotFoundException,
+    appconfigdata_backends,
+)
+
+__all__ = [
+    "DATA_SERVICE",
+    "PREDEFINED_STRATEGIES",
+    "AppConfigDataResponse",
+    "AppConfigState",
+    "BadRequestException",
+    "ResourceNotFoundException",
+    "appconfigdata_backends",
+    "install",
+    "url_bases",
+    "url_paths",
+]
+
 _DATA_URL_BASE = r"https?://appconfigdata\.(.+)\.amazonaws\.com"
 TOKEN_LIFETIME = timedelta(hours=24)
 DEFAULT_POLL_SECONDS = 60
 POLL_SECONDS_RANGE = (15, 86400)
-# The predefined strategies (user guide "Predefined deployment strategies"); their ids are names.
-PREDEFINED_STRATEGIES: dict[str, tuple[int, str, float, int]] = {
-    # id: (DeploymentDurationInMinutes, GrowthType, GrowthFactor, FinalBakeTimeInMinutes)
-    "AppConfig.AllAtOnce": (0, "LINEAR", 100.0, 10),
-    "AppConfig.Linear50PercentEvery30Seconds": (1, "LINEAR", 50.0, 1),
-    "AppConfig.Canary10Percent20Minutes": (20, "EXPONENTIAL", 10.0, 10),
-    "AppConfig.Linear20PercentEvery6Minutes": (30, "LINEAR", 20.0, 30),
-}
 
 
-# --- errors ---------------------------------------------------------------------------------------
-
-
-class _ControlError(JsonRESTError):
-    def __init__(self, code: int, error_type: str, message: str) -> None:
-        self.code = code
-        super().__init__(error_type, message)
-
-
-def _not_found(message: str) -> _ControlError:
-    return _ControlError(404, "ResourceNotFoundException", message)
-
-
-def _bad_request(message: str) -> _ControlError:
-    return _ControlError(400, "BadRequestException", message)
-
-
-class ResourceNotFoundException(ServiceException):
-    code = "ResourceNotFoundException"
-
-    def __init__(self, resource_type: str, message: str) -> None:
-        super().__init__(message)
-        self.resource_type = resource_type
-
-
-class BadRequestException(ServiceException):
-    code = "BadRequestException"
-
-
-# --- state ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Environment:
-    application_id: str
-    id: str
-    name: str
-    description: str | None
-    monitors: list[dict[str, str]]
-    state: str = "ReadyForDeployment"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ApplicationId": self.application_id,
-            "Id": self.id,
-            "Name": self.name,
-            "Description": self.description,
-            "State": self.state,
-            "Monitors": self.monitors,
-        }
-
-
-@dataclass
-class Strategy:
-    id: str
-    name: str
-    description: str | None
-    duration_minutes: int
-    growth_type: str
-    growth_factor: float
-    final_bake_minutes: int
-    replicate_to: str = "NONE"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "Id": self.id,
-            "Name": self.name,
-            "Description": self.description,
-            "DeploymentDurationInMinutes": self.duration_minutes,
-            "GrowthType": self.growth_type,
-            "GrowthFactor": self.growth_factor,
-            "FinalBakeTimeInMinutes": self.final_bake_minutes,
-            "ReplicateTo": self.replicate_to,
-        }
-
-
-@dataclass
-class Deployment:
-    application_id: str
-    environment_id: str
-    number: int
-    strategy: Strategy
-    profile: ConfigurationProfile
-    version: str
-    description: str | None
-    content: bytes
-    content_type: str
-    version_label: str | None
-    started: float = field(default_factory=unix_time)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ApplicationId": self.application_id,
-            "EnvironmentId": self.environment_id,
-            "DeploymentStrategyId": self.strategy.id,
-            "ConfigurationProfileId": self.profile.id,
-            "DeploymentNumber": self.number,
-            "ConfigurationName": self.profile.name,
-            "ConfigurationLocationUri": self.profile.location_uri,
-            "ConfigurationVersion": self.version,
-            "Description": self.description,
-            "DeploymentDurationInMinutes": self.strategy.duration_minutes,
-            "GrowthType": self.strategy.growth_type,
-            "GrowthFactor": self.strategy.growth_factor,
-            "FinalBakeTimeInMinutes": self.strategy.final_bake_minutes,
-            "State": "COMPLETE",
-            "PercentageComplete": 100.0,
-            "StartedAt": self.started,
-            "CompletedAt": self.started,
-            **({"VersionLabel": self.version_label} if self.version_label else {}),
-        }
-
-
-@dataclass
-class Session:
-    application_id: str
-    environment_id: str
-    profile_id: str
-    poll_seconds: int
-    served: int | None = None  # the deployment number this session last received
-
-
-@dataclass
-class Token:
-    session: Session
-    expires: datetime
-    used: bool = False
-
-
-class AppConfigState(BaseBackend):
-    """Per-(account, region) state of the additions; moto resets it with its own."""
-
-    def __init__(self, region_name: str, account_id: str) -> None:
-        super().__init__(region_name, account_id)
-        self.environments: dict[str, dict[str, Environment]] = {}  # by application id
-        self.strategies: dict[str, Strategy] = {}
-        self.deployments: dict[tuple[str, str], list[Deployment]] = {}  # by (app, environment)
-        self.tokens: dict[str, Token] = {}
-
-    @property
-    def _url_module(self) -> Any:
-        # moto derives the URL module from the backend's module name ("...models" -> "...urls").
-        return sys.modules[__name__]
-
-    def strategy(self, strategy_id: str) -> Strategy:
-        if strategy_id in PREDEFINED_STRATEGIES:
-            duration, growth_type, factor, bake = PREDEFINED_STRATEGIES[strategy_id]
-            return Strategy(strategy_id, strategy_id, None, duration, growth_type, factor, bake)
-        if strategy_id not in self.strategies:
-            raise _not_found(f"Deployment strategy {strategy_id} not found")
-        return self.strategies[strategy_id]
-
-    def environment(self, application_id: str, environment_id: str) -> Environment:
-        found = self.environments.get(application_id, {}).get(environment_id)
-        if found is None:
-            raise _not_found(f"Environment {environment_id} not found")
-        return found
-
-    def latest(self, session: Session) -> Deployment | None:
-        """The latest deployment of the session's profile to its environment."""
-        deployments = self.deployments.get((session.application_id, session.environment_id), [])
-        return next((d for d in reversed(deployments) if d.profile.id == session.profile_id), None)
-
-
-appconfigdata_backends = BackendDict(AppConfigState, DATA_SERVICE)
-
-
-def _state(account_id: str, region: str) -> AppConfigState:
-    state: AppConfigState = appconfigdata_backends[account_id][region]
-    return state
-
-
-def _application(account_id: str, region: str, application_id: str) -> Application:
-    app: Application = appconfig_backends[account_id][region].get_application(application_id)
-    return app
-
-
-def _new_id() -> str:
-    # AppConfig ids are seven lowercase letters and digits, like moto's applications'.
-    return str(mock_random.get_random_hex(7))
+# --- appconfig: environments, strategies, deployments ----------------------------------------
 
 
 def _created(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return json.dumps(body), {"status": 201}
 
 
-# --- appconfig: environments, strategies, deployments ----------------------------------------
-
-
 def create_environment(self: Any) -> tuple[str, dict[str, Any]]:
     account_id, region = self.current_account, self.region
-    app = _application(account_id, region, self._get_param("ApplicationId"))
-    environment = Environment(
+    app = models.application(account_id, region, self._get_param("ApplicationId"))
+    environment = models.Environment(
         application_id=app.id,
-        id=_new_id(),
+        id=models.new_id(),
         name=self._get_param("Name"),
         description=self._get_param("Description"),
         monitors=self._get_param("Monitors") or [],
     )
-    _state(account_id, region).environments.setdefault(app.id, {})[environment.id] = environment
+    environments = models.state(account_id, region).environments.setdefault(app.id, {})
+    environments[environment.id] = environment
     return _created(environment.to_json())
 
 
 def get_environment(self: Any) -> str:
     account_id, region = self.current_account, self.region
-    app = _application(account_id, region, self._get_param("ApplicationId"))
-    environment = _state(account_id, region).environment(app.id, self._get_param("EnvironmentId"))
+    app = models.application(account_id, region, self._get_param("ApplicationId"))
+    state = models.state(account_id, region)
+    environment = state.environment(app.id, self._get_param("EnvironmentId"))
     return json.dumps(environment.to_json())
 
 
 def list_environments(self: Any) -> str:
     account_id, region = self.current_account, self.region
-    app = _application(account_id, region, self._get_param("ApplicationId"))
-    environments = _state(account_id, region).environments.get(app.id, {}).values()
+    app = models.application(account_id, region, self._get_param("ApplicationId"))
+    environments = models.state(account_id, region).environments.get(app.id, {}).values()
     return json.dumps({"Items": [e.to_json() for e in environments]})
 
 
 def create_deployment_strategy(self: Any) -> tuple[str, dict[str, Any]]:
     growth_factor = self._get_param("GrowthFactor")
     if growth_factor is None or not 1 <= float(growth_factor) <= 100:
-        raise _bad_request("GrowthFactor must be between 1.0 and 100.0")
-    strategy = Strategy(
-        id=_new_id(),
+        raise models.bad_request("GrowthFactor must be between 1.0 and 100.0")
+    strategy = models.Strategy(
+        id=models.new_id(),
         name=self._get_param("Name"),
         description=self._get_param("Description"),
         duration_minutes=int(self._get_param("DeploymentDurationInMinutes")),
@@ -298,12 +131,12 @@ def create_deployment_strategy(self: Any) -> tuple[str, dict[str, Any]]:
         final_bake_minutes=int(self._get_param("FinalBakeTimeInMinutes") or 0),
         replicate_to=self._get_param("ReplicateTo") or "NONE",
     )
-    _state(self.current_account, self.region).strategies[strategy.id] = strategy
+    models.state(self.current_account, self.region).strategies[strategy.id] = strategy
     return _created(strategy.to_json())
 
 
 def get_deployment_strategy(self: Any) -> str:
-    strategy = _state(self.current_account, self.region).strategy(
+    strategy = models.state(self.current_account, self.region).strategy(
         self._get_param("DeploymentStrategyId")
     )
     return json.dumps(strategy.to_json())
@@ -311,21 +144,23 @@ def get_deployment_strategy(self: Any) -> str:
 
 def start_deployment(self: Any) -> tuple[str, dict[str, Any]]:
     account_id, region = self.current_account, self.region
-    state = _state(account_id, region)
-    app = _application(account_id, region, self._get_param("ApplicationId"))
+    state = models.state(account_id, region)
+    app = models.application(account_id, region, self._get_param("ApplicationId"))
     environment = state.environment(app.id, self._get_param("EnvironmentId"))
     backend = appconfig_backends[account_id][region]
     profile = backend.get_configuration_profile(app.id, self._get_param("ConfigurationProfileId"))
     strategy = state.strategy(self._get_param("DeploymentStrategyId"))
     if profile.location_uri != "hosted":
-        raise _bad_request("the sandbox deploys hosted configurations only")
+        raise models.bad_request("the sandbox deploys hosted configurations only")
     version_text = str(self._get_param("ConfigurationVersion"))
     if not version_text.isdigit():
-        raise _bad_request(f"ConfigurationVersion {version_text!r} is not a hosted version number")
+        raise models.bad_request(
+            f"ConfigurationVersion {version_text!r} is not a hosted version number"
+        )
     version = profile.get_version(int(version_text))
     content = version.content
     deployments = state.deployments.setdefault((app.id, environment.id), [])
-    deployment = Deployment(
+    deployment = models.Deployment(
         application_id=app.id,
         environment_id=environment.id,
         number=len(deployments) + 1,
@@ -343,14 +178,14 @@ def start_deployment(self: Any) -> tuple[str, dict[str, Any]]:
 
 def get_deployment(self: Any) -> str:
     account_id, region = self.current_account, self.region
-    state = _state(account_id, region)
-    app = _application(account_id, region, self._get_param("ApplicationId"))
+    state = models.state(account_id, region)
+    app = models.application(account_id, region, self._get_param("ApplicationId"))
     environment = state.environment(app.id, self._get_param("EnvironmentId"))
     number = int(self._get_param("DeploymentNumber"))
     for deployment in state.deployments.get((app.id, environment.id), []):
         if deployment.number == number:
             return json.dumps(deployment.to_json())
-    raise _not_found(f"Deployment {number} not found")
+    raise models.not_found(f"Deployment {number} not found")
 
 
 _CONTROL_ACTIONS = {
@@ -376,14 +211,6 @@ _CONTROL_PATHS = (
 # --- appconfigdata ------------------------------------------------------------------------------
 
 
-def _find(items: Any, identifier: str) -> Any:
-    """By id, else by name (AppConfig Data takes either)."""
-    items = list(items)
-    return next((i for i in items if i.id == identifier), None) or next(
-        (i for i in items if i.name == identifier), None
-    )
-
-
 class AppConfigDataResponse(BaseResponse):
     def __init__(self) -> None:
         super().__init__(service_name=DATA_SERVICE)
@@ -394,16 +221,16 @@ class AppConfigDataResponse(BaseResponse):
         app_ref = self._get_param("ApplicationIdentifier")
         environment_ref = self._get_param("EnvironmentIdentifier")
         profile_ref = self._get_param("ConfigurationProfileIdentifier")
-        app = _find(appconfig_backends[account_id][region].applications.values(), app_ref)
+        app = models.find(appconfig_backends[account_id][region].applications.values(), app_ref)
         if app is None:
             raise ResourceNotFoundException("Application", f"Application {app_ref} not found")
-        state = _state(account_id, region)
-        environment = _find(state.environments.get(app.id, {}).values(), environment_ref)
+        state = models.state(account_id, region)
+        environment = models.find(state.environments.get(app.id, {}).values(), environment_ref)
         if environment is None:
             raise ResourceNotFoundException(
                 "Environment", f"Environment {environment_ref} not found"
             )
-        profile = _find(app.config_profiles.values(), profile_ref)
+        profile = models.find(app.config_profiles.values(), profile_ref)
         if profile is None:
             raise ResourceNotFoundException(
                 "ConfigurationProfile", f"ConfigurationProfile {profile_ref} not found"
@@ -414,11 +241,13 @@ class AppConfigDataResponse(BaseResponse):
             raise BadRequestException(
                 f"RequiredMinimumPollIntervalInSeconds must be between {low} and {high}"
             )
-        session = Session(app.id, environment.id, profile.id, int(poll or DEFAULT_POLL_SECONDS))
+        session = models.Session(
+            app.id, environment.id, profile.id, int(poll or DEFAULT_POLL_SECONDS)
+        )
         return ActionResult({"InitialConfigurationToken": _issue(state, session)})
 
     def get_latest_configuration(self) -> tuple[bytes, dict[str, Any]]:
-        state = _state(self.current_account, self.region)
+        state = models.state(self.current_account, self.region)
         token = state.tokens.get(self._get_param("ConfigurationToken") or "")
         if token is None or token.used:
             raise BadRequestException("The configuration token is not valid or was already used")
@@ -444,9 +273,9 @@ class AppConfigDataResponse(BaseResponse):
         return (deployment.content if fresh else b""), headers
 
 
-def _issue(state: AppConfigState, session: Session) -> str:
+def _issue(state: AppConfigState, session: models.Session) -> str:
     token = secrets.token_urlsafe(96)
-    state.tokens[token] = Token(session, utcnow() + TOKEN_LIFETIME)
+    state.tokens[token] = models.Token(session, utcnow() + TOKEN_LIFETIME)
     return token
 
 

@@ -15,40 +15,50 @@ current state of every message; and the envelopes Socket Mode clients acknowledg
 Web API errors are HTTP 200 with `{"ok": false, "error": ...}`, as Slack sends them; the webhook
 answers plain text, as Slack's does. Standard library only, so the demo needs nothing beyond the
 package.
+
+This module is the part tests hold: tokens, staged failures, the record of calls, and serving.
+The messages and what each call does to them are in slack_workspace, the HTTP plumbing in
+slack_wire.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
-from typing import Any, Literal, cast
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
+from watchdog.sandbox import slack_wire as wire
 from watchdog.sandbox.slack_socket import APP_ID, LINK_PATH, SocketMode
+from watchdog.sandbox.slack_wire import Params
+from watchdog.sandbox.slack_workspace import (
+    BOT_ID,
+    BOT_USER_ID,
+    TEAM_ID,
+    WEBHOOK_CHANNEL,
+    Posted,
+    Workspace,
+)
 
-TEAM_ID = "T000"
-BOT_USER_ID = "U0BOT"
-BOT_ID = "B0BOT"
+__all__ = [
+    "BOT_ID",
+    "BOT_USER_ID",
+    "TEAM_ID",
+    "WEBHOOK_CHANNEL",
+    "WEBHOOK_PATH",
+    "Call",
+    "Params",
+    "Posted",
+    "SlackApi",
+]
+
 WEBHOOK_PATH = "/webhook/T000/B000/sandbox"
-WEBHOOK_CHANNEL = "webhook"  # an incoming webhook posts to the channel it was made for
 _ACTIONS_PREFIX = f"/actions/{TEAM_ID}/"
-# A ts is Slack's message id, "seconds.micros". Messages are 100 us apart from a fixed start:
-# unique, increasing, and the same from run to run.
-_FIRST_TS_MICROS = 1_764_000_000_000_100
-_TS_STEP_MICROS = 100
-# Slack's ids are upper-case; channel names are lower-case, so the two cannot be confused.
-_CONVERSATION_ID = re.compile(r"[CDG][A-Z0-9]{2,}")
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 # The methods that take the app-level token ("xapp-"), and only it; the others take the bot's.
 _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
-
-Params = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -61,43 +71,6 @@ class Call:
     method: str
     params: Params
     status: int
-
-
-@dataclass(frozen=True)
-class Posted:
-    """A message as it stands now. `updates` counts chat.update calls and replacing response_url
-    posts. A response_url's in-channel reply is the app speaking, so it counts as via "bot"."""
-
-    channel: str
-    ts: str
-    text: str
-    blocks: list[dict[str, Any]]
-    updates: int = 0
-    via: Literal["bot", "webhook"] = "bot"
-
-
-@dataclass
-class _Failure:
-    status: int
-    times: int
-    retry_after: int
-    error: str
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    body: bytes
-    content_type: str
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-class _BadRequest(Exception):
-    """The request cannot be read; `code` is the error Slack names for it."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class SlackApi:
@@ -124,24 +97,20 @@ class SlackApi:
     ) -> None:
         self.token = token
         self.app_token = app_token
-        self._users = {email.lower(): user for email, user in (users or {}).items()}
-        self._channels = {name.removeprefix("#"): id_ for name, id_ in (channels or {}).items()}
-        self._groups = {group: list(members) for group, members in (groups or {}).items()}
         self.calls: list[Call] = []
-        self._messages: dict[tuple[str, str], Posted] = {}
-        self._failures: dict[str, _Failure] = {}
-        self._posted = 0
+        self._workspace = workspace = Workspace(users, channels, groups)
+        self._failures: dict[str, wire.Failure] = {}
         self._lock = threading.Lock()
-        self._server: _Server | None = None
+        self._server: wire.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket = SocketMode()
         self._methods: dict[str, Callable[[Params], Params]] = {
             "apps.connections.open": self._connections_open,
-            "auth.test": self._auth_test,
-            "chat.postMessage": self._post_message,
-            "chat.update": self._update,
-            "usergroups.users.list": self._usergroup_members,
-            "users.lookupByEmail": self._lookup_by_email,
+            "auth.test": workspace.auth_test,
+            "chat.postMessage": workspace.post_message,
+            "chat.update": workspace.update,
+            "usergroups.users.list": workspace.usergroup_members,
+            "users.lookupByEmail": workspace.lookup_by_email,
         }
 
     # -- running
@@ -150,7 +119,7 @@ class SlackApi:
         """Listen on a free port of 127.0.0.1, serving from a daemon thread."""
         if self._server is not None:
             raise RuntimeError("this SlackApi is already running")
-        self._server = _Server(self)
+        self._server = wire.Server(self._dispatch, self._socket_link)
         self._socket.open()
         # A short poll keeps stop() quick: shutdown() waits for the serving loop's next turn.
         self._thread = threading.Thread(
@@ -233,11 +202,11 @@ class SlackApi:
     def messages(self) -> list[Posted]:
         """Every message still in the workspace, in the order it was first posted."""
         with self._lock:
-            return list(self._messages.values())
+            return self._workspace.messages()
 
     def message(self, channel: str, ts: str) -> Posted | None:
         with self._lock:
-            return self._messages.get((channel, ts))
+            return self._workspace.message(channel, ts)
 
     def fail_next(
         self,
@@ -264,13 +233,13 @@ class SlackApi:
             else:
                 raise ValueError(f"a {status} failure needs the error Slack would name")
         with self._lock:
-            self._failures[method] = _Failure(status, times, retry_after, error)
+            self._failures[method] = wire.Failure(status, times, retry_after, error)
 
-    # -- dispatch (called by the request handler)
+    # -- dispatch (called by wire.Server's request handler)
 
     def _dispatch(
         self, verb: str, target: str, content_type: str, authorization: str, body: bytes
-    ) -> _Answer:
+    ) -> wire.Answer:
         url = urlsplit(target)
         with self._lock:
             if url.path.startswith("/api/"):
@@ -281,13 +250,13 @@ class SlackApi:
             if verb == "POST" and url.path.startswith(_ACTIONS_PREFIX):
                 channel, _, ts = url.path.removeprefix(_ACTIONS_PREFIX).partition("/")
                 return self._response_url((unquote(channel), unquote(ts)), content_type, body)
-            return self._record(url.path, {}, _text("no_service", 404))
+            return self._record(url.path, {}, wire.text_answer("no_service", 404))
 
-    def _record(self, method: str, params: Params, answer: _Answer) -> _Answer:
+    def _record(self, method: str, params: Params, answer: wire.Answer) -> wire.Answer:
         self.calls.append(Call(method, params, answer.status))
         return answer
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def _take_failure(self, method: str) -> wire.Failure | None:
         failure = self._failures.get(method)
         if failure is not None:
             failure.times -= 1
@@ -299,105 +268,36 @@ class SlackApi:
 
     def _api(
         self, method: str, query: str, content_type: str, authorization: str, body: bytes
-    ) -> _Answer:
+    ) -> wire.Answer:
         params: Params = {}
         try:
-            params = _params(query, content_type, body)
+            params = wire.read_params(query, content_type, body)
             # Slack takes the token from the Authorization header or from a `token` argument.
-            token = _string(params.pop("token", None)) or _bearer(authorization)
+            token = wire.string(params.pop("token", None)) or wire.bearer(authorization)
             answer = self._api_answer(method, token, params)
-        except _BadRequest as bad:
-            answer = _json(_error(bad.code))
+        except wire.BadRequest as bad:
+            answer = wire.json_answer(wire.error_payload(bad.code))
         return self._record(method, params, answer)
 
-    def _api_answer(self, method: str, token: str, params: Params) -> _Answer:
+    def _api_answer(self, method: str, token: str, params: Params) -> wire.Answer:
         failure = self._take_failure(method)
         if failure is not None:
-            return _failure_answer(failure, plain=False)
+            return wire.failure_answer(failure, plain=False)
         handler = self._methods.get(method)
         if handler is None:
-            return _json(_error("unknown_method"))
+            return wire.json_answer(wire.error_payload("unknown_method"))
         if not token:
-            return _json(_error("not_authed"))
+            return wire.json_answer(wire.error_payload("not_authed"))
         if token not in (self.token, self.app_token):
-            return _json(_error("invalid_auth"))
+            return wire.json_answer(wire.error_payload("invalid_auth"))
         if (token == self.app_token) != (method in _APP_TOKEN_METHODS):
-            return _json(_error("not_allowed_token_type"))
-        return _json(handler(params))
+            return wire.json_answer(wire.error_payload("not_allowed_token_type"))
+        return wire.json_answer(handler(params))
 
     def _connections_open(self, params: Params) -> Params:
         origin = "ws" + self._origin().removeprefix("http")
         ticket = self._socket.ticket()
         return {"ok": True, "url": f"{origin}{LINK_PATH}?ticket={ticket}&app_id={APP_ID}"}
-
-    def _auth_test(self, params: Params) -> Params:
-        return {
-            "ok": True,
-            "url": "https://sandbox.slack.com/",
-            "team": "Sandbox",
-            "user": "ai-watchdog",
-            "team_id": TEAM_ID,
-            "user_id": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "is_enterprise_install": False,
-        }
-
-    def _post_message(self, params: Params) -> Params:
-        channel = _string(params.get("channel"))
-        if not channel:
-            return _error("channel_not_found")
-        content = _content(params)
-        if content is None:
-            return _error("no_text")
-        posted = self._add(Posted(self._channel_id(channel), self._next_ts(), *content))
-        return {
-            "ok": True,
-            "channel": posted.channel,
-            "ts": posted.ts,
-            "message": _message_json(posted),
-        }
-
-    def _update(self, params: Params) -> Params:
-        key = (_string(params.get("channel")), _string(params.get("ts")))
-        current = self._messages.get(key)
-        if current is None:
-            return _error("message_not_found")
-        if "text" not in params and "blocks" not in params:
-            return _error("no_text")
-        # What the call leaves out, the message keeps (Slack documents this for blocks).
-        updated = replace(
-            current,
-            text=_string(params["text"]) if "text" in params else current.text,
-            blocks=_blocks(params["blocks"]) if "blocks" in params else current.blocks,
-            updates=current.updates + 1,
-        )
-        self._messages[key] = updated
-        return {
-            "ok": True,
-            "channel": updated.channel,
-            "ts": updated.ts,
-            "text": updated.text,
-            "message": _message_json(updated),
-        }
-
-    def _usergroup_members(self, params: Params) -> Params:
-        members = self._groups.get(_string(params.get("usergroup")))
-        if members is None:
-            return _error("no_such_subteam")
-        return {"ok": True, "users": list(members)}
-
-    def _lookup_by_email(self, params: Params) -> Params:
-        email = _string(params.get("email"))
-        user_id = self._users.get(email.lower())
-        if user_id is None:
-            return _error("users_not_found")
-        user = {
-            "id": user_id,
-            "team_id": TEAM_ID,
-            "name": email.partition("@")[0],
-            "profile": {"email": email},
-        }
-        return {"ok": True, "user": user}
 
     # -- Socket Mode
 
@@ -406,217 +306,38 @@ class SlackApi:
 
         def record(status: int) -> None:
             with self._lock:
-                self._record("socket", {}, _Answer(status, b"", ""))
+                self._record("socket", {}, wire.Answer(status, b"", ""))
 
         self._socket.serve(handler, record)
 
     # -- hooks
 
-    def _webhook(self, content_type: str, body: bytes) -> _Answer:
+    def _webhook(self, content_type: str, body: bytes) -> wire.Answer:
         params: Params = {}
         try:
-            params = _params("", content_type, body)
+            params = wire.read_params("", content_type, body)
             answer = self._webhook_answer(params)
-        except _BadRequest:
-            answer = _text("invalid_payload", 400)
+        except wire.BadRequest:
+            answer = wire.text_answer("invalid_payload", 400)
         return self._record("webhook", params, answer)
 
-    def _webhook_answer(self, params: Params) -> _Answer:
+    def _webhook_answer(self, params: Params) -> wire.Answer:
         failure = self._take_failure("webhook")
         if failure is not None:
-            return _failure_answer(failure, plain=True)
-        content = _content(params)
-        if content is None:
-            return _text("invalid_payload", 400)
-        self._add(Posted(WEBHOOK_CHANNEL, self._next_ts(), *content, via="webhook"))
-        return _text("ok")
+            return wire.failure_answer(failure, plain=True)
+        return self._workspace.webhook(params)
 
-    def _response_url(self, key: tuple[str, str], content_type: str, body: bytes) -> _Answer:
+    def _response_url(self, key: tuple[str, str], content_type: str, body: bytes) -> wire.Answer:
         params: Params = {}
         try:
-            params = _params("", content_type, body)
+            params = wire.read_params("", content_type, body)
             answer = self._response_url_answer(key, params)
-        except _BadRequest:
-            answer = _json(_error("invalid_payload"), 400)
+        except wire.BadRequest:
+            answer = wire.json_answer(wire.error_payload("invalid_payload"), 400)
         return self._record("response_url", params, answer)
 
-    def _response_url_answer(self, key: tuple[str, str], params: Params) -> _Answer:
+    def _response_url_answer(self, key: tuple[str, str], params: Params) -> wire.Answer:
         failure = self._take_failure("response_url")
         if failure is not None:
-            return _failure_answer(failure, plain=False)
-        original = self._messages.get(key)
-        if original is None:
-            return _json(_error("message_not_found"), 404)
-        if _flag(params.get("delete_original")):
-            del self._messages[key]
-            return _json({"ok": True})
-        content = _content(params)
-        if content is None:
-            return _json(_error("invalid_payload"), 400)
-        text, blocks = content
-        if _flag(params.get("replace_original")):
-            # Unlike chat.update, a replacement is the whole message: what it omits is gone.
-            self._messages[key] = replace(
-                original, text=text, blocks=blocks, updates=original.updates + 1
-            )
-        elif params.get("response_type") == "in_channel":
-            self._add(Posted(original.channel, self._next_ts(), text, blocks))
-        # Otherwise an ephemeral reply: only the clicker sees it, the channel does not change.
-        return _json({"ok": True})
-
-    # -- state
-
-    def _add(self, posted: Posted) -> Posted:
-        self._messages[(posted.channel, posted.ts)] = posted
-        return posted
-
-    def _next_ts(self) -> str:
-        micros = _FIRST_TS_MICROS + self._posted * _TS_STEP_MICROS
-        self._posted += 1
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
-
-    def _channel_id(self, channel: str) -> str:
-        name = channel.removeprefix("#")
-        if name in self._channels:
-            return self._channels[name]
-        if _USER_ID.fullmatch(name):
-            return "D" + name[1:]  # posting to a user opens (or reuses) the DM with them
-        if _CONVERSATION_ID.fullmatch(name):
-            return name
-        return "C" + hashlib.sha256(name.encode()).hexdigest()[:10].upper()
-
-
-class _Server(ThreadingHTTPServer):
-    def __init__(self, api: SlackApi) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.api = api
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.headers.get("Upgrade", "").strip().lower() == "websocket":
-            cast(_Server, self.server).api._socket_link(self)
-        else:
-            self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def _serve(self, verb: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        api = cast(_Server, self.server).api
-        answer = api._dispatch(
-            verb,
-            self.path,
-            self.headers.get("Content-Type", ""),
-            self.headers.get("Authorization", ""),
-            body,
-        )
-        self.send_response(answer.status)
-        self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(len(answer.body)))
-        for name, value in answer.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(answer.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: `calls` is the record, and tests and the demo print their own account."""
-
-
-# -- reading requests
-
-
-def _params(query: str, content_type: str, body: bytes) -> Params:
-    """The query string's arguments, then the body's over them: Slack reads either."""
-    params: Params = dict(parse_qsl(query, keep_blank_values=True))
-    if not body:
-        return params
-    kind = content_type.partition(";")[0].strip().lower()
-    if kind == "application/json":
-        try:
-            parsed = json.loads(body)
-        except ValueError as error:
-            raise _BadRequest("invalid_json") from error
-        if not isinstance(parsed, dict):
-            raise _BadRequest("json_not_object")
-        params.update(parsed)
-    elif kind == "application/x-www-form-urlencoded":
-        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    elif not kind:
-        raise _BadRequest("missing_post_type")
-    else:
-        # Slack also takes multipart/form-data (file uploads) and text/plain; not emulated here.
-        raise _BadRequest("invalid_post_type")
-    return params
-
-
-def _content(params: Params) -> tuple[str, list[dict[str, Any]]] | None:
-    """A message's text and blocks, or None when it has neither."""
-    text = _string(params.get("text"))
-    blocks = _blocks(params.get("blocks"))
-    return (text, blocks) if text or blocks else None
-
-
-def _blocks(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    if isinstance(value, str):  # a form body carries blocks as JSON text
-        try:
-            value = json.loads(value) if value else []
-        except ValueError as error:
-            raise _BadRequest("invalid_blocks") from error
-    if not isinstance(value, list) or not all(isinstance(block, dict) for block in value):
-        raise _BadRequest("invalid_blocks")
-    return value
-
-
-def _string(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _flag(value: Any) -> bool:
-    """A boolean as JSON sends it, or as a form does ("true", "1")."""
-    return value is True or value in ("true", "1")
-
-
-def _bearer(authorization: str) -> str:
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-# -- writing answers
-
-
-def _error(code: str) -> Params:
-    return {"ok": False, "error": code}
-
-
-def _message_json(posted: Posted) -> Params:
-    return {
-        "type": "message",
-        "text": posted.text,
-        "blocks": posted.blocks,
-        "ts": posted.ts,
-        "bot_id": BOT_ID,
-    }
-
-
-def _failure_answer(failure: _Failure, *, plain: bool) -> _Answer:
-    """A staged failure. `plain`: the webhook, which answers text, not JSON."""
-    headers: tuple[tuple[str, str], ...] = ()
-    if failure.status == 429:
-        headers = (("Retry-After", str(failure.retry_after)),)
-    if plain or failure.status >= 500:
-        return _text(failure.error, failure.status, headers)
-    return _json(_error(failure.error), failure.status, headers)
-
-
-def _json(payload: Params, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> _Answer:
-    body = json.dumps(payload).encode()
-    return _Answer(status, body, "application/json; charset=utf-8", headers)
-
-
-def _text(text: str, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> _Answer:
-    return _Answer(status, text.encode(), "text/plain; charset=utf-8", headers)
+            return wire.failure_answer(failure, plain=False)
+        return self._workspace.response_url(key, params)

@@ -31,13 +31,26 @@ class ServiceConfigError(ValueError):
 class Service:
     settings: Settings
     store: Store
-    policies: list[Policy]
     sender: Sender | None = None
     session: boto3.Session | None = None
     clock: Clock = field(default_factory=SystemClock)
     notify_options: NotifyOptions = field(default_factory=NotifyOptions)
     signing_secret: str | None = None
     link_key: bytes | None = None
+    loaded_policies: list[Policy] | None = None
+
+    @property
+    def policies(self) -> list[Policy]:
+        """Read on first use: a Slack click or an approval page, which never needs them,
+        answers without fetching them (from S3 or AppConfig) inside Slack's 3 seconds."""
+        if self.loaded_policies is None:
+            spec = self.settings.policies
+            self.loaded_policies = load_configured_policies(spec, self.session)
+        return self.loaded_policies
+
+    @policies.setter
+    def policies(self, policies: list[Policy]) -> None:
+        self.loaded_policies = policies
 
     @property
     def approvers(self) -> frozenset[str]:
@@ -86,7 +99,6 @@ def build_service(
     return Service(
         settings=settings,
         store=store,
-        policies=load_configured_policies(settings.policies, session),
         sender=sender if sender is not None else sender_from_settings(settings),
         session=session,
         clock=clock or SystemClock(),
