@@ -11,17 +11,16 @@ secondary index, is eventually consistent (for reports: the executor decides wit
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from botocore.exceptions import BotoCoreError, ClientError
 
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
+from watchdog.store import dynamodb_audit as audit
 from watchdog.store import dynamodb_keys as k
 from watchdog.store import dynamodb_messages as messages
 from watchdog.store import dynamodb_plans as plans
@@ -42,12 +41,11 @@ from watchdog.store.base import (
     step_conflict,
     time_key,
 )
+from watchdog.store.dynamodb_calls import ConditionFailed, TableCalls
 from watchdog.store.dynamodb_table import STEPS_INDEX
 
 log = structlog.get_logger(__name__)
 
-Item = dict[str, Any]
-_NAME = re.compile(r"#(\w+)")
 # Lock items outlive their lease a little; the condition, not the TTL, decides expiry.
 LOCK_TTL_MARGIN = timedelta(days=1)
 # claim_step's condition, one value per reclaimable state (:reclaim0, ...).
@@ -55,111 +53,13 @@ _RECLAIMABLE = {f"reclaim{i}": k.s(state) for i, state in enumerate(RECLAIMABLE_
 _RECLAIMABLE_IN = ", ".join(f":{name}" for name in _RECLAIMABLE)
 
 
-class _ConditionFailed(Exception):
-    """A condition expression (or a transaction's) did not hold: the write lost."""
-
-
-def _names(*expressions: str) -> dict[str, str]:
-    """Every attribute is written `#name` in expressions (DynamoDB reserves hundreds of words,
-    `state` and `owner` among them); this maps each back to itself."""
-    return {f"#{name}": name for e in expressions for name in _NAME.findall(e)}
-
-
-class DynamoStore:
-    """The Store protocol on one DynamoDB table (see dynamodb_keys for the key design)."""
+class DynamoStore(TableCalls):
+    """The Store protocol on one DynamoDB table (see dynamodb_keys for the key design; the
+    calls themselves, with their error mapping, are dynamodb_calls.TableCalls)."""
 
     def __init__(self, client: Any, table: str, retention: Retention | None = None) -> None:
-        self._client = client
-        self.table = table
+        super().__init__(client, table)
         self.retention = retention or Retention()
-
-    # Plumbing.
-    def _call(self, operation: str, **request: Any) -> Any:
-        try:
-            return getattr(self._client, operation)(**request)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            reasons = error.response.get("CancellationReasons") or []
-            if code == "ConditionalCheckFailedException" or any(
-                r.get("Code") == "ConditionalCheckFailed" for r in reasons
-            ):
-                raise _ConditionFailed from error
-            if code == "ResourceNotFoundException":
-                raise StoreUnavailable(
-                    f"DynamoDB table {self.table} not found in {self._region()}: create it "
-                    "(template.yaml, or watchdog.store.dynamodb_table.create_table)"
-                ) from error
-            raise StoreUnavailable(f"DynamoDB {operation} on {self.table}: {error}") from error
-        except BotoCoreError as error:
-            raise StoreUnavailable(f"DynamoDB {operation} on {self.table}: {error}") from error
-
-    def _region(self) -> str:
-        return str(getattr(getattr(self._client, "meta", None), "region_name", "?"))
-
-    def _update(
-        self, key: Item, update: str, condition: str | None, returns: bool = False, **values: Item
-    ) -> Item:
-        """UpdateItem; with `returns`, the item as written (so a claim needs no second read)."""
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "Key": key,
-            "UpdateExpression": update,
-            "ExpressionAttributeNames": _names(update, condition or ""),
-            "ReturnValues": "ALL_NEW" if returns else "NONE",
-        }
-        if condition:
-            request["ConditionExpression"] = condition
-        if values:
-            request["ExpressionAttributeValues"] = {f":{n}": v for n, v in values.items()}
-        attributes: Item = self._call("update_item", **request).get("Attributes", {})
-        return attributes
-
-    def _put(self, item: Item, condition: str | None = None, **values: Item) -> None:
-        request: dict[str, Any] = {"TableName": self.table, "Item": item}
-        if condition:
-            request["ConditionExpression"] = condition
-            request["ExpressionAttributeNames"] = _names(condition)
-        if values:
-            request["ExpressionAttributeValues"] = {f":{n}": v for n, v in values.items()}
-        self._call("put_item", **request)
-
-    def _get(self, key: Item) -> Item | None:
-        item: Item | None = self._call(
-            "get_item", TableName=self.table, Key=key, ConsistentRead=True
-        ).get("Item")
-        return item
-
-    def _query(
-        self,
-        pk: str,
-        sk_from: str | None = None,
-        newest_first: bool = False,
-        index: str | None = None,
-    ) -> Iterator[Item]:
-        """Every item of one partition (pages followed), optionally with sk >= `sk_from`."""
-        hash_key, range_key = ("gsi1pk", "gsi1sk") if index else ("pk", "sk")
-        condition = f"#{hash_key} = :pk"
-        values: Item = {":pk": k.s(pk)}
-        if sk_from is not None:
-            condition += f" AND #{range_key} >= :sk"
-            values[":sk"] = k.s(sk_from)
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": _names(condition),
-            "ExpressionAttributeValues": values,
-            "ScanIndexForward": not newest_first,
-        }
-        if index:
-            request["IndexName"] = index  # GSIs cannot be read consistently
-        else:
-            request["ConsistentRead"] = True
-        while True:
-            page = self._call("query", **request)
-            yield from page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def close(self) -> None:
         """Nothing to release: boto3 clients hold no per-store resources."""
@@ -214,7 +114,7 @@ class DynamoStore:
                 now=k.s(time_key(now)),
                 **values,
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             raise StoreNotFound(f"finding {finding_id} is not in the store") from None
 
     def list_findings(self, states: set[str] | None = None) -> list[StoredFinding]:
@@ -242,7 +142,7 @@ class DynamoStore:
             item["consumed_at"] = k.s(time_key(a.consumed_at))
         try:
             self._put(item, "attribute_not_exists(#pk)")
-        except _ConditionFailed:
+        except ConditionFailed:
             raise StoreConflict(f"approval {a.id} already exists") from None
 
     def consume_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
@@ -256,7 +156,7 @@ class DynamoStore:
                     returns=True,
                     now=k.s(at),
                 )
-            except _ConditionFailed:
+            except ConditionFailed:
                 continue  # another consumer won this one; try the next
             return k.approval(item)
         return None
@@ -275,7 +175,7 @@ class DynamoStore:
                 },
                 "attribute_not_exists(#pk)",
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             return False
         return True
 
@@ -307,7 +207,7 @@ class DynamoStore:
                 steps_of=k.s(k.steps_of(finding_id)),
                 **_RECLAIMABLE,
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             return None
         return k.step(item)
 
@@ -334,7 +234,7 @@ class DynamoStore:
                 cancelled=k.s("cancelled"),
                 **values,
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             raise StoreConflict(step_conflict(step_id, run_id, self.get_step(step_id))) from None
 
     def get_step(self, step_id: str) -> StepRecord | None:
@@ -363,58 +263,27 @@ class DynamoStore:
     def list_messages(self) -> list[PostedMessage]:
         return [messages.message(item) for item in self._query(k.MESSAGES)]
 
-    # Audit log.
+    # Audit log (the items are built in dynamodb_audit).
     def append_audit(self, entry: AuditEntry) -> None:
         """Entries go into a partition per UTC day; the day is first recorded in AUDITDAYS
         (idempotent, outside the transaction so concurrent appends never conflict on it)."""
-        day = k.audit_day(entry.at)
-        sk = k.audit_sk(entry.at, entry.id)
-        expires = k.ttl(entry.at, self.retention.audit)
-        day_end = datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(days=1)
-        self._put({**k.key(k.AUDIT_DAYS, day), "expires_at": k.ttl(day_end, self.retention.audit)})
+        self._put(audit.day_item(entry.at, self.retention.audit))
         new = "attribute_not_exists(#pk)"
+        items = audit.entry_items(entry, self.retention.audit)
         try:
             self._call(
                 "transact_write_items",
-                TransactItems=[
-                    self._transact_put(
-                        {
-                            **k.key(k.audit_pk(day), sk),
-                            "body": k.s(entry.model_dump_json()),
-                            "expires_at": expires,
-                        },
-                        new,
-                    ),
-                    self._transact_put(
-                        {
-                            **k.key(k.audit_id_pk(entry.id)),
-                            "day": k.s(day),
-                            "entry_sk": k.s(sk),
-                            "expires_at": expires,
-                        },
-                        new,
-                    ),
-                ],
+                TransactItems=[self._transact_put(item, new) for item in items],
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             raise StoreConflict(f"audit entry {entry.id} already exists") from None
-
-    def _transact_put(self, item: Item, condition: str) -> Item:
-        return {
-            "Put": {
-                "TableName": self.table,
-                "Item": item,
-                "ConditionExpression": condition,
-                "ExpressionAttributeNames": _names(condition),
-            }
-        }
 
     def get_audit(self, audit_id: str) -> AuditEntry | None:
         pointer = self._get(k.key(k.audit_id_pk(audit_id)))
         if pointer is None:
             return None
-        item = self._get(k.key(k.audit_pk(k.text(pointer, "day")), k.text(pointer, "entry_sk")))
-        return None if item is None else AuditEntry.model_validate_json(k.text(item, "body"))
+        item = self._get(audit.entry_key(pointer))
+        return None if item is None else audit.entry(item)
 
     def list_audit(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
         entries: list[AuditEntry] = []
@@ -426,7 +295,7 @@ class DynamoStore:
             for item in self._query(
                 k.audit_pk(k.text(day, "sk")), sk_from=first_key, newest_first=True
             ):
-                entries.append(AuditEntry.model_validate_json(k.text(item, "body")))
+                entries.append(audit.entry(item))
                 if len(entries) >= limit:
                     return entries
         return entries
@@ -468,7 +337,7 @@ class DynamoStore:
                 owner=k.s(owner),
                 now=k.s(time_key(now)),
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             return False
         return True
 
@@ -482,6 +351,6 @@ class DynamoStore:
                 ExpressionAttributeNames={"#owner": "owner"},
                 ExpressionAttributeValues={":owner": k.s(owner)},
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             return False
         return True

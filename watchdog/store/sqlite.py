@@ -17,7 +17,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import structlog
 
@@ -25,9 +24,9 @@ from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
 from watchdog.store import sqlite_messages as messages
+from watchdog.store import sqlite_rows as rows
+from watchdog.store import sqlite_steps as steps
 from watchdog.store.base import (
-    FINAL_STEP_STATES,
-    RECLAIMABLE_STEP_STATES,
     Approval,
     AuditEntry,
     FindingState,
@@ -40,7 +39,6 @@ from watchdog.store.base import (
     StoreUnavailable,
     TeardownPlan,
     from_time_key,
-    step_conflict,
     time_key,
 )
 from watchdog.store.sqlite_schema import migrate
@@ -56,60 +54,6 @@ _NEXT_APPROVAL = """SELECT id FROM approvals
     WHERE finding_id = :finding AND action = :action
       AND consumed_at IS NULL AND expires_at > :now
     ORDER BY expires_at, id LIMIT 1"""
-# claim_step's condition, one named parameter per reclaimable state (:reclaim0, ...).
-_RECLAIMABLE = {f"reclaim{i}": state for i, state in enumerate(RECLAIMABLE_STEP_STATES)}
-_RECLAIMABLE_IN = ", ".join(f":{name}" for name in _RECLAIMABLE)
-
-
-def _time(text: str | None) -> datetime | None:
-    return None if text is None else from_time_key(text)
-
-
-def _returned(cursor: sqlite3.Cursor) -> Any:
-    """The row a RETURNING statement gave, or None. Fetches all rows, so the statement is
-    finished before COMMIT (an unfinished one would keep the transaction busy)."""
-    rows = cursor.fetchall()
-    return rows[0] if rows else None
-
-
-def _step(row: sqlite3.Row) -> StepRecord:
-    return StepRecord(
-        step_id=row["step_id"],
-        finding_id=row["finding_id"],
-        run_id=row["run_id"],
-        state=row["state"],
-        attempts=row["attempts"],
-        claimed_until=_time(row["claimed_until"]),
-        detail=row["detail"],
-        updated_at=from_time_key(row["updated_at"]),
-        previous_state=row["previous_state"],
-    )
-
-
-def _approval(row: sqlite3.Row) -> Approval:
-    return Approval(
-        id=row["id"],
-        finding_id=row["finding_id"],
-        action=row["action"],
-        approver=row["approver"],
-        via=row["via"],
-        created_at=from_time_key(row["created_at"]),
-        expires_at=from_time_key(row["expires_at"]),
-        consumed_at=_time(row["consumed_at"]),
-    )
-
-
-def _stored_finding(row: sqlite3.Row) -> StoredFinding:
-    return StoredFinding(
-        finding=Finding.model_validate_json(row["body"]),
-        first_seen=from_time_key(row["first_seen"]),
-        last_seen=from_time_key(row["last_seen"]),
-        last_run_id=row["last_run_id"],
-        state=row["state"],
-        state_detail=row["state_detail"],
-        state_changed_at=from_time_key(row["state_changed_at"]),
-        state_until=_time(row["state_until"]),
-    )
 
 
 class SqliteStore:
@@ -166,7 +110,7 @@ class SqliteStore:
     # Findings.
     def save_findings(self, run_id: str, findings: Sequence[Finding], now: datetime) -> None:
         at = time_key(now)
-        rows = [(f.id, f.model_dump_json(), at, at, run_id, at) for f in findings]
+        values = [(f.id, f.model_dump_json(), at, at, run_id, at) for f in findings]
         with self._write() as db:
             db.executemany(
                 """INSERT INTO findings (id, body, first_seen, last_seen, last_run_id, state,
@@ -174,13 +118,13 @@ class SqliteStore:
                    VALUES (?, ?, ?, ?, ?, 'open', '', ?)
                    ON CONFLICT (id) DO UPDATE SET body = excluded.body,
                        last_seen = excluded.last_seen, last_run_id = excluded.last_run_id""",
-                rows,
+                values,
             )
 
     def get_finding(self, finding_id: str) -> StoredFinding | None:
         with self._read() as db:
             row = db.execute("SELECT * FROM findings WHERE id = ?", (finding_id,)).fetchone()
-        return None if row is None else _stored_finding(row)
+        return None if row is None else rows.stored_finding(row)
 
     def set_finding_state(
         self,
@@ -208,8 +152,8 @@ class SqliteStore:
             params = sorted(states)
             query += f" WHERE state IN ({', '.join('?' * len(params))})"
         with self._read() as db:
-            rows = db.execute(query + " ORDER BY id", params).fetchall()
-        return [_stored_finding(row) for row in rows]
+            found = db.execute(query + " ORDER BY id", params).fetchall()
+        return [rows.stored_finding(row) for row in found]
 
     # Approvals.
     def add_approval(self, approval: Approval) -> None:
@@ -237,7 +181,7 @@ class SqliteStore:
         with self._write() as db:
             # One statement picks and marks: the subquery and the update see the same rows,
             # under the write lock, so no other connection can consume in between.
-            row = _returned(
+            row = rows.returned(
                 db.execute(
                     f"""UPDATE approvals SET consumed_at = :now
                    WHERE id = ({_NEXT_APPROVAL}) AND consumed_at IS NULL
@@ -245,7 +189,7 @@ class SqliteStore:
                     {"now": at, "finding": finding_id, "action": action},
                 )
             )
-        return None if row is None else _approval(row)
+        return None if row is None else rows.approval(row)
 
     def pending_approval(self, finding_id: str, action: Action, now: datetime) -> Approval | None:
         with self._read() as db:
@@ -253,7 +197,7 @@ class SqliteStore:
                 f"SELECT * FROM approvals WHERE id = ({_NEXT_APPROVAL})",
                 {"now": time_key(now), "finding": finding_id, "action": action},
             ).fetchone()
-        return None if row is None else _approval(row)
+        return None if row is None else rows.approval(row)
 
     def consume_token(self, token_id: str, now: datetime) -> bool:
         with self._write() as db:
@@ -263,65 +207,26 @@ class SqliteStore:
             )
             return cursor.rowcount == 1
 
-    # Step progress.
+    # Step progress (the SQL is in sqlite_steps).
     def claim_step(
         self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
     ) -> StepRecord | None:
         with self._write() as db:
-            row = _returned(
-                db.execute(
-                    f"""INSERT INTO steps (step_id, finding_id, run_id, state, attempts,
-                                      claimed_until, detail, updated_at, previous_state)
-                   VALUES (:step, :finding, :run, 'claimed', 1, :until, '', :now, NULL)
-                   ON CONFLICT (step_id) DO UPDATE SET
-                       finding_id = excluded.finding_id, run_id = excluded.run_id,
-                       state = 'claimed', attempts = steps.attempts + 1,
-                       claimed_until = excluded.claimed_until, detail = '',
-                       updated_at = excluded.updated_at, previous_state = steps.state
-                   WHERE steps.state IN ({_RECLAIMABLE_IN})
-                     AND (steps.claimed_until IS NULL OR steps.claimed_until < :now)
-                   RETURNING *""",
-                    {
-                        "step": step_id,
-                        "finding": finding_id,
-                        "run": run_id,
-                        "until": time_key(now + lease),
-                        "now": time_key(now),
-                        **_RECLAIMABLE,
-                    },
-                )
-            )
-        return None if row is None else _step(row)
+            return steps.claim(db, step_id, finding_id, run_id, now, lease)
 
     def mark_step(
         self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime
     ) -> None:
-        release = state != "started"
         with self._write() as db:
-            cursor = db.execute(
-                f"""UPDATE steps SET state = ?, detail = ?, updated_at = ?,
-                        claimed_until = CASE WHEN ? THEN NULL ELSE claimed_until END
-                    WHERE step_id = ? AND run_id = ?
-                      AND state NOT IN ({", ".join("?" * len(FINAL_STEP_STATES))})""",
-                (state, detail, time_key(now), release, step_id, run_id, *FINAL_STEP_STATES),
-            )
-            if cursor.rowcount == 0:
-                row = db.execute("SELECT * FROM steps WHERE step_id = ?", (step_id,)).fetchone()
-                raise StoreConflict(
-                    step_conflict(step_id, run_id, None if row is None else _step(row))
-                )
+            steps.mark(db, step_id, run_id, state, detail, now)
 
     def get_step(self, step_id: str) -> StepRecord | None:
         with self._read() as db:
-            row = db.execute("SELECT * FROM steps WHERE step_id = ?", (step_id,)).fetchone()
-        return None if row is None else _step(row)
+            return steps.get(db, step_id)
 
     def list_steps(self, finding_id: str) -> list[StepRecord]:
         with self._read() as db:
-            rows = db.execute(
-                "SELECT * FROM steps WHERE finding_id = ? ORDER BY step_id", (finding_id,)
-            ).fetchall()
-        return [_step(row) for row in rows]
+            return steps.list_for(db, finding_id)
 
     # Plans.
     def save_plan(self, plan: TeardownPlan) -> None:
@@ -383,11 +288,11 @@ class SqliteStore:
         if since is not None:
             where, params = "WHERE at >= ?", [time_key(since)]
         with self._read() as db:
-            rows = db.execute(
+            found = db.execute(
                 f"SELECT body FROM audit {where} ORDER BY at DESC, id DESC LIMIT ?",
                 [*params, max(limit, 0)],
             ).fetchall()
-        return [AuditEntry.model_validate_json(row["body"]) for row in rows]
+        return [AuditEntry.model_validate_json(row["body"]) for row in found]
 
     # Cache (watchdog.signals.cache.Cache).
     def get(self, key: str) -> CacheEntry | None:
@@ -415,7 +320,7 @@ class SqliteStore:
     # Locks.
     def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
         with self._write() as db:
-            row = _returned(
+            row = rows.returned(
                 db.execute(
                     """INSERT INTO locks (name, owner, until) VALUES (:name, :owner, :until)
                    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,
