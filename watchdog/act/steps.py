@@ -37,8 +37,6 @@ from watchdog.store.base import AuditOutcome, MarkState, Store, StoreConflict, T
 
 log = structlog.get_logger(__name__)
 
-# Statuses on the way to done: after our call (or someone else's) AWS is still working on it.
-ON_ITS_WAY = ("delet", "stopp")
 IN_USE = "ResourceInUse"
 
 
@@ -146,7 +144,7 @@ class StepRunner:
         if settled is not None:
             return self._finish(job, attempt, settled, called=previous in ("started", "parked"))
         if not job.operation.allows(status):
-            if self._on_its_way(status, previous):
+            if self._on_its_way(job, status, previous):
                 # A crashed or parked run made the call: wait for it, never call twice.
                 described = recorded_description(self.store, job.step.id, attempt) or {}
                 return self._in_flight(job, attempt, described, called=True)
@@ -292,15 +290,16 @@ class StepRunner:
             return status
         # "Deleting" is a done state for planning (nothing to call) but not for the executor:
         # what depends on it must wait until it is gone.
-        if status in job.teardown.done_states and not self._on_its_way(status, None):
+        if status in job.teardown.done_states and not self._on_its_way(job, status, None):
             return status
         return None
 
     @staticmethod
-    def _on_its_way(status: str | None, previous: str | None) -> bool:
+    def _on_its_way(job: Job, status: str | None, previous: str | None) -> bool:
+        """After our call (a crashed or parked run's), or someone else's, AWS is still at it."""
         if previous in ("started", "parked"):
             return True
-        return status is not None and status.lower().startswith(ON_ITS_WAY)
+        return status in job.teardown.in_progress
 
     @staticmethod
     def _refused(job: Job, status: str | None) -> str:

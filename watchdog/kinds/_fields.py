@@ -67,6 +67,7 @@ def studio_teardown(
             invoke=invoke,
         ),
         done_states=frozenset({"Deleting"}),
+        in_progress=frozenset({"Deleting"}),
         status_field="Status",
         describe=describe,
     )

@@ -84,6 +84,9 @@ class Teardown:
     describe: Callable[[Any, ResourceRecord], dict[str, Any] | None] | None = None
     # The description's status field; None for kinds that only exist or do not (configs).
     status_field: str | None = None
+    # Statuses in which AWS is still carrying out a stop or delete someone asked for: a step
+    # finding its resource in one waits for it to settle and never calls again.
+    in_progress: frozenset[str] = frozenset()
 
     def status(self, description: dict[str, Any] | None) -> str | None:
         """The status in a description: None when gone, EXISTS for kinds without one."""

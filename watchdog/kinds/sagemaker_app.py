@@ -136,6 +136,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         status_field="Status",
+        in_progress=frozenset({"Deleting"}),
         describe=describe,
         stop_is_delete=True,
         # A Failed app blocks neither its space nor its profile, and bills nothing.

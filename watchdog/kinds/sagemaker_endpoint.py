@@ -175,6 +175,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         status_field="EndpointStatus",
+        in_progress=frozenset({"Deleting"}),
         describe=describe,
     ),
 )

@@ -112,6 +112,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         status_field="InferenceComponentStatus",
+        in_progress=frozenset({"Deleting"}),
         describe=describe,
     ),
 )

@@ -102,6 +102,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         status_field="TrackingServerStatus",
+        in_progress=frozenset({"Stopping", "Deleting"}),
         describe=describe,
         done_states=frozenset({"Deleting"}),
     ),

@@ -94,6 +94,7 @@ SPEC = KindSpec(
             invoke=delete,
         ),
         status_field="NotebookInstanceStatus",
+        in_progress=frozenset({"Stopping", "Deleting"}),
         describe=describe,
         stop_before_delete=True,
     ),
