@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -36,8 +37,6 @@ class Fail(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 _SCOPE_OPTIONS = (
     click.option(
         "--regions", help="Comma list of regions, or `all` (enabled ones). [WATCHDOG_REGIONS]"
@@ -55,11 +54,21 @@ _SCOPE_OPTIONS = (
 )
 
 
-def scope_options(command: F) -> F:
-    """The flags that say what to scan, shared by every command that scans."""
+SCOPE_FLAGS = ("regions", "accounts", "member_role", "external_id", "max_workers")
+
+
+def scope_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The flags that say what to scan, shared by every command that scans. The command gets
+    them as one `scope` dict, ready for `load_settings(**scope, ...)`."""
+
+    @functools.wraps(command)
+    def with_scope(**flags: Any) -> Any:
+        scope = {name: flags.pop(name) for name in SCOPE_FLAGS}
+        return command(scope=scope, **flags)
+
     for option in reversed(_SCOPE_OPTIONS):
-        command = option(command)
-    return command
+        with_scope = option(with_scope)
+    return with_scope
 
 
 store_option = click.option(

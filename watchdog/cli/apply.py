@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -65,11 +66,7 @@ EXIT_BY_VERDICT = {
 @format_option
 @output_option
 def apply(
-    regions: str | None,
-    accounts: str | None,
-    member_role: str | None,
-    external_id: str | None,
-    max_workers: int | None,
+    scope: dict[str, Any],
     policies_path: str | None,
     store: str | None,
     execute: bool,
@@ -79,11 +76,7 @@ def apply(
 ) -> None:
     """Tear down what is approved (or auto-approved by policy), re-verifying each step first."""
     settings = load_settings(
-        regions=regions,
-        accounts=accounts,
-        member_role=member_role,
-        external_id=external_id,
-        max_workers=max_workers,
+        **scope,
         policies=policies_path,
         store=store,
     )

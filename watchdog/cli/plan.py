@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,22 +37,14 @@ from watchdog.signals.collect import SignalOptions
 @format_option
 @output_option
 def plan(
-    regions: str | None,
-    accounts: str | None,
-    member_role: str | None,
-    external_id: str | None,
-    max_workers: int | None,
+    scope: dict[str, Any],
     policies_path: str | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Find what the policies flag, what it costs, and the teardown each finding needs."""
     settings = load_settings(
-        regions=regions,
-        accounts=accounts,
-        member_role=member_role,
-        external_id=external_id,
-        max_workers=max_workers,
+        **scope,
         policies=policies_path,
     )
     configure_logging(settings.log_format, settings.log_level)

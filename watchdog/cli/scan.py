@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,21 +28,13 @@ from watchdog.logs import configure_logging
 @format_option
 @output_option
 def scan(
-    regions: str | None,
-    accounts: str | None,
-    member_role: str | None,
-    external_id: str | None,
-    max_workers: int | None,
+    scope: dict[str, Any],
     fmt: str,
     output: Path | None,
 ) -> None:
     """List every watched SageMaker and Bedrock resource, with what it is and how it bills."""
     settings = load_settings(
-        regions=regions,
-        accounts=accounts,
-        member_role=member_role,
-        external_id=external_id,
-        max_workers=max_workers,
+        **scope,
     )
     configure_logging(settings.log_format, settings.log_level)
     result = scan_or_fail(ScanRequest.from_settings(settings))
