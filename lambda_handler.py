@@ -24,6 +24,7 @@ from watchdog.policies.sources import load_configured_policies
 from watchdog.service import lambda_events
 from watchdog.service.context import build_service
 from watchdog.service.lambda_events import Dispatch, invoke_self, is_fanout, is_http, is_work
+from watchdog.service.public_url import own_function_url
 from watchdog.service.secrets import resolve_secrets
 from watchdog.settings import Settings
 from watchdog.signals.collect import SignalOptions
@@ -39,6 +40,9 @@ def handler(
     configure_logging("json", settings.log_level)
     # Secrets named by reference (WATCHDOG_<NAME>_PARAM / _SECRET_ID), once per warm container.
     settings = resolve_secrets(settings, os.environ)
+    if settings.public_url is None and settings.link_secret is not None:
+        url = own_function_url(context)
+        settings = settings.model_copy(update={"public_url": url}) if url else settings
     # Lambda's only writable place; the price and Cost Explorer caches live as long as the
     # container (a DynamoDB-backed cache replaces this with the store).
     if settings.cache_dir is None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from watchdog.notify.slack import BotSender
 from watchdog.sandbox.seed import seed_demo_account
 from watchdog.sandbox.slack_api import SlackApi
 from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
+from watchdog.service.public_url import forget
 from watchdog.service.work import Work
 from watchdog.store.base import Store
 from watchdog.store.dynamodb_table import create_table
@@ -64,8 +67,9 @@ def test_a_scheduled_event_returns_the_plan_summary(
 class LambdaContext:
     """The part of Lambda's context object the handler reads."""
 
-    def __init__(self, remaining_ms: int) -> None:
+    def __init__(self, remaining_ms: int, function_name: str = "ai-cost-watchdog") -> None:
         self.remaining_ms = remaining_ms
+        self.function_name = function_name
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
@@ -305,3 +309,46 @@ def test_dispatched_work_survives_the_trip_to_the_next_invocation(
     assert [r.params["response_type"] for r in replies] == ["ephemeral"]
     assert str(replies[0].params["text"]).startswith("Nothing was run:")
     assert "Approved" in slack.messages()[0].text
+
+
+def deploy_function_url() -> str:
+    """The function and its URL, as the template creates them (moto needs no code to run)."""
+    role = boto3.client("iam", region_name="us-east-1").create_role(
+        RoleName="watchdog", AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("lambda_handler.py", "")
+    functions = boto3.client("lambda", region_name="us-east-1")
+    functions.create_function(
+        FunctionName="ai-cost-watchdog",
+        Runtime="python3.12",
+        Role=role,
+        Handler="lambda_handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    url = functions.create_function_url_config(FunctionName="ai-cost-watchdog", AuthType="NONE")
+    return str(url["FunctionUrl"])
+
+
+def test_without_public_url_the_links_use_the_functions_own_url(
+    stored: Store, slack: SlackApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    monkeypatch.delenv("WATCHDOG_PUBLIC_URL")
+    function_url = deploy_function_url()
+    forget()
+
+    handler(SCHEDULER_EVENT, LambdaContext(remaining_ms=900_000))
+
+    reviews = [
+        str(element["url"])
+        for message in slack.messages()
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element.get("action_id") == "review"
+    ]
+    assert reviews and all(
+        url.startswith(f"{function_url.rstrip('/')}/approve/") for url in reviews
+    )

@@ -293,15 +293,20 @@ def test_no_resource_depends_on_itself(deploy: Any, mode: str, fan_out: str) -> 
 # Permissions.
 
 
-def test_the_function_may_invoke_itself_by_its_explicit_name(deploy: Any) -> None:
+def test_the_function_may_invoke_itself_and_read_its_url_by_its_explicit_name(
+    deploy: Any,
+) -> None:
     template = deploy()
 
-    invoke = statements(template, "WatchdogFunctionRole")["InvokeSelfAsynchronously"]
-    assert actions(invoke) == {"lambda:InvokeFunction"}
-    assert invoke["Resource"] == {
+    granted = statements(template, "WatchdogFunctionRole")
+    own = {
         "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}"
         ":function:${FunctionName}"
     }
+    invoke = granted["InvokeSelfAsynchronously"]
+    assert actions(invoke) == {"lambda:InvokeFunction"} and invoke["Resource"] == own
+    url = granted["ReadOwnFunctionUrl"]
+    assert actions(url) == {"lambda:GetFunctionUrlConfig"} and url["Resource"] == own
     function = template["Resources"]["WatchdogFunction"]["Properties"]
     assert function["FunctionName"] == {"Ref": "FunctionName"}
 
@@ -612,6 +617,7 @@ def test_the_member_role_grants_what_the_function_does_in_an_account(
         "organizations:ListAccounts",
         "sts:AssumeRole",
         "lambda:InvokeFunction",
+        "lambda:GetFunctionUrlConfig",
         "ssm:GetParameter",
         "secretsmanager:GetSecretValue",
         "kms:Decrypt",
