@@ -25,8 +25,8 @@ test: check
 check: lint typecheck templates
 
 lint: $(STAMP)
-	$(BIN)/ruff check watchdog tests bench lambda_handler.py
-	$(BIN)/ruff format --check watchdog tests bench lambda_handler.py
+	$(BIN)/ruff check watchdog tests bench lambda_handler.py setup.py
+	$(BIN)/ruff format --check watchdog tests bench lambda_handler.py setup.py
 
 # cfn-lint on every template, then template.yaml through the SAM translator (offline) and the
 # state machine's definition (tests/unit/test_templates.py).

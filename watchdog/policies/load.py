@@ -119,22 +119,23 @@ def _check(
 
 
 def default_policies_dir() -> Path:
-    """The shipped `policies/` directory, at the root of the source tree next to `watchdog/`."""
-    shipped = Path(__file__).resolve().parents[2] / "policies"
-    if not shipped.is_dir():
-        # A wheel does not carry the repository's top-level directories.
-        raise PolicyError(
-            [
-                Problem(
-                    str(shipped),
-                    0,
-                    "",
-                    "the shipped policies are not installed with this copy of the watchdog; "
-                    "set WATCHDOG_POLICIES to a policy directory",
-                )
-            ]
-        )
-    return shipped
+    """The shipped policies: in an installed wheel, the copy setup.py packs as
+    `watchdog/shipped_policies`; in a source tree, `policies/` next to `watchdog/`."""
+    package = Path(__file__).resolve().parents[1]
+    for shipped in (package / "shipped_policies", package.parent / "policies"):
+        if shipped.is_dir():
+            return shipped
+    raise PolicyError(
+        [
+            Problem(
+                str(package / "shipped_policies"),
+                0,
+                "",
+                "the shipped policies are not installed with this copy of the watchdog; "
+                "set WATCHDOG_POLICIES to a policy directory",
+            )
+        ]
+    )
 
 
 # --- files ------------------------------------------------------------------------------------
