@@ -100,15 +100,8 @@ def tags(arn: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in answer["Tags"]}
 
 
-def test_exempt_tags_the_resource_resolves_the_finding_and_edits_the_message(
-    aws: None, slack: SlackApi, store: Store
-) -> None:
-    record = notebook()
-    store.save_findings("r-1", [finding(resource=record, action="stop", steps=())], NOW)
-    service = service_for(store, slack)
-    reference, before = announce(service, slack)
-    assert "Exempt" in str(before.blocks)
-
+def click_exempt(service: Service, slack: SlackApi, reference: PostedMessage) -> None:
+    """What the worker does after Alice's Exempt click on the announced message."""
     perform(
         Work(
             task="exempt",
@@ -118,6 +111,18 @@ def test_exempt_tags_the_resource_resolves_the_finding_and_edits_the_message(
         ),
         service,
     )
+
+
+def test_exempt_tags_the_resource_resolves_the_finding_and_edits_the_message(
+    aws: None, slack: SlackApi, store: Store
+) -> None:
+    record = notebook()
+    store.save_findings("r-1", [finding(resource=record, action="stop", steps=())], NOW)
+    service = service_for(store, slack)
+    reference, before = announce(service, slack)
+    assert "Exempt" in str(before.blocks)
+
+    click_exempt(service, slack, reference)
 
     assert tags(record.arn)["watchdog:exempt"] == "true"
     stored = store.get_finding("f-1")
@@ -144,15 +149,7 @@ def test_exempt_on_a_resource_aws_cannot_tag_tells_the_clicker_and_changes_nothi
     service = service_for(store, slack)
     reference, _ = announce(service, slack)
 
-    perform(
-        Work(
-            task="exempt",
-            finding_id="f-1",
-            user=f"slack:{ALICE}",
-            response_url=slack.response_url(reference.channel, reference.ts),
-        ),
-        service,
-    )
+    click_exempt(service, slack, reference)
 
     stored = store.get_finding("f-1")
     assert stored is not None and stored.state == "open"
@@ -320,15 +317,7 @@ def test_exempt_reaches_an_account_named_by_its_role_arn(
     service = service_for(store, slack, accounts=role)
     reference, _ = announce(service, slack)
 
-    perform(
-        Work(
-            task="exempt",
-            finding_id="f-1",
-            user=f"slack:{ALICE}",
-            response_url=slack.response_url(reference.channel, reference.ts),
-        ),
-        service,
-    )
+    click_exempt(service, slack, reference)
 
     tagged = {t["Key"]: t["Value"] for t in member.list_tags(ResourceArn=arn)["Tags"]}
     assert tagged.get("watchdog:exempt") == "true"
