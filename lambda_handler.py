@@ -17,10 +17,10 @@ from typing import Any
 
 import structlog
 
+from watchdog.aws.policy_sources import load_configured_policies
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import lookback_for, run_plan
-from watchdog.policies.sources import load_configured_policies
 from watchdog.service import lambda_events
 from watchdog.service.context import build_service
 from watchdog.service.lambda_events import Dispatch, invoke_self, is_fanout, is_http, is_work

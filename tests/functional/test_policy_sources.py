@@ -8,8 +8,8 @@ from typing import Any
 import boto3
 import pytest
 
+from watchdog.aws.policy_sources import load_policy_source
 from watchdog.policies import PolicyError, default_policies_dir, load_policies
-from watchdog.policies.sources import load_policy_source
 
 REGION = "us-east-1"
 BUCKET = "watchdog-policies"

@@ -67,7 +67,7 @@ def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTar
         elif ACCOUNT_ID.match(item):
             if not member_role:
                 raise ScopeError(f"account id {item} needs a member role name (--member-role)")
-            targets.append(AccountTarget(account_id=item, role_arn=_role_arn(item, member_role)))
+            targets.append(AccountTarget(account_id=item, role_arn=role_arn(item, member_role)))
         else:
             raise ScopeError(
                 f"not an account: {item!r} (use current, organization, a role ARN or a "
@@ -76,7 +76,20 @@ def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTar
     return targets
 
 
-def _role_arn(account_id: str, role_name: str, partition: str = "aws") -> str:
+def named_roles(spec: str | None, member_role: str | None) -> dict[str, str]:
+    """The role each account WATCHDOG_ACCOUNTS lists (by role ARN, or by id with the member
+    role) is entered through; empty for `current`, `organization`, or a spec that does not
+    parse (the scan reports that one)."""
+    try:
+        targets = parse_accounts(spec, member_role)
+    except ScopeError:
+        return {}
+    if isinstance(targets, str):
+        return {}
+    return {t.account_id: t.role_arn for t in targets if t.account_id and t.role_arn}
+
+
+def role_arn(account_id: str, role_name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::{account_id}:role/{role_name}"
 
 
@@ -106,7 +119,7 @@ def organization_targets(
             if account["Id"] == own_account:
                 targets.append(AccountTarget(account_id=None))
             else:
-                role = _role_arn(account["Id"], member_role, partition)
+                role = role_arn(account["Id"], member_role, partition)
                 targets.append(AccountTarget(account_id=account["Id"], role_arn=role))
     return targets
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from watchdog.aws.policy_sources import load_configured_policies
 from watchdog.aws.scope import ScopeError
 from watchdog.cli._common import (
     EXIT_PARTIAL,
@@ -26,7 +27,6 @@ from watchdog.logs import configure_logging
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies import PolicyError
 from watchdog.policies.schema import Policy
-from watchdog.policies.sources import load_configured_policies
 from watchdog.settings import Settings
 from watchdog.signals.collect import SignalOptions
 

@@ -28,7 +28,6 @@ from watchdog.daemon.metrics import Metrics
 from watchdog.daemon.schedule import trigger_from
 from watchdog.daemon.socket_mode import connect_socket_mode
 from watchdog.policies.load import PolicyError
-from watchdog.policies.sources import load_configured_policies
 from watchdog.service.clicks import answer_payload
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
@@ -166,14 +165,10 @@ class Daemon:
         """Each cycle reads the policies again, so new thresholds (a file, an S3 prefix, an
         AppConfig profile) apply without a restart; broken ones keep the last good set."""
         try:
-            policies = load_configured_policies(
-                self.service.settings.policies, self.service.session
-            )
+            self.service.reload_policies()
         except PolicyError as error:
             self.metrics.error()
             log.error("policies not reloaded; keeping the last good ones", error=str(error))
-            return
-        self.service.policies = policies
 
     def _exclusive(self, act: Callable[[datetime], None], patience_s: float) -> bool:
         """Run `act(deadline)` holding both locks; False when another daemon kept the store's

@@ -14,11 +14,11 @@ from watchdog.act.clients import Clients, SessionClients
 from watchdog.act.clock import Clock, SystemClock
 from watchdog.approvals.tokens import link_secret
 from watchdog.aws.clients import ApiCallCounter
-from watchdog.aws.scope import ScopeError, parse_accounts
+from watchdog.aws.policy_sources import load_configured_policies
+from watchdog.aws.scope import named_roles
 from watchdog.notify.notifier import NotifyOptions, ReviewLinks
 from watchdog.notify.slack import Sender, sender_from_settings
 from watchdog.policies.schema import Policy
-from watchdog.policies.sources import load_configured_policies
 from watchdog.settings import Settings
 from watchdog.store.base import Store
 
@@ -44,13 +44,14 @@ class Service:
         """Read on first use: a Slack click or an approval page, which never needs them,
         answers without fetching them (from S3 or AppConfig) inside Slack's 3 seconds."""
         if self.loaded_policies is None:
-            spec = self.settings.policies
-            self.loaded_policies = load_configured_policies(spec, self.session)
+            self.reload_policies()
+        assert self.loaded_policies is not None
         return self.loaded_policies
 
-    @policies.setter
-    def policies(self, policies: list[Policy]) -> None:
-        self.loaded_policies = policies
+    def reload_policies(self) -> None:
+        """Read the policies again (the daemon does, every cycle); on a PolicyError the ones
+        already loaded stay."""
+        self.loaded_policies = load_configured_policies(self.settings.policies, self.session)
 
     @property
     def approvers(self) -> frozenset[str]:
@@ -59,15 +60,7 @@ class Service:
     def clients(self) -> Clients:
         """Clients in any account the settings reach (member accounts through the role)."""
         settings = self.settings
-        try:
-            targets = parse_accounts(settings.accounts, settings.member_role)
-        except ScopeError:
-            targets = []  # the cycle reports a bad WATCHDOG_ACCOUNTS; here, own account only
-        roles = {
-            t.account_id: t.role_arn
-            for t in (targets if isinstance(targets, list) else [])
-            if t.account_id and t.role_arn
-        }
+        roles = named_roles(settings.accounts, settings.member_role)
         return SessionClients(
             self.session or boto3.Session(),
             ApiCallCounter(),

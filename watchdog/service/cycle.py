@@ -6,7 +6,7 @@ approval click all run this; only the deadline and `only` differ.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from pydantic import BaseModel
@@ -31,7 +31,6 @@ def run_cycle(
     service: Service,
     deadline: datetime | None = None,
     only: Iterable[str] = (),
-    deadline_margin: timedelta | None = None,
     interrupted: Callable[[], bool] | None = None,
     announce: bool = True,
 ) -> CycleResult:
@@ -41,8 +40,6 @@ def run_cycle(
     settings = service.settings
     options = ExecOptions.from_settings(settings, settings.mode == "enforce", deadline)
     options = options.model_copy(update={"interrupted": interrupted})
-    if deadline_margin is not None:
-        options = options.model_copy(update={"deadline_margin": deadline_margin})
     result = apply(
         ScanRequest.from_settings(settings),
         service.policies,

@@ -48,14 +48,16 @@ def is_work(event: dict[str, Any]) -> bool:
 
 
 def deadline_of(context: Any, now: datetime) -> datetime | None:
+    """When this invocation must stop starting work: Lambda's end, less DEADLINE_MARGIN."""
     if context is None or not hasattr(context, "get_remaining_time_in_millis"):
         return None
-    return now + timedelta(milliseconds=context.get_remaining_time_in_millis())
+    remaining = timedelta(milliseconds=context.get_remaining_time_in_millis())
+    return now + remaining - DEADLINE_MARGIN
 
 
 def scheduled(service: Service, context: Any) -> dict[str, Any]:
     deadline = deadline_of(context, service.clock.now())
-    return _summary(run_cycle(service, deadline, deadline_margin=DEADLINE_MARGIN))
+    return _summary(run_cycle(service, deadline))
 
 
 def is_fanout(event: dict[str, Any]) -> bool:
@@ -74,8 +76,6 @@ def fanout(service: Service, event: dict[str, Any], context: Any) -> dict[str, A
     if step == "shard":
         account, region = str(event["account"]), str(event["region"])
         deadline = deadline_of(context, service.clock.now())
-        if deadline is not None:
-            deadline -= DEADLINE_MARGIN
         own = SessionClients(service.session).own_account
         result = run_shard(service, account, region, own, deadline)
         return {"account": account, "region": region, **_summary(result)}
@@ -124,10 +124,7 @@ def http(
 
 def work(service: Service, event: dict[str, Any], context: Any) -> dict[str, Any]:
     item = Work.model_validate(event[WORK_KEY])
-    deadline = deadline_of(context, service.clock.now())
-    if deadline is not None:
-        deadline -= DEADLINE_MARGIN
-    perform(item, service, deadline)
+    perform(item, service, deadline_of(context, service.clock.now()))
     return {"done": item.task, "finding_id": item.finding_id}
 
 

@@ -6,9 +6,10 @@ notification covering every shard (posts for findings seen since the fan-out sta
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from watchdog.aws.scope import ScopeError, parse_accounts
+from watchdog.aws.scope import ScopeError, named_roles, role_arn
 from watchdog.inventory import ScanRequest, open_scope
 from watchdog.notify.notifier import NotifyResult, notify
 from watchdog.service.context import Service
@@ -27,7 +28,7 @@ def shard_service(service: Service, account: str, region: str, own_account: str)
     settings = service.settings
     accounts = "current" if account == own_account else _role_for(service, account)
     narrowed = settings.model_copy(update={"accounts": accounts, "regions": region})
-    return Service(**{**service.__dict__, "settings": narrowed})
+    return replace(service, settings=narrowed)
 
 
 def run_shard(
@@ -48,13 +49,9 @@ def notify_all(service: Service, started_at: datetime) -> NotifyResult | None:
 
 def _role_for(service: Service, account: str) -> str:
     settings = service.settings
-    try:
-        targets = parse_accounts(settings.accounts, settings.member_role)
-    except ScopeError:
-        targets = []
-    for target in targets if isinstance(targets, list) else []:
-        if target.account_id == account and target.role_arn:
-            return target.role_arn
+    named = named_roles(settings.accounts, settings.member_role).get(account)
+    if named is not None:
+        return named
     if not settings.member_role:
         raise ScopeError(f"account {account} has no role to enter (set WATCHDOG_MEMBER_ROLE)")
-    return f"arn:aws:iam::{account}:role/{settings.member_role}"
+    return role_arn(account, settings.member_role)

@@ -55,8 +55,10 @@ def perform(
     if work.task == "reply":
         _reply(work.response_url, work.text or "")
     elif work.task == "execute":
-        _update(work.finding_id, service)  # "Approved by ..." before the teardown starts
+        # "Approved by ..." now; the cycle's own Slack step edits it again when it ends.
+        _update(work.finding_id, service)
         _execute(work, service, deadline, interrupted)
+        return
     elif work.task == "exempt":
         _exempt(work, service)
     _update(work.finding_id, service)

@@ -13,6 +13,10 @@ Every document is checked exactly as a local file is, and a problem names it as
 `s3://bucket/key:LINE: ...` or `appconfig://application/environment/profile:LINE: ...`. Any
 failure (a malformed spec, no such bucket, no policy objects, access denied) is a PolicyError
 with one line per problem.
+
+It lives with the AWS plumbing, not in watchdog.policies, so the policy schema and checks that
+evaluate builds on stay free of boto3: this module fetches the documents, watchdog.policies
+reads them.
 """
 
 from __future__ import annotations
