@@ -23,6 +23,7 @@ from watchdog.act.audit import (
     step_entry,
 )
 from watchdog.act.breaker import Breaker, is_throttling
+from watchdog.act.claims import claim_step, held_by
 from watchdog.act.clients import Clients
 from watchdog.act.clock import Clock
 from watchdog.act.models import ExecOptions, StepFate, StepOutcome
@@ -94,13 +95,12 @@ class StepRunner:
             return earlier
         if not self.options.execute:
             return self._dry_run(job, after_dry_steps)
-        claim = self.store.claim_step(
-            job.step.id, job.plan.finding_id, self.run_id, self.clock.now(), self.options.lease
+        step_id, now = job.step.id, self.clock.now()
+        claim = claim_step(
+            self.store, step_id, job.plan.finding_id, self.run_id, now, self.options.lease
         )
         if claim is None:
-            held = self.store.get_step(job.step.id)
-            holder = f"run {held.run_id}" if held else "another run"
-            return self.outcome(job, "busy", f"held by {holder}; it is left to that run")
+            return self.outcome(job, "busy", held_by(self.store.get_step(step_id)))
         try:
             return self._claimed(job, claim.attempts, claim.previous_state)
         except (ClientError, BotoCoreError) as error:

@@ -99,11 +99,12 @@ class StepRecord(_Frozen):
     """Progress of one teardown step, the unit a resumable executor claims.
 
     `claimed_until` is the lease: while it runs, no other run may take the step; None once the
-    holder has let go of it (done, failed, cancelled, parked). `attempts` counts claims, so an
-    executor can tell a retry (and cap them). `previous_state` is the state the step was in
-    when this claim took it over: "started" (a crashed run) or "parked" (a run that had to
-    stop) mean the call may have been half-done, and the executor must re-verify the resource
-    before repeating it.
+    holder has let go of it (done, failed, cancelled, parked). `holder` is the process that
+    claimed it, so a run on the same host can tell a holder that died from one still working.
+    `attempts` counts claims, so an executor can tell a retry (and cap them). `previous_state`
+    is the state the step was in when this claim took it over: "started" (a crashed run) or
+    "parked" (a run that had to stop) mean the call may have been half-done, and the executor
+    must re-verify the resource before repeating it.
     """
 
     step_id: str
@@ -115,6 +116,8 @@ class StepRecord(_Frozen):
     detail: str = ""
     updated_at: AwareDatetime
     previous_state: StepState | None = None
+    # The process that made the claim (`host:pid:start`, see holders.py); "" before it was kept.
+    holder: str = ""
 
 
 def _json_default(value: object) -> str:
@@ -278,11 +281,20 @@ class Store(Cache, Protocol):
 
     # Step progress.
     def claim_step(
-        self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
+        self,
+        step_id: str,
+        finding_id: str,
+        run_id: str,
+        now: datetime,
+        lease: timedelta,
+        *,
+        holder: str = "",
+        gone_run: str | None = None,
     ) -> StepRecord | None:
-        """Take the step for `lease`, or None when it is done, cancelled, or under a lease that
-        has not run out (`claimed_until` >= now, whoever holds it). Failed and parked steps hold
-        no lease, so they are taken at once. Increments `attempts`."""
+        """Take the step for `lease` on behalf of process `holder`, or None when it is done,
+        cancelled, or under a lease that has not run out (`claimed_until` >= now, whoever holds
+        it) - unless the lease is `gone_run`'s, a run the caller knows has died. Failed and
+        parked steps hold no lease, so they are taken at once. Increments `attempts`."""
 
     def mark_step(
         self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime

@@ -181,7 +181,15 @@ class DynamoStore(TableCalls):
 
     # Step progress.
     def claim_step(
-        self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
+        self,
+        step_id: str,
+        finding_id: str,
+        run_id: str,
+        now: datetime,
+        lease: timedelta,
+        *,
+        holder: str = "",
+        gone_run: str | None = None,
     ) -> StepRecord | None:
         try:
             item = self._update(
@@ -190,9 +198,10 @@ class DynamoStore(TableCalls):
                 "#attempts = if_not_exists(#attempts, :zero) + :one, "
                 "#step_id = :step, #finding_id = :finding, #run_id = :run, "
                 "#claimed_until = :until, #detail = :empty, #updated_at = :now, "
-                "#gsi1pk = :steps_of, #gsi1sk = :step",
+                "#holder = :holder, #gsi1pk = :steps_of, #gsi1sk = :step",
                 f"attribute_not_exists(#pk) OR (#state IN ({_RECLAIMABLE_IN}) "
-                "AND (attribute_not_exists(#claimed_until) OR #claimed_until < :now))",
+                "AND (attribute_not_exists(#claimed_until) OR #claimed_until < :now "
+                "OR #run_id = :gone))",
                 returns=True,
                 none={"NULL": True},
                 claimed=k.s("claimed"),
@@ -201,6 +210,9 @@ class DynamoStore(TableCalls):
                 step=k.s(step_id),
                 finding=k.s(finding_id),
                 run=k.s(run_id),
+                holder=k.s(holder),
+                # A run id is never empty, so "" takes over nobody's lease.
+                gone=k.s(gone_run or ""),
                 until=k.s(time_key(now + lease)),
                 empty=k.s(""),
                 now=k.s(time_key(now)),

@@ -164,5 +164,6 @@ def step(item: Item) -> StepRecord:
             "detail": text(item, "detail"),
             "updated_at": time(item, "updated_at"),
             "previous_state": optional_text(item, "previous_state"),
+            "holder": optional_text(item, "holder") or "",
         }
     )

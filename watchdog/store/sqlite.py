@@ -209,10 +209,18 @@ class SqliteStore:
 
     # Step progress (the SQL is in sqlite_steps).
     def claim_step(
-        self, step_id: str, finding_id: str, run_id: str, now: datetime, lease: timedelta
+        self,
+        step_id: str,
+        finding_id: str,
+        run_id: str,
+        now: datetime,
+        lease: timedelta,
+        *,
+        holder: str = "",
+        gone_run: str | None = None,
     ) -> StepRecord | None:
         with self._write() as db:
-            return steps.claim(db, step_id, finding_id, run_id, now, lease)
+            return steps.claim(db, step_id, finding_id, run_id, now, lease, holder, gone_run)
 
     def mark_step(
         self, step_id: str, run_id: str, state: MarkState, detail: str, now: datetime

@@ -36,6 +36,7 @@ def step(row: sqlite3.Row) -> StepRecord:
         detail=row["detail"],
         updated_at=from_time_key(row["updated_at"]),
         previous_state=row["previous_state"],
+        holder=row["holder"],
     )
 
 

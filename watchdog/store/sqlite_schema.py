@@ -95,7 +95,11 @@ MIGRATION_3: Migration = (
     )""",
 )
 
-MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2, MIGRATION_3]
+# The process holding each step's claim, so a dead run's steps on this host are taken over at
+# once (existing rows: unknown, '', which is never declared gone).
+MIGRATION_4: Migration = ("ALTER TABLE steps ADD COLUMN holder TEXT NOT NULL DEFAULT ''",)
+
+MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4]
 
 
 def schema_version(connection: sqlite3.Connection) -> int:

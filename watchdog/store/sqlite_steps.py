@@ -35,19 +35,23 @@ def claim(
     run_id: str,
     now: datetime,
     lease: timedelta,
+    holder: str,
+    gone_run: str | None,
 ) -> StepRecord | None:
     row = rows.returned(
         db.execute(
             f"""INSERT INTO steps (step_id, finding_id, run_id, state, attempts,
-                                  claimed_until, detail, updated_at, previous_state)
-               VALUES (:step, :finding, :run, 'claimed', 1, :until, '', :now, NULL)
+                                  claimed_until, detail, updated_at, previous_state, holder)
+               VALUES (:step, :finding, :run, 'claimed', 1, :until, '', :now, NULL, :holder)
                ON CONFLICT (step_id) DO UPDATE SET
                    finding_id = excluded.finding_id, run_id = excluded.run_id,
                    state = 'claimed', attempts = steps.attempts + 1,
                    claimed_until = excluded.claimed_until, detail = '',
-                   updated_at = excluded.updated_at, previous_state = steps.state
+                   updated_at = excluded.updated_at, previous_state = steps.state,
+                   holder = excluded.holder
                WHERE steps.state IN ({_RECLAIMABLE_IN})
-                 AND (steps.claimed_until IS NULL OR steps.claimed_until < :now)
+                 AND (steps.claimed_until IS NULL OR steps.claimed_until < :now
+                      OR steps.run_id = :gone)
                RETURNING *""",
             {
                 "step": step_id,
@@ -55,6 +59,8 @@ def claim(
                 "run": run_id,
                 "until": time_key(now + lease),
                 "now": time_key(now),
+                "holder": holder,
+                "gone": gone_run,
                 **_RECLAIMABLE,
             },
         )

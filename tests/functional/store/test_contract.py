@@ -298,6 +298,27 @@ def test_an_expired_lease_is_taken_over_and_counts_an_attempt(store: Store) -> N
         store.mark_step("s-1", "r-1", "done", "", later)
 
 
+def test_a_claim_records_its_holder_and_a_dead_runs_lease_is_taken_over_at_once(
+    store: Store,
+) -> None:
+    store.claim_step("s-1", "f-1", "r-1", NOW, LEASE, holder="host-a:41:900")
+    store.mark_step("s-1", "r-1", "started", "DeleteEndpoint sent", NOW + MINUTE)
+
+    # Inside r-1's lease: naming another run as gone takes nothing.
+    assert store.claim_step("s-1", "f-1", "r-2", NOW + 2 * MINUTE, LEASE, gone_run="r-9") is None
+    record = store.claim_step(
+        "s-1", "f-1", "r-2", NOW + 2 * MINUTE, LEASE, holder="host-a:77:950", gone_run="r-1"
+    )
+
+    assert record is not None
+    assert (record.run_id, record.holder, record.attempts) == ("r-2", "host-a:77:950", 2)
+    assert record.previous_state == "started"
+    # r-2 is alive and holds it now: r-1's death no longer names the holder.
+    assert store.claim_step("s-1", "f-1", "r-3", NOW + 3 * MINUTE, LEASE, gone_run="r-1") is None
+    store.mark_step("s-1", "r-2", "done", "", NOW + 4 * MINUTE)
+    assert store.claim_step("s-1", "f-1", "r-3", NOW + 5 * MINUTE, LEASE, gone_run="r-2") is None
+
+
 def test_a_failed_step_can_be_claimed_again_at_once(store: Store) -> None:
     store.claim_step("s-1", "f-1", "r-1", NOW, LEASE)
     store.mark_step("s-1", "r-1", "failed", "ThrottlingException", NOW + MINUTE)
