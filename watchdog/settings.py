@@ -106,6 +106,9 @@ class Settings(BaseSettings):
         gt=0,
         description="a cycle holds the store's lock this long and ends before it runs out",
     )
+    daemon_max_failed_cycles: int = Field(
+        default=3, ge=1, description="/healthz answers 503 after this many failed cycles in a row"
+    )
     daemon_run_on_start: bool = Field(default=True, description="run a cycle when it starts")
 
     # Policies and caches.

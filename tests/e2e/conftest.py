@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from watchdog.sandbox.slack_api import SlackApi
+
 READY_TIMEOUT_S = 120
+# The Slack user who clicks in the daemon tests.
+ALICE = "U0ALICE001"
 
 
 def cli() -> list[str]:
@@ -73,3 +77,32 @@ def run(
     return subprocess.run(
         [*cli(), *args], capture_output=True, text=True, env=environment, timeout=300
     )
+
+
+# The daemon tests' own sandboxes (they delete what others expect to find) and local Slack.
+@pytest.fixture
+def sandbox() -> Iterator[str]:
+    """A sandbox of its own: this test deletes what others expect to find."""
+    server, url = start_sandbox()
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackApi]:
+    with SlackApi(users={"alice@example.com": ALICE}, channels={"#finops": "C0FINOPS01"}) as api:
+        yield api
+
+
+@pytest.fixture
+def slow_sandbox(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A sandbox whose asynchronous deletes (inference components) take 4 s, journaling every
+    Delete call it answers."""
+    journal = tmp_path / "journal.jsonl"
+    server, url = start_sandbox(
+        WATCHDOG_SANDBOX_ASYNC_SECONDS="4", WATCHDOG_SANDBOX_JOURNAL=str(journal)
+    )
+    yield url, journal
+    server.terminate()
+    server.wait(timeout=30)

@@ -4,122 +4,16 @@ down in dependency order on the sandbox, and the message is updated to say who a
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import boto3
-import pytest
 
-from tests.e2e.conftest import cli, free_port, start_sandbox
-from watchdog.sandbox.slack_api import Posted, SlackApi
-from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
+from tests.e2e.conftest import ALICE, free_port
+from tests.e2e.daemons import alert_for, click_approve, edited_to, get, start_daemon, wait_for
+from watchdog.sandbox.slack_api import SlackApi
+from watchdog.sandbox.slack_clicks import block_actions, button
 from watchdog.store.sqlite import SqliteStore
-
-SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
-ALICE = "U0ALICE001"
-T = TypeVar("T")
-
-
-def wait_for(probe: Callable[[], T | None], what: str, timeout: float = 90) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def sandbox() -> Iterator[str]:
-    """A sandbox of its own: this test deletes what others expect to find."""
-    server, url = start_sandbox()
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackApi]:
-    with SlackApi(users={"alice@example.com": ALICE}, channels={"#finops": "C0FINOPS01"}) as api:
-        yield api
-
-
-def start_daemon(
-    sandbox: str,
-    slack: SlackApi,
-    store: Path,
-    port: int,
-    log_name: str = "daemon.log",
-    **extra: str,
-) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "AWS_ENDPOINT_URL": sandbox,
-        "WATCHDOG_REGIONS": "us-east-1",
-        "WATCHDOG_STORE": f"sqlite:///{store}",
-        "WATCHDOG_CACHE_DIR": str(store.parent / "cache"),
-        "WATCHDOG_MODE": "enforce",
-        "WATCHDOG_POLL_SECONDS": "0.1",
-        "WATCHDOG_MAX_POLL_SECONDS": "0.5",
-        "WATCHDOG_DAEMON_PORT": str(port),
-        "WATCHDOG_DAEMON_SCHEDULE": "every 1h",
-        "WATCHDOG_SLACK_BOT_TOKEN": slack.token,
-        "WATCHDOG_SLACK_API_URL": slack.api_url,
-        "WATCHDOG_SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "WATCHDOG_SLACK_CHANNEL": "#finops",
-        "WATCHDOG_LINK_SECRET": "e2e-link-secret-0123456789abcdef0123456789",
-        "WATCHDOG_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        **extra,
-    }
-    log = (store.parent / log_name).open("w")
-    return subprocess.Popen(
-        [*cli(), "daemon"], stdout=log, stderr=subprocess.STDOUT, text=True, env=env
-    )
-
-
-def get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as answer:
-            return int(answer.status)
-    except OSError:
-        return 0
-
-
-def post(url: str, headers: dict[str, str], body: str) -> tuple[int, float]:
-    started = time.monotonic()
-    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return int(answer.status), time.monotonic() - started
-
-
-def click_approve(slack: SlackApi, alert: Posted, port: int) -> None:
-    approve = button(alert.blocks, "approve")
-    response_url = slack.response_url(alert.channel, alert.ts)
-    payload = block_actions(approve, ALICE, alert.channel, alert.ts, response_url)
-    headers, body = signed_request(payload, SIGNING_SECRET)
-    status, took = post(f"http://127.0.0.1:{port}/slack/interactions", headers, body)
-    assert status == 200 and took < 3
-
-
-def edited_to(slack: SlackApi, alert: Posted, word: str) -> Callable[[], Posted | None]:
-    def probe() -> Posted | None:
-        message = slack.message(alert.channel, alert.ts)
-        return message if message and word in message.text else None
-
-    return probe
-
-
-def alert_for(slack: SlackApi, name: str, kind: str = "sagemaker-endpoint") -> Posted | None:
-    """The message asking to delete `name` (other policies may post heads-ups about it)."""
-    wanted = f"*Delete: {kind} `{name}`*"
-    return next((m for m in slack.messages() if wanted in str(m.blocks)), None)
 
 
 def test_the_daemon_posts_and_an_approve_click_tears_down_in_order(
@@ -181,19 +75,6 @@ def test_over_socket_mode_a_snooze_click_is_acknowledged_and_the_message_edited(
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=60)
     assert code == 0, (tmp_path / "daemon.log").read_text()
-
-
-@pytest.fixture
-def slow_sandbox(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A sandbox whose asynchronous deletes (inference components) take 4 s, journaling every
-    Delete call it answers."""
-    journal = tmp_path / "journal.jsonl"
-    server, url = start_sandbox(
-        WATCHDOG_SANDBOX_ASYNC_SECONDS="4", WATCHDOG_SANDBOX_JOURNAL=str(journal)
-    )
-    yield url, journal
-    server.terminate()
-    server.wait(timeout=30)
 
 
 def test_sigterm_mid_teardown_parks_it_and_a_restarted_daemon_finishes_it(

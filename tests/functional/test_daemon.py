@@ -66,7 +66,7 @@ def test_metrics_report_the_last_cycle(daemons: tuple[Daemon, Daemon]) -> None:
     stake = next(line for line in lines if line.startswith("watchdog_monthly_usd_at_stake "))
     assert float(stake.split()[1]) > 0
     assert any(line.startswith('watchdog_findings{kind="sagemaker-endpoint"') for line in lines)
-    assert daemon.handle(Request("GET", "/healthz")).body == "ok"
+    assert daemon.handle(Request("GET", "/healthz")).body.startswith("ok: last cycle completed")
 
 
 def test_each_cycle_reads_the_policies_again_and_keeps_the_last_good_ones(
@@ -106,7 +106,7 @@ def test_each_cycle_reads_the_policies_again_and_keeps_the_last_good_ones(
         daemon.stop()
 
 
-def test_the_daemon_refuses_to_start_on_broken_settings(tmp_path: Path) -> None:
+def test_the_daemon_refuses_to_start_on_broken_settings(aws: None, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from watchdog.cli.main import cli
@@ -119,3 +119,59 @@ def test_the_daemon_refuses_to_start_on_broken_settings(tmp_path: Path) -> None:
     assert bad_policies.exit_code == 2 and "/nope" in bad_policies.output
     assert bad_schedule.exit_code == 2
     assert "WATCHDOG_DAEMON_SCHEDULE" in bad_schedule.output
+
+
+def test_healthz_turns_503_with_the_reason_when_every_cycle_fails(
+    aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(
+        regions="us-east-1",
+        cache_dir=str(tmp_path / "cache"),
+        cost_explorer=False,
+        daemon_port=0,
+        daemon_max_failed_cycles=2,
+    )
+    daemon = Daemon(build_service(settings, SqliteStore(tmp_path / "watchdog.db")))
+    # The credentials go away after the start (a role removed, keys rotated).
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    try:
+        daemon.cycle()
+        assert daemon.handle(Request("GET", "/healthz")).status == 200
+
+        daemon.cycle()
+        answer = daemon.handle(Request("GET", "/healthz"))
+    finally:
+        daemon.stop()
+
+    assert answer.status == 503
+    assert answer.body.startswith(
+        "unhealthy: the last 2 cycles failed; last error: ScopeError: no AWS credentials found"
+    )
+    assert daemon.metrics.cycles == {"failed": 2}
+
+
+def test_the_daemon_refuses_to_start_when_aws_cannot_be_used(
+    aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from watchdog.cli.main import cli
+
+    store = f"sqlite:///{tmp_path / 'watchdog.db'}"
+    monkeypatch.setenv("AWS_PROFILE", "nosuchprofile")
+    no_profile = CliRunner().invoke(cli, ["daemon", "--store", store, "--port", "0"])
+    monkeypatch.delenv("AWS_PROFILE")
+    bad_region = CliRunner().invoke(
+        cli, ["daemon", "--store", store, "--port", "0"], env={"WATCHDOG_REGIONS": "us-east-9"}
+    )
+
+    assert no_profile.exit_code == 2, no_profile.output
+    assert no_profile.output.strip().splitlines() == [
+        "Error: cannot use the AWS configuration: The config profile (nosuchprofile) could not "
+        "be found"
+    ]
+    assert bad_region.exit_code == 2 and "unknown region 'us-east-9'" in bad_region.output

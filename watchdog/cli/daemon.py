@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from watchdog.aws.scope import ScopeError
 from watchdog.cli._common import (
     Fail,
     load_settings,
@@ -18,6 +19,7 @@ from watchdog.cli._common import (
 )
 from watchdog.daemon.app import Daemon
 from watchdog.daemon.schedule import ScheduleError
+from watchdog.inventory import ScanRequest, check_scope
 from watchdog.logs import configure_logging
 from watchdog.policies.load import PolicyError
 from watchdog.service.context import ServiceConfigError, build_service
@@ -54,5 +56,12 @@ def daemon(
         runner = Daemon(service)
     except (ServiceConfigError, ScheduleError, PolicyError, OSError) as error:
         opened.close()
+        raise Fail(str(error)) from error
+    try:
+        # Credentials, regions and accounts that cannot work stop the start too, not every
+        # cycle (where only /healthz would tell).
+        check_scope(ScanRequest.from_settings(settings), service.session)
+    except ScopeError as error:
+        runner.stop()
         raise Fail(str(error)) from error
     runner.run_until_signalled()

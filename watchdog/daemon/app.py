@@ -23,6 +23,7 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from watchdog.approvals.http import Response
+from watchdog.daemon.health import Health
 from watchdog.daemon.http import make_server
 from watchdog.daemon.metrics import Metrics
 from watchdog.daemon.schedule import trigger_from
@@ -51,6 +52,12 @@ class Daemon:
         self.trigger = trigger_from(settings.daemon_schedule, settings.daemon_timezone)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.metrics = Metrics()
+        self.health = Health(
+            self.trigger,
+            started_at=service.clock.now(),
+            max_failures=settings.daemon_max_failed_cycles,
+            allowance=timedelta(minutes=settings.daemon_lock_minutes),
+        )
         self.stopping = threading.Event()
         self._acting = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdog-work")
@@ -70,6 +77,7 @@ class Daemon:
         first = self.service.clock.now() if self.service.settings.daemon_run_on_start else None
         self._scheduler.add_job(self.cycle, self.trigger, id="cycle", next_run_time=first)
         self._scheduler.start()
+        self._started = True
         threading.Thread(
             target=self._server.serve_forever, name="watchdog-http", daemon=True
         ).start()
@@ -99,8 +107,8 @@ class Daemon:
     def stop(self) -> None:
         """Stop in order; safe on a daemon that was never started (it only closes)."""
         self.stopping.set()
-        log.info("daemon stopping")
         if self._started:
+            log.info("daemon stopping")
             self._server.shutdown()
             self._scheduler.shutdown(wait=True)  # the running cycle parks its steps, returns
         if self._socket is not None:
@@ -108,12 +116,19 @@ class Daemon:
         self._worker.shutdown(wait=True, cancel_futures=True)
         self._server.server_close()
         self.service.close()
-        log.info("daemon stopped")
+        if self._started:
+            log.info("daemon stopped")
 
     # HTTP and Socket Mode: answer at once, work afterwards.
     def handle(self, request: Request) -> Response:
         now = self.service.clock.now()
-        response, work = route(self.service, request, now, metrics=self.metrics.render)
+        response, work = route(
+            self.service,
+            request,
+            now,
+            metrics=self.metrics.render,
+            health=lambda: self.health.verdict(now),
+        )
         self._submit(work)
         return response
 
@@ -142,12 +157,16 @@ class Daemon:
     def cycle(self) -> None:
         try:
             ran = self._exclusive(self._run_cycle, patience_s=0)
-        except Exception:
+        except Exception as error:
             self.metrics.count("cycles", "failed")
+            self.health.cycle_failed(error)
             log.exception("cycle failed")
             return
-        if not ran:
+        if ran:
+            self.health.cycle_ran(self.service.clock.now())
+        else:
             self.metrics.count("cycles", "skipped")
+            self.health.cycle_skipped(self.service.clock.now())
 
     def _run_cycle(self, deadline: datetime) -> None:
         self._reload_policies()

@@ -5,6 +5,7 @@ from watchdog.inventory.scan import (
     ScanResult,
     ScanStats,
     Scope,
+    check_scope,
     open_scope,
     scan,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "ScanResult",
     "ScanStats",
     "Scope",
+    "check_scope",
     "open_scope",
     "scan",
 ]

@@ -22,6 +22,7 @@ from watchdog.aws.clients import ApiCallCounter, ClientFactory
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import (
     AccountTarget,
+    ScopeError,
     Shard,
     assume,
     caller_account,
@@ -97,11 +98,8 @@ def open_scope(request: ScanRequest, session: boto3.Session | None = None) -> Sc
     counter = ApiCallCounter()
     base = session or boto3.Session()
     home = base.region_name or "us-east-1"
-    own_account, base_clients = caller_account(base, counter)
-    if request.regions and request.regions != ["all"]:
-        check_regions(request.regions, base_clients.available_regions("sagemaker"))
+    own_account, base_clients, parsed = _preflight(request, base, counter)
     errors: list[ScanError] = []
-    parsed = parse_accounts(request.accounts, request.member_role)
     targets = (
         organization_targets(base_clients, home, own_account, request.member_role or "")
         if isinstance(parsed, str)
@@ -109,6 +107,27 @@ def open_scope(request: ScanRequest, session: boto3.Session | None = None) -> Sc
     )
     shards = _shards(request, targets, own_account, base_clients, home, counter, errors)
     return Scope(uuid.uuid4().hex[:12], own_account, shards, errors, counter, base_clients, home)
+
+
+def check_scope(request: ScanRequest, session: boto3.Session | None = None) -> str:
+    """The caller's account id, once the credentials work, the regions exist and the accounts
+    parse; ScopeError otherwise. A daemon checks this at start, so a configuration that cannot
+    work refuses to start (as `scan` does) instead of failing every cycle."""
+    try:
+        base = session or boto3.Session()
+    except BotoCoreError as error:  # AWS_PROFILE naming no profile, a broken config file
+        raise ScopeError(f"cannot use the AWS configuration: {error}") from error
+    account, _, _ = _preflight(request, base, ApiCallCounter())
+    return account
+
+
+def _preflight(
+    request: ScanRequest, base: boto3.Session, counter: ApiCallCounter
+) -> tuple[str, ClientFactory, list[AccountTarget] | str]:
+    own_account, base_clients = caller_account(base, counter)
+    if request.regions and request.regions != ["all"]:
+        check_regions(request.regions, base_clients.available_regions("sagemaker"))
+    return own_account, base_clients, parse_accounts(request.accounts, request.member_role)
 
 
 def scan(

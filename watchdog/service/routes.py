@@ -37,7 +37,10 @@ def route(
     request: Request,
     now: datetime,
     metrics: Callable[[], str] | None = None,
+    health: Callable[[], tuple[bool, str]] | None = None,
 ) -> tuple[Response, list[Work]]:
+    """`metrics` and `health` come from a host that has them (the daemon); without `health`,
+    answering at all is the proof of health (the Lambda: each invocation is its own run)."""
     method, path = request.method.upper(), request.path
     if path.startswith(APPROVE_PREFIX):
         return _approval(service, method, path.removeprefix(APPROVE_PREFIX), now)
@@ -47,7 +50,8 @@ def route(
         status, body, work = answer_click(service, request.headers, request.body, now)
         return _text(status, body), work
     if path == "/healthz" and method in ("GET", "HEAD"):
-        return _text(200, "ok"), []
+        healthy, why = health() if health is not None else (True, "ok")
+        return _text(200 if healthy else 503, why), []
     if path == "/metrics" and method == "GET" and metrics is not None:
         headers = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
         return Response(200, headers, metrics()), []
