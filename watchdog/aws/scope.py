@@ -53,7 +53,8 @@ def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTar
 
     Returns "organization" unresolved (that needs an API call); raises ScopeError on bad input.
     """
-    items = [item.strip() for item in (spec or "current").split(",") if item.strip()]
+    # Each account once, in the order first named: `current,current` is one scan, not two.
+    items = list(dict.fromkeys(i.strip() for i in (spec or "current").split(",") if i.strip()))
     if items == ["organization"]:
         if not member_role:
             raise ScopeError("--accounts organization needs a member role name (--member-role)")
@@ -73,7 +74,8 @@ def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTar
                 f"not an account: {item!r} (use current, organization, a role ARN or a "
                 "12-digit account id)"
             )
-    return targets
+    # An account named by id and by its role ARN is still one account.
+    return list(dict.fromkeys(targets))
 
 
 def named_roles(spec: str | None, member_role: str | None) -> dict[str, str]:
