@@ -13,17 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.aws.setup import NO_CREDENTIALS, explain
 from watchdog.records import ScanError
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 SESSION_NAME = "ai-cost-watchdog"
-NO_CREDENTIALS = (
-    "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
-    "(or point AWS_ENDPOINT_URL at the sandbox: ai-watchdog sandbox serve --seed)"
+# The first call of a run proves the credentials and the endpoint. A refused connection or a
+# wrong host is not worth ten adaptive retries (13-20 s): two tries, a short connect timeout.
+IDENTITY_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="ai-cost-watchdog",
 )
 
 
@@ -98,12 +104,18 @@ def role_arn(account_id: str, role_name: str, partition: str = "aws") -> str:
 def caller_account(base: boto3.Session, counter: ApiCallCounter) -> tuple[str, ClientFactory]:
     """The caller's own account id; a clear ScopeError when there are no usable credentials."""
     clients = ClientFactory(base, counter)
+    region = base.region_name or "us-east-1"
     try:
-        identity = clients.client("sts", base.region_name or "us-east-1").get_caller_identity()
+        probe = base.client("sts", region_name=region, config=IDENTITY_CONFIG)
+        identity = probe.get_caller_identity()
     except NoCredentialsError as error:
         raise ScopeError(NO_CREDENTIALS) from error
-    except (BotoCoreError, ClientError) as error:
-        raise ScopeError(f"cannot use the AWS credentials: {error}") from error
+    except (BotoCoreError, ClientError, ValueError) as error:
+        # Unreachable endpoint, unknown region or profile: say that, not "credentials".
+        said = explain(error)
+        if said is None and isinstance(error, ValueError):
+            raise
+        raise ScopeError(said or f"cannot use the AWS credentials: {error}") from error
     return str(identity["Account"]), clients
 
 
