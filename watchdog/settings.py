@@ -135,12 +135,21 @@ class Settings(BaseSettings):
     def _regions_written_well(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        regions = [r.strip() for r in value.split(",") if r.strip()]
+        # A region named twice would be scanned twice and its findings reported twice.
+        regions = list(dict.fromkeys(r.strip() for r in value.split(",") if r.strip()))
         if not regions:
             raise ValueError("give at least one region, or `all`")
         if "all" in regions and len(regions) > 1:
             raise ValueError("`all` cannot be combined with named regions")
         return ",".join(regions)
+
+    @field_validator("accounts")
+    @classmethod
+    def _accounts_once_each(cls, value: str | None) -> str | None:
+        """An account named twice is entered and scanned once (first mention's order kept)."""
+        if value is None:
+            return None
+        return ",".join(dict.fromkeys(a.strip() for a in value.split(",") if a.strip()))
 
     @field_validator("slack_api_url", "public_url")
     @classmethod

@@ -64,7 +64,7 @@ def test_bad_flags_fail_with_a_message_and_no_traceback(sandbox_url: str) -> Non
         (["scan", "--accounts", "prod"], "not an account"),
         (["scan", "--regions", "all,us-east-1"], "cannot be combined"),
         (["scan", "--format", "xml"], "Invalid value for '--format'"),
-        (["scan", "--max-workers", "0"], "max_workers"),
+        (["scan", "--max-workers", "0"], "--max-workers: 0:"),
     ]
     for args, message in cases:
         done = run(args, sandbox_url)

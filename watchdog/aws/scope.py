@@ -13,17 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.aws.setup import NO_CREDENTIALS, explain
 from watchdog.records import ScanError
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 SESSION_NAME = "ai-cost-watchdog"
-NO_CREDENTIALS = (
-    "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
-    "(or point AWS_ENDPOINT_URL at the sandbox: ai-watchdog sandbox serve --seed)"
+# The first call of a run proves the credentials and the endpoint. A refused connection or a
+# wrong host is not worth ten adaptive retries (13-20 s): two tries, a short connect timeout.
+IDENTITY_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="ai-cost-watchdog",
 )
 
 
@@ -53,7 +59,8 @@ def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTar
 
     Returns "organization" unresolved (that needs an API call); raises ScopeError on bad input.
     """
-    items = [item.strip() for item in (spec or "current").split(",") if item.strip()]
+    # Each account once, in the order first named: `current,current` is one scan, not two.
+    items = list(dict.fromkeys(i.strip() for i in (spec or "current").split(",") if i.strip()))
     if items == ["organization"]:
         if not member_role:
             raise ScopeError("--accounts organization needs a member role name (--member-role)")
@@ -73,7 +80,8 @@ def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTar
                 f"not an account: {item!r} (use current, organization, a role ARN or a "
                 "12-digit account id)"
             )
-    return targets
+    # An account named by id and by its role ARN is still one account.
+    return list(dict.fromkeys(targets))
 
 
 def named_roles(spec: str | None, member_role: str | None) -> dict[str, str]:
@@ -96,12 +104,18 @@ def role_arn(account_id: str, role_name: str, partition: str = "aws") -> str:
 def caller_account(base: boto3.Session, counter: ApiCallCounter) -> tuple[str, ClientFactory]:
     """The caller's own account id; a clear ScopeError when there are no usable credentials."""
     clients = ClientFactory(base, counter)
+    region = base.region_name or "us-east-1"
     try:
-        identity = clients.client("sts", base.region_name or "us-east-1").get_caller_identity()
+        probe = base.client("sts", region_name=region, config=IDENTITY_CONFIG)
+        identity = probe.get_caller_identity()
     except NoCredentialsError as error:
         raise ScopeError(NO_CREDENTIALS) from error
-    except (BotoCoreError, ClientError) as error:
-        raise ScopeError(f"cannot use the AWS credentials: {error}") from error
+    except (BotoCoreError, ClientError, ValueError) as error:
+        # Unreachable endpoint, unknown region or profile: say that, not "credentials".
+        said = explain(error)
+        if said is None and isinstance(error, ValueError):
+            raise
+        raise ScopeError(said or f"cannot use the AWS credentials: {error}") from error
     return str(identity["Account"]), clients
 
 

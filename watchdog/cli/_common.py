@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
+from watchdog.aws.setup import AwsSetupError, check_aws_setup
+from watchdog.cli.failures import EXIT_USAGE, Fail
+from watchdog.cli.settings_errors import load_settings
 from watchdog.settings import Settings
 from watchdog.store.base import Store, StoreError
 from watchdog.store.open import open_store
 
+__all__ = ["EXIT_USAGE", "Fail", "load_settings"]
+
 EXIT_PARTIAL = 1
-EXIT_USAGE = 2
-
-
-def load_settings(**flags: Any) -> Settings:
-    """Settings with flags over WATCHDOG_* variables; a bad value is a usage error, not a trace."""
-    given = {name: value for name, value in flags.items() if value is not None}
-    try:
-        return Settings(**given)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
-            for e in error.errors()
-        )
-        raise click.UsageError(problems) from error
-
-
-class Fail(click.ClickException):
-    """A failure the user can act on, shown as one line with exit code 2."""
-
-    exit_code = EXIT_USAGE
 
 
 _SCOPE_OPTIONS = (
@@ -52,6 +37,29 @@ _SCOPE_OPTIONS = (
     click.option("--external-id", help="ExternalId for sts:AssumeRole. [WATCHDOG_EXTERNAL_ID]"),
     click.option("--max-workers", type=int, help="Accounts x regions scanned at once (default 8)."),
 )
+_PROFILE_OPTION = click.option(
+    "--profile", help="The AWS profile to use (from ~/.aws/config). [AWS_PROFILE]"
+)
+
+
+def aws_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--profile` for a command that talks to AWS, and a check of the AWS configuration
+    (profile, region, endpoint URL) before the command does anything: a mistake there is one
+    line and exit 2, not a traceback after half a run."""
+
+    @functools.wraps(command)
+    def with_aws(profile: str | None, **flags: Any) -> Any:
+        if profile is not None:
+            # The flag means AWS_PROFILE for this process: every session boto3 makes, in every
+            # stage and thread, reads it from there.
+            os.environ["AWS_PROFILE"] = profile
+        try:
+            check_aws_setup()
+        except AwsSetupError as error:
+            raise Fail(str(error)) from error
+        return command(**flags)
+
+    return _PROFILE_OPTION(with_aws)
 
 
 SCOPE_FLAGS = ("regions", "accounts", "member_role", "external_id", "max_workers")
@@ -68,7 +76,7 @@ def scope_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     for option in reversed(_SCOPE_OPTIONS):
         with_scope = option(with_scope)
-    return with_scope
+    return aws_options(with_scope)
 
 
 store_option = click.option(
@@ -78,12 +86,36 @@ store_option = click.option(
 )
 
 
+# A finding id no run makes: reading it proves the store answers (a DynamoDB table exists).
+_PROBE_FINDING = "watchdog-store-check"
+
+
 def open_store_or_fail(settings: Settings) -> Store:
-    """The configured store; a bad URL is a clear error, not a trace."""
+    """The configured store, proven usable before any work; a bad URL, a missing table or an
+    unwritable folder is a clear error, not a trace after a whole scan."""
     try:
-        return open_store(settings.store)
+        store = open_store(settings.store)
     except StoreError as error:
         raise Fail(str(error)) from error
+    try:
+        store.get_finding(_PROBE_FINDING)
+    except StoreError as error:
+        store.close()
+        raise Fail(str(error)) from error
+    return store
+
+
+DRY_RUN_FORBIDS_EXECUTE = (
+    "WATCHDOG_MODE=dry-run forbids --execute: nothing was changed. To change things, set "
+    "WATCHDOG_MODE=enforce (or unset WATCHDOG_MODE) and run again"
+)
+
+
+def refuse_execute_in_dry_run(settings: Settings, execute: bool) -> None:
+    """A deployment that says dry-run is not overridden by a flag: an explicit WATCHDOG_MODE of
+    dry-run (environment or config) plus --execute is refused. Unset, --execute decides."""
+    if execute and settings.mode == "dry-run" and "mode" in settings.model_fields_set:
+        raise Fail(DRY_RUN_FORBIDS_EXECUTE)
 
 
 # `apply` says which of four things happened, so scripts can tell them apart.
@@ -100,6 +132,29 @@ policies_option = click.option(
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+
+
+def _writable_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse an --output that cannot be written before any work starts, not after a scan.
+
+    Checked, not opened: opening would empty an existing file even if the run then fails.
+    """
+    if value is None:
+        return None
+    folder = value.parent
+    if not folder.is_dir():
+        raise Fail(f"--output {value}: no such directory {folder}")
+    if value.is_dir():
+        raise Fail(f"--output {value}: is a directory")
+    target = value if value.exists() else folder
+    if not os.access(target, os.W_OK):
+        raise Fail(f"--output {value}: not writable (permission denied on {target})")
+    return value
+
+
 output_option = click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+    "--output",
+    type=click.Path(path_type=Path),
+    callback=_writable_output,
+    help="Write to FILE.",
 )

@@ -27,6 +27,7 @@ from watchdog.cli._common import (
     open_store_or_fail,
     output_option,
     policies_option,
+    refuse_execute_in_dry_run,
     scope_options,
     store_option,
 )
@@ -80,6 +81,7 @@ def apply(
         policies=policies_path,
         store=store,
     )
+    refuse_execute_in_dry_run(settings, execute)
     configure_logging(settings.log_format, settings.log_level)
     result = apply_or_fail(settings, execute, only)
     with output_console(output) as console:

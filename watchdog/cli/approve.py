@@ -14,7 +14,13 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from watchdog.approvals.record import NotApprovable, check_approvable, record_approval
-from watchdog.cli._common import Fail, load_settings, open_store_or_fail, store_option
+from watchdog.cli._common import (
+    Fail,
+    aws_options,
+    load_settings,
+    open_store_or_fail,
+    store_option,
+)
 from watchdog.cli.render import stdout_console
 from watchdog.policies.schema import format_duration, parse_duration
 from watchdog.store.base import Approval, Store
@@ -24,6 +30,7 @@ DEFAULT_VALIDITY = "24h"
 
 @click.command()
 @click.argument("finding_id")
+@aws_options
 @store_option
 @click.option(
     "--expires-in",

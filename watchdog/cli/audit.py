@@ -14,6 +14,7 @@ import click
 
 from watchdog.cli._common import (
     Fail,
+    aws_options,
     format_option,
     load_settings,
     open_store_or_fail,
@@ -59,6 +60,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 
 @click.command("audit")
+@aws_options
 @store_option
 @format_option
 @click.option(

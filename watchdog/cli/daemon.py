@@ -12,6 +12,7 @@ import click
 from watchdog.aws.scope import ScopeError
 from watchdog.cli._common import (
     Fail,
+    aws_options,
     load_settings,
     open_store_or_fail,
     policies_option,
@@ -26,6 +27,7 @@ from watchdog.service.context import ServiceConfigError, build_service
 
 
 @click.command()
+@aws_options
 @store_option
 @click.option("--schedule", help="`every 15m` or a cron expression. [WATCHDOG_DAEMON_SCHEDULE]")
 @click.option("--host", help="HTTP address (default 127.0.0.1). [WATCHDOG_DAEMON_HOST]")

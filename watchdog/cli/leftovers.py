@@ -29,7 +29,13 @@ from watchdog.act.leftovers import (
 )
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import ScopeError
-from watchdog.cli._common import Fail, format_option, load_settings
+from watchdog.cli._common import (
+    Fail,
+    aws_options,
+    format_option,
+    load_settings,
+    refuse_execute_in_dry_run,
+)
 from watchdog.cli.render import stdout_console
 from watchdog.logs import configure_logging
 
@@ -51,6 +57,7 @@ def _account_id(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 @click.command()
+@aws_options
 @click.option("--domain-id", required=True, callback=_domain_id, help="The deleted domain's id.")
 @click.option("--region", help="The domain's region. [default: the AWS session's region]")
 @click.option(
@@ -82,6 +89,7 @@ def leftovers(
     """Report the EFS home volume and NFS security groups a deleted Studio domain left behind;
     delete them with --execute."""
     settings = load_settings()
+    refuse_execute_in_dry_run(settings, execute)
     configure_logging(settings.log_format, settings.log_level)
     session = boto3.Session()
     region = region or session.region_name

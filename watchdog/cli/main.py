@@ -2,7 +2,8 @@
 
 Exit codes: 0 done; 1 done, but some (account, region, kind) could not be scanned (or, for
 `policies validate`, the policies have problems); 2 bad input or unusable credentials (nothing
-was done).
+was done, and nothing is written: a bad setting, flag, AWS profile, region, endpoint URL or
+store says so in one line); 3 nothing to do and 4 refused (`apply`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from watchdog.cli.approve import approve
 from watchdog.cli.audit import audit
 from watchdog.cli.daemon import daemon
 from watchdog.cli.demo import demo
+from watchdog.cli.failures import FriendlyGroup
 from watchdog.cli.leftovers import leftovers
 from watchdog.cli.plan import plan
 from watchdog.cli.policies import policies
@@ -23,7 +25,7 @@ from watchdog.cli.sandbox import sandbox
 from watchdog.cli.scan import scan
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ai-watchdog")
 def cli() -> None:
     """Find idle or over-budget AWS AI resources (SageMaker, Bedrock) and what they cost."""

@@ -22,9 +22,11 @@ from watchdog.aws.errors import describe_error
 from watchdog.cli._common import (
     EXIT_PARTIAL,
     Fail,
+    aws_options,
     format_option,
     load_settings,
     open_store_or_fail,
+    refuse_execute_in_dry_run,
     store_option,
 )
 from watchdog.cli.render import stdout_console
@@ -33,6 +35,7 @@ from watchdog.logs import configure_logging
 
 @click.command("restore")
 @click.argument("audit_id")
+@aws_options
 @store_option
 @click.option(
     "--execute", is_flag=True, help="Make the calls. Without it, only show what would be done."
@@ -42,6 +45,7 @@ def restore(audit_id: str, store: str | None, execute: bool, fmt: str) -> None:
     """Recreate a deleted endpoint (with its config and models) or restart a stopped notebook
     instance, from audit entry AUDIT_ID. Dry run unless --execute."""
     settings = load_settings(store=store)
+    refuse_execute_in_dry_run(settings, execute)
     configure_logging(settings.log_format, settings.log_level)
     opened = open_store_or_fail(settings)
     clients = SessionClients(member_role=settings.member_role, external_id=settings.external_id)

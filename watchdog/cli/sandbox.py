@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 from watchdog.cli._common import Fail
@@ -27,4 +29,9 @@ def serve(host: str, port: int, seed: bool) -> None:
     try:
         serve_sandbox(host=host, port=port, seed=seed)
     except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise Fail(
+                f"port {port} is in use on {host}: stop what listens there, or choose another "
+                "--port (0 picks a free one)"
+            ) from error
         raise Fail(f"cannot serve on {host}:{port}: {error.strerror or error}") from error

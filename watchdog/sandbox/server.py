@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,12 @@ from types import FrameType
 
 import boto3
 from moto.moto_api._internal.models import moto_api_backend
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from watchdog.sandbox import install
 from watchdog.sandbox.seed import (
@@ -69,22 +75,63 @@ def point_this_process_at(url: str, region: str = DEFAULT_REGION) -> None:
         os.environ.pop(name, None)
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket bound in the caller's thread, so a taken port raises OSError here.
+
+    moto's ThreadedMotoServer binds in its server thread, where werkzeug answers a taken port
+    by printing and exiting that thread, and start() then waits forever for a server that
+    never comes (deaf to Ctrl-C and SIGTERM).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # As http.server does: a restarted sandbox may reuse a port still in TIME_WAIT.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def _start_server(host: str, port: int) -> tuple[BaseWSGIServer, threading.Thread]:
+    """moto's WSGI app served from a socket bound here, in a daemon thread."""
+    listener = _listen(host, port)
+    try:
+        app = DomainDispatcherApplication(create_backend_app)
+        # werkzeug duplicates the descriptor: ours is closed either way.
+        server = make_server(
+            host, port, app, threaded=True, request_handler=MotoRequestHandler, fd=listener.fileno()
+        )
+    finally:
+        listener.close()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
 @contextmanager
 def _moto_server(host: str, port: int) -> Iterator[str]:
+    """Serve the sandbox for the block. OSError at once if the port cannot be bound."""
     install()
     moto_api_backend.reset()
     # werkzeug logs every request to stderr; a seed alone is hundreds of lines of noise.
     access_log = logging.getLogger("werkzeug")
     saved_level = access_log.level
     access_log.setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
     try:
-        bound_port = server.get_host_and_port()[1]
-        yield f"http://{client_host(host)}:{bound_port}"
+        server, thread = _start_server(host, port)
+    except OSError:
+        access_log.setLevel(saved_level)
+        raise
+    try:
+        yield f"http://{client_host(host)}:{server.server_address[1]}"
     finally:
-        # stop() shuts the werkzeug server down, which closes its socket: the port is free after.
-        server.stop()
+        # Shut down, then close the socket: the port is free after.
+        server.shutdown()
+        thread.join()
+        server.server_close()
         moto_api_backend.reset()
         access_log.setLevel(saved_level)
 

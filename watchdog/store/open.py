@@ -44,12 +44,26 @@ def open_store(
 ) -> Store:
     """The store `url` names; StoreError with a one-line message if it names none."""
     if not url:
-        return SqliteStore(default_store_path())
+        return _sqlite(str(default_store_path()))
     if url.startswith(SQLITE):
-        return SqliteStore(_sqlite_path(url))
+        return _sqlite(_sqlite_path(url))
     if url.startswith(DYNAMODB):
         return _dynamodb(url, session, retention)
     raise StoreError(f"unsupported store URL {url!r}: {USAGE}")
+
+
+def _sqlite(path: str) -> Store:
+    """The SQLite store; a folder that cannot be made or written is a StoreError, not a trace."""
+    try:
+        return SqliteStore(path)
+    except OSError as error:
+        if isinstance(error, (FileExistsError, NotADirectoryError)):
+            why = f"{error.filename} is not a directory"
+        elif isinstance(error, PermissionError):
+            why = f"permission denied on {error.filename}"
+        else:
+            why = error.strerror or str(error)
+        raise StoreError(f"cannot open the SQLite store {path}: {why}") from error
 
 
 def _sqlite_path(url: str) -> str:
