@@ -171,7 +171,7 @@ def test_the_daemon_refuses_to_start_when_aws_cannot_be_used(
 
     assert no_profile.exit_code == 2, no_profile.output
     assert no_profile.output.strip().splitlines() == [
-        "Error: cannot use the AWS configuration: The config profile (nosuchprofile) could not "
-        "be found"
+        "Error: AWS profile 'nosuchprofile' not found in the AWS config or credentials files "
+        "(it comes from AWS_PROFILE or --profile)"
     ]
     assert bad_region.exit_code == 2 and "unknown region 'us-east-9'" in bad_region.output

@@ -31,6 +31,7 @@ from watchdog.aws.scope import (
     organization_targets,
     parse_accounts,
 )
+from watchdog.aws.setup import explain
 from watchdog.inventory.context import ShardContext
 from watchdog.inventory.link import link
 from watchdog.kinds import REGISTRY, KindSpec
@@ -116,7 +117,7 @@ def check_scope(request: ScanRequest, session: boto3.Session | None = None) -> s
     try:
         base = session or boto3.Session()
     except BotoCoreError as error:  # AWS_PROFILE naming no profile, a broken config file
-        raise ScopeError(f"cannot use the AWS configuration: {error}") from error
+        raise ScopeError(explain(error) or f"cannot use the AWS configuration: {error}") from error
     account, _, _ = _preflight(request, base, ApiCallCounter())
     return account
 
