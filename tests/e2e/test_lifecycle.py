@@ -128,3 +128,33 @@ def test_an_apply_killed_mid_step_is_taken_over_at_once_by_the_next_apply(
     assert "held by run" not in again.stdout
     assert steps_done(store, finding_id)
     assert successful_deletes(journal) == 1
+
+
+def test_a_daemon_killed_mid_cycle_leaves_nothing_held_for_its_restart(
+    slow_sandbox: tuple[str, Path], slack: SlackApi, tmp_path: Path
+) -> None:
+    sandbox, journal = slow_sandbox
+    store = tmp_path / "watchdog.db"
+    finding_id = approve_component(sandbox, store)
+    first = start_daemon(sandbox, slack, store, free_port(), "first.log")
+    try:
+        wait_for(
+            lambda: journal.exists() and "DeleteInferenceComponent" in journal.read_text(),
+            "the scheduled cycle's DeleteInferenceComponent call",
+        )
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    assert not lock_is_free(store)  # killed: it could not let go
+
+    # Same host: the lock and the step of a process that is gone are taken over at once.
+    second = start_daemon(sandbox, slack, store, free_port(), "second.log")
+    try:
+        wait_for(lambda: steps_done(store, finding_id), "the restarted daemon", timeout=60)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        code = second.wait(timeout=60)
+    second_log = (tmp_path / "second.log").read_text()
+    assert code == 0, second_log
+    assert "taking over the store's lock" in second_log, second_log
+    assert successful_deletes(journal) == 1, second_log

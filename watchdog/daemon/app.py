@@ -9,9 +9,7 @@ in flight (the next start resumes them), and exits.
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +32,7 @@ from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
 from watchdog.service.routes import Request, route
 from watchdog.service.work import Work, perform
+from watchdog.store import holders
 
 log = structlog.get_logger(__name__)
 
@@ -50,7 +49,8 @@ class Daemon:
         settings = service.settings
         self.service = service
         self.trigger = trigger_from(settings.daemon_schedule, settings.daemon_timezone)
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        # host:pid:start, so a restart on this host can tell a dead holder of the lock.
+        self.owner = owner or holders.this_process()
         self.metrics = Metrics()
         self.health = Health(
             self.trigger,
@@ -189,6 +189,18 @@ class Daemon:
             self.metrics.error()
             log.error("policies not reloaded; keeping the last good ones", error=str(error))
 
+    def _take_lock(self, ttl: timedelta) -> bool:
+        """The store's lock, also from a daemon of this host whose process is gone (killed
+        before it could let go): waiting out its lease would hold every cycle back."""
+        store, now = self.service.store, self.service.clock.now()
+        if store.acquire_lock(LOCK, self.owner, now, ttl):
+            return True
+        holder = store.lock_owner(LOCK, now)
+        if holder is None or not holders.is_gone(holder):
+            return False
+        log.info("taking over the store's lock from a daemon whose process is gone", gone=holder)
+        return store.acquire_lock(LOCK, self.owner, now, ttl, gone_owner=holder)
+
     def _exclusive(self, act: Callable[[datetime], None], patience_s: float) -> bool:
         """Run `act(deadline)` holding both locks; False when another daemon kept the store's
         lock for longer than `patience_s` (its cycle does the work)."""
@@ -196,7 +208,7 @@ class Daemon:
         give_up = time.monotonic() + patience_s
         with self._acting:
             store = self.service.store
-            while not store.acquire_lock(LOCK, self.owner, self.service.clock.now(), ttl):
+            while not self._take_lock(ttl):
                 if self.stopping.is_set() or time.monotonic() >= give_up:
                     log.info("another daemon holds the store's lock; leaving it to that one")
                     return False

@@ -340,8 +340,20 @@ class Store(Cache, Protocol):
     # the store (a Lambda has no durable disk).
 
     # Locks (the daemon's single-leader cycle).
-    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
-        """Take or renew `name` until now + ttl: True if it is free, expired, or `owner`'s."""
+    def acquire_lock(
+        self,
+        name: str,
+        owner: str,
+        now: datetime,
+        ttl: timedelta,
+        *,
+        gone_owner: str | None = None,
+    ) -> bool:
+        """Take or renew `name` until now + ttl: True if it is free, expired, `owner`'s, or
+        `gone_owner`'s (a holder the caller knows has died)."""
+
+    def lock_owner(self, name: str, now: datetime) -> str | None:
+        """Who holds `name` at `now`; None when nobody does (free or lapsed)."""
 
     def release_lock(self, name: str, owner: str) -> bool:
         """Release `name` if `owner` holds it; True if it did."""

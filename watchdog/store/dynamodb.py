@@ -335,7 +335,15 @@ class DynamoStore(TableCalls):
         )
 
     # Locks.
-    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+    def acquire_lock(
+        self,
+        name: str,
+        owner: str,
+        now: datetime,
+        ttl: timedelta,
+        *,
+        gone_owner: str | None = None,
+    ) -> bool:
         until = now + ttl
         try:
             self._put(
@@ -345,13 +353,22 @@ class DynamoStore(TableCalls):
                     "lock_until": k.s(time_key(until)),
                     "expires_at": k.ttl(until, LOCK_TTL_MARGIN),
                 },
-                "attribute_not_exists(#pk) OR #owner = :owner OR #lock_until < :now",
+                "attribute_not_exists(#pk) OR #owner = :owner OR #lock_until < :now "
+                "OR #owner = :gone",
                 owner=k.s(owner),
                 now=k.s(time_key(now)),
+                # An owner is never empty, so "" takes over nobody's lock.
+                gone=k.s(gone_owner or ""),
             )
         except ConditionFailed:
             return False
         return True
+
+    def lock_owner(self, name: str, now: datetime) -> str | None:
+        item = self._get(k.key(k.lock_pk(name)))
+        if item is None or k.text(item, "lock_until") < time_key(now):
+            return None
+        return k.text(item, "owner")
 
     def release_lock(self, name: str, owner: str) -> bool:
         try:

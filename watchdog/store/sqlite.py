@@ -326,7 +326,15 @@ class SqliteStore:
             )
 
     # Locks.
-    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+    def acquire_lock(
+        self,
+        name: str,
+        owner: str,
+        now: datetime,
+        ttl: timedelta,
+        *,
+        gone_owner: str | None = None,
+    ) -> bool:
         with self._write() as db:
             row = rows.returned(
                 db.execute(
@@ -334,16 +342,25 @@ class SqliteStore:
                    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,
                        until = excluded.until
                    WHERE locks.owner = excluded.owner OR locks.until < :now
+                         OR locks.owner = :gone
                    RETURNING name""",
                     {
                         "name": name,
                         "owner": owner,
                         "until": time_key(now + ttl),
                         "now": time_key(now),
+                        "gone": gone_owner,
                     },
                 )
             )
         return row is not None
+
+    def lock_owner(self, name: str, now: datetime) -> str | None:
+        with self._read() as db:
+            row = db.execute(
+                "SELECT owner FROM locks WHERE name = ? AND until >= ?", (name, time_key(now))
+            ).fetchone()
+        return None if row is None else str(row["owner"])
 
     def release_lock(self, name: str, owner: str) -> bool:
         with self._write() as db:

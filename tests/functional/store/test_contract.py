@@ -567,6 +567,21 @@ def test_naive_times_are_refused(store: Store) -> None:
         store.claim_step("s-1", "f-1", "r-1", NOW.replace(tzinfo=None), LEASE)
 
 
+def test_a_lock_names_its_owner_and_a_dead_owners_lock_is_taken_at_once(store: Store) -> None:
+    ttl = timedelta(minutes=15)
+    assert store.lock_owner("cycle", NOW) is None
+    store.acquire_lock("cycle", "host-a:41:900", NOW, ttl)
+
+    assert store.lock_owner("cycle", NOW + MINUTE) == "host-a:41:900"
+    # Naming someone else as gone takes nothing; naming the holder takes it.
+    assert not store.acquire_lock("cycle", "host-a:77:950", NOW + MINUTE, ttl, gone_owner="x")
+    assert store.acquire_lock(
+        "cycle", "host-a:77:950", NOW + MINUTE, ttl, gone_owner="host-a:41:900"
+    )
+    assert store.lock_owner("cycle", NOW + 2 * MINUTE) == "host-a:77:950"
+    assert store.lock_owner("cycle", NOW + MINUTE + ttl + MINUTE) is None  # lapsed
+
+
 def test_a_naive_snooze_end_is_refused_and_changes_nothing(store: Store) -> None:
     store.save_findings("r-1", [finding()], NOW)
     naive = (NOW + timedelta(days=3)).replace(tzinfo=None)
