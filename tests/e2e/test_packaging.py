@@ -4,6 +4,7 @@ build` makes, with bytecode for its runtime, without what the function never imp
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -57,6 +58,27 @@ def test_the_wheel_carries_the_shipped_policies_and_uses_them(tmp_path: Path) ->
 # Distributions the function never imports (the CLI's and the daemon's), and what only they need.
 REMOVED = ("rich", "pygments", "markdown-it-py", "mdurl", "click", "apscheduler", "tzlocal")
 REMOVED_IMPORTS = ("rich", "pygments", "markdown_it", "mdurl", "click", "apscheduler", "tzlocal")
+# Never imported by `import lambda_handler`, in the package.
+NOT_AT_IMPORT = (
+    *REMOVED_IMPORTS,
+    "moto",
+    "pytest",
+    "slack_sdk",
+    "watchdog.approvals.http",
+    "watchdog.approvals.pages",
+    "watchdog.notify.slack",
+    "watchdog.service.routes",
+    "watchdog.service.work",
+    "watchdog.store.sqlite",
+)
+HANDLER_PROBE = """
+import json, sys
+import lambda_handler
+from watchdog.policies import default_policies_dir, load_policies
+shipped = default_policies_dir()
+print(json.dumps({"modules": sorted(sys.modules), "policies": str(shipped),
+                  "count": len(load_policies(shipped)), "path": sys.path[0]}))
+"""
 
 
 @dataclass
@@ -138,3 +160,24 @@ def test_the_policies_ship_once_inside_the_package_and_no_sandbox_cli_or_daemon(
     assert shipped == sorted(p.name for p in (ROOT / "policies").iterdir())
     for part in ("sandbox", "cli", "daemon"):
         assert not (root / "watchdog" / part).exists(), part
+
+
+def test_the_handler_imports_from_the_package_alone_without_the_cli_or_the_http_side(
+    lambda_package: Built,
+) -> None:
+    """As Lambda runs it: the runtime's Python, the package first on the path, no
+    site-packages (-S), no environment (-E), nothing written (-B: /var/task is read-only)."""
+    ran = subprocess.run(
+        [lambda_package.python, "-S", "-E", "-B", "-c", HANDLER_PROBE],
+        cwd=lambda_package.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    seen = json.loads(ran.stdout)
+    modules = set(seen["modules"])
+    loaded = sorted(m for m in modules for n in NOT_AT_IMPORT if m == n or m.startswith(n + "."))
+    assert loaded == []
+    assert Path(seen["policies"]) == lambda_package.root / "watchdog" / "shipped_policies"
+    assert seen["count"] == len(load_policies(ROOT / "policies"))

@@ -20,8 +20,9 @@ import platformdirs
 from watchdog.aws.clients import CLIENT_CONFIG
 from watchdog.signals.cache import APP_NAME
 from watchdog.store.base import Retention, Store, StoreError
-from watchdog.store.dynamodb import DynamoStore
-from watchdog.store.sqlite import MEMORY, SqliteStore
+
+# Each backend is imported when a URL names it: the Lambda (DynamoDB) loads no SQLite code and
+# the CLI (SQLite) no DynamoDB code.
 
 SQLITE = "sqlite://"
 DYNAMODB = "dynamodb://"
@@ -43,10 +44,10 @@ def open_store(
     retention: Retention | None = None,
 ) -> Store:
     """The store `url` names; StoreError with a one-line message if it names none."""
-    if not url:
-        return SqliteStore(default_store_path())
-    if url.startswith(SQLITE):
-        return SqliteStore(_sqlite_path(url))
+    if not url or url.startswith(SQLITE):
+        from watchdog.store.sqlite import SqliteStore
+
+        return SqliteStore(_sqlite_path(url) if url else default_store_path())
     if url.startswith(DYNAMODB):
         return _dynamodb(url, session, retention)
     raise StoreError(f"unsupported store URL {url!r}: {USAGE}")
@@ -56,6 +57,8 @@ def _sqlite_path(url: str) -> str:
     path = url.removeprefix(SQLITE)
     if not path:
         raise StoreError(f"store URL {url!r} names no file: {USAGE}")
+    from watchdog.store.sqlite import MEMORY
+
     if path == MEMORY:
         return path
     return str(Path(path).expanduser())
@@ -74,4 +77,6 @@ def _dynamodb(url: str, session: boto3.Session | None, retention: Retention | No
             f"store URL {url!r} needs an AWS region: set AWS_REGION or AWS_DEFAULT_REGION"
         )
     client = base.client("dynamodb", config=CLIENT_CONFIG)
+    from watchdog.store.dynamodb import DynamoStore
+
     return DynamoStore(client, table, retention)
