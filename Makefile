@@ -50,8 +50,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/apply.py
-	$(BIN)/python bench/lambda_cold.py
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/lambda_cold.py
 
 # `sam build` runs this (template.yaml: BuildMethod makefile) with ARTIFACTS_DIR set: the package
 # as a wheel with its runtime dependencies as Lambda wheels (manylinux x86_64, CPython
