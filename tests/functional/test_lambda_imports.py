@@ -111,3 +111,14 @@ def test_configured_slack_is_loaded_by_the_service_that_uses_it() -> None:
     )
 
     assert "slack_sdk" in modules
+
+
+def test_the_collector_runs_again_after_the_import_with_the_imports_frozen_out_of_it() -> None:
+    """lambda_handler turns the garbage collector off while it imports: it must come back on."""
+    probe = (
+        "import gc\nimport lambda_handler\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > 0, gc.get_freeze_count()\n"
+        "gc.disable()\nimport importlib; importlib.reload(lambda_handler)\n"
+        "assert not gc.isenabled()  # one turned off by its caller stays off\n"
+    )
+    loaded_after(probe)
