@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test check lint typecheck templates unit functional e2e bench clean \
-	build-WatchdogFunction
+	build-WatchdogFunction lambda-python
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required: install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -25,8 +25,8 @@ test: check
 check: lint typecheck templates
 
 lint: $(STAMP)
-	$(BIN)/ruff check watchdog tests bench lambda_handler.py setup.py
-	$(BIN)/ruff format --check watchdog tests bench lambda_handler.py setup.py
+	$(BIN)/ruff check watchdog tests bench deploy lambda_handler.py setup.py
+	$(BIN)/ruff format --check watchdog tests bench deploy lambda_handler.py setup.py
 
 # cfn-lint on every template, then template.yaml through the SAM translator (offline) and the
 # state machine's definition (tests/unit/test_templates.py).
@@ -50,36 +50,56 @@ bench: $(STAMP)
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/apply.py
-	$(BIN)/python bench/lambda_cold.py
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/lambda_cold.py
 
 # `sam build` runs this (template.yaml: BuildMethod makefile) with ARTIFACTS_DIR set: the package
-# as a wheel with its runtime dependencies as Lambda wheels (manylinux x86_64, CPython 3.12), the
-# handler and the shipped policies/. Tests, bench, .venv and the sandbox extra stay out; no
-# Docker is needed. `sam build --build-in-source` saves copying the whole tree (.venv too) first.
-LAMBDA_WHEELS := --platform manylinux2014_x86_64 --implementation cp --python-version 3.12 \
-	--only-binary=:all:
-# Runtime dependencies only the CLI and the daemon use. Removed from the function's package so a
-# cold start never imports them: structlog imports rich whenever it is installed.
-LAMBDA_UNUSED := rich pygments markdown_it mdurl click apscheduler tzlocal \
-	watchdog/cli watchdog/daemon watchdog/sandbox
-# The runtime's interpreter, to compile bytecode Lambda will use (it cannot write its own).
-LAMBDA_PYTHON ?= python3.12
+# as a wheel with its runtime dependencies as Lambda wheels (manylinux x86_64, CPython
+# $(LAMBDA_PYTHON_VERSION)) and the handler. Tests, bench, .venv and the sandbox stay out; no Docker
+# is needed. `sam build --build-in-source` saves copying the whole tree (.venv too) first.
+#
+# Bytecode: /var/task is read-only, so a package without .pyc for the runtime's own Python
+# compiles every module it imports on every cold start. Only an interpreter of exactly that
+# version writes its .pyc, so the build requires one and fails without it rather than ship a
+# slow package. The runtime stays python3.12 (Amazon Linux 2023) rather than follow the build
+# machine's default python: python3.11 is a Lambda runtime on Amazon Linux 2, deprecated
+# sooner. The interpreter is python3.12 on PATH or, where pyenv has it installed but not active
+# (its shim then refuses to run), pyenv's own copy; or set LAMBDA_PYTHON. template.yaml's
+# Runtime must be python$(LAMBDA_PYTHON_VERSION) (tests/unit/test_lambda_build.py checks it).
+# unchecked-hash: the .pyc is used without comparing the source's mtime, which a zip loses.
+LAMBDA_PYTHON_VERSION := 3.12
+LAMBDA_WHEELS := --platform manylinux2014_x86_64 --implementation cp \
+	--python-version $(LAMBDA_PYTHON_VERSION) --only-binary=:all:
+LAMBDA_PYTHON ?= $(shell for p in python$(LAMBDA_PYTHON_VERSION) \
+	$$(pyenv root 2>/dev/null)/versions/$(LAMBDA_PYTHON_VERSION).*/bin/python$(LAMBDA_PYTHON_VERSION); do \
+	[ "$$($$p -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = \
+	"$(LAMBDA_PYTHON_VERSION)" ] && echo $$p && break; done)
+# Runtime dependencies only the CLI and the daemon use, removed with their metadata and with
+# what only they require (pygments, markdown-it-py, mdurl, tzlocal): structlog imports rich
+# whenever it is installed. And the project's own parts the function never imports.
+LAMBDA_UNUSED_DISTS := rich click apscheduler
+LAMBDA_UNUSED_PATHS := watchdog/cli watchdog/daemon watchdog/sandbox
 
 build-WatchdogFunction:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: run sam build" >&2; exit 1; }
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required to build the package" >&2; exit 1; }
+	@test -n "$(LAMBDA_PYTHON)" || { echo "Python $(LAMBDA_PYTHON_VERSION) (the function's runtime) \
+	is required to compile the package's bytecode: install it or set LAMBDA_PYTHON" >&2; exit 1; }
 	set -e; wheels=$$(mktemp -d); trap 'rm -rf "$$wheels"' EXIT; \
 	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir "$$wheels" .; \
 	$(PYTHON) -m pip install --quiet --upgrade --no-compile --no-warn-conflicts \
 		--target "$(ARTIFACTS_DIR)" $(LAMBDA_WHEELS) \
 		"$$wheels"/*.whl
-	rm -rf "$(ARTIFACTS_DIR)/bin" $(addprefix "$(ARTIFACTS_DIR)"/,$(LAMBDA_UNUSED))
+	# Console scripts; and a policies/ copy an older build put beside the wheel's own.
+	rm -rf "$(ARTIFACTS_DIR)/bin" "$(ARTIFACTS_DIR)/policies"
+	$(PYTHON) deploy/prune_lambda_package.py "$(ARTIFACTS_DIR)" \
+		--dist $(LAMBDA_UNUSED_DISTS) --path $(LAMBDA_UNUSED_PATHS)
 	cp lambda_handler.py "$(ARTIFACTS_DIR)/"
-	rm -rf "$(ARTIFACTS_DIR)/policies" && cp -R policies "$(ARTIFACTS_DIR)/policies"
-	if $(LAMBDA_PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then \
-		$(LAMBDA_PYTHON) -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)"; \
-	else echo "no Python 3.12 ($(LAMBDA_PYTHON)): the package has no bytecode (slower cold starts)"; fi
+	$(LAMBDA_PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)"
+
+# The interpreter the function's package is compiled for (bench/ and tests import it with it).
+lambda-python:
+	@echo $(LAMBDA_PYTHON)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -7,52 +7,23 @@ dropped. An update that fails leaves the old reference, so it is retried the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import structlog
-from pydantic import BaseModel, Field
-from slack_sdk.models.blocks import Block
 
-from watchdog.approvals.tokens import approval_url, issue_token
 from watchdog.notify.blocks import Message, digest_message, fallback_text, finding_blocks
 from watchdog.notify.deliver import Post, Update, plan_deliveries, route, status_line
-from watchdog.notify.slack import Sender, SendFailed
+from watchdog.notify.options import NotifyOptions, NotifyResult, ReviewLinks
+from watchdog.notify.sender import Sender, SendFailed
 from watchdog.store.base import PostedMessage, Store, StoredFinding
 
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block
+
+__all__ = ["NotifyOptions", "NotifyResult", "ReviewLinks", "notify"]
+
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class ReviewLinks:
-    """Approval links for the Review button: signed with the link secret, on the public URL."""
-
-    secret: bytes
-    public_url: str
-    validity: timedelta = timedelta(hours=24)
-
-    def url(self, stored: StoredFinding, now: datetime) -> str | None:
-        action = stored.finding.action
-        if action == "notify" or stored.state != "open":
-            return None
-        token = issue_token(self.secret, stored.finding.id, action, now + self.validity)
-        return approval_url(self.public_url, token)
-
-
-@dataclass(frozen=True)
-class NotifyOptions:
-    default_channel: str | None = None
-    digest: bool = False
-    snooze_days: int = 7
-    links: ReviewLinks | None = None
-
-
-class NotifyResult(BaseModel):
-    posted: int = 0  # findings announced (a digest announces several in one message)
-    updated: int = 0  # messages edited
-    failed: list[str] = Field(default_factory=list)  # retried next cycle
-    skipped: list[str] = Field(default_factory=list)
-    slack_calls: int = 0
 
 
 def notify(

@@ -1,15 +1,13 @@
 """Talking to Slack: a bot (Web API, buttons, editable messages) or an incoming webhook (links
 only). Both retry a 429 after its Retry-After and a 5xx a few times through slack_sdk's retry
 handlers; what still fails raises SendFailed, and the caller leaves the finding unposted so
-the next cycle tries again.
+the next cycle tries again. Imported only where Slack is configured (watchdog.notify.sender).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
-from urllib.parse import urlsplit
-from urllib.request import proxy_bypass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -23,36 +21,21 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from watchdog.notify.blocks import Message
-from watchdog.settings import Settings
+
+# Re-exported: what callers that build senders also need.
+from watchdog.notify.sender import Sender, SendFailed, bypasses_proxy, sender_from_settings
+
+__all__ = [
+    "BotSender",
+    "SendFailed",
+    "Sender",
+    "WebhookSender",
+    "bypasses_proxy",
+    "retry_handlers",
+    "sender_from_settings",
+]
 
 TIMEOUT_S = 10
-
-
-class SendFailed(Exception):
-    """Slack did not take the message; the text says what it answered."""
-
-
-class Sender(Protocol):
-    interactive: bool  # can carry buttons (and be edited afterwards)
-    calls: int  # requests made, retries included, for the run's cost figures
-
-    def post(self, channel: str, message: Message) -> tuple[str, str]:
-        """Post; (channel id, ts) of the new message ("", "" when it cannot be edited)."""
-
-    def update(self, channel: str, ts: str, message: Message) -> None: ...
-
-    def user_for_email(self, email: str) -> str | None:
-        """The Slack user id with this email, or None when there is none (or no way to ask)."""
-
-    def group_members(self, group_id: str) -> frozenset[str]:
-        """The user ids in a user group (an approver allowlist may name one)."""
-
-
-def bypasses_proxy(url: str) -> bool:
-    """slack_sdk takes HTTPS_PROXY from the environment but ignores NO_PROXY; a loopback or
-    NO_PROXY host (a local Slack stand-in, a test server) must not go through the proxy."""
-    host = urlsplit(url).hostname or ""
-    return host in ("localhost", "127.0.0.1", "::1") or bool(proxy_bypass(host))
 
 
 def retry_handlers() -> list[RetryHandler]:
@@ -147,12 +130,3 @@ class WebhookSender:
 
     def group_members(self, group_id: str) -> frozenset[str]:
         return frozenset()
-
-
-def sender_from_settings(settings: Settings) -> Sender | None:
-    """The bot when a token is set, else the webhook when its URL is; None: no Slack."""
-    if settings.slack_bot_token is not None:
-        return BotSender(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    if settings.slack_webhook_url is not None:
-        return WebhookSender(settings.slack_webhook_url.get_secret_value())
-    return None

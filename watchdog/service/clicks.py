@@ -20,7 +20,7 @@ from watchdog.notify.interactions import (
     click_from_payload,
     parse_click,
 )
-from watchdog.notify.slack import SendFailed
+from watchdog.notify.sender import SendFailed
 from watchdog.service.context import Service
 from watchdog.service.work import Work
 

@@ -16,8 +16,8 @@ from watchdog.approvals.tokens import link_secret
 from watchdog.aws.clients import ApiCallCounter
 from watchdog.aws.policy_sources import load_configured_policies
 from watchdog.aws.scope import named_roles
-from watchdog.notify.notifier import NotifyOptions, ReviewLinks
-from watchdog.notify.slack import Sender, sender_from_settings
+from watchdog.notify.options import NotifyOptions, ReviewLinks
+from watchdog.notify.sender import Sender, sender_from_settings
 from watchdog.policies.schema import Policy
 from watchdog.settings import Settings
 from watchdog.store.base import Store

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from watchdog.act.apply import apply
 from watchdog.act.models import ApplyResult, ExecOptions
 from watchdog.inventory import ScanRequest
-from watchdog.notify.notifier import NotifyResult, notify
+from watchdog.notify.options import NotifyResult
 from watchdog.pipeline import lookback_for
 from watchdog.service.context import Service
 from watchdog.signals.collect import SignalOptions
@@ -52,6 +52,8 @@ def run_cycle(
     )
     slack = None
     if service.sender is not None and announce:
+        from watchdog.notify.notifier import notify  # slack_sdk: only with Slack configured
+
         slack = notify(
             service.store,
             service.sender,

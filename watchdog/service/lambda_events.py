@@ -8,6 +8,10 @@
 - a fanned-out cycle's steps, from the Step Functions state machine: `{"watchdog": "shards"}`,
   `{"watchdog": "shard", "account", "region", "started_at"}`, `{"watchdog": "notify",
   "started_at"}`.
+
+A scheduled event is the common one: this module imports what it needs, and each other kind
+imports its own side (the HTTP routes, approval pages and slack_sdk; the work; the shards)
+when one arrives, so a cold start pays for the event it answers.
 """
 
 from __future__ import annotations
@@ -16,17 +20,16 @@ import base64
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import structlog
 
-from watchdog.act.clients import SessionClients
 from watchdog.service.context import Service
 from watchdog.service.cycle import CycleResult, run_cycle
-from watchdog.service.routes import Request, route
-from watchdog.service.shards import list_shards, notify_all, run_shard
-from watchdog.service.work import Work, perform
+
+if TYPE_CHECKING:
+    from watchdog.service.work import Work
 
 log = structlog.get_logger(__name__)
 
@@ -36,7 +39,7 @@ FANOUT_KEY = "watchdog"
 DEADLINE_MARGIN = timedelta(seconds=30)
 
 # Hands work to another invocation: (work, context). Tests pass their own.
-Dispatch = Callable[[Work, Any], None]
+Dispatch = Callable[["Work", Any], None]
 
 
 def is_http(event: dict[str, Any]) -> bool:
@@ -66,6 +69,9 @@ def is_fanout(event: dict[str, Any]) -> bool:
 
 def fanout(service: Service, event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The state machine's three calls: list the shards, run one, notify once."""
+    from watchdog.act.clients import SessionClients
+    from watchdog.service.shards import list_shards, notify_all, run_shard
+
     step = event[FANOUT_KEY]
     if step == "shards":
         started = service.clock.now()
@@ -107,6 +113,8 @@ def _summary(result: CycleResult) -> dict[str, Any]:
 def http(
     service: Service, event: dict[str, Any], context: Any, dispatch: Dispatch
 ) -> dict[str, Any]:
+    from watchdog.service.routes import Request, route
+
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         body = base64.b64decode(body).decode("utf-8", errors="replace")
@@ -123,6 +131,8 @@ def http(
 
 
 def work(service: Service, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from watchdog.service.work import Work, perform
+
     item = Work.model_validate(event[WORK_KEY])
     perform(item, service, deadline_of(context, service.clock.now()))
     return {"done": item.task, "finding_id": item.finding_id}

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from watchdog.aws.scope import ScopeError, named_roles, role_arn
 from watchdog.inventory import ScanRequest, open_scope
-from watchdog.notify.notifier import NotifyResult, notify
+from watchdog.notify.options import NotifyResult
 from watchdog.service.context import Service
 from watchdog.service.cycle import CycleResult, run_cycle
 
@@ -43,6 +43,8 @@ def notify_all(service: Service, started_at: datetime) -> NotifyResult | None:
     the messages whose findings moved on."""
     if service.sender is None:
         return None
+    from watchdog.notify.notifier import notify  # slack_sdk: only with Slack configured
+
     now = service.clock.now()
     return notify(service.store, service.sender, service.notify_options, now, seen_since=started_at)
 

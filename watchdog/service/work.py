@@ -20,7 +20,7 @@ from watchdog.act.apply import ApplyRefused
 from watchdog.act.tags import add_tag
 from watchdog.aws.errors import describe_error
 from watchdog.notify.notifier import notify
-from watchdog.notify.slack import bypasses_proxy
+from watchdog.notify.sender import bypasses_proxy
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
 

@@ -20,8 +20,9 @@ import platformdirs
 from watchdog.aws.clients import CLIENT_CONFIG
 from watchdog.signals.cache import APP_NAME
 from watchdog.store.base import Retention, Store, StoreError
-from watchdog.store.dynamodb import DynamoStore
-from watchdog.store.sqlite import MEMORY, SqliteStore
+
+# Each backend is imported when a URL names it: the Lambda (DynamoDB) loads no SQLite code and
+# the CLI (SQLite) no DynamoDB code.
 
 SQLITE = "sqlite://"
 DYNAMODB = "dynamodb://"
@@ -54,6 +55,8 @@ def open_store(
 
 def _sqlite(path: str) -> Store:
     """The SQLite store; a folder that cannot be made or written is a StoreError, not a trace."""
+    from watchdog.store.sqlite import SqliteStore
+
     try:
         return SqliteStore(path)
     except OSError as error:
@@ -70,6 +73,8 @@ def _sqlite_path(url: str) -> str:
     path = url.removeprefix(SQLITE)
     if not path:
         raise StoreError(f"store URL {url!r} names no file: {USAGE}")
+    from watchdog.store.sqlite import MEMORY
+
     if path == MEMORY:
         return path
     return str(Path(path).expanduser())
@@ -88,4 +93,6 @@ def _dynamodb(url: str, session: boto3.Session | None, retention: Retention | No
             f"store URL {url!r} needs an AWS region: set AWS_REGION or AWS_DEFAULT_REGION"
         )
     client = base.client("dynamodb", config=CLIENT_CONFIG)
+    from watchdog.store.dynamodb import DynamoStore
+
     return DynamoStore(client, table, retention)

@@ -12,7 +12,8 @@ from structlog.testing import capture_logs
 
 from tests.unit.act.test_admission_rules import finding
 from tests.unit.evaluate.factories import NOW, endpoint
-from watchdog.approvals import Response, handle_approval, issue_token, verify_token
+from watchdog.approvals.http import Response, handle_approval
+from watchdog.approvals.tokens import issue_token, verify_token
 from watchdog.findings import Evidence, Finding
 from watchdog.logs import configure_logging
 from watchdog.store.base import Store

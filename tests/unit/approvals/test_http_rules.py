@@ -8,8 +8,9 @@ import pytest
 
 from tests.unit.act.test_admission_rules import finding
 from tests.unit.evaluate.factories import NOW
-from watchdog.approvals import handle_approval, issue_token
+from watchdog.approvals.http import handle_approval
 from watchdog.approvals.pages import HEADERS, evidence_summary, monthly_cost
+from watchdog.approvals.tokens import issue_token
 from watchdog.findings import Evidence
 from watchdog.store.base import Approval, StoreConflict, StoredFinding, StoreUnavailable
 from watchdog.store.sqlite import SqliteStore
