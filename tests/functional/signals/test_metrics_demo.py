@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.inventory import ScanRequest, open_scope, scan
 from watchdog.records import ResourceRecord
 from watchdog.sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
     MEMBER_ROLE_NAME,
-    seed_demo_account,
 )
 from watchdog.signals.metrics import collect_metrics
 from watchdog.signals.models import MetricSeries
@@ -32,7 +32,7 @@ def roles(series: tuple[MetricSeries, ...]) -> dict[str, int]:
 
 def test_demo_metrics_at_the_real_time(aws: None) -> None:
     session = boto3.Session(region_name="us-east-1")
-    summary = seed_demo_account(session)
+    summary = seed_demo()
     request = ScanRequest(
         regions=list(DEMO_REGIONS),
         accounts="organization",
