@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck templates unit functional e2e bench clean \
+.PHONY: demo test test-fast check lint typecheck templates unit functional e2e bench clean \
 	build-WatchdogFunction lambda-python
 
 $(STAMP): pyproject.toml
@@ -19,8 +19,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/ai-watchdog demo
 
+# pytest-xdist: one worker per core, each test file on one worker (module-scoped fixtures and the
+# e2e sandbox servers are set up once per file, not once per worker).
+PARALLEL := -n auto --dist loadfile
+
 test: check
-	$(BIN)/pytest tests
+	$(BIN)/pytest $(PARALLEL) tests
+
+# The inner loop: unit and functional tests, no lint and no end-to-end (subprocess) tests.
+test-fast: $(STAMP)
+	$(BIN)/pytest $(PARALLEL) tests/unit tests/functional
 
 check: lint typecheck templates
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,8 @@ from watchdog.sandbox.slack_api import SlackApi
 READY_TIMEOUT_S = 120
 # The Slack user who clicks in the daemon tests.
 ALICE = "U0ALICE001"
+# The line `sandbox serve` prints for a person to copy, with the URL it listens on.
+ENDPOINT_URL = re.compile(r"AWS_ENDPOINT_URL=(http://[^\s]+)")
 
 
 def cli() -> list[str]:
@@ -36,10 +39,13 @@ def free_port() -> int:
 
 
 def start_sandbox(**env: str) -> tuple[subprocess.Popen[str], str]:
-    """A seeded sandbox server in its own process, and its URL, once it is ready."""
-    port = free_port()
+    """A seeded sandbox server in its own process, and its URL, once it is ready.
+
+    The server binds a port the system picks (`--port 0`) and prints its URL, so parallel test
+    workers never race for the same port.
+    """
     server = subprocess.Popen(
-        [*cli(), "sandbox", "serve", "--port", str(port), "--seed"],
+        [*cli(), "sandbox", "serve", "--port", "0", "--seed"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -47,15 +53,19 @@ def start_sandbox(**env: str) -> tuple[subprocess.Popen[str], str]:
     )
     assert server.stdout is not None
     deadline, seen = time.monotonic() + READY_TIMEOUT_S, []
+    url = None
     while time.monotonic() < deadline:
         line = server.stdout.readline()
         seen.append(line)
-        if "AWS_ENDPOINT_URL" in line or (not line and server.poll() is not None):
+        if found := ENDPOINT_URL.search(line):
+            url = found.group(1)
             break
-    if server.poll() is not None or not any("AWS_ENDPOINT_URL" in s for s in seen):
+        if not line and server.poll() is not None:
+            break
+    if server.poll() is not None or url is None:
         server.kill()
         pytest.fail("sandbox did not start:\n" + "".join(seen))
-    return server, f"http://127.0.0.1:{port}"
+    return server, url
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import boto3
 import pytest
 
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.daemon.app import LOCK, Daemon
-from watchdog.sandbox.seed import seed_demo_account
 from watchdog.service.context import build_service
 from watchdog.service.routes import Request
 from watchdog.settings import Settings
@@ -20,7 +19,7 @@ from watchdog.store.sqlite import SqliteStore
 
 @pytest.fixture
 def daemons(aws: None, tmp_path: Path) -> Iterator[tuple[Daemon, Daemon]]:
-    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    seed_demo()
     settings = Settings(
         regions="us-east-1",
         store=f"sqlite:///{tmp_path / 'watchdog.db'}",

@@ -14,7 +14,7 @@ import pytest
 
 from lambda_handler import handler
 from tests.functional.conftest import organization_env
-from watchdog.sandbox.seed import seed_demo_account
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.sandbox.slack_api import SlackApi
 from watchdog.store.dynamodb_table import create_table
 from watchdog.store.open import open_store
@@ -22,7 +22,7 @@ from watchdog.store.open import open_store
 
 @pytest.fixture
 def organization(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[SlackApi]:
-    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    seed_demo()
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     create_table(dynamodb, "single")
     with SlackApi() as slack:

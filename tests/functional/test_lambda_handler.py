@@ -16,12 +16,12 @@ import pytest
 
 from lambda_handler import handler
 from tests.functional.conftest import organization_env
+from tests.functional.demo_snapshot import seed_demo
 from tests.unit.act.test_admission_rules import finding
 from watchdog.approvals.tokens import issue_token
 from watchdog.notify.blocks import finding_message
 from watchdog.notify.notifier import NotifyOptions, notify
 from watchdog.notify.slack import BotSender
-from watchdog.sandbox.seed import seed_demo_account
 from watchdog.sandbox.slack_api import SlackApi
 from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
 from watchdog.service.public_url import forget
@@ -46,7 +46,7 @@ SCHEDULER_EVENT: dict[str, Any] = {
 def test_a_scheduled_event_returns_the_plan_summary(
     aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    seed_demo()
     for name, value in {**organization_env(tmp_path), "WATCHDOG_LOG_LEVEL": "info"}.items():
         monkeypatch.setenv(name, value)
 
@@ -78,7 +78,7 @@ class LambdaContext:
 def test_with_a_store_in_enforce_mode_a_teardown_spans_invocations_at_the_deadline(
     aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    seed_demo()
     create_table(boto3.client("dynamodb", region_name="us-east-1"), "watchdog")
     policies = tmp_path / "policies"
     policies.mkdir()
@@ -334,7 +334,7 @@ def deploy_function_url() -> str:
 def test_without_public_url_the_links_use_the_functions_own_url(
     stored: Store, slack: SlackApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    seed_demo()
     monkeypatch.delenv("WATCHDOG_PUBLIC_URL")
     function_url = deploy_function_url()
     forget()

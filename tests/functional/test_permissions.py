@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import boto3
-
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.inventory import ScanRequest
 from watchdog.pipeline import lookback_for, run_plan
 from watchdog.policies import default_policies_dir, load_policies
@@ -14,7 +13,6 @@ from watchdog.sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
     MEMBER_ROLE_NAME,
-    seed_demo_account,
 )
 from watchdog.signals.collect import SignalOptions
 
@@ -27,7 +25,7 @@ IAM_PREFIX = {
 
 
 def test_every_call_of_a_full_plan_is_documented_and_granted(aws: None, tmp_path: Path) -> None:
-    seed_demo_account(boto3.Session(region_name="us-east-1"))
+    seed_demo()
     policies = load_policies(default_policies_dir())
 
     result = run_plan(

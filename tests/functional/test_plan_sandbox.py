@@ -3,40 +3,52 @@ the seed's own account of what is idle, busy, exempt, serverless or committed.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import boto3
 import pytest
+from moto import mock_aws
 
+from tests.conftest import FAKE_AWS_ENV
+from tests.functional.demo_snapshot import seed_demo
+from watchdog import sandbox
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies import default_policies_dir, load_policies
 from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
-from watchdog.sandbox.seed import seed_demo_account as seed
 from watchdog.sandbox.seed_summary import SeedSummary
 from watchdog.signals.collect import SignalOptions
 
 WEEK = timedelta(days=7)
 
 
-@pytest.fixture
-def seeded(aws: None, tmp_path: Path) -> tuple[SeedSummary, PlanResult]:
-    summary = seed(boto3.Session(region_name="us-east-1"))
-    policies = load_policies(default_policies_dir())
-    result = run_plan(
-        ScanRequest(
-            regions=list(DEMO_REGIONS),
-            accounts="organization",
-            member_role=MEMBER_ROLE_NAME,
-            external_id=DEMO_EXTERNAL_ID,
-        ),
-        policies,
-        SignalOptions(lookback=lookback_for(policies), cache_dir=tmp_path),
-        now=summary.now,
-    )
-    return summary, result
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SeedSummary, PlanResult]]:
+    """One plan of the seeded organization for the module: its tests only read the result."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION"):
+            env.delenv(name, raising=False)
+        for name, value in FAKE_AWS_ENV.items():
+            env.setenv(name, value)
+        sandbox.install()
+        with mock_aws():
+            summary = seed_demo()
+            policies = load_policies(default_policies_dir())
+            result = run_plan(
+                ScanRequest(
+                    regions=list(DEMO_REGIONS),
+                    accounts="organization",
+                    member_role=MEMBER_ROLE_NAME,
+                    external_id=DEMO_EXTERNAL_ID,
+                ),
+                policies,
+                SignalOptions(
+                    lookback=lookback_for(policies), cache_dir=tmp_path_factory.mktemp("cache")
+                ),
+                now=summary.now,
+            )
+    yield summary, result
 
 
 def by_policy(result: PlanResult, policy: str) -> dict[str, Finding]:

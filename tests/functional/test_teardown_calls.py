@@ -8,6 +8,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.findings import Finding, Step
 from watchdog.inventory import ScanRequest
 from watchdog.kinds import BY_KIND
@@ -15,7 +16,6 @@ from watchdog.kinds.base import Operation
 from watchdog.pipeline import lookback_for, run_plan
 from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord
-from watchdog.sandbox.seed import seed_demo_account
 from watchdog.signals.collect import SignalOptions
 
 REGION = "us-east-1"
@@ -85,7 +85,7 @@ def _all_records(tmp_path: Path) -> list[ResourceRecord]:
 
 @pytest.fixture
 def seeded(aws: None) -> None:
-    seed_demo_account(boto3.Session(region_name=REGION))
+    seed_demo()
 
 
 def test_a_whole_studio_domain_comes_down_in_order_with_its_efs_retained(

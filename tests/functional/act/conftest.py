@@ -11,12 +11,13 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.act.apply import apply
 from watchdog.act.clock import FakeClock
 from watchdog.act.models import ApplyResult, ExecOptions
 from watchdog.inventory import ScanRequest
 from watchdog.policies.schema import Policy
-from watchdog.sandbox.seed import SeedSummary, seed_demo_account
+from watchdog.sandbox.seed import SeedSummary
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.sqlite import SqliteStore
 
@@ -69,7 +70,7 @@ class Applier:
 
 @pytest.fixture
 def seeded(aws: None) -> SeedSummary:
-    return seed_demo_account(boto3.Session(region_name=REGION))
+    return seed_demo()
 
 
 @pytest.fixture

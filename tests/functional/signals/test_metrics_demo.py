@@ -3,17 +3,17 @@ queries: what evaluate will be given at the real time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import boto3
 
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.inventory import ScanRequest, open_scope, scan
 from watchdog.records import ResourceRecord
 from watchdog.sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
     MEMBER_ROLE_NAME,
-    seed_demo_account,
 )
 from watchdog.signals.metrics import collect_metrics
 from watchdog.signals.models import MetricSeries
@@ -32,7 +32,7 @@ def roles(series: tuple[MetricSeries, ...]) -> dict[str, int]:
 
 def test_demo_metrics_at_the_real_time(aws: None) -> None:
     session = boto3.Session(region_name="us-east-1")
-    summary = seed_demo_account(session)
+    summary = seed_demo()
     request = ScanRequest(
         regions=list(DEMO_REGIONS),
         accounts="organization",
@@ -43,7 +43,7 @@ def test_demo_metrics_at_the_real_time(aws: None) -> None:
     records = scan(request, scope=scope).resources
     before = scope.counter.by_operation().get("cloudwatch:GetMetricData", 0)
 
-    signals = collect_metrics(scope.shards, records, end=datetime.now(UTC), lookback=WEEK)
+    signals = collect_metrics(scope.shards, records, end=summary.now, lookback=WEEK)
 
     # Fewer than 500 queries per (account, region): one call for each of the four.
     assert signals.get_metric_data_calls == 4
@@ -61,5 +61,5 @@ def test_demo_metrics_at_the_real_time(aws: None) -> None:
     assert of("fraud-scoring-prod")["traffic"] >= 7 * 24
     # The two-day-old endpoint has metrics only since it exists: evaluate must see it as young.
     young: ResourceRecord = endpoints["chatbot-west-poc"]
-    assert young.created_at is not None and datetime.now(UTC) - young.created_at < WEEK
+    assert young.created_at is not None and summary.now - young.created_at < WEEK
     assert of("chatbot-west-poc")["traffic"] == 0 and 0 < of("chatbot-west-poc")["load"] <= 48
