@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import boto3
 import pytest
 import requests  # moto's own dependency; the in-process mock intercepts it
+import time_machine
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -19,10 +20,19 @@ from watchdog.sandbox import cost_explorer, install
 from watchdog.sandbox.seed_costs import seed_costs
 from watchdog.sandbox.server import running_server, sandbox_session
 
-TODAY = datetime.now(UTC).date()
+# The sandbox validates dates against the clock's UTC date. A date read at import can be the day
+# (or month) before the one the sandbox sees when the test runs, so the clock stands still at noon
+# of a fixed day for every test here.
+TODAY = date(2026, 6, 15)
 NEXT_MONTH = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)
 SAGEMAKER_ONLY = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}}
 FORECAST = {"Total": {"Amount": "1234.50", "Unit": "USD"}, "ForecastResultsByTime": []}
+
+
+@pytest.fixture(autouse=True)
+def clock_on_today() -> Iterator[None]:
+    with time_machine.travel(datetime.combine(TODAY, time(12), tzinfo=UTC), tick=False):
+        yield
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import pytest
+import time_machine
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
 from watchdog.sandbox import cost_explorer
@@ -16,8 +18,17 @@ from watchdog.signals.costs import fetch_costs
 from watchdog.signals.models import CostSignals
 
 SM, BR = "Amazon SageMaker", "Amazon Bedrock"
-# The sandbox checks dates against the real clock, so the runs start now (UTC).
-NOW = datetime.now(UTC)
+# The runs start at a fixed mid-month noon, and the clock stands still there (the sandbox checks
+# request dates against it): read at import, the real clock could be a day or a month behind the
+# sandbox's by the time a test runs, and a day of runs from the last half-day of a month crosses
+# into the next one, which starts a new month to date and a refresh the test does not expect.
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock_at_now() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def clients() -> tuple[ClientFactory, ApiCallCounter]:
