@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from watchdog.approvals.person import NotAllowed, open_finding, snooze
+from watchdog.approvals.person import NotAllowed, check_person, open_finding, snooze
 from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
 from watchdog.notify.interactions import (
     Click,
@@ -68,7 +68,9 @@ def _act(service: Service, click: Click, now: datetime) -> list[Work]:
         approve(service.store, click, now, _approvers(service, click.user_id), validity)
         return [_work("execute", click, who)]
     try:
-        # Snooze and Exempt follow the same rules as the CLI's `snooze` and `exempt`.
+        # Snooze and Exempt follow the same rules as the CLI's `snooze` and `exempt`, the
+        # approver allowlist included: one rule for everything a person can do.
+        check_person(who, click.user_id, _approvers(service, click.user_id))
         open_finding(service.store, click.finding_id)
         if click.button == SNOOZE:
             days = click.snooze_days or service.settings.slack_snooze_days
