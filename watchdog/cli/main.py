@@ -17,6 +17,7 @@ from watchdog.cli.audit import audit
 from watchdog.cli.daemon import daemon
 from watchdog.cli.demo import demo
 from watchdog.cli.failures import FriendlyGroup
+from watchdog.cli.findings import findings
 from watchdog.cli.leftovers import leftovers
 from watchdog.cli.plan import plan
 from watchdog.cli.policies import policies
@@ -38,6 +39,7 @@ cli.add_command(approve)
 cli.add_command(daemon)
 cli.add_command(restore)
 cli.add_command(audit)
+cli.add_command(findings)
 cli.add_command(leftovers)
 cli.add_command(sandbox)
 cli.add_command(demo)
