@@ -100,9 +100,9 @@ class Admission:
     def admit(self, finding: Finding, stored: StoredFinding | None) -> None:
         if not actionable(finding):
             return
-        waiting = not_ready(finding, stored)
+        waiting = not_ready(finding, stored, self.now)
         if waiting is not None:
-            self._report(finding, *waiting)
+            self._wait(finding, *waiting)
             return
         approver = self._approver(finding, stored)
         if approver is None:
@@ -120,6 +120,19 @@ class Admission:
                 self._report(finding, "needs-approval", "its approval was used by another run")
                 return
         self._start(finding, approver)
+
+    def _wait(self, finding: Finding, fate: FindingFate, why: str) -> None:
+        """A finding that cannot start yet says whether it is approved (by whom) or still
+        needs it, so a person knows whether anything is left for them to do."""
+        approved = None
+        if finding.approval == "required":
+            approval = self.store.pending_approval(finding.id, finding.action, self.now)
+            if approval is not None:
+                approved = f"{approval.approver} via {approval.via}"
+                why = f"approved by {approved}; {why}"
+            else:
+                why = f"{why}; it needs approval too (ai-watchdog approve {finding.id})"
+        self.outcomes.append(finding_outcome(finding, fate, why, approved))
 
     def _approver(self, finding: Finding, stored: StoredFinding | None) -> str | None:
         if finding.approval == "automatic":

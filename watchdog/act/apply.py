@@ -35,6 +35,7 @@ from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest, open_scope
 from watchdog.inventory.scan import Progress, Scope
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
+from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Policy
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.base import Store, StoredFinding, TeardownPlan
@@ -73,7 +74,7 @@ def apply(
     previous = {s.finding.id: s for s in store.list_findings()}
     store.save_findings(planned.run_id, planned.findings, now)
     previous = _follow_lifecycle(store, previous, planned, scope, now)
-    wanted = _only(only, planned.findings, previous)
+    wanted = _only(only, planned, previous, enabled, now)
 
     admission = _admit(planned, previous, wanted, store, options, now, {p.name for p in enabled})
     breaker = Breaker(options.max_failures, options.max_throttles)
@@ -136,15 +137,28 @@ def _follow_lifecycle(
 
 
 def _only(
-    only: Iterable[str], findings: Sequence[Finding], previous: dict[str, StoredFinding]
+    only: Iterable[str],
+    planned: PlanResult,
+    previous: dict[str, StoredFinding],
+    policies: Sequence[Policy],
+    now: datetime,
 ) -> set[str] | None:
-    """The resource ARNs `--only` names (lower-case), refusing any with nothing to apply."""
+    """The resource ARNs `--only` names (lower-case), refusing any with nothing to apply and
+    saying why when the reason is an exemption (a tag added after the approval, say)."""
     wanted = {arn.strip().lower() for arn in only if arn.strip()}
     if not wanted:
         return None
-    known = {f.resource.arn.lower() for f in findings if f.action in ("stop", "delete")}
+    known = {f.resource.arn.lower() for f in planned.findings if f.action in ("stop", "delete")}
     known |= {s.finding.resource.arn.lower() for s in previous.values() if s.state == "executing"}
     unknown = sorted(wanted - known)
+    scanned = {r.arn.lower(): r for r in planned.resources}
+    for arn in unknown:
+        record = scanned.get(arn)
+        if record is None:
+            continue
+        reasons = (exempt_because(record, p.exemptions, now) for p in policies)
+        if why := next((r for r in reasons if r), None):
+            raise ApplyRefused(f"nothing to apply for {record.arn}: exempt: {why}")
     if unknown:
         raise ApplyRefused(
             f"no stop or delete finding for {', '.join(unknown)}; `ai-watchdog plan` lists them"

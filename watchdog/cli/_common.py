@@ -90,11 +90,12 @@ store_option = click.option(
 _PROBE_FINDING = "watchdog-store-check"
 
 
-def open_store_or_fail(settings: Settings) -> Store:
+def open_store_or_fail(settings: Settings, *, read_only: bool = False) -> Store:
     """The configured store, proven usable before any work; a bad URL, a missing table or an
-    unwritable folder is a clear error, not a trace after a whole scan."""
+    unwritable folder is a clear error, not a trace after a whole scan. Commands that only
+    read pass `read_only`, so a store on a read-only file system can still be read."""
     try:
-        store = open_store(settings.store)
+        store = open_store(settings.store, read_only=read_only)
     except StoreError as error:
         raise Fail(str(error)) from error
     try:

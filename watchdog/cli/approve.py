@@ -1,8 +1,10 @@
-"""`ai-watchdog approve FINDING_ID`: a person's yes from the command line.
+"""`ai-watchdog approve FINDING_ID`: a person's yes from the command line (or, with --revoke,
+the withdrawal of one).
 
 The approval is recorded in the store for the finding's own action, under the OS user's name,
 and expires (24 hours by default). The next `ai-watchdog apply --execute` (or the scheduled
-run) uses it once, after re-verifying the resource.
+run) uses it once, after re-verifying the resource. An id the store has not seen yet (printed
+by `plan`, which records nothing) is looked up in a fresh plan, made as `apply` makes it.
 """
 
 from __future__ import annotations
@@ -10,27 +12,35 @@ from __future__ import annotations
 import getpass
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import click
 
+from watchdog.approvals.person import NotAllowed, check_person, revoke
 from watchdog.approvals.record import NotApprovable, check_approvable, record_approval
 from watchdog.cli._common import (
     Fail,
-    aws_options,
     load_settings,
     open_store_or_fail,
+    policies_option,
+    scope_options,
     store_option,
 )
+from watchdog.cli.fresh import find_or_plan
 from watchdog.cli.render import stdout_console
+from watchdog.logs import configure_logging
 from watchdog.policies.schema import format_duration, parse_duration
+from watchdog.settings import Settings
 from watchdog.store.base import Approval, Store
+from watchdog.words import plural
 
 DEFAULT_VALIDITY = "24h"
 
 
 @click.command()
 @click.argument("finding_id")
-@aws_options
+@scope_options
+@policies_option
 @store_option
 @click.option(
     "--expires-in",
@@ -38,17 +48,32 @@ DEFAULT_VALIDITY = "24h"
     show_default=True,
     help="How long the approval stays valid (e.g. 2h, 3d).",
 )
-def approve(finding_id: str, store: str | None, expires_in: str) -> None:
-    """Approve the stop or delete a finding asks for (ids come from `ai-watchdog apply`)."""
+@click.option(
+    "--revoke",
+    is_flag=True,
+    help="Withdraw the finding's pending (not yet used) approval instead; it is audited.",
+)
+def approve(
+    finding_id: str,
+    scope: dict[str, Any],
+    policies_path: str | None,
+    store: str | None,
+    expires_in: str,
+    revoke: bool,
+) -> None:
+    """Approve the stop or delete a finding asks for (ids come from `ai-watchdog plan` or
+    `apply`; an id the store has not recorded yet is looked up in a fresh plan)."""
+    validity = _validity(expires_in)
+    settings = load_settings(**scope, policies=policies_path, store=store)
+    configure_logging(settings.log_format, settings.log_level)
+    person = getpass.getuser()
+    _check_person(person, settings)
+    opened = open_store_or_fail(settings)
     try:
-        validity = parse_duration(expires_in)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--expires-in") from error
-    if validity <= timedelta(0):
-        raise click.BadParameter("must be longer than zero", param_hint="--expires-in")
-    opened = open_store_or_fail(load_settings(store=store))
-    try:
-        approval = record_cli_approval(opened, finding_id, getpass.getuser(), validity)
+        if revoke:
+            _revoke(opened, finding_id, person)
+            return
+        approval = record_cli_approval(opened, finding_id, person, validity, settings)
     finally:
         opened.close()
     stdout_console().print(
@@ -59,15 +84,42 @@ def approve(finding_id: str, store: str | None, expires_in: str) -> None:
     )
 
 
+def _validity(expires_in: str) -> timedelta:
+    try:
+        validity = parse_duration(expires_in)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--expires-in") from error
+    if validity <= timedelta(0):
+        raise click.BadParameter("must be longer than zero", param_hint="--expires-in")
+    return validity
+
+
+def _check_person(person: str, settings: Settings) -> None:
+    """The one authorization rule (the approver allowlist), as Slack's buttons apply it."""
+    try:
+        check_person(person, None, settings.approver_list())
+    except NotAllowed as error:
+        raise Fail(str(error)) from error
+
+
+def _revoke(store: Store, finding_id: str, person: str) -> None:
+    try:
+        revoked = revoke(store, finding_id, person, datetime.now(UTC))
+    except NotAllowed as error:
+        raise Fail(str(error)) from error
+    names = ", ".join(sorted({a.approver for a in revoked}))
+    stdout_console().print(
+        f"Revoked {plural(len(revoked), 'approval')} of finding {finding_id} (by {names}); "
+        "`ai-watchdog audit` lists the withdrawal.",
+        highlight=False,
+    )
+
+
 def record_cli_approval(
-    store: Store, finding_id: str, approver: str, validity: timedelta
+    store: Store, finding_id: str, approver: str, validity: timedelta, settings: Settings
 ) -> Approval:
-    stored = store.get_finding(finding_id)
-    if stored is None:
-        raise Fail(
-            f"no finding {finding_id} in the store: run `ai-watchdog apply` (a dry run) to "
-            "record the current findings and their ids"
-        )
+    """Record the approval; an id the store lacks is found in a fresh plan first."""
+    stored = find_or_plan(settings, store, finding_id)
     try:
         check_approvable(finding_id, stored, stored.finding.action)
     except NotApprovable as error:

@@ -77,7 +77,7 @@ def audit(store: str | None, fmt: str, limit: int, since: datetime | None) -> No
     `ai-watchdog restore` takes."""
     settings = load_settings(store=store)
     configure_logging(settings.log_format, settings.log_level)
-    opened = open_store_or_fail(settings)
+    opened = open_store_or_fail(settings, read_only=True)
     try:
         entries = opened.list_audit(limit=limit, since=since)
     except StoreError as error:

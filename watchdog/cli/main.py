@@ -17,12 +17,14 @@ from watchdog.cli.audit import audit
 from watchdog.cli.daemon import daemon
 from watchdog.cli.demo import demo
 from watchdog.cli.failures import FriendlyGroup
+from watchdog.cli.findings import findings
 from watchdog.cli.leftovers import leftovers
 from watchdog.cli.plan import plan
 from watchdog.cli.policies import policies
 from watchdog.cli.restore import restore
 from watchdog.cli.sandbox import sandbox
 from watchdog.cli.scan import scan
+from watchdog.cli.snooze import exempt_command, snooze_command
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,6 +40,9 @@ cli.add_command(approve)
 cli.add_command(daemon)
 cli.add_command(restore)
 cli.add_command(audit)
+cli.add_command(findings)
+cli.add_command(snooze_command)
+cli.add_command(exempt_command)
 cli.add_command(leftovers)
 cli.add_command(sandbox)
 cli.add_command(demo)

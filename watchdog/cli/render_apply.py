@@ -24,11 +24,11 @@ FATE_STYLE = {
 
 def render_apply(result: ApplyResult, console: Console) -> None:
     if result.mode == "dry-run":
-        console.print(
-            "[bold]Dry run[/bold]: nothing is changed. Add --execute to run the steps marked "
-            "would-run.",
-            highlight=False,
-        )
+        # The hint only when it leads somewhere: with nothing marked would-run, --execute
+        # would change nothing either.
+        would_run = any(s.fate == "would-run" for f in result.findings for s in f.steps)
+        hint = " Add --execute to run the steps marked would-run." if would_run else ""
+        console.print(f"[bold]Dry run[/bold]: nothing is changed.{hint}", highlight=False)
     acting = [f for f in result.findings if f.steps or f.fate == "cancelled"]
     others = [f for f in result.findings if f not in acting]
     if not result.findings:

@@ -8,7 +8,11 @@ import click
 
 from watchdog.cli._common import Fail
 
-NEEDS_EXTRA = "the sandbox needs the optional extra: pip install 'ai-cost-watchdog[sandbox]'"
+# The package is not on PyPI yet, so the extra is installed from the clone.
+NEEDS_EXTRA = (
+    "the sandbox needs the optional extra: from the repository's clone, run "
+    "pip install -e '.[sandbox]' (or make demo, which installs it)"
+)
 
 
 @click.group()

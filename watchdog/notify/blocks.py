@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 
 from watchdog.findings import Finding
+from watchdog.words import plural
 
 APPROVE, SNOOZE, EXEMPT, REVIEW = "approve", "snooze", "exempt", "review"
 EXEMPT_TAG = "watchdog:exempt=true"
@@ -64,7 +65,7 @@ def digest_message(channel_total: float, parts: list[list[Block]], count: int) -
     """Several findings in one message: a header, then each finding's blocks, divided."""
     header = SectionBlock(
         text=MarkdownTextObject(
-            text=f"*AI cost watchdog: {count} finding{'s' if count != 1 else ''}* - "
+            text=f"*AI cost watchdog: {plural(count, 'finding')}* - "
             f"*{money(channel_total)}* at stake"
         )
     )
@@ -141,7 +142,7 @@ def _evidence(finding: Finding) -> ContextBlock:
     if evidence.window_hours is not None and evidence.invocations is not None:
         parts.append(f"{evidence.invocations:g} invocations in {evidence.window_hours:g} h")
     if finding.steps:
-        parts.append(f"teardown: {len(finding.steps)} steps")
+        parts.append(f"teardown: {plural(len(finding.steps), 'step')}")
     parts.append(f"finding {finding.id}")
     return ContextBlock(elements=[MarkdownTextObject(text=" | ".join(parts))])
 
@@ -193,6 +194,6 @@ def _confirm_text(finding: Finding) -> str:
     steps = len(finding.steps)
     text = (
         f"The watchdog will {finding.action} {finding.resource.kind} {finding.resource.name} "
-        f"({steps} step{'s' if steps != 1 else ''}), after checking it is unchanged and still idle."
+        f"({plural(steps, 'step')}), after checking it is unchanged and still idle."
     )
     return text[:300]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from watchdog.approvals.record import FINISHED_STATES
+from watchdog.approvals.person import NotAllowed, check_person, open_finding, snooze
 from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
 from watchdog.notify.interactions import (
     Click,
@@ -67,17 +67,17 @@ def _act(service: Service, click: Click, now: datetime) -> list[Work]:
         validity = timedelta(hours=service.settings.link_hours)
         approve(service.store, click, now, _approvers(service, click.user_id), validity)
         return [_work("execute", click, who)]
-    stored = service.store.get_finding(click.finding_id)
-    if stored is None:
-        raise Refused(f"finding {click.finding_id} is no longer known")
-    if stored.state in FINISHED_STATES:
-        raise Refused(f"finding {click.finding_id} is already {stored.state}")
-    if click.button == SNOOZE:
-        days = click.snooze_days or service.settings.slack_snooze_days
-        detail = f"snoozed by {who} for {days} day{'s' if days != 1 else ''}"
-        until = now + timedelta(days=days)
-        service.store.set_finding_state(click.finding_id, "snoozed", detail, now, until=until)
-        return [_work("update", click, who)]
+    try:
+        # Snooze and Exempt follow the same rules as the CLI's `snooze` and `exempt`, the
+        # approver allowlist included: one rule for everything a person can do.
+        check_person(who, click.user_id, _approvers(service, click.user_id))
+        open_finding(service.store, click.finding_id)
+        if click.button == SNOOZE:
+            days = click.snooze_days or service.settings.slack_snooze_days
+            snooze(service.store, click.finding_id, who, days, now)
+            return [_work("update", click, who)]
+    except NotAllowed as refused:
+        raise Refused(str(refused)) from refused
     if click.button == EXEMPT:
         return [_work("exempt", click, who)]
     return []

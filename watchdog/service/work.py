@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from watchdog.act.apply import ApplyRefused
-from watchdog.act.tags import add_tag
+from watchdog.act.exempt import exempt_finding
 from watchdog.aws.errors import describe_error
 from watchdog.notify.notifier import notify
 from watchdog.notify.sender import bypasses_proxy
@@ -25,8 +25,6 @@ from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
 
 log = structlog.get_logger(__name__)
-
-EXEMPT_KEY, EXEMPT_VALUE = "watchdog:exempt", "true"
 
 
 class Work(BaseModel):
@@ -94,18 +92,13 @@ def _exempt(work: Work, service: Service) -> None:
         return
     record = stored.finding.resource
     try:
-        add_tag(service.clients(), record, EXEMPT_KEY, EXEMPT_VALUE)
+        exempt_finding(
+            service.store, service.clients(), stored, work.user or "", service.clock.now()
+        )
     except (ClientError, BotoCoreError, PermissionError) as error:
         why = str(error) if isinstance(error, PermissionError) else describe_error(error)
         log.warning("exempt tag failed", resource_arn=record.arn, error=why)
         _reply(work.response_url, f"Could not tag {record.name} exempt: {why}")
-        return
-    service.store.set_finding_state(
-        stored.finding.id,
-        "resolved",
-        f"exempted by {work.user} (tagged {EXEMPT_KEY}={EXEMPT_VALUE})",
-        service.clock.now(),
-    )
 
 
 def _update(finding_id: str | None, service: Service) -> None:

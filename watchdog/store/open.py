@@ -11,6 +11,7 @@ cold start pays no extra call; a missing table surfaces as a StoreError on first
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -42,21 +43,29 @@ def open_store(
     *,
     session: boto3.Session | None = None,
     retention: Retention | None = None,
+    read_only: bool = False,
 ) -> Store:
-    """The store `url` names; StoreError with a one-line message if it names none."""
+    """The store `url` names; StoreError with a one-line message if it names none.
+
+    `read_only` is for commands that only read (audit, findings): a SQLite file whose folder
+    cannot be written (a read-only file system, a shared folder) is then opened read-only
+    instead of failing on the write-ahead log's files and the schema check's transaction."""
     if not url:
-        return _sqlite(str(default_store_path()))
+        return _sqlite(str(default_store_path()), read_only)
     if url.startswith(SQLITE):
-        return _sqlite(_sqlite_path(url))
+        return _sqlite(_sqlite_path(url), read_only)
     if url.startswith(DYNAMODB):
         return _dynamodb(url, session, retention)
     raise StoreError(f"unsupported store URL {url!r}: {USAGE}")
 
 
-def _sqlite(path: str) -> Store:
+def _sqlite(path: str, read_only: bool = False) -> Store:
     """The SQLite store; a folder that cannot be made or written is a StoreError, not a trace."""
-    from watchdog.store.sqlite import SqliteStore
+    from watchdog.store.sqlite import MEMORY, SqliteStore
 
+    folder = Path(path).parent
+    if read_only and path != MEMORY and folder.is_dir() and not os.access(folder, os.W_OK):
+        return SqliteStore(path, read_only=True)
     try:
         return SqliteStore(path)
     except OSError as error:

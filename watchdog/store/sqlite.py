@@ -41,7 +41,7 @@ from watchdog.store.base import (
     from_time_key,
     time_key,
 )
-from watchdog.store.sqlite_schema import migrate
+from watchdog.store.sqlite_schema import connect_read_only, migrate
 
 log = structlog.get_logger(__name__)
 
@@ -59,11 +59,16 @@ _NEXT_APPROVAL = """SELECT id FROM approvals
 class SqliteStore:
     """The Store protocol on one SQLite file (or `:memory:`)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        """`read_only` opens an existing file without ever writing (not even WAL's side
+        files), for reading a store on a read-only file system; any write then fails."""
         self.path = str(path)
+        self._lock = threading.RLock()
+        if read_only:
+            self._db = connect_read_only(self.path)
+            return
         if self.path != MEMORY:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
                 self.path,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 from watchdog.store.base import StoreError
 
@@ -138,3 +139,31 @@ def migrate(
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+
+def connect_read_only(path: str) -> sqlite3.Connection:
+    """An existing store opened read-only (`mode=ro`). A WAL database needs its `-shm` file
+    even to read, which a read-only directory may lack and cannot get: then the file is
+    opened as immutable, which is what a read-only file system makes it. A store whose schema
+    is not this version's cannot be migrated here, so it is refused by name."""
+    if not Path(path).is_file():
+        raise StoreError(f"no store at {path}: nothing has been recorded there yet")
+    uri = Path(path).absolute().as_uri()
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            connection = sqlite3.connect(
+                f"{uri}?{options}", uri=True, isolation_level=None, check_same_thread=False
+            )
+            connection.row_factory = sqlite3.Row
+            version = schema_version(connection)
+        except sqlite3.Error as error:
+            failure = error
+            continue
+        if version != len(MIGRATIONS):
+            connection.close()
+            raise StoreError(
+                f"store {path} has schema version {version}, not {len(MIGRATIONS)}: open it "
+                "once where it can be written (any command that records) to upgrade it"
+            )
+        return connection
+    raise StoreError(f"cannot read the store {path}: {failure}")

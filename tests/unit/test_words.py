@@ -1,0 +1,20 @@
+"""One pluralising helper (issue #13, 10): no "1 steps" anywhere it is used."""
+
+from __future__ import annotations
+
+import json
+
+from tests.unit.act.test_admission_rules import finding
+from watchdog.notify.blocks import finding_message
+from watchdog.words import plural
+
+
+def test_plural() -> None:
+    assert [plural(n, "step") for n in (0, 1, 2)] == ["0 steps", "1 step", "2 steps"]
+    assert plural(2, "policy", "policies") == "2 policies"
+
+
+def test_a_one_step_alert_says_1_step() -> None:
+    text = json.dumps(finding_message(finding()).blocks)
+
+    assert "teardown: 1 step" in text and "1 steps" not in text

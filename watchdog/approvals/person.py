@@ -1,0 +1,92 @@
+"""What a person may do to a finding besides approving it (snooze, revoke an approval), and the
+one rule that decides whether they may, whichever door they came through (a Slack button, a
+link, the CLI). Pure but for the store, so Slack's clicks and the CLI share every line of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from watchdog.approvals.record import FINISHED_STATES
+from watchdog.store.base import Approval, AuditEntry, Store, StoredFinding
+from watchdog.words import plural
+
+# The audit log's op for a withdrawn approval: not an AWS call, so no service prefix of AWS's.
+REVOKE_OP = "watchdog:RevokeApproval"
+
+
+class NotAllowed(Exception):
+    """The person may not do this to the finding; the message says why, in a person's words."""
+
+
+def check_person(person: str, slack_user: str | None, allowlist: frozenset[str]) -> None:
+    """The approver allowlist (WATCHDOG_SLACK_APPROVERS) decides for every action. It names
+    Slack users and groups (already expanded by the caller): someone who is not a Slack user
+    (an OS user at the CLI, whoever holds a link) cannot be matched against it, so while it is
+    set only Slack's buttons may act, as approval links are refused then too."""
+    if not allowlist:
+        return
+    if slack_user is None:
+        raise NotAllowed(
+            f"actions are limited to WATCHDOG_SLACK_APPROVERS (Slack users): {person} cannot "
+            "be checked against it, so use the buttons in Slack"
+        )
+    if slack_user not in allowlist:
+        raise NotAllowed(f"<@{slack_user}> is not among the approvers for teardowns")
+
+
+def open_finding(store: Store, finding_id: str) -> StoredFinding:
+    """The stored finding, while a person may still change its course."""
+    stored = store.get_finding(finding_id)
+    if stored is None:
+        raise NotAllowed(f"finding {finding_id} is no longer known")
+    if stored.state in FINISHED_STATES:
+        raise NotAllowed(f"finding {finding_id} is already {stored.state}")
+    return stored
+
+
+def snooze(store: Store, finding_id: str, who: str, days: int, now: datetime) -> datetime:
+    """No reminders and no action on the finding for `days`; returns when the snooze ends."""
+    open_finding(store, finding_id)
+    detail = f"snoozed by {who} for {plural(days, 'day')}"
+    until = now + timedelta(days=days)
+    store.set_finding_state(finding_id, "snoozed", detail, now, until=until)
+    return until
+
+
+def revoke(store: Store, finding_id: str, who: str, now: datetime) -> list[Approval]:
+    """Withdraw every pending approval of the finding's action; each is audited.
+
+    The store's atomic consume is the withdrawal: a revoked approval can then never be used,
+    and a run racing this one either took it first (and it is no longer pending) or never will.
+    """
+    stored = open_finding(store, finding_id)
+    action = stored.finding.action
+    if store.pending_approval(finding_id, action, now) is None:
+        raise NotAllowed(f"finding {finding_id} has no pending approval to revoke")
+    revoked: list[Approval] = []
+    while (approval := store.consume_approval(finding_id, action, now)) is not None:
+        revoked.append(approval)
+        store.append_audit(_revoke_entry(stored, approval, who, now))
+    if stored.state == "approved":
+        names = ", ".join(sorted({a.approver for a in revoked}))
+        detail = f"approval by {names} revoked by {who}"
+        store.set_finding_state(finding_id, "open", detail, now)
+    return revoked
+
+
+def _revoke_entry(stored: StoredFinding, approval: Approval, who: str, now: datetime) -> AuditEntry:
+    resource = stored.finding.resource
+    return AuditEntry(
+        id=f"revoke-{approval.id}",
+        at=now,
+        run_id="revoke",
+        finding_id=stored.finding.id,
+        op=REVOKE_OP,
+        target_arn=resource.arn,
+        account=resource.account,
+        region=resource.region,
+        outcome="cancelled",
+        approved_by=approval.approver,
+        detail=f"{approval.action} approval {approval.id} revoked by {who}",
+    )
