@@ -55,6 +55,23 @@ def lock_is_free(store: Path) -> bool:
         opened.close()
 
 
+def daemon_stopped_mid_delete(
+    sandbox: str, slack: SlackApi, store: Path, journal: Path, log: str, stop: signal.Signals
+) -> int:
+    """Start a daemon, whose first cycle (at start) executes the approval; send `stop` once it
+    has called DeleteInferenceComponent (AWS takes 4 s to finish it); its exit code."""
+    daemon = start_daemon(sandbox, slack, store, free_port(), log)
+    try:
+        wait_for(
+            lambda: journal.exists() and "DeleteInferenceComponent" in journal.read_text(),
+            "the scheduled cycle's DeleteInferenceComponent call",
+        )
+    finally:
+        daemon.send_signal(stop)
+        code = daemon.wait(timeout=60)
+    return code
+
+
 def test_sigterm_mid_cycle_parks_the_steps_frees_the_lock_and_a_restart_finishes(
     slow_sandbox: tuple[str, Path], slack: SlackApi, tmp_path: Path
 ) -> None:
@@ -62,16 +79,7 @@ def test_sigterm_mid_cycle_parks_the_steps_frees_the_lock_and_a_restart_finishes
     store = tmp_path / "watchdog.db"
     finding_id = approve_component(sandbox, store)
 
-    # The first cycle runs at start and executes the approval; AWS takes 4 s to delete.
-    first = start_daemon(sandbox, slack, store, free_port(), "first.log")
-    try:
-        wait_for(
-            lambda: journal.exists() and "DeleteInferenceComponent" in journal.read_text(),
-            "the scheduled cycle's DeleteInferenceComponent call",
-        )
-    finally:
-        first.send_signal(signal.SIGTERM)
-        stopped = first.wait(timeout=60)
+    stopped = daemon_stopped_mid_delete(sandbox, slack, store, journal, "first.log", signal.SIGTERM)
     first_log = (tmp_path / "first.log").read_text()
     assert stopped == 0, first_log
     assert "shutting down: left for the next run" in first_log, first_log
@@ -136,15 +144,7 @@ def test_a_daemon_killed_mid_cycle_leaves_nothing_held_for_its_restart(
     sandbox, journal = slow_sandbox
     store = tmp_path / "watchdog.db"
     finding_id = approve_component(sandbox, store)
-    first = start_daemon(sandbox, slack, store, free_port(), "first.log")
-    try:
-        wait_for(
-            lambda: journal.exists() and "DeleteInferenceComponent" in journal.read_text(),
-            "the scheduled cycle's DeleteInferenceComponent call",
-        )
-    finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
+    daemon_stopped_mid_delete(sandbox, slack, store, journal, "first.log", signal.SIGKILL)
     assert not lock_is_free(store)  # killed: it could not let go
 
     # Same host: the lock and the step of a process that is gone are taken over at once.
