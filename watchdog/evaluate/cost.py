@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from watchdog.findings import CostBasis
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
-from watchdog.signals.models import HOURS_PER_MONTH, Signals
+from watchdog.signals.models import HOURS_PER_MONTH, Signals, price_key_words
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def monthly_cost(record: ResourceRecord, signals: Signals) -> MonthlyCost:
     for unit in units:
         price = signals.prices.get(unit.key)
         if price is None:
-            return MonthlyCost(None, "unknown", f"no price known for {unit.key.unit}")
+            return MonthlyCost(None, "unknown", f"no price known for {price_key_words(unit.key)}")
         total += price.usd_per_hour * unit.count * HOURS_PER_MONTH
         bases.add(price.basis)
         if price.source not in sources:
