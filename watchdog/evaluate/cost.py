@@ -10,6 +10,10 @@ from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import HOURS_PER_MONTH, Signals, price_key_words
 
+# The cost source of a resource whose cost is its parent's: an inference component's copies run
+# on (and are billed as) its endpoint's instances, so its own figure is not unknown, it is none.
+BILLED_WITH_ENDPOINT = "its copies run on the endpoint's instances, which carry the cost"
+
 
 @dataclass(frozen=True)
 class MonthlyCost:
@@ -50,5 +54,5 @@ def _unpriced_reason(record: ResourceRecord) -> str:
     if record.billing.mode == "storage":
         return "only storage bills; its size is not known"
     if record.kind == "sagemaker-inference-component":
-        return "its copies run on the endpoint's instances, which carry the cost"
+        return BILLED_WITH_ENDPOINT
     return "no price is known for this kind"
