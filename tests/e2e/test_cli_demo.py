@@ -28,6 +28,8 @@ def test_the_demo_runs_scan_plan_approve_a_real_teardown_and_a_restore(tmp_path:
     saved = re.search(r"Torn down in this run: \$([\d,.]+)/month", teardown)
     assert saved is not None and float(saved.group(1).replace(",", "")) > 0
     restored = out[out.index("7. Audit and restore") :]
+    # The audit page shows only the newest entries; its summary still totals the whole run.
+    assert f"done changes in the whole log save ${saved.group(1)}/month" in restored
     assert "sagemaker:CreateEndpoint " in restored and "Audited as" in restored
     # The alert was shown and approved through the signed click path, and edited afterwards.
     slack = out[out.index("5. Slack") : out.index("6. Apply --execute")]

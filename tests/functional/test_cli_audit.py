@@ -101,6 +101,28 @@ def test_limit_keeps_the_newest_and_says_there_may_be_more(store_url: str) -> No
     assert "Showing the newest 1" in result.output
 
 
+def test_a_short_page_still_totals_the_savings_of_the_whole_log(store_url: str) -> None:
+    # The saving is on the older entry, which --limit 1 does not show.
+    result = run("--store", store_url, "--limit", "1")
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 shown of 2 entries in the whole log; done changes in the whole log save "
+        "$1,090.50/month" in result.output
+    )
+    assert "$0.00" not in result.output
+
+
+def test_a_short_page_totals_the_savings_of_the_since_window_only(store_url: str) -> None:
+    in_window = run("--store", store_url, "--limit", "1", "--since", "30d")
+    outside = run("--store", store_url, "--limit", "1", "--since", "7d")
+
+    assert "1 shown of 2 entries since" in in_window.output
+    assert "done changes in this window save $1,090.50/month" in in_window.output
+    assert "1 entry; done changes among them save $0.00/month" in outside.output
+    assert "Showing the newest" not in outside.output
+
+
 @pytest.mark.parametrize(
     "since", ["7d", "168h", "1w", (NOW - timedelta(days=2)).date().isoformat()]
 )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -22,6 +24,8 @@ from watchdog.act.leftovers import (
     find_domain_leftovers,
 )
 from watchdog.cli.leftovers import leftovers as leftovers_command
+from watchdog.store.base import AuditEntry
+from watchdog.store.open import open_store
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -288,6 +292,14 @@ def test_the_domain_arn_is_built_for_the_regions_partition() -> None:
 # --- the command ---------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The command's audit log, in the test's own folder (never the user's state directory)."""
+    url = f"sqlite:///{tmp_path}/watchdog.db"
+    monkeypatch.setenv("WATCHDOG_STORE", url)
+    return url
+
+
 def run(*args: str) -> Any:
     return CliRunner().invoke(leftovers_command, list(args))
 
@@ -341,3 +353,53 @@ def test_cli_rejects_malformed_ids_before_any_call(args: list[str]) -> None:
 
     assert result.exit_code == 2
     assert "Invalid value" in result.output
+
+
+def test_cli_says_an_id_it_knows_nothing_of_is_unknown(aws: None) -> None:
+    result = run("--domain-id", "d-doesnotexist", "--region", REGION)
+
+    assert result.exit_code == 2
+    assert "unknown domain d-doesnotexist" in result.output
+    assert "left nothing behind" not in result.output
+
+
+def test_cli_execute_records_each_deletion_in_the_audit_log(
+    deleted: Domain, store_url: str
+) -> None:
+    assert run("--domain-id", deleted.id, "--execute").exit_code == 0
+
+    store = open_store(store_url)
+    try:
+        entries = store.list_audit()
+    finally:
+        store.close()
+    assert len(entries) == 7
+    assert {e.description["domain_arn"] for e in entries} == {deleted.arn}
+    assert f"file-system/{deleted.efs_id}" in {e.target_arn.split(":", 5)[5] for e in entries}
+
+
+def test_cli_after_the_watchdog_deleted_the_domain_and_its_home_says_nothing_is_left(
+    aws: None, store_url: str
+) -> None:
+    arn = domain_arn(ACCOUNT, REGION, "d-gone0home")
+    store = open_store(store_url)
+    store.append_audit(
+        AuditEntry(
+            id="a-1-done",
+            at=datetime(2025, 6, 1, tzinfo=UTC),
+            run_id="r-1",
+            finding_id="f-1",
+            op="sagemaker:DeleteDomain",
+            target_arn=arn,
+            account=ACCOUNT,
+            region=REGION,
+            outcome="done",
+        )
+    )
+    store.close()
+
+    result = run("--domain-id", "d-gone0home", "--region", REGION)
+
+    assert result.exit_code == 0, result.output
+    assert "left nothing behind" in result.output
+    assert "sagemaker:DeleteDomain on 2025-06-01" in result.output

@@ -21,7 +21,7 @@ from watchdog.cli._common import (
     store_option,
 )
 from watchdog.cli.render import stdout_console
-from watchdog.cli.render_audit import render_audit
+from watchdog.cli.render_audit import WINDOW_SCAN_LIMIT, AuditWindow, render_audit
 from watchdog.logs import configure_logging
 from watchdog.store.base import StoreError
 
@@ -78,15 +78,20 @@ def audit(store: str | None, fmt: str, limit: int, since: datetime | None) -> No
     settings = load_settings(store=store)
     configure_logging(settings.log_format, settings.log_level)
     opened = open_store_or_fail(settings, read_only=True)
+    # The table's summary totals the whole window, so the table reads all of it; JSON is
+    # only the page asked for.
+    scan = limit if fmt == "json" else max(limit, WINDOW_SCAN_LIMIT)
     try:
-        entries = opened.list_audit(limit=limit, since=since)
+        selected = opened.list_audit(limit=scan, since=since)
     except StoreError as error:
         raise Fail(str(error)) from error
     finally:
         opened.close()
+    entries = selected[:limit]
     console = stdout_console()
     if fmt == "json":
         dumped = [entry.model_dump(mode="json") for entry in entries]
         console.out(json.dumps(dumped, indent=2), highlight=False)
     else:
-        render_audit(entries, console, limit=limit, since=since)
+        window = AuditWindow.of(selected, scan)
+        render_audit(entries, console, limit=limit, since=since, window=window)

@@ -21,7 +21,7 @@ from watchdog.cli.demo_slack import demo_slack, post_and_approve, show_outcome
 from watchdog.cli.plan import load_policies_or_fail, plan_or_fail
 from watchdog.cli.render import render_scan, stdout_console
 from watchdog.cli.render_apply import render_apply
-from watchdog.cli.render_audit import render_audit
+from watchdog.cli.render_audit import WINDOW_SCAN_LIMIT, AuditWindow, render_audit
 from watchdog.cli.render_plan import render_plan
 from watchdog.cli.restore import render_restore
 from watchdog.cli.sandbox import NEEDS_EXTRA
@@ -123,12 +123,11 @@ def _audit_and_restore(console: Console, settings: Settings) -> None:
     store = open_store_or_fail(settings)
     try:
         console.print("$ ai-watchdog audit --limit 8", highlight=False)
-        entries = store.list_audit(limit=8)
-        render_audit(entries, console, limit=8, since=None)
+        everything = store.list_audit(limit=WINDOW_SCAN_LIMIT)
+        window = AuditWindow.of(everything)
+        render_audit(everything[:8], console, limit=8, since=None, window=window)
         deleted = [
-            e
-            for e in store.list_audit(limit=1000)
-            if e.op == "sagemaker:DeleteEndpoint" and e.outcome == "done"
+            e for e in everything if e.op == "sagemaker:DeleteEndpoint" and e.outcome == "done"
         ]
         if not deleted:
             return

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
+from datetime import UTC, datetime
 
 import boto3
 import click
@@ -27,6 +29,7 @@ from watchdog.act.leftovers import (
     domain_arn,
     find_domain_leftovers,
 )
+from watchdog.act.leftovers_audit import domain_history, record_deletions
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import ScopeError
 from watchdog.cli._common import (
@@ -34,10 +37,14 @@ from watchdog.cli._common import (
     aws_options,
     format_option,
     load_settings,
+    open_store_or_fail,
     refuse_execute_in_dry_run,
+    store_option,
 )
 from watchdog.cli.render import stdout_console
 from watchdog.logs import configure_logging
+from watchdog.settings import Settings
+from watchdog.store.base import AuditEntry, Store, StoreError
 
 # API_DeleteDomain's pattern for a domain id; a typo fails here, before any call.
 DOMAIN_ID = re.compile(r"^d-(-*[a-z0-9]){1,61}$")
@@ -77,6 +84,7 @@ def _account_id(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Delete what is left. The EFS volume holds every user's home directory: this "
     "destroys them.",
 )
+@store_option
 @format_option
 def leftovers(
     domain_id: str,
@@ -84,40 +92,21 @@ def leftovers(
     account: str | None,
     efs_id: str | None,
     execute: bool,
+    store: str | None,
     fmt: str,
 ) -> None:
     """Report the EFS home volume and NFS security groups a deleted Studio domain left behind;
     delete them with --execute."""
-    settings = load_settings()
+    settings = load_settings(store=store)
     refuse_execute_in_dry_run(settings, execute)
     configure_logging(settings.log_format, settings.log_level)
-    session = boto3.Session()
-    region = region or session.region_name
-    if not region:
-        raise Fail("no region: give --region or set AWS_DEFAULT_REGION")
-    clients = SessionClients(
-        session, member_role=settings.member_role, external_id=settings.external_id
-    )
+    opened = open_store_or_fail(settings, read_only=not execute)
     try:
-        account = account or clients.own_account
-        found = find_domain_leftovers(
-            clients,
-            account,
-            region,
-            domain_id,
-            domain_arn(account, region, domain_id),
-            file_system_id=efs_id,
+        found, deletions, history = _run(
+            settings, opened, domain_id, region, account, efs_id, execute
         )
-        deletions = delete_domain_leftovers(clients, found, execute, before_changes=_warn)
-    except LeftoversRefused as error:
-        raise Fail(str(error)) from error
-    except LeftoversFailed as error:
-        _render_partial(error.done)
-        raise Fail(str(error)) from error
-    except (ScopeError, PermissionError) as error:
-        raise Fail(str(error)) from error
-    except (ClientError, BotoCoreError) as error:
-        raise Fail(describe_error(error)) from error
+    finally:
+        opened.close()
     console = stdout_console()
     if fmt == "json":
         report = {
@@ -127,7 +116,71 @@ def leftovers(
         }
         console.out(json.dumps(report, indent=2), highlight=False)
     else:
-        render_leftovers(found, deletions, execute, console)
+        render_leftovers(found, deletions, execute, console, history)
+
+
+def _run(
+    settings: Settings,
+    store: Store,
+    domain_id: str,
+    region: str | None,
+    account: str | None,
+    efs_id: str | None,
+    execute: bool,
+) -> tuple[DomainLeftovers, list[Deletion], AuditEntry | None]:
+    """Find (and with `execute`, delete) the leftovers, recording each deletion; and, when
+    nothing is found, the audit entry that shows the domain was real (Fail if there is none)."""
+    session = boto3.Session()
+    region = region or session.region_name
+    if not region:
+        raise Fail("no region: give --region or set AWS_DEFAULT_REGION")
+    clients = SessionClients(
+        session, member_role=settings.member_role, external_id=settings.external_id
+    )
+    run_id = f"leftovers-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    try:
+        account = account or clients.own_account
+        arn = domain_arn(account, region, domain_id)
+        found = find_domain_leftovers(
+            clients, account, region, domain_id, arn, file_system_id=efs_id
+        )
+        deletions = delete_domain_leftovers(clients, found, execute, before_changes=_warn)
+        record_deletions(store, found, deletions, run_id, datetime.now(UTC))
+        history = domain_history(store, arn) if found.empty else None
+    except LeftoversRefused as error:
+        raise Fail(str(error)) from error
+    except LeftoversFailed as error:
+        _record_partial(store, found, error.done, run_id)
+        _render_partial(error.done)
+        raise Fail(str(error)) from error
+    except (ScopeError, PermissionError) as error:
+        raise Fail(str(error)) from error
+    except (ClientError, BotoCoreError) as error:
+        raise Fail(describe_error(error)) from error
+    except StoreError as error:
+        raise Fail(f"the audit log cannot be read or written: {error}") from error
+    if found.empty and history is None:
+        raise Fail(unknown_domain(found))
+    return found, deletions, history
+
+
+def unknown_domain(found: DomainLeftovers) -> str:
+    return (
+        f"unknown domain {found.domain_id} in {found.account}/{found.region}: it cannot be "
+        "described, no EFS volume is tagged with its ARN, no NFS security groups are named for "
+        "it, and the audit log records neither its deletion nor its leftovers' removal. Check "
+        "the id, --region and --account; a domain deleted and cleaned up outside the watchdog "
+        "has nothing left to remove."
+    )
+
+
+def _record_partial(
+    store: Store, found: DomainLeftovers, done: list[Deletion], run_id: str
+) -> None:
+    try:
+        record_deletions(store, found, done, run_id, datetime.now(UTC))
+    except StoreError as error:
+        Console(stderr=True).print(f"the audit log could not record them: {error}")
 
 
 def _warn(found: DomainLeftovers) -> None:
@@ -147,12 +200,21 @@ def _render_partial(done: list[Deletion]) -> None:
 
 
 def render_leftovers(
-    found: DomainLeftovers, deletions: list[Deletion], execute: bool, console: Console
+    found: DomainLeftovers,
+    deletions: list[Deletion],
+    execute: bool,
+    console: Console,
+    history: AuditEntry | None = None,
 ) -> None:
     if found.empty:
+        known = (
+            f" The audit log records {history.op} on {history.at:%Y-%m-%d %H:%M} UTC."
+            if history is not None
+            else ""
+        )
         console.print(
             f"Domain {found.domain_id} left nothing behind in {found.account}/{found.region}: "
-            "no EFS volume tagged with its ARN, no NFS security groups."
+            f"no EFS volume tagged with its ARN, no NFS security groups.{known}"
         )
         return
     console.print(_leftovers_table(found))

@@ -4,6 +4,7 @@ and the id `ai-watchdog restore` takes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -21,14 +22,45 @@ OUTCOME_STYLE = {
 }
 
 
+# The most entries read to total a window: far more than a year of use; past it the total is
+# a lower bound and says so.
+WINDOW_SCAN_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class AuditWindow:
+    """The whole selected window (--since, or the whole log), not only the page shown: the
+    savings of a teardown are on its main entry, which a short page may have cut off."""
+
+    entries: int
+    saved_usd: float
+    complete: bool = True  # False: the window had more than WINDOW_SCAN_LIMIT entries
+
+    @classmethod
+    def of(cls, entries: Sequence[AuditEntry], scan_limit: int = WINDOW_SCAN_LIMIT) -> AuditWindow:
+        return cls(len(entries), saved_by(entries), complete=len(entries) < scan_limit)
+
+
+def saved_by(entries: Sequence[AuditEntry]) -> float:
+    # Only completed changes save money; a failed or refused one saved nothing.
+    return sum(e.monthly_cost_saved_usd or 0.0 for e in entries if e.outcome == "done")
+
+
 def render_audit(
-    entries: Sequence[AuditEntry], console: Console, *, limit: int, since: datetime | None
+    entries: Sequence[AuditEntry],
+    console: Console,
+    *,
+    limit: int,
+    since: datetime | None,
+    window: AuditWindow | None = None,
 ) -> None:
+    """The newest `entries` (at most `limit`) and a summary of `window`, the whole selection
+    they were taken from (without it, the entries are taken to be the whole selection)."""
     if not entries:
         console.print(_empty_line(since))
         return
     console.print(audit_table(entries))
-    console.print(_summary(entries, limit))
+    console.print(_summary(entries, limit, since, window))
 
 
 def audit_table(entries: Sequence[AuditEntry]) -> Table:
@@ -64,14 +96,24 @@ def money(value: float | None) -> str:
     return "" if value is None else f"${value:,.2f}"
 
 
-def _summary(entries: Sequence[AuditEntry], limit: int) -> str:
-    # Only completed changes save money; a failed or refused one saved nothing.
-    saved = sum(e.monthly_cost_saved_usd or 0.0 for e in entries if e.outcome == "done")
-    lines = [
-        f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}; done changes "
-        f"among them save {money(saved) or '$0.00'}/month."
-    ]
-    if len(entries) >= limit:
+def _summary(
+    entries: Sequence[AuditEntry], limit: int, since: datetime | None, window: AuditWindow | None
+) -> str:
+    # Without the window, a full page may have more behind it: say so.
+    more = len(entries) >= limit if window is None else window.entries > len(entries)
+    window = window or AuditWindow.of(entries)
+    total = f"{window.entries:,}" if window.complete else f"at least {window.entries:,}"
+    saved = money(window.saved_usd) if window.complete else f"at least {money(window.saved_usd)}"
+    if window.entries <= len(entries):
+        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+        lines = [f"{count}; done changes among them save {saved}/month."]
+    else:
+        where = f"since {since.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if since else "in the whole log"
+        lines = [
+            f"{len(entries)} shown of {total} entries {where}; done changes "
+            f"{'in this window' if since else 'in the whole log'} save {saved}/month."
+        ]
+    if more:
         lines.append(f"Showing the newest {limit}: raise --limit or narrow --since to see more.")
     lines.append("Full descriptions: --format json. Undo a delete or stop: ai-watchdog restore ID.")
     return "\n".join(lines)

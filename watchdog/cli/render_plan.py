@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from watchdog.cli.render import render_errors
+from watchdog.evaluate.cost import BILLED_WITH_ENDPOINT
 from watchdog.findings import Finding
 from watchdog.pipeline import PlanResult
 
@@ -33,7 +34,7 @@ def _findings_table(findings: list[Finding]) -> Table:
     for finding in findings:
         resource = finding.resource
         table.add_row(
-            _money(finding.monthly_cost_usd) + ("*" if finding.cost_basis == "fallback" else ""),
+            _cost_cell(finding),
             finding.action,
             f"{resource.name}\n[dim]{resource.kind}[/dim]",
             f"{resource.region}\n[dim]{resource.account}[/dim]",
@@ -100,6 +101,13 @@ def _print_summary(result: PlanResult, console: Console) -> None:
         f"{' - cached' if stats.cost_explorer_from_cache else ''}) in {stats.duration_s:.1f} s.",
         highlight=False,
     )
+
+
+def _cost_cell(finding: Finding) -> str:
+    """The finding's monthly cost; for what bills through its endpoint, that, not a `?`."""
+    if finding.monthly_cost_usd is None and finding.cost_source == BILLED_WITH_ENDPOINT:
+        return "[dim]with its\nendpoint[/dim]"
+    return _money(finding.monthly_cost_usd) + ("*" if finding.cost_basis == "fallback" else "")
 
 
 def _money(value: float | None) -> str:

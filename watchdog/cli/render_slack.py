@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
@@ -35,4 +36,8 @@ def render_message(blocks: list[dict[str, Any]], console: Console, title: str) -
             lines.append("  ".join(f"[{e['text']['text']}]" for e in block["elements"]))
         elif kind == "divider":
             lines.append("-" * 40)
-    console.print(Panel("\n".join(lines), title=title, expand=False), highlight=False)
+    # The CLI's console soft-wraps (no_wrap, overflow "ignore"), which inside a panel's fixed
+    # width crops each line at the border: the message's own text must wrap (folding what has
+    # no space to break at, such as an ARN or a link), as Slack wraps it.
+    body = Text("\n".join(lines), no_wrap=False, overflow="fold")
+    console.print(Panel(body, title=title, expand=False), soft_wrap=False, highlight=False)

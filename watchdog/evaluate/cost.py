@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from watchdog.findings import CostBasis
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
-from watchdog.signals.models import HOURS_PER_MONTH, Signals
+from watchdog.signals.models import HOURS_PER_MONTH, Signals, price_key_words
+
+# The cost source of a resource whose cost is its parent's: an inference component's copies run
+# on (and are billed as) its endpoint's instances, so its own figure is not unknown, it is none.
+BILLED_WITH_ENDPOINT = "its copies run on the endpoint's instances, which carry the cost"
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ def monthly_cost(record: ResourceRecord, signals: Signals) -> MonthlyCost:
     for unit in units:
         price = signals.prices.get(unit.key)
         if price is None:
-            return MonthlyCost(None, "unknown", f"no price known for {unit.key.unit}")
+            return MonthlyCost(None, "unknown", f"no price known for {price_key_words(unit.key)}")
         total += price.usd_per_hour * unit.count * HOURS_PER_MONTH
         bases.add(price.basis)
         if price.source not in sources:
@@ -50,5 +54,5 @@ def _unpriced_reason(record: ResourceRecord) -> str:
     if record.billing.mode == "storage":
         return "only storage bills; its size is not known"
     if record.kind == "sagemaker-inference-component":
-        return "its copies run on the endpoint's instances, which carry the cost"
+        return BILLED_WITH_ENDPOINT
     return "no price is known for this kind"

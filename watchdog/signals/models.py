@@ -123,7 +123,30 @@ class PriceSignals(_Frozen):
 
 
 def price_key_id(key: PriceKey) -> str:
+    """The key as the cache and the fallback table spell it; not for people (price_key_words)."""
     return f"{key.component}|{key.region}|{key.unit}"
+
+
+# What each component's units are, in the words of SageMaker's and Bedrock's pricing pages.
+_COMPONENT_WORDS: dict[str, str] = {
+    "hosting": "{unit} endpoint instances",
+    "notebook": "{unit} notebooks",
+    "studio-jupyterlab": "{unit} Studio JupyterLab apps",
+    "studio-codeeditor": "{unit} Studio Code Editor apps",
+    "studio-kernelgateway": "{unit} Studio KernelGateway apps",
+    "bedrock-provisioned-throughput": "Bedrock provisioned throughput for {unit}",
+}
+
+
+def price_key_words(key: PriceKey) -> str:
+    """The key for people: "ml.p3.2xlarge notebooks in us-east-1"."""
+    return _COMPONENT_WORDS[key.component].format(unit=key.unit) + f" in {key.region}"
+
+
+def component_words(component: str) -> str:
+    """A component for people, without a unit: "Studio KernelGateway apps"."""
+    words = _COMPONENT_WORDS.get(component, component)
+    return words.replace("{unit} ", "").replace(" for {unit}", "")
 
 
 # --- Cost Explorer -------------------------------------------------------------------------

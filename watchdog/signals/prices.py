@@ -30,7 +30,14 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from watchdog.aws.clients import ClientFactory
 from watchdog.aws.errors import describe_error
 from watchdog.signals.cache import Cache, CacheEntry
-from watchdog.signals.models import Price, PriceKey, PriceSignals, price_key_id
+from watchdog.signals.models import (
+    Price,
+    PriceKey,
+    PriceSignals,
+    component_words,
+    price_key_id,
+    price_key_words,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +108,8 @@ def _resolve(
     component = PRICE_LIST_COMPONENTS.get(key.component)
     if component is None:
         return (
-            f"no price known for {price_key_id(key)}: no Price List component for {key.component}"
+            f"no price known for {price_key_words(key)}: the watchdog does not know how the AWS "
+            f"Price List names {component_words(key.component)}"
         )
     cached = _Cached.parse(cache.get(_CACHE_PREFIX + price_key_id(key)))
     if cached is not None and cached.is_fresh(now, ttl):
@@ -124,9 +132,9 @@ def _ask_price_list(key: PriceKey, component: str, api: _PriceListApi) -> Price 
     offers = parse_hourly_offers(api.get_products(key, component))
     chosen = choose_offer(offers)
     if chosen is None:
-        return f"no price known for {price_key_id(key)}: the AWS Price List has no such product"
+        return f"no price known for {price_key_words(key)}: the AWS Price List has no such product"
     if isinstance(chosen, str):
-        return f"no price known for {price_key_id(key)}: {chosen}"
+        return f"no price known for {price_key_words(key)}: {chosen}"
     source = "AWS Price List API"
     if chosen.publication:
         source += f" (publication {chosen.publication[:10]})"
@@ -296,7 +304,9 @@ def _fallback(key: PriceKey, why: str) -> Price | str:
     table = fallback_table()
     found = table.prices.get(price_key_id(key))
     if found is None:
-        return f"no price known for {price_key_id(key)}: {why}; not in the shipped fallback table"
+        return (
+            f"no price known for {price_key_words(key)}: {why}; not in the shipped fallback table"
+        )
     usd, note = found
     source = f"shipped fallback table (snapshot {table.snapshot}; {note})"
     return Price(key=key, usd_per_hour=usd, basis="fallback", source=source)

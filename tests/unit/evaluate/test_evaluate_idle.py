@@ -125,7 +125,9 @@ def test_the_cost_is_unknown_when_no_price_is_known() -> None:
     [finding] = evaluate([ep], signals(*idle_signals(ep)), [idle_policy()], NOW).findings
     assert finding.monthly_cost_usd is None
     assert finding.cost_basis == "unknown"
-    assert "no price known for ml.p5.48xlarge" in finding.cost_source
+    assert "no price known for ml.p5.48xlarge endpoint instances in us-east-1" in (
+        finding.cost_source
+    )
 
 
 def test_fallback_prices_are_labelled() -> None:

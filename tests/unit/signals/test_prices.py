@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from watchdog.signals.cache import MemoryCache
-from watchdog.signals.models import PriceKey, price_key_id
+from watchdog.signals.models import PriceKey
 from watchdog.signals.prices import (
     NEGATIVE_TTL,
     Offer,
@@ -178,7 +178,8 @@ def test_an_unknown_type_is_an_error_remembered_briefly() -> None:
     first = fetch_prices([odd], clients, cache, NOW, TTL)
     assert first.get(odd) is None
     assert first.errors == (
-        f"no price known for {price_key_id(odd)}: the AWS Price List has no such product",
+        "no price known for ml.nonexistent.large endpoint instances in us-east-1: the AWS Price "
+        "List has no such product",
     )
     soon = fetch_prices([odd], clients, cache, NOW + NEGATIVE_TTL / 2, TTL)
     assert soon.pricing_calls == 0 and soon.errors == first.errors
@@ -223,7 +224,9 @@ def test_an_unreachable_api_falls_back_to_the_shipped_table_labelled_as_such(
     assert price.source.startswith("shipped fallback table (snapshot 2026-11-24;")
     assert signals.get(WEST_G5) is None
     (error,) = signals.errors
-    assert error.startswith(f"no price known for {price_key_id(WEST_G5)}: Pricing API unavailable")
+    assert error.startswith(
+        "no price known for ml.g5.xlarge endpoint instances in us-west-2: Pricing API unavailable"
+    )
     assert error.endswith("not in the shipped fallback table")
     # Once the API is known to be down, the run stops asking it.
     assert signals.pricing_calls == (2 if failure is unreachable else 1)
@@ -278,7 +281,8 @@ def test_kernel_gateway_has_no_known_price_list_component() -> None:
     signals = fetch_prices([kg], FakeClients(catalog), MemoryCache(), NOW, TTL)
     assert signals.pricing_calls == 0
     assert signals.errors == (
-        f"no price known for {price_key_id(kg)}: no Price List component for studio-kernelgateway",
+        "no price known for ml.t3.medium Studio KernelGateway apps in us-east-1: the watchdog does "
+        "not know how the AWS Price List names Studio KernelGateway apps",
     )
 
 

@@ -1,0 +1,45 @@
+"""The plan's cost column: a figure, `?` when unknown, and "with its endpoint" when so."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from rich.console import Console
+
+from tests.unit.evaluate.factories import endpoint
+from watchdog.cli.render_plan import _findings_table
+from watchdog.evaluate.cost import BILLED_WITH_ENDPOINT
+from watchdog.findings import Evidence, Finding
+
+
+def finding(cost: float | None, source: str) -> Finding:
+    return Finding.model_validate(
+        {
+            "id": "f-1",
+            "resource": endpoint("e"),
+            "policy": "idle",
+            "action": "notify",
+            "reason": "idle",
+            "evidence": Evidence(),
+            "monthly_cost_usd": cost,
+            "cost_basis": "unknown" if cost is None else "price-list",
+            "cost_source": source,
+            "confidence": "high",
+        }
+    )
+
+
+def cost_cell(one: Finding) -> str:
+    buffer = StringIO()
+    Console(file=buffer, width=200).print(_findings_table([one]))
+    body = buffer.getvalue().splitlines()[4:]  # title, borders, header
+    return " ".join(line.split("│")[1].strip() for line in body if "│" in line).strip()
+
+
+def test_a_cost_billed_with_the_endpoint_says_so_instead_of_a_question_mark() -> None:
+    assert cost_cell(finding(None, BILLED_WITH_ENDPOINT)) == "with its endpoint"
+
+
+def test_an_unknown_cost_is_still_a_question_mark_and_a_known_one_a_figure() -> None:
+    assert cost_cell(finding(None, "no price known for ml.x notebooks in us-east-1")) == "?"
+    assert cost_cell(finding(1106.0, "AWS Price List API")) == "$1,106"
