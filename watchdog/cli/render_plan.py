@@ -25,12 +25,14 @@ def render_plan(result: PlanResult, console: Console) -> None:
 
 def _findings_table(findings: list[Finding]) -> Table:
     table = Table(title="Findings, by monthly cost", title_justify="left")
+    # Short figures keep their width; names fold onto more lines, so on an 80-column terminal
+    # every cell is shown whole rather than cut to "$5…".
     table.add_column("$/month", justify="right", no_wrap=True)
     table.add_column("action", no_wrap=True)
-    table.add_column("resource", no_wrap=True)
-    table.add_column("where", no_wrap=True)
-    table.add_column("policy / confidence", no_wrap=True)
-    table.add_column("reason", ratio=1, overflow="fold", min_width=30)
+    table.add_column("resource", overflow="fold")
+    table.add_column("where", overflow="fold")
+    table.add_column("policy / confidence", overflow="fold")
+    table.add_column("reason", ratio=1, overflow="fold", min_width=12)
     for finding in findings:
         resource = finding.resource
         table.add_row(
