@@ -19,6 +19,11 @@ FAKE_AWS_ENV = {
     "AWS_SECURITY_TOKEN": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
+    # moto fills every EC2 region backend it creates with its default AMIs (hundreds, with ids
+    # drawn at random a character at a time): about 0.2 s of CPU per account and region, in any
+    # test that touches EC2 or restores the demo. Nothing the watchdog or its tests do reads an
+    # AMI. Servers the tests start inherit it; `make demo` keeps moto's default.
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }
 
 _create_loader = botocore.loaders.create_loader
