@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import botocore.loaders
+import botocore.session
 import pytest
 
 from watchdog.logs import configure_logging
@@ -17,7 +19,36 @@ FAKE_AWS_ENV = {
     "AWS_SECURITY_TOKEN": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
+    # moto fills every EC2 region backend it creates with its default AMIs (hundreds, with ids
+    # drawn at random a character at a time): about 0.2 s of CPU per account and region, in any
+    # test that touches EC2 or restores the demo. Nothing the watchdog or its tests do reads an
+    # AMI. Servers the tests start inherit it; `make demo` keeps moto's default.
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }
+
+_create_loader = botocore.loaders.create_loader
+_loaders: dict[str | None, botocore.loaders.Loader] = {}
+
+
+def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+    """One botocore data loader per search path for the whole test process.
+
+    Every botocore session gets a loader of its own, which parses each service's model JSON
+    again (EC2's alone is megabytes), and tests make many sessions: `mock_aws` resets boto3's
+    default session, and the code under test opens sessions per account and per command. That
+    parsing was half the CPU of `make test-fast`. A loader's results are read-only (one session
+    already shares them between all its clients), so sharing it changes no answer."""
+    loader = _loaders.get(search_path_string)
+    if loader is None:
+        loader = _loaders[search_path_string] = _create_loader(search_path_string)
+    return loader
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_botocore_loader() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", _shared_loader)
+        yield
 
 
 @pytest.fixture(autouse=True)
