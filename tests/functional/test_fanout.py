@@ -4,6 +4,7 @@ cycle over the whole organization finds, and Slack hears once."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -47,6 +48,15 @@ def finding_ids(url: str) -> set[str]:
 def test_shards_then_one_notification_find_what_one_cycle_finds(
     organization: SlackApi, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # One cycle over the whole organization first. It also leaves Cost Explorer's figures in
+    # the shared cache: four shards starting on a cold cache race for its request budget
+    # (4 a day, 2 a refresh), and those that lose judge no budget, so team-over-budget
+    # findings came and went with thread timing.
+    monkeypatch.setenv("WATCHDOG_STORE", "dynamodb://single")
+    slack_token = os.environ.pop("WATCHDOG_SLACK_BOT_TOKEN")
+    handler({"source": "aws.scheduler", "detail-type": "Scheduled Event"}, None)
+    monkeypatch.setenv("WATCHDOG_SLACK_BOT_TOKEN", slack_token)
+
     # The shards share a SQLite store here: moto's in-process DynamoDB is not safe for
     # concurrent writes from threads (an item can be seen half-created), real DynamoDB is.
     fanned = f"sqlite:///{tmp_path / 'fanned.db'}"
@@ -62,10 +72,6 @@ def test_shards_then_one_notification_find_what_one_cycle_finds(
         summaries = list(pool.map(run, shards))
     posted_by_shards = len(organization.messages())
     notified = handler({"watchdog": "notify", "started_at": listed["started_at"]}, None)
-
-    monkeypatch.setenv("WATCHDOG_STORE", "dynamodb://single")
-    monkeypatch.delenv("WATCHDOG_SLACK_BOT_TOKEN")
-    handler({"source": "aws.scheduler", "detail-type": "Scheduled Event"}, None)
 
     assert len(shards) == 4 and listed["problems"] == []
     assert {(s["account"], s["region"]) for s in summaries} == {
