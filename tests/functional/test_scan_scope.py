@@ -119,3 +119,22 @@ def test_list_and_batch_calls_carry_endpoints_not_one_call_each(aws: None) -> No
     assert calls["sagemaker:DescribeEndpointConfig"] == 1  # one shared config, described once
     assert "sagemaker:DescribeEndpoint" not in calls
     assert "sagemaker:ListTags" not in calls
+
+
+def test_organization_from_an_account_in_no_organization_is_one_line_exit_2(aws: None) -> None:
+    from click.testing import CliRunner
+
+    from watchdog.cli.main import cli
+
+    # AWS raises AWSOrganizationsNotInUseException here; scanning nothing and saying nothing
+    # (moto's empty answer) would read as "no idle resources anywhere".
+    result = CliRunner().invoke(
+        cli,
+        ["scan", "--accounts", "organization", "--member-role", "WatchdogReader"],
+        env={"WATCHDOG_REGIONS": "us-east-1"},
+    )
+
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "cannot list the organization's accounts" in result.output
+    assert "AWSOrganizationsNotInUseException" in result.output

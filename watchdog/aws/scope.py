@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.aws.errors import describe_error
 from watchdog.aws.setup import NO_CREDENTIALS, explain
 from watchdog.records import ScanError
 
@@ -125,8 +126,18 @@ def organization_targets(
     """Every ACTIVE account of the organization (needs the management or a delegated admin)."""
     organizations = clients.client("organizations", region)
     partition = clients.partition(region)
+    try:
+        pages = list(organizations.get_paginator("list_accounts").paginate())
+    except ClientError as error:
+        # Not in an organization, or not its management account nor a delegated administrator:
+        # nothing can be scanned as asked, which is a usage error, not one shard's.
+        raise ScopeError(
+            f"--accounts organization: cannot list the organization's accounts from "
+            f"{own_account} ({describe_error(error)}); run from the management account or a "
+            "delegated administrator, or name the accounts"
+        ) from error
     targets = []
-    for page in organizations.get_paginator("list_accounts").paginate():
+    for page in pages:
         for account in page["Accounts"]:
             if account.get("Status", "ACTIVE") != "ACTIVE":
                 continue

@@ -19,6 +19,7 @@ ADDITIONS: tuple[str, ...] = (
     "cost_explorer",
     "ec2_security_groups",
     "journal",
+    "organizations",
     "pricing",
     "sagemaker_instance_types",
     "sagemaker_user_profiles",
