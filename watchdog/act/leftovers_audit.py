@@ -16,7 +16,8 @@ from datetime import datetime
 from watchdog.act.leftovers import Deletion, DomainLeftovers
 from watchdog.store.base import AuditEntry, Store
 
-LEFTOVER_KIND = "sagemaker-domain-leftover"
+# Not a resource kind: what the entry describes, a piece a deleted Studio domain left behind.
+LEFTOVER_KIND = "domain-leftover"
 APPROVED_BY = "ai-watchdog leftovers --execute"
 # How many entries, newest first, are searched for a domain's history: more than a year of any
 # realistic use (the log keeps 400 days), and a bound on what one command reads.

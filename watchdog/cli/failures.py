@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from watchdog.approvals.person import NotAllowed
 from watchdog.aws.setup import AwsSetupError, explain
 from watchdog.store.base import StoreError
 
@@ -27,7 +28,8 @@ class Fail(click.ClickException):
 
 def explain_failure(error: BaseException) -> str | None:
     """The one line for an exception a person can fix; None for a real bug (keep its trace)."""
-    if isinstance(error, (AwsSetupError, StoreError)):
+    # NotAllowed: the one authorization rule refused the person (allowlist, finished finding).
+    if isinstance(error, (AwsSetupError, StoreError, NotAllowed)):
         return str(error)
     if isinstance(error, sqlite3.Error):
         return f"the SQLite store cannot be used: {error}"

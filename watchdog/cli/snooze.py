@@ -17,7 +17,7 @@ import click
 from botocore.exceptions import BotoCoreError, ClientError
 
 from watchdog.act.exempt import EXEMPT_KEY, EXEMPT_VALUE, exempt_finding
-from watchdog.approvals.person import NotAllowed, check_person, open_finding, snooze
+from watchdog.approvals.person import check_person, open_finding, snooze
 from watchdog.aws.errors import describe_error
 from watchdog.cli._common import (
     Fail,
@@ -43,13 +43,11 @@ def _settings(scope: dict[str, Any], policies_path: str | None, store: str | Non
 
 
 def _person_may(store: Store, settings: Settings, finding_id: str, person: str) -> StoredFinding:
-    """The finding, once the allowlist lets the OS user act on it and it is still open."""
-    try:
-        check_person(person, None, settings.approver_list())
-        find_or_plan(settings, store, finding_id)
-        return open_finding(store, finding_id)
-    except NotAllowed as error:
-        raise Fail(str(error)) from error
+    """The finding, once the allowlist lets the OS user act on it and it is still open
+    (NotAllowed otherwise: one line, exit 2, from the command group)."""
+    check_person(person, None, settings.approver_list())
+    find_or_plan(settings, store, finding_id)
+    return open_finding(store, finding_id)
 
 
 @click.command("snooze")
@@ -77,8 +75,6 @@ def snooze_command(
         _person_may(opened, settings, finding_id, person)
         length = days or settings.slack_snooze_days
         until = snooze(opened, finding_id, person, length, datetime.now(UTC))
-    except NotAllowed as error:
-        raise Fail(str(error)) from error
     finally:
         opened.close()
     stdout_console().print(
