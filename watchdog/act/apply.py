@@ -30,6 +30,7 @@ from watchdog.act.models import (
 )
 from watchdog.act.steps import Job, StepRunner
 from watchdog.act.verify import Verifier
+from watchdog.aws.clients import RunInterrupted
 from watchdog.aws.errors import describe_error
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest, open_scope
@@ -70,7 +71,15 @@ def apply(
     enabled = [p for p in policies if p.enabled]
     scope = open_scope(request, session)
     signal_options = signal_options or SignalOptions(lookback=lookback_for(enabled))
-    planned = run_plan(request, enabled, signal_options, now=now, progress=progress, scope=scope)
+    scope.counter.stop_when(options.interrupted)
+    try:
+        planned = run_plan(
+            request, enabled, signal_options, now=now, progress=progress, scope=scope
+        )
+    except RunInterrupted:
+        return _interrupted_while_planning(scope, options, now)
+    finally:
+        scope.counter.stop_when(None)
     previous = {s.finding.id: s for s in store.list_findings()}
     store.save_findings(planned.run_id, planned.findings, now)
     previous = _follow_lifecycle(store, previous, planned, scope, now)
@@ -112,6 +121,25 @@ def apply(
         stopped_detail=execution.stopped_detail,
         leftovers=left,
         errors=planned.errors,
+        api_calls=counter.total,
+        api_calls_by_operation=counter.by_operation(),
+    )
+
+
+def _interrupted_while_planning(scope: Scope, options: ExecOptions, now: datetime) -> ApplyResult:
+    """Told to stop before anything was decided: nothing is saved (a half-read inventory
+    would resolve the findings it did not reach), nothing changed in AWS."""
+    detail = "the watchdog is shutting down: stopped while reading AWS; nothing was changed"
+    log.warning("run stopped before planning finished", run_id=scope.run_id, detail=detail)
+    counter = scope.counter
+    return ApplyResult(
+        run_id=scope.run_id,
+        mode="execute" if options.execute else "dry-run",
+        generated_at=now,
+        findings=[],
+        summary=_summary([]),
+        stopped="interrupted",
+        stopped_detail=detail,
         api_calls=counter.total,
         api_calls_by_operation=counter.by_operation(),
     )
