@@ -125,6 +125,10 @@ class KindSpec:
 
     kind: Kind
     service: str
+    # Its type in the Resource Groups Tagging API ("service:type", the type as in its ARN):
+    # the scan's one GetResources pass per region asks for these types only, not for every
+    # tagged training job and pipeline of the service.
+    tag_type: str
     # Kinds whose resources must be deleted before a resource of this kind can be.
     depends_on: tuple[Kind, ...]
     collect: Callable[[ScanContext], list[ResourceRecord]]

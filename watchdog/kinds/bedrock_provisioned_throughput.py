@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
@@ -20,7 +20,9 @@ NOT_BILLING_STATES = frozenset({"Failed"})
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     return [
         to_record(ctx.account, ctx.region, summary, ctx.tags(summary["provisionedModelArn"]))
-        for page in ctx.paginate("bedrock", "ListProvisionedModelThroughputs")
+        for page in ctx.paginate(
+            "bedrock", "ListProvisionedModelThroughputs", maxResults=BEDROCK_PAGE_SIZE
+        )
         for summary in page.get("provisionedModelSummaries", [])
     ]
 
@@ -99,6 +101,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="bedrock",
+    tag_type="bedrock:provisioned-model",
     depends_on=(),
     collect=collect,
     metric_queries=metric_queries,

@@ -163,6 +163,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:endpoint",
     depends_on=("sagemaker-inference-component",),
     collect=collect,
     metric_queries=metric_queries,
