@@ -117,3 +117,15 @@ def test_the_plan_is_cheap_in_calls(seeded: tuple[SeedSummary, PlanResult]) -> N
     assert stats.cost_explorer_requests == 2
     assert result.errors == []
     assert result.summary.monthly_savings_usd > 0
+
+
+def test_a_busy_asynchronous_endpoint_is_judged_by_the_work_it_processed(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    """embeddings-west is asynchronous: AWS publishes no Invocations for it, only
+    InvocationsProcessed and its backlog. Read as Invocations it was 'idle' while busy."""
+    _, result = seeded
+    [record] = [r for r in result.resources if r.name == "embeddings-west"]
+    assert record.attributes["invocation_mode"] == "asynchronous"
+    assert record.billing.mode == "on-demand" and record.instance_count == 1
+    assert not [f for f in result.findings if f.resource.name == "embeddings-west"]

@@ -51,7 +51,8 @@ def idle_evidence(
             }
         )
     state = "idle" if invocations <= condition.threshold else "active"
-    detail = f"{_count(invocations)} invocations in the last {_span(condition.window)}"
+    counted = " or ".join(dict.fromkeys(s.query.label for s in traffic))
+    detail = f"{_count(invocations)} {counted} in the last {_span(condition.window)}"
     if load:
         detail += f" (instance metrics present: {load_points} datapoints)"
     return base.model_copy(

@@ -2,7 +2,8 @@
 
 Each resource is here because it exercises a rule from aws-facts.md: idle GPU endpoints (with no
 Invocations datapoints, and with explicit zeros), busy ones, a half-idle multi-variant endpoint,
-serverless and scaled-to-zero async endpoints (never an idle cost), a config and model shared by
+serverless and scaled-to-zero async endpoints (never an idle cost), a busy async endpoint (judged
+by InvocationsProcessed and its backlog, as it publishes no Invocations), a config and model shared by
 two endpoints, inference components, Studio with idle shutdown off on the domain and on for one
 profile, a space app, an MLflow server, Bedrock provisioned throughput with and without a
 commitment, exemptions by tag, and resources nobody owns.
@@ -324,7 +325,19 @@ def management_plan(now: datetime) -> AccountPlan:
                 GENAI,
                 days(2),
             ),
-            _single("embeddings-west", "bge-embeddings", "ml.g5.xlarge", "busy", RECSYS, days(22)),
+            # Asynchronous and busy: it publishes InvocationsProcessed, never Invocations, and
+            # must not read idle while its instance works through the queue.
+            EndpointSpec(
+                "embeddings-west",
+                ConfigSpec(
+                    "embeddings-west-config",
+                    (Variant("AllTraffic", "bge-embeddings", "ml.g5.xlarge"),),
+                    async_output="s3://recsys-async-results/embeddings/",
+                ),
+                {"AllTraffic": "busy"},
+                RECSYS,
+                age=days(22),
+            ),
         ),
         # Started six hours ago: not running long yet.
         notebooks=(

@@ -37,6 +37,8 @@ class MetricQuery(_Frozen):
     dimensions: tuple[tuple[str, str], ...]
     # Which part of the resource the series covers (a production variant name), for reasons.
     part: str | None = None
+    # What a traffic series counts, in a person's words ("invocations", "requests processed").
+    label: str = "invocations"
 
 
 class Datapoint(_Frozen):

@@ -154,3 +154,27 @@ def test_finding_ids_are_stable_across_runs() -> None:
         [ep], signals(*idle_signals(ep)), [idle_policy()], NOW + timedelta(hours=1)
     ).findings[0]
     assert first.id == later.id
+
+
+def test_the_reason_says_what_was_counted_for_an_asynchronous_endpoint() -> None:
+    ep = endpoint("async-ocr")
+    data = [
+        series(ep, "traffic", metric="InvocationsProcessed", label="requests processed"),
+        series(ep, "traffic", metric="ApproximateBacklogSize", label="requests queued"),
+        series(ep, "load", hourly(3.0)),
+    ]
+    [finding] = evaluate([ep], signals(*data), [idle_policy()], NOW).findings
+    assert finding.evidence.state == "idle"
+    assert finding.reason.startswith(
+        "0 requests processed or requests queued in the last 7 days (instance metrics present"
+    )
+
+
+def test_a_backlog_alone_makes_an_asynchronous_endpoint_active() -> None:
+    ep = endpoint("async-ocr")
+    data = [
+        series(ep, "traffic", metric="InvocationsProcessed", label="requests processed"),
+        series(ep, "traffic", hourly(2.0, days=1), metric="ApproximateBacklogSize"),
+        series(ep, "load", hourly(3.0)),
+    ]
+    assert evaluate([ep], signals(*data), [idle_policy()], NOW).findings == []
