@@ -19,6 +19,7 @@ from watchdog.act.breaker import Breaker
 from watchdog.act.clients import Clients, ScopeClients
 from watchdog.act.clock import Clock, SystemClock
 from watchdog.act.executor import CLEARED, Execution, execute
+from watchdog.act.last_look import last_look
 from watchdog.act.leftovers import DomainLeftovers, find_domain_leftovers
 from watchdog.act.lifecycle import transitions
 from watchdog.act.models import (
@@ -86,22 +87,21 @@ def apply(
     wanted = _only(only, planned, previous, enabled, now)
 
     admission = _admit(planned, previous, wanted, store, options, now, {p.name for p in enabled})
-    breaker = Breaker(options.max_failures, options.max_throttles)
-    runner = StepRunner(
-        store=store,
-        clients=(clients or ScopeClients)(scope),
-        clock=clock,
-        options=options,
-        run_id=planned.run_id,
-        breaker=breaker,
-        verifier=Verifier(
-            exemptions={p.name: p.exemptions for p in enabled},
-            fresh={r.arn.lower(): r for r in planned.resources},
-            now=clock.now,
-        ),
-    )
-    execution = execute(_jobs(admission.plans), runner, clock, options, breaker)
     resumed = {s for s in previous if previous[s].state == "executing"}
+    act_through = (clients or ScopeClients)(scope)
+    if options.execute:
+        # Only what was judged idle: the look checks that reading. A policy that asks for a
+        # teardown on other grounds (an expiry tag, a budget) gets what it asked for.
+        starting = [
+            p
+            for p in admission.plans
+            if p.finding_id not in resumed and p.finding.evidence.state == "idle"
+        ]
+        for finding_id, why in last_look(starting, act_through, clock.now()).items():
+            admission.hold_back(finding_id, why)
+    breaker = Breaker(options.max_failures, options.max_throttles)
+    runner = _runner(store, act_through, clock, options, planned, enabled, breaker)
+    execution = execute(_jobs(admission.plans), runner, clock, options, breaker)
     finished = [
         _conclude(p, execution, store, options, clock, p.finding_id in resumed)
         for p in admission.plans
@@ -123,6 +123,30 @@ def apply(
         errors=planned.errors,
         api_calls=counter.total,
         api_calls_by_operation=counter.by_operation(),
+    )
+
+
+def _runner(
+    store: Store,
+    clients: Clients,
+    clock: Clock,
+    options: ExecOptions,
+    planned: PlanResult,
+    enabled: Sequence[Policy],
+    breaker: Breaker,
+) -> StepRunner:
+    return StepRunner(
+        store=store,
+        clients=clients,
+        clock=clock,
+        options=options,
+        run_id=planned.run_id,
+        breaker=breaker,
+        verifier=Verifier(
+            exemptions={p.name: p.exemptions for p in enabled},
+            fresh={r.arn.lower(): r for r in planned.resources},
+            now=clock.now,
+        ),
     )
 
 
