@@ -3,13 +3,14 @@
 The plan judged the resource over its policy's window at the period that window allows (an hour
 for a week). Between that reading and the first destructive call, someone may have started
 using it, and an hourly datapoint can hide minutes of traffic. So before anything is stopped or
-deleted, the resources about to go because they were judged idle that have a traffic signal (endpoints, inference components,
-provisioned throughput: whatever their kind declares) are read once more: their traffic series
-over the last LOOK hours at a 60-second period, batched as the plan's reads are (500 series per
-GetMetricData call, one pass per account and region for the whole run). Any traffic cancels the
-teardown with the numbers, before any step; a look that fails cancels it too (a teardown never
-goes on a reading it could not make). A policy's own approval applies again next run; a
-person's was used, and they approve again if it should still go.
+deleted, the resources about to go because they were judged idle, and that have a traffic
+signal (endpoints, inference components, provisioned throughput: whatever their kind declares),
+are read once more: their traffic series over the last LOOK hours at a 60-second period,
+batched as the plan's reads are (500 series per GetMetricData call, one pass per account and
+region for the whole run). Any traffic cancels the teardown with the numbers, before any step;
+a look that fails cancels it too (a teardown never goes on a reading it could not make). A
+policy's own approval applies again next run; a person's was used, and they approve again if
+it should still go.
 """
 
 from __future__ import annotations
