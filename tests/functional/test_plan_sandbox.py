@@ -84,7 +84,18 @@ def test_idle_throughput_is_found_and_a_commitment_blocks_its_deletion(
     assert committed
     for finding in committed:
         assert finding.steps[0].blocked and finding.steps[0].blocked.startswith("committed until")
-    assert all(f.confidence == "medium" for f in found.values())  # no load metric for Bedrock
+    # No load metric for Bedrock, and the idle ones were never called: CloudWatch lists no
+    # Invocations series for their ARN at all, so idle rests on an absence and says so.
+    for finding in found.values():
+        assert finding.evidence.traffic_published is False
+        assert finding.confidence == "low"
+        assert "lists no series for it at all" in finding.evidence.detail
+    busy = [
+        r
+        for r in result.resources
+        if r.kind == "bedrock-provisioned-throughput" and r.name not in found
+    ]
+    assert busy and result.stats.api_calls_by_operation.get("cloudwatch:ListMetrics", 0) >= 1
 
 
 def test_busy_serverless_and_scaled_to_zero_endpoints_are_never_torn_down(

@@ -55,11 +55,18 @@ def idle_evidence(
     detail = f"{_count(invocations)} {counted} in the last {_span(condition.window)}"
     if load:
         detail += f" (instance metrics present: {load_points} datapoints)"
+    published = metrics.published.get(record.arn.lower())
+    if state == "idle" and published is False:
+        detail += (
+            " (CloudWatch lists no series for it at all in two weeks: it was never called, "
+            "or its calls are recorded under another id)"
+        )
     return base.model_copy(
         update={
             "state": state,
             "invocations": invocations,
             "load_datapoints": load_points if load else None,
+            "traffic_published": published,
             "detail": detail,
         }
     )
