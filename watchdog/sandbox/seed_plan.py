@@ -67,10 +67,10 @@ class AccountPlan:
     regions: dict[str, RegionPlan] = field(default_factory=dict)
 
 
-GENAI = owner_tags("alice@example.com", "genai", "#genai-costs")
-NLP = owner_tags("bob@example.com", "nlp", "#nlp-team")
-RISK = owner_tags("carol@example.com", "risk", "#risk-ml")
-RECSYS = owner_tags("dan@example.com", "recsys", "#recsys")
+GENAI = owner_tags("alice@example.com", "genai", "genai-costs")
+NLP = owner_tags("bob@example.com", "nlp", "nlp-team")
+RISK = owner_tags("carol@example.com", "risk", "risk-ml")
+RECSYS = owner_tags("dan@example.com", "recsys", "recsys")
 
 
 def days(n: float) -> timedelta:
@@ -356,7 +356,7 @@ def management_plan(now: datetime) -> AccountPlan:
 
 def member_plan(now: datetime) -> AccountPlan:
     del now  # nothing in the member account depends on the date
-    legal = owner_tags("erin@example.com", "legal-ai", "#legal-ai")
+    legal = owner_tags("erin@example.com", "legal-ai", "legal-ai")
     east = RegionPlan(
         models=(
             ModelSpec("rag-llama3-8b", tags=legal),
