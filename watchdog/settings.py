@@ -6,6 +6,7 @@ pydantic-settings ranks above the environment.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -151,15 +152,22 @@ class Settings(BaseSettings):
             return None
         return ",".join(dict.fromkeys(a.strip() for a in value.split(",") if a.strip()))
 
+    @field_validator("slack_approvers")
+    @classmethod
+    def _approver_ids(cls, value: str | None) -> str | None:
+        """Slack ids only (U/W users, S user groups): a name or an email would never match
+        anyone, and the allowlist would silently refuse every approver."""
+        for entry in (e.strip() for e in (value or "").split(",")):
+            if entry and not re.fullmatch(r"[UWS][A-Z0-9]{2,}", entry):
+                raise ValueError(f"{entry!r} is not a Slack user (U..., W...) or group (S...) id")
+        return value
+
     @field_validator("slack_api_url", "public_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, not {value!r}")
         return value
-
-    def approver_list(self) -> frozenset[str]:
-        return frozenset(a.strip() for a in (self.slack_approvers or "").split(",") if a.strip())
 
     def ce_tag_key_list(self) -> list[str]:
         return [k.strip() for k in self.ce_tag_keys.split(",") if k.strip()]

@@ -1,38 +1,22 @@
-"""What a person may do to a finding besides approving it (snooze, revoke an approval), and the
-one rule that decides whether they may, whichever door they came through (a Slack button, a
-link, the CLI). Pure but for the store, so Slack's clicks and the CLI share every line of it.
+"""What a person may do to a finding besides approving it (snooze, revoke an approval),
+whichever door they came through (a Slack button, a link, the CLI). Whether they may at all is
+watchdog.approvals.authorize's one rule. Pure but for the store, so Slack's clicks and the CLI
+share every line of it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from watchdog.approvals.authorize import NotAllowed
 from watchdog.approvals.record import FINISHED_STATES
 from watchdog.store.base import Approval, AuditEntry, Store, StoredFinding
 from watchdog.words import plural
 
+__all__ = ["NotAllowed", "open_finding", "revoke", "snooze"]
+
 # The audit log's op for a withdrawn approval: not an AWS call, so no service prefix of AWS's.
 REVOKE_OP = "watchdog:RevokeApproval"
-
-
-class NotAllowed(Exception):
-    """The person may not do this to the finding; the message says why, in a person's words."""
-
-
-def check_person(person: str, slack_user: str | None, allowlist: frozenset[str]) -> None:
-    """The approver allowlist (WATCHDOG_SLACK_APPROVERS) decides for every action. It names
-    Slack users and groups (already expanded by the caller): someone who is not a Slack user
-    (an OS user at the CLI, whoever holds a link) cannot be matched against it, so while it is
-    set only Slack's buttons may act, as approval links are refused then too."""
-    if not allowlist:
-        return
-    if slack_user is None:
-        raise NotAllowed(
-            f"actions are limited to WATCHDOG_SLACK_APPROVERS (Slack users): {person} cannot "
-            "be checked against it, so use the buttons in Slack"
-        )
-    if slack_user not in allowlist:
-        raise NotAllowed(f"<@{slack_user}> is not among the approvers for teardowns")
 
 
 def open_finding(store: Store, finding_id: str) -> StoredFinding:

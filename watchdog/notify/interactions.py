@@ -116,15 +116,10 @@ def _click(clicked: Mapping[str, object], user: str, payload: Mapping[str, objec
 
 
 def approve(
-    store: Store,
-    click: Click,
-    now: datetime,
-    allowlist: frozenset[str] = frozenset(),
-    validity: timedelta = timedelta(hours=24),
+    store: Store, click: Click, now: datetime, validity: timedelta = timedelta(hours=24)
 ) -> Approval:
-    """Record the click's approval, or raise Refused saying why it cannot count."""
-    if allowlist and click.user_id not in allowlist:
-        raise Refused(f"<@{click.user_id}> is not among the approvers for teardowns")
+    """Record the click's approval, or raise Refused saying why it cannot count. Whether the
+    clicker may approve at all is the caller's to ask (approvals.authorize)."""
     try:
         stored = check_approvable(
             click.finding_id, store.get_finding(click.finding_id), click.action

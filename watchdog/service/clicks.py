@@ -1,6 +1,7 @@
-"""A Slack button click, answered within Slack's 3 seconds: the signature is checked and the
-quick store write made here (an approval, a snooze); the slow part (the teardown, tagging the
-resource, editing the message) is returned as `Work` for after the acknowledgement.
+"""A Slack button click, answered within Slack's 3 seconds: the signature is checked, the
+clicker authorized and the quick store write made here (an approval, a snooze); the slow part
+(the teardown, tagging the resource, editing the message) is returned as `Work` for after the
+acknowledgement.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from watchdog.approvals.person import NotAllowed, check_person, open_finding, snooze
+from watchdog.approvals.authorize import Deed, Members, NotAllowed, Person, authorize
+from watchdog.approvals.person import open_finding, snooze
 from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
 from watchdog.notify.interactions import (
     Click,
@@ -25,6 +27,8 @@ from watchdog.service.context import Service
 from watchdog.service.work import Work
 
 log = structlog.get_logger(__name__)
+
+DEEDS: dict[str, Deed] = {APPROVE: "approve", SNOOZE: "snooze", EXEMPT: "exempt"}
 
 
 def answer_click(
@@ -62,41 +66,38 @@ def answer(service: Service, click: Click | None, now: datetime) -> list[Work]:
 
 
 def _act(service: Service, click: Click, now: datetime) -> list[Work]:
-    who = f"slack:{click.user_id}"
-    if click.button == APPROVE:
-        validity = timedelta(hours=service.settings.link_hours)
-        approve(service.store, click, now, _approvers(service, click.user_id), validity)
-        return [_work("execute", click, who)]
+    person = Person(f"slack:{click.user_id}", click.user_id)
     try:
-        # Snooze and Exempt follow the same rules as the CLI's `snooze` and `exempt`, the
-        # approver allowlist included: one rule for everything a person can do.
-        check_person(who, click.user_id, _approvers(service, click.user_id))
+        # One rule for every button (approvals.authorize), before anything is read or written.
+        authorize(person, DEEDS[click.button], service.approvers, _members(service))
+        if click.button == APPROVE:
+            validity = timedelta(hours=service.settings.link_hours)
+            approve(service.store, click, now, validity)
+            return [_work("execute", click, person.name)]
         open_finding(service.store, click.finding_id)
         if click.button == SNOOZE:
             days = click.snooze_days or service.settings.slack_snooze_days
-            snooze(service.store, click.finding_id, who, days, now)
-            return [_work("update", click, who)]
+            snooze(service.store, click.finding_id, person.name, days, now)
+            return [_work("update", click, person.name)]
     except NotAllowed as refused:
         raise Refused(str(refused)) from refused
-    if click.button == EXEMPT:
-        return [_work("exempt", click, who)]
-    return []
+    return [_work("exempt", click, person.name)]
 
 
-def _approvers(service: Service, user_id: str) -> frozenset[str]:
-    """The allowlist as user ids: user groups (S...) are expanded only when the clicker is not
-    named directly, so the common case costs no Slack call."""
-    listed = service.approvers
-    if not listed or user_id in listed or service.sender is None:
-        return listed
-    groups = [entry for entry in listed if entry.startswith("S")]
-    members: set[str] = set()
-    for group in groups:
+def _members(service: Service) -> Members | None:
+    """A user group's members, read from Slack; None without a bot to ask (a webhook cannot
+    read groups, so nobody is let in through one)."""
+    sender = service.sender
+    if sender is None:
+        return None
+
+    def members(group: str) -> frozenset[str]:
         try:
-            members |= service.sender.group_members(group)
-        except SendFailed as error:  # cannot tell: the clicker is not shown to be allowed
-            log.warning("user group not read", group=group, error=str(error))
-    return listed | members
+            return sender.group_members(group)
+        except SendFailed as error:
+            raise LookupError(str(error)) from error
+
+    return members
 
 
 def _work(task: str, click: Click, who: str) -> Work:
