@@ -1,12 +1,13 @@
 """A Slack button click, answered within Slack's 3 seconds: the signature is checked, the
 clicker authorized and the quick store write made here (an approval, a snooze); the slow part
 (the teardown, tagging the resource, editing the message) is returned as `Work` for after the
-acknowledgement.
+acknowledgement. Replies go only to Slack's own response_url host.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -22,6 +23,7 @@ from watchdog.notify.interactions import (
     click_from_payload,
     parse_click,
 )
+from watchdog.notify.response_url import allowed_response_url
 from watchdog.notify.sender import SendFailed
 from watchdog.service.context import Service
 from watchdog.service.work import Work
@@ -58,6 +60,9 @@ def answer_payload(service: Service, payload: object, now: datetime) -> list[Wor
 def answer(service: Service, click: Click | None, now: datetime) -> list[Work]:
     if click is None:
         return []
+    click = replace(
+        click, response_url=allowed_response_url(click.response_url, service.settings.slack_api_url)
+    )
     log.info("slack click", button=click.button, finding_id=click.finding_id, user=click.user_id)
     try:
         return _act(service, click, now)
