@@ -12,6 +12,11 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The longest snooze, wherever it is asked for (the Snooze button's value, `snooze --days`, this
+# setting): a year's pause at most, so a forgotten snooze still comes back, and far from the
+# dates a datetime cannot hold (a signed button value of 10**12 days is refused, not a crash).
+MAX_SNOOZE_DAYS = 365
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WATCHDOG_", extra="ignore")
@@ -80,7 +85,9 @@ class Settings(BaseSettings):
     slack_digest: bool = Field(
         default=False, description="one message per channel per run instead of one per finding"
     )
-    slack_snooze_days: int = Field(default=7, ge=1, le=365, description="the Snooze button's days")
+    slack_snooze_days: int = Field(
+        default=7, ge=1, le=MAX_SNOOZE_DAYS, description="the Snooze button's days"
+    )
     slack_approvers: str | None = Field(
         default=None,
         description="comma list of Slack user IDs (U...) or user group IDs (S...) who may "

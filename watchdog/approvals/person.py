@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 
 from watchdog.approvals.authorize import NotAllowed
 from watchdog.approvals.record import FINISHED_STATES
+from watchdog.settings import MAX_SNOOZE_DAYS
 from watchdog.store.base import Approval, AuditEntry, Store, StoredFinding
 from watchdog.words import plural
 
-__all__ = ["NotAllowed", "open_finding", "revoke", "snooze"]
+__all__ = ["MAX_SNOOZE_DAYS", "NotAllowed", "check_snooze_days", "open_finding", "revoke", "snooze"]
 
 # The audit log's op for a withdrawn approval: not an AWS call, so no service prefix of AWS's.
 REVOKE_OP = "watchdog:RevokeApproval"
@@ -29,8 +30,16 @@ def open_finding(store: Store, finding_id: str) -> StoredFinding:
     return stored
 
 
+def check_snooze_days(days: int) -> int:
+    """`days`, when it is a snooze length anyone may ask for; NotAllowed otherwise."""
+    if not 1 <= days <= MAX_SNOOZE_DAYS:
+        raise NotAllowed(f"a snooze lasts 1 to {MAX_SNOOZE_DAYS} days, not {days}")
+    return days
+
+
 def snooze(store: Store, finding_id: str, who: str, days: int, now: datetime) -> datetime:
     """No reminders and no action on the finding for `days`; returns when the snooze ends."""
+    check_snooze_days(days)
     open_finding(store, finding_id)
     detail = f"snoozed by {who} for {plural(days, 'day')}"
     until = now + timedelta(days=days)

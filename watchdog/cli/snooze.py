@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from watchdog.act.exempt import EXEMPT_KEY, EXEMPT_VALUE, exempt_finding
 from watchdog.approvals.authorize import Approvers, Deed, Person, authorize
-from watchdog.approvals.person import open_finding, snooze
+from watchdog.approvals.person import MAX_SNOOZE_DAYS, open_finding, snooze
 from watchdog.aws.errors import describe_error
 from watchdog.cli._common import (
     Fail,
@@ -60,8 +60,8 @@ def _person_may(
 @store_option
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
-    help="How long (default WATCHDOG_SLACK_SNOOZE_DAYS, 7).",
+    type=click.IntRange(min=1, max=MAX_SNOOZE_DAYS),
+    help=f"How long, 1 to {MAX_SNOOZE_DAYS} (default WATCHDOG_SLACK_SNOOZE_DAYS, 7).",
 )
 def snooze_command(
     finding_id: str,

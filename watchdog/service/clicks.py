@@ -43,7 +43,10 @@ def answer_click(
         click = parse_click(headers, body, service.signing_secret, now)
     except Rejected as rejected:
         log.warning("slack request rejected", status=rejected.status, reason=str(rejected))
-        return rejected.status, str(rejected), []
+        # A signed click with a bad value is told why, where Slack shows only the clicker.
+        url = allowed_response_url(rejected.response_url, service.settings.slack_api_url)
+        told = [Work(task="reply", response_url=url, text=_unusable(rejected))] if url else []
+        return rejected.status, str(rejected), told
     return 200, "", answer(service, click, now)
 
 
@@ -53,7 +56,8 @@ def answer_payload(service: Service, payload: object, now: datetime) -> list[Wor
         click = click_from_payload(payload)
     except Rejected as rejected:
         log.warning("slack payload rejected", reason=str(rejected))
-        return []
+        url = allowed_response_url(rejected.response_url, service.settings.slack_api_url)
+        return [Work(task="reply", response_url=url, text=_unusable(rejected))] if url else []
     return answer(service, click, now)
 
 
@@ -103,6 +107,10 @@ def _members(service: Service) -> Members | None:
             raise LookupError(str(error)) from error
 
     return members
+
+
+def _unusable(rejected: Rejected) -> str:
+    return f"That click could not be used: {rejected}. Nothing was changed."
 
 
 def _work(task: str, click: Click, who: str) -> Work:
