@@ -1,7 +1,7 @@
-"""A Slack button click, answered within Slack's 3 seconds: the signature is checked, the
-clicker authorized and the quick store write made here (an approval, a snooze); the slow part
-(the teardown, tagging the resource, editing the message) is returned as `Work` for after the
-acknowledgement. Replies go only to Slack's own response_url host.
+"""A Slack button click, answered within Slack's 3 seconds: the signature is checked, the click
+recorded once, the clicker authorized and the quick store write made here (an approval, a
+snooze); the slow part (the teardown, tagging the resource, editing the message) is returned as
+`Work` for after the acknowledgement. Replies go only to Slack's own response_url host.
 """
 
 from __future__ import annotations
@@ -16,17 +16,20 @@ from watchdog.approvals.authorize import Deed, Members, NotAllowed, Person, auth
 from watchdog.approvals.person import open_finding, snooze
 from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
 from watchdog.notify.interactions import (
+    SIGNATURE_HEADER,
     Click,
     Refused,
     Rejected,
     approve,
     click_from_payload,
+    click_key,
     parse_click,
 )
 from watchdog.notify.response_url import allowed_response_url
 from watchdog.notify.sender import SendFailed
 from watchdog.service.context import Service
 from watchdog.service.work import Work
+from watchdog.store.base import StoreError
 
 log = structlog.get_logger(__name__)
 
@@ -47,7 +50,12 @@ def answer_click(
         url = allowed_response_url(rejected.response_url, service.settings.slack_api_url)
         told = [Work(task="reply", response_url=url, text=_unusable(rejected))] if url else []
         return rejected.status, str(rejected), told
-    return 200, "", answer(service, click, now)
+    signature = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER)
+    try:
+        return 200, "", answer(service, click, now, signature)
+    except StoreError as error:
+        log.error("slack click not recorded", error=str(error))
+        return 503, "the watchdog's store is unavailable: click again in a moment", []
 
 
 def answer_payload(service: Service, payload: object, now: datetime) -> list[Work]:
@@ -61,12 +69,20 @@ def answer_payload(service: Service, payload: object, now: datetime) -> list[Wor
     return answer(service, click, now)
 
 
-def answer(service: Service, click: Click | None, now: datetime) -> list[Work]:
+def answer(
+    service: Service, click: Click | None, now: datetime, signature: str | None = None
+) -> list[Work]:
+    """Act on a verified click once: its key is recorded first, so the same click replayed
+    (within the signature's five minutes) or resent by Slack is only told it was handled."""
     if click is None:
         return []
     click = replace(
         click, response_url=allowed_response_url(click.response_url, service.settings.slack_api_url)
     )
+    key = click_key(click, signature)
+    if key is not None and not service.store.claim_interaction(key, now):
+        log.info("slack click replayed", button=click.button, finding_id=click.finding_id)
+        return [_reply(click, "That click was already handled; nothing more was done.")]
     log.info("slack click", button=click.button, finding_id=click.finding_id, user=click.user_id)
     try:
         return _act(service, click, now)
