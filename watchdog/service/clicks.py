@@ -66,7 +66,11 @@ def answer_payload(service: Service, payload: object, now: datetime) -> list[Wor
         log.warning("slack payload rejected", reason=str(rejected))
         url = allowed_response_url(rejected.response_url, service.settings.slack_api_url)
         return [Work(task="reply", response_url=url, text=_unusable(rejected))] if url else []
-    return answer(service, click, now)
+    try:
+        return answer(service, click, now)
+    except StoreError as error:  # one line, not a traceback in slack_sdk's listener thread
+        log.error("slack click not recorded", error=str(error))
+        return []
 
 
 def answer(
