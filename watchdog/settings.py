@@ -6,10 +6,16 @@ pydantic-settings ranks above the environment.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The longest snooze, wherever it is asked for (the Snooze button's value, `snooze --days`, this
+# setting): a year's pause at most, so a forgotten snooze still comes back, and far from the
+# dates a datetime cannot hold (a signed button value of 10**12 days is refused, not a crash).
+MAX_SNOOZE_DAYS = 365
 
 
 class Settings(BaseSettings):
@@ -84,7 +90,9 @@ class Settings(BaseSettings):
     slack_digest: bool = Field(
         default=False, description="one message per channel per run instead of one per finding"
     )
-    slack_snooze_days: int = Field(default=7, ge=1, le=365, description="the Snooze button's days")
+    slack_snooze_days: int = Field(
+        default=7, ge=1, le=MAX_SNOOZE_DAYS, description="the Snooze button's days"
+    )
     slack_approvers: str | None = Field(
         default=None,
         description="comma list of Slack user IDs (U...) or user group IDs (S...) who may "
@@ -156,15 +164,22 @@ class Settings(BaseSettings):
             return None
         return ",".join(dict.fromkeys(a.strip() for a in value.split(",") if a.strip()))
 
+    @field_validator("slack_approvers")
+    @classmethod
+    def _approver_ids(cls, value: str | None) -> str | None:
+        """Slack ids only (U/W users, S user groups): a name or an email would never match
+        anyone, and the allowlist would silently refuse every approver."""
+        for entry in (e.strip() for e in (value or "").split(",")):
+            if entry and not re.fullmatch(r"[UWS][A-Z0-9]{2,}", entry):
+                raise ValueError(f"{entry!r} is not a Slack user (U..., W...) or group (S...) id")
+        return value
+
     @field_validator("slack_api_url", "public_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, not {value!r}")
         return value
-
-    def approver_list(self) -> frozenset[str]:
-        return frozenset(a.strip() for a in (self.slack_approvers or "").split(",") if a.strip())
 
     def slack_channel_set(self) -> frozenset[str]:
         names = (self.slack_channels or "").split(",")

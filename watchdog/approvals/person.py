@@ -1,38 +1,23 @@
-"""What a person may do to a finding besides approving it (snooze, revoke an approval), and the
-one rule that decides whether they may, whichever door they came through (a Slack button, a
-link, the CLI). Pure but for the store, so Slack's clicks and the CLI share every line of it.
+"""What a person may do to a finding besides approving it (snooze, revoke an approval),
+whichever door they came through (a Slack button, a link, the CLI). Whether they may at all is
+watchdog.approvals.authorize's one rule. Pure but for the store, so Slack's clicks and the CLI
+share every line of it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from watchdog.approvals.authorize import NotAllowed
 from watchdog.approvals.record import FINISHED_STATES
+from watchdog.settings import MAX_SNOOZE_DAYS
 from watchdog.store.base import Approval, AuditEntry, Store, StoredFinding
 from watchdog.words import plural
 
+__all__ = ["MAX_SNOOZE_DAYS", "NotAllowed", "check_snooze_days", "open_finding", "revoke", "snooze"]
+
 # The audit log's op for a withdrawn approval: not an AWS call, so no service prefix of AWS's.
 REVOKE_OP = "watchdog:RevokeApproval"
-
-
-class NotAllowed(Exception):
-    """The person may not do this to the finding; the message says why, in a person's words."""
-
-
-def check_person(person: str, slack_user: str | None, allowlist: frozenset[str]) -> None:
-    """The approver allowlist (WATCHDOG_SLACK_APPROVERS) decides for every action. It names
-    Slack users and groups (already expanded by the caller): someone who is not a Slack user
-    (an OS user at the CLI, whoever holds a link) cannot be matched against it, so while it is
-    set only Slack's buttons may act, as approval links are refused then too."""
-    if not allowlist:
-        return
-    if slack_user is None:
-        raise NotAllowed(
-            f"actions are limited to WATCHDOG_SLACK_APPROVERS (Slack users): {person} cannot "
-            "be checked against it, so use the buttons in Slack"
-        )
-    if slack_user not in allowlist:
-        raise NotAllowed(f"<@{slack_user}> is not among the approvers for teardowns")
 
 
 def open_finding(store: Store, finding_id: str) -> StoredFinding:
@@ -45,8 +30,16 @@ def open_finding(store: Store, finding_id: str) -> StoredFinding:
     return stored
 
 
+def check_snooze_days(days: int) -> int:
+    """`days`, when it is a snooze length anyone may ask for; NotAllowed otherwise."""
+    if not 1 <= days <= MAX_SNOOZE_DAYS:
+        raise NotAllowed(f"a snooze lasts 1 to {MAX_SNOOZE_DAYS} days, not {days}")
+    return days
+
+
 def snooze(store: Store, finding_id: str, who: str, days: int, now: datetime) -> datetime:
     """No reminders and no action on the finding for `days`; returns when the snooze ends."""
+    check_snooze_days(days)
     open_finding(store, finding_id)
     detail = f"snoozed by {who} for {plural(days, 'day')}"
     until = now + timedelta(days=days)

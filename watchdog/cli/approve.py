@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from watchdog.approvals.person import check_person, revoke
+from watchdog.approvals.authorize import Approvers, Deed, Person, authorize
+from watchdog.approvals.person import revoke
 from watchdog.approvals.record import NotApprovable, check_approvable, record_approval
 from watchdog.cli._common import (
     Fail,
@@ -67,7 +68,8 @@ def approve(
     settings = load_settings(**scope, policies=policies_path, store=store)
     configure_logging(settings.log_format, settings.log_level)
     person = getpass.getuser()
-    check_person(person, None, settings.approver_list())
+    deed: Deed = "revoke" if revoke else "approve"
+    authorize(Person(person), deed, Approvers.parse(settings.slack_approvers))
     opened = open_store_or_fail(settings)
     try:
         if revoke:

@@ -51,9 +51,12 @@ def demo_slack(settings: Settings, store: Store) -> Iterator[DemoSlack]:
 
     secret = secrets.token_hex(16)
     with SlackApi(users=OWNERS) as api:
-        configured = Settings(
-            **settings.model_dump() | {"slack_signing_secret": secret, "slack_channel": CHANNEL}
-        )
+        local = {
+            "slack_signing_secret": secret,
+            "slack_channel": CHANNEL,
+            "slack_api_url": api.api_url,
+        }
+        configured = Settings(**settings.model_dump() | local)
         sender = BotSender(api.token, api.api_url)
         yield DemoSlack(build_service(configured, store, sender=sender), api, secret)
 

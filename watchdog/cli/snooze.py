@@ -17,7 +17,8 @@ import click
 from botocore.exceptions import BotoCoreError, ClientError
 
 from watchdog.act.exempt import EXEMPT_KEY, EXEMPT_VALUE, exempt_finding
-from watchdog.approvals.person import check_person, open_finding, snooze
+from watchdog.approvals.authorize import Approvers, Deed, Person, authorize
+from watchdog.approvals.person import MAX_SNOOZE_DAYS, open_finding, snooze
 from watchdog.aws.errors import describe_error
 from watchdog.cli._common import (
     Fail,
@@ -42,10 +43,12 @@ def _settings(scope: dict[str, Any], policies_path: str | None, store: str | Non
     return settings
 
 
-def _person_may(store: Store, settings: Settings, finding_id: str, person: str) -> StoredFinding:
+def _person_may(
+    store: Store, settings: Settings, finding_id: str, person: str, deed: Deed
+) -> StoredFinding:
     """The finding, once the allowlist lets the OS user act on it and it is still open
     (NotAllowed otherwise: one line, exit 2, from the command group)."""
-    check_person(person, None, settings.approver_list())
+    authorize(Person(person), deed, Approvers.parse(settings.slack_approvers))
     find_or_plan(settings, store, finding_id)
     return open_finding(store, finding_id)
 
@@ -57,8 +60,8 @@ def _person_may(store: Store, settings: Settings, finding_id: str, person: str) 
 @store_option
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
-    help="How long (default WATCHDOG_SLACK_SNOOZE_DAYS, 7).",
+    type=click.IntRange(min=1, max=MAX_SNOOZE_DAYS),
+    help=f"How long, 1 to {MAX_SNOOZE_DAYS} (default WATCHDOG_SLACK_SNOOZE_DAYS, 7).",
 )
 def snooze_command(
     finding_id: str,
@@ -72,7 +75,7 @@ def snooze_command(
     person = getpass.getuser()
     opened = open_store_or_fail(settings)
     try:
-        _person_may(opened, settings, finding_id, person)
+        _person_may(opened, settings, finding_id, person, "snooze")
         length = days or settings.slack_snooze_days
         until = snooze(opened, finding_id, person, length, datetime.now(UTC))
     finally:
@@ -98,7 +101,7 @@ def exempt_command(
     person = getpass.getuser()
     opened = open_store_or_fail(settings)
     try:
-        stored = _person_may(opened, settings, finding_id, person)
+        stored = _person_may(opened, settings, finding_id, person, "snooze")
         clients = Service(settings=settings, store=opened).clients()
         exempt_finding(opened, clients, stored, person, datetime.now(UTC))
     except (ClientError, BotoCoreError, PermissionError) as error:

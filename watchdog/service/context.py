@@ -12,6 +12,7 @@ import boto3
 
 from watchdog.act.clients import Clients, SessionClients
 from watchdog.act.clock import Clock, SystemClock
+from watchdog.approvals.authorize import Approvers
 from watchdog.approvals.tokens import link_secret
 from watchdog.aws.clients import ApiCallCounter
 from watchdog.aws.policy_sources import load_configured_policies
@@ -54,8 +55,8 @@ class Service:
         self.loaded_policies = load_configured_policies(self.settings.policies, self.session)
 
     @property
-    def approvers(self) -> frozenset[str]:
-        return self.settings.approver_list()
+    def approvers(self) -> Approvers:
+        return Approvers.parse(self.settings.slack_approvers)
 
     def clients(self) -> Clients:
         """Clients in any account the settings reach (member accounts through the role)."""
@@ -86,7 +87,7 @@ def build_service(
     links = None
     # A link approves for whoever opens it: with an approver allowlist, only Slack's Approve
     # button (which knows who clicked) may approve, so no links are handed out.
-    if key is not None and settings.public_url and not settings.approver_list():
+    if key is not None and settings.public_url and not Approvers.parse(settings.slack_approvers):
         links = ReviewLinks(key, settings.public_url, timedelta(hours=settings.link_hours))
     signing = settings.slack_signing_secret
     return Service(

@@ -20,6 +20,7 @@ from watchdog.act.apply import ApplyRefused
 from watchdog.act.exempt import exempt_finding
 from watchdog.aws.errors import describe_error
 from watchdog.notify.notifier import notify
+from watchdog.notify.response_url import allowed_response_url
 from watchdog.notify.sender import bypasses_proxy
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
@@ -51,7 +52,7 @@ def perform(
     its steps) when `interrupted` says so."""
     log.info("work", task=work.task, finding_id=work.finding_id)
     if work.task == "reply":
-        _reply(work.response_url, work.text or "")
+        _reply(service, work.response_url, work.text or "")
     elif work.task == "execute":
         # "Approved by ..." now; the cycle's own Slack step edits it again when it ends.
         _update(work.finding_id, service)
@@ -75,11 +76,12 @@ def _execute(
         only = [stored.finding.resource.arn]
         result = run_cycle(service, deadline, only, interrupted=interrupted)
     except ApplyRefused as error:
-        _reply(work.response_url, f"Nothing was run: {error}")
+        _reply(service, work.response_url, f"Nothing was run: {error}")
         return
     log.info("approved finding run", finding_id=work.finding_id, verdict=result.apply.verdict())
     if service.settings.mode != "enforce":
         _reply(
+            service,
             work.response_url,
             "Approved. This watchdog runs in dry-run mode (WATCHDOG_MODE), so nothing was "
             "changed; the approval is used once the mode is enforce.",
@@ -98,7 +100,7 @@ def _exempt(work: Work, service: Service) -> None:
     except (ClientError, BotoCoreError, PermissionError) as error:
         why = str(error) if isinstance(error, PermissionError) else describe_error(error)
         log.warning("exempt tag failed", resource_arn=record.arn, error=why)
-        _reply(work.response_url, f"Could not tag {record.name} exempt: {why}")
+        _reply(service, work.response_url, f"Could not tag {record.name} exempt: {why}")
 
 
 def _update(finding_id: str | None, service: Service) -> None:
@@ -113,9 +115,11 @@ def _update(finding_id: str | None, service: Service) -> None:
     )
 
 
-def _reply(response_url: str | None, text: str) -> None:
-    """An ephemeral answer to the clicker through the click's response_url."""
-    if not response_url:
+def _reply(service: Service, response_url: str | None, text: str) -> None:
+    """An ephemeral answer to the clicker through the click's response_url, checked again
+    here: the Lambda's work event travels outside the process that checked it first."""
+    response_url = allowed_response_url(response_url, service.settings.slack_api_url)
+    if response_url is None:
         return
     try:
         client = WebhookClient(response_url)

@@ -205,6 +205,8 @@ class Retention:
     finished_steps: timedelta = timedelta(days=90)
     approvals: timedelta = timedelta(days=90)
     tokens: timedelta = timedelta(days=90)
+    # Far past Slack's 5-minute signature window: an older replay fails its signature anyway.
+    interactions: timedelta = timedelta(days=2)
     cache: timedelta = timedelta(days=30)
     plans: timedelta = timedelta(days=90)  # from created_at: a resume comes long before
     # From updated_at: a message nobody has touched for this long is not worth updating.
@@ -278,6 +280,11 @@ class Store(Cache, Protocol):
 
     def consume_token(self, token_id: str, now: datetime) -> bool:
         """Mark an approval-link token used: True the first time only."""
+
+    # Slack interactions.
+    def claim_interaction(self, key: str, now: datetime) -> bool:
+        """Record a click by its key (notify.interactions.click_key): True the first time only,
+        so a click replayed within Slack's 5-minute signature window, or resent, acts once."""
 
     # Step progress.
     def claim_step(

@@ -179,6 +179,20 @@ class DynamoStore(TableCalls):
             return False
         return True
 
+    def claim_interaction(self, key: str, now: datetime) -> bool:
+        try:
+            self._put(
+                {
+                    **k.key(k.interaction_pk(key)),
+                    "seen_at": k.s(time_key(now)),
+                    "expires_at": k.ttl(now, self.retention.interactions),
+                },
+                "attribute_not_exists(#pk)",
+            )
+        except ConditionFailed:
+            return False
+        return True
+
     # Step progress.
     def claim_step(
         self,

@@ -4,6 +4,7 @@
     FINDINGS                <finding id>            a finding (one partition: listable by query)
     APPROVAL#<finding id>   <approval id>           an approval for that finding
     TOKEN#<token id>        META                    a consumed approval-link token
+    CLICK#<click key>       META                    a Slack click already acted on
     STEP#<step id>          META                    step progress; also in index gsi1 under
                                                     gsi1pk STEPS#<finding id>, gsi1sk <step id>
     PLAN#<finding id>       META                    the teardown plan of its latest execution
@@ -51,6 +52,10 @@ def approval_pk(finding_id: str) -> str:
 
 def token_pk(token_id: str) -> str:
     return f"TOKEN#{token_id}"
+
+
+def interaction_pk(key: str) -> str:
+    return f"CLICK#{key}"
 
 
 def step_pk(step_id: str) -> str:

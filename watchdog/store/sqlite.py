@@ -32,6 +32,7 @@ from watchdog.store.base import (
     FindingState,
     MarkState,
     PostedMessage,
+    Retention,
     StepRecord,
     StoreConflict,
     StoredFinding,
@@ -209,6 +210,18 @@ class SqliteStore:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO tokens (id, consumed_at) VALUES (?, ?)",
                 (token_id, time_key(now)),
+            )
+            return cursor.rowcount == 1
+
+    def claim_interaction(self, key: str, now: datetime) -> bool:
+        with self._write() as db:
+            # Keys past the retention are dropped in the same write: a replay that old fails
+            # its signature, and the table stays the size of two days of clicks.
+            forgotten = time_key(now - Retention().interactions)
+            db.execute("DELETE FROM interactions WHERE seen_at < ?", (forgotten,))
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO interactions (key, seen_at) VALUES (?, ?)",
+                (key, time_key(now)),
             )
             return cursor.rowcount == 1
 

@@ -100,7 +100,13 @@ MIGRATION_3: Migration = (
 # once (existing rows: unknown, '', which is never declared gone).
 MIGRATION_4: Migration = ("ALTER TABLE steps ADD COLUMN holder TEXT NOT NULL DEFAULT ''",)
 
-MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4]
+# Slack clicks already acted on, by key, so a replayed click acts once across restarts.
+MIGRATION_5: Migration = (
+    "CREATE TABLE interactions (key TEXT PRIMARY KEY, seen_at TEXT NOT NULL)",
+    "CREATE INDEX interactions_by_time ON interactions (seen_at)",
+)
+
+MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
 
 
 def schema_version(connection: sqlite3.Connection) -> int:

@@ -48,6 +48,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def service_for(store: Store, slack: SlackApi, **fields: Any) -> Service:
     settings: dict[str, Any] = {
         "slack_channel": "#finops",
+        # Replies go only to Slack's hosts or this one's: the local Slack's response_urls.
+        "slack_api_url": slack.api_url,
         "regions": REGION,
         "cost_explorer": False,
     }
