@@ -69,13 +69,19 @@ NO_BILLING = BillingMode(mode="none")
 
 
 class Variant(_Frozen):
-    """One production variant of an endpoint, as the endpoint and its config describe it."""
+    """One production (or shadow) variant of an endpoint, as the endpoint and its config
+    describe it."""
 
     name: str
     instance_type: str | None = None
     current_instance_count: int | None = None
     serverless: bool = False
     provisioned_concurrency: int | None = None
+    # Serverless memory (MemorySizeInMB): provisioned concurrency is priced per memory size.
+    memory_mb: int | None = None
+    # A shadow variant (ShadowProductionVariants) gets a copy of the production traffic: its
+    # instances are the endpoint's cost, its requests are not the endpoint's traffic.
+    shadow: bool = False
 
 
 class IdleShutdown(_Frozen):

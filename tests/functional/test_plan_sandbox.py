@@ -65,7 +65,9 @@ def test_every_provably_idle_endpoint_and_only_those_is_planned_for_deletion(
     for finding in found.values():
         assert finding.action == "delete"
         assert finding.evidence.state == "idle"
-        assert finding.confidence == "high"
+        # Serverless publishes no instance metric to prove metrics flow: less than high.
+        serverless = all(v.serverless for v in finding.resource.variants)
+        assert finding.confidence == ("medium" if serverless else "high")
         assert finding.monthly_cost_usd and finding.monthly_cost_usd > 0
         assert finding.cost_basis == "price-list"
         assert finding.steps[0].op == "sagemaker:DeleteEndpoint"
@@ -140,3 +142,19 @@ def test_a_busy_asynchronous_endpoint_is_judged_by_the_work_it_processed(
     assert record.attributes["invocation_mode"] == "asynchronous"
     assert record.billing.mode == "on-demand" and record.instance_count == 1
     assert not [f for f in result.findings if f.resource.name == "embeddings-west"]
+
+
+def test_idle_provisioned_concurrency_is_a_priced_finding(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    """faq-bot-serverless keeps two units of provisioned concurrency warm at 2 GB and serves
+    nothing: serverless, yet billing while idle, priced from the ML Serverless price list."""
+    _, result = seeded
+    finding = by_policy(result, "idle-endpoints")["faq-bot-serverless"]
+    assert finding.resource.billing.mode == "on-demand"
+    assert finding.evidence.load_datapoints is None  # no instance metric exists to ask for
+    # Sandbox catalog: $0.00001 per second per unit at 2 GB = $0.036 an hour; 2 units, 730 h.
+    assert finding.monthly_cost_usd == round(0.036 * 2 * 730, 2)
+    assert finding.cost_basis == "price-list"
+    (sentiment,) = [r for r in result.resources if r.name == "sentiment-serverless"]
+    assert sentiment.billing.mode == "serverless"  # no provisioned concurrency: per request

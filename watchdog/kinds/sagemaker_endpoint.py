@@ -4,6 +4,12 @@ Listed with SageMaker `Search` (Resource="Endpoint"): one page holds up to 100 e
 their production variants (current instance counts, serverless config) and tags, where
 `ListEndpoints` + `DescribeEndpoint` would cost a call per endpoint. Instance types live only in
 the endpoint config, described once per config however many endpoints share it.
+
+Shadow variants (`ShadowProductionVariants` in Search, DescribeEndpoint and the config) run their
+own instances on a copy of the production traffic (API_CreateEndpointConfig): their instances are
+counted and priced as the endpoint's, but their requests and CPU are not the endpoint's traffic
+or its proof that metrics flow. Serverless variants with provisioned concurrency bill memory x
+concurrency x hours while idle ("Deploy models with Amazon SageMaker Serverless Inference").
 """
 
 from __future__ import annotations
@@ -51,9 +57,15 @@ def to_record(
     endpoint: dict[str, Any],
     config: dict[str, Any],
 ) -> ResourceRecord:
-    variants = _variants(endpoint.get("ProductionVariants", []), config)
+    variants = _variants(endpoint.get("ProductionVariants", []), config, shadow=False)
+    variants += _variants(endpoint.get("ShadowProductionVariants", []), config, shadow=True)
     config_models = [
-        v["ModelName"] for v in config.get("ProductionVariants", []) if "ModelName" in v
+        v["ModelName"]
+        for v in (
+            *config.get("ProductionVariants", []),
+            *config.get("ShadowProductionVariants", []),
+        )
+        if "ModelName" in v
     ]
     instance_variants = [v for v in variants if not v.serverless]
     types = {v.instance_type for v in instance_variants if v.instance_type}
@@ -82,8 +94,11 @@ def to_record(
     )
 
 
-def _variants(summaries: list[dict[str, Any]], config: dict[str, Any]) -> list[Variant]:
-    configured = {v["VariantName"]: v for v in config.get("ProductionVariants", [])}
+def _variants(
+    summaries: list[dict[str, Any]], config: dict[str, Any], *, shadow: bool
+) -> list[Variant]:
+    field = "ShadowProductionVariants" if shadow else "ProductionVariants"
+    configured = {v["VariantName"]: v for v in config.get(field, [])}
     variants = []
     for summary in summaries:
         spec = configured.get(summary["VariantName"], {})
@@ -95,6 +110,8 @@ def _variants(summaries: list[dict[str, Any]], config: dict[str, Any]) -> list[V
                 current_instance_count=summary.get("CurrentInstanceCount"),
                 serverless=bool(serverless),
                 provisioned_concurrency=(serverless or {}).get("ProvisionedConcurrency"),
+                memory_mb=(serverless or {}).get("MemorySizeInMB"),
+                shadow=shadow,
             )
         )
     return variants
@@ -114,6 +131,15 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     """Traffic per production variant (EndpointName alone returns nothing on AWS), and
     CPUUtilization per instance-backed variant as proof that metrics flow at all.
 
+    Serverless variants publish no instance metric ("Monitor a serverless endpoint": its list is
+    exhaustive, and CPUUtilization is not in it), so they have no positive control: absent
+    Invocations count as zero once the endpoint is older than the window, and only a failed query
+    or a too-young endpoint make the reading unknown (engine: medium confidence, no load metric).
+    The provisioned-concurrency metrics (ServerlessProvisionedConcurrencyInvocations,
+    -SpilloverInvocations, -Utilization, -Executions; AWS/SageMaker, EndpointName + VariantName)
+    split the same requests that Invocations counts, and AWS does not say they are emitted while
+    idle, so they add neither traffic nor a positive control.
+
     Asynchronous endpoints publish no `Invocations` (SageMaker developer guide, "Monitor
     asynchronous endpoints": any metric not in its list is not published for them): their
     traffic is `InvocationsProcessed` per variant and `ApproximateBacklogSize`, published with
@@ -122,7 +148,10 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     """
     asynchronous = record.attributes.get("invocation_mode") == ASYNCHRONOUS
     queries = []
-    for variant in record.variants:
+    # A shadow variant serves copies of the production requests: its Invocations would count
+    # each request twice, and its CPU would "prove" metrics flow for a variant that is not the
+    # one serving users. Its cost is counted in price_units.
+    for variant in (v for v in record.variants if not v.shadow):
         dims = (("EndpointName", record.name), ("VariantName", variant.name))
         metric, label = (
             ("InvocationsProcessed", "requests processed")
@@ -169,15 +198,27 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
 
 
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
-    """Hosting instance-hours of each instance-backed variant that has instances now."""
-    return tuple(
-        PriceUnits(
-            key=PriceKey(component="hosting", region=record.region, unit=v.instance_type),
-            count=v.current_instance_count,
-        )
-        for v in record.variants
-        if not v.serverless and v.instance_type and v.current_instance_count
-    )
+    """Hosting instance-hours of each instance-backed variant that has instances now, shadow
+    variants included; provisioned-concurrency hours of each serverless variant that has it
+    (per unit of concurrency at its memory size; the requests themselves bill per use)."""
+    units = []
+    for v in record.variants:
+        if not v.serverless and v.instance_type and v.current_instance_count:
+            key = PriceKey(component="hosting", region=record.region, unit=v.instance_type)
+            units.append(PriceUnits(key=key, count=v.current_instance_count))
+        elif v.serverless and v.provisioned_concurrency and v.memory_mb:
+            key = PriceKey(
+                component="serverless-provisioned-concurrency",
+                region=record.region,
+                unit=memory_unit(v.memory_mb),
+            )
+            units.append(PriceUnits(key=key, count=v.provisioned_concurrency))
+    return tuple(units)
+
+
+def memory_unit(memory_mb: int) -> str:
+    """How a serverless memory size is spelled in price keys: "2048 MB"."""
+    return f"{memory_mb} MB"
 
 
 def delete(client: Any, record: ResourceRecord) -> None:

@@ -29,6 +29,7 @@ ADDITIONS: tuple[str, ...] = (
     "sagemaker_inference_components",
     "sagemaker_mlflow",
     "sagemaker_search",
+    "sagemaker_shadow_variants",
     "sagemaker_tags",
     "tag_rules",
 )

@@ -84,24 +84,26 @@ def catalog() -> tuple[dict[str, Any], ...]:
     The attribute shape (productFamily "ML Instance", a clean `instanceName`, an `instanceType`
     suffixed "-Hosting"/"-Notebook" but bare for Studio, component "studio-jupyterlab", usage
     types such as USE1-Notebk:ml.t3.medium) matches public code that reads the real AmazonSageMaker
-    offer file; `operation` "RunInstance" is confirmed there for Hosting only.
+    offer file; `operation` "RunInstance" is confirmed there for Hosting only. Serverless products
+    follow the same sources: productFamily "ML Serverless", a `group` per charge, operation
+    "Serverless", `memorygb` "1".."6", usage types like USE1-ProvisionedConcurrency:Usage-2GB, and
+    prices per second (see watchdog.signals.prices).
     """
     data = json.loads(
         resources.files("watchdog.sandbox").joinpath("data/pricing_catalog.json").read_text()
     )
+    products = [*_instance_products(data), *_serverless_products(data)]
+    return tuple(sorted(products, key=lambda p: str(p["product"]["sku"])))
+
+
+def _instance_products(data: dict[str, Any]) -> list[dict[str, Any]]:
     products = []
     for row in data["prices"]:
         component = data["components"][row["component"]]
         instance = row["instance"]
         for region, usd in row["usd"].items():
             place = data["regions"][region]
-            sku = _sku(data["serviceCode"], row["component"], instance, region)
             attributes = {
-                "servicecode": data["serviceCode"],
-                "servicename": data["serviceName"],
-                "location": place["location"],
-                "locationType": "AWS Region",
-                "regionCode": region,
                 "usagetype": f"{place['usagePrefix']}-"
                 + component["usage"].format(instance=instance),
                 "operation": "RunInstance",
@@ -110,38 +112,76 @@ def catalog() -> tuple[dict[str, Any], ...]:
                 "instanceType": component["instanceType"].format(instance=instance),
                 **data["instances"][instance],
             }
-            term = f"{sku}.{_ON_DEMAND}"
-            dimension = {
-                "rateCode": f"{term}.{_HOURLY}",
-                "description": f"${usd} per {component['label']} {instance} hour "
-                f"in {place['location']}",
-                "beginRange": "0",
-                "endRange": "Inf",
-                "unit": "Hrs",
-                "pricePerUnit": {"USD": f"{float(usd):.10f}"},
-                "appliesTo": [],
-            }
-            on_demand = {
-                "offerTermCode": _ON_DEMAND,
-                "sku": sku,
-                "effectiveDate": data["publicationDate"],
-                "priceDimensions": {dimension["rateCode"]: dimension},
-                "termAttributes": {},
-            }
+            description = f"${usd} per {component['label']} {instance} hour"
+            sku = _sku(data["serviceCode"], row["component"], instance, region)
             products.append(
-                {
-                    "product": {
-                        "productFamily": "ML Instance",
-                        "attributes": attributes,
-                        "sku": sku,
-                    },
-                    "serviceCode": data["serviceCode"],
-                    "terms": {"OnDemand": {term: on_demand}},
-                    "version": data["version"],
-                    "publicationDate": data["publicationDate"],
-                }
+                _document(data, region, sku, "ML Instance", attributes, (usd, "Hrs", description))
             )
-    return tuple(sorted(products, key=lambda p: str(p["product"]["sku"])))
+    return products
+
+
+def _serverless_products(data: dict[str, Any]) -> list[dict[str, Any]]:
+    products = []
+    for row in data["serverlessPrices"]:
+        group = data["serverlessGroups"][row["group"]]
+        gb = row["memorygb"]
+        for region, usd in row["usd"].items():
+            place = data["regions"][region]
+            attributes = {
+                "usagetype": f"{place['usagePrefix']}-" + group["usage"].format(gb=gb),
+                "operation": "Serverless",
+                "group": row["group"],
+                "memorygb": gb,
+            }
+            description = f"${usd} per second of {group['label']} at {gb} GB"
+            sku = _sku(data["serviceCode"], row["group"], gb, region)
+            price = (usd, "seconds", description)
+            products.append(_document(data, region, sku, "ML Serverless", attributes, price))
+    return products
+
+
+def _document(
+    data: dict[str, Any],
+    region: str,
+    sku: str,
+    family: str,
+    attributes: dict[str, str],
+    price: tuple[str, str, str],
+) -> dict[str, Any]:
+    """One product as GetProducts returns it: product, serviceCode, on-demand terms, version."""
+    usd, unit, description = price
+    place = data["regions"][region]
+    term = f"{sku}.{_ON_DEMAND}"
+    dimension = {
+        "rateCode": f"{term}.{_HOURLY}",
+        "description": f"{description} in {place['location']}",
+        "beginRange": "0",
+        "endRange": "Inf",
+        "unit": unit,
+        "pricePerUnit": {"USD": f"{float(usd):.10f}"},
+        "appliesTo": [],
+    }
+    on_demand = {
+        "offerTermCode": _ON_DEMAND,
+        "sku": sku,
+        "effectiveDate": data["publicationDate"],
+        "priceDimensions": {dimension["rateCode"]: dimension},
+        "termAttributes": {},
+    }
+    common = {
+        "servicecode": data["serviceCode"],
+        "servicename": data["serviceName"],
+        "location": place["location"],
+        "locationType": "AWS Region",
+        "regionCode": region,
+    }
+    return {
+        "product": {"productFamily": family, "attributes": {**common, **attributes}, "sku": sku},
+        "serviceCode": data["serviceCode"],
+        "terms": {"OnDemand": {term: on_demand}},
+        "version": data["version"],
+        "publicationDate": data["publicationDate"],
+    }
 
 
 def _field(product: dict[str, Any], name: str) -> str | None:

@@ -2,7 +2,8 @@
 
 moto answers every match in one page and builds Endpoint records from its internal attributes.
 AWS (API_Search, API_Endpoint): records carry EndpointName, EndpointArn, EndpointConfigName,
-ProductionVariants (CurrentInstanceCount, CurrentServerlessConfig...), EndpointStatus,
+ProductionVariants (CurrentInstanceCount, CurrentServerlessConfig...), ShadowProductionVariants
+(when the config has them; see sagemaker_shadow_variants), EndpointStatus,
 CreationTime, LastModifiedTime and Tags; results are sorted by SortBy (default LastModifiedTime)
 in SortOrder (default Descending) and paged by MaxResults (1-100) and NextToken. The watchdog
 relies on this to inventory endpoints 100 per call instead of one DescribeEndpoint each.
@@ -20,6 +21,7 @@ from moto.core.responses import ActionResult
 from moto.sagemaker.models import FakeEndpoint
 
 from watchdog.sandbox import sagemaker_common as common
+from watchdog.sandbox.sagemaker_shadow_variants import summaries as shadow_summaries
 
 
 def install() -> None:
@@ -38,6 +40,7 @@ def endpoint_record(endpoint: FakeEndpoint) -> dict[str, Any]:
         "CreationTime": endpoint.creation_time,
         "LastModifiedTime": endpoint.last_modified_time,
         "Tags": endpoint.tags or [],
+        "ShadowProductionVariants": shadow_summaries(endpoint),
     }
     return {key: value for key, value in record.items() if value is not None}
 

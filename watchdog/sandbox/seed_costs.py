@@ -108,6 +108,8 @@ def _catalog_prices() -> dict[tuple[str, str, str], float]:
     """(component, instance, region) -> USD per hour, from the sandbox's price catalog."""
     prices = {}
     for product in pricing.catalog():
+        if product["product"]["productFamily"] != "ML Instance":
+            continue  # serverless is billed per second and per use, not seeded as spend
         attributes = product["product"]["attributes"]
         (term,) = product["terms"]["OnDemand"].values()
         (dimension,) = term["priceDimensions"].values()

@@ -2,7 +2,8 @@
 
 Each resource is here because it exercises a rule from aws-facts.md: idle GPU endpoints (with no
 Invocations datapoints, and with explicit zeros), busy ones, a half-idle multi-variant endpoint,
-serverless and scaled-to-zero async endpoints (never an idle cost), a busy async endpoint
+serverless and scaled-to-zero async endpoints (never an idle cost), an idle serverless endpoint
+with provisioned concurrency (which bills while idle), a busy async endpoint
 (judged by InvocationsProcessed and its backlog, as it publishes no Invocations), a config and
 model shared by two endpoints, inference components, Studio with idle shutdown off on the domain
 and on for one profile, a space app, an MLflow server, Bedrock provisioned throughput with and
@@ -97,6 +98,7 @@ def _single(
 
 def management_plan(now: datetime) -> AccountPlan:
     expires = (now + timedelta(days=30)).date().isoformat()
+    exempt, expiring = {**GENAI, EXEMPT_TAG: "true"}, {**GENAI, EXPIRES_TAG: expires}
     shared = ConfigSpec(
         "summarizer-shared-config", (Variant("AllTraffic", "summarizer-flan-t5", "ml.g5.xlarge"),)
     )
@@ -124,12 +126,7 @@ def management_plan(now: datetime) -> AccountPlan:
         endpoints=(
             # Idle GPU endpoints, three weeks and twelve days old: provably idle over a week.
             _single(
-                "llama3-8b-chat-poc",
-                "llama3-8b-instruct",
-                "ml.g5.2xlarge",
-                "idle",
-                GENAI,
-                days(21),
+                "llama3-8b-chat-poc", "llama3-8b-instruct", "ml.g5.2xlarge", "idle", GENAI, days(21)
             ),
             _single(
                 "mistral-7b-eval",
@@ -149,12 +146,7 @@ def management_plan(now: datetime) -> AccountPlan:
                 count=2,
             ),
             _single(
-                "support-intent-g5",
-                "mistral-7b-instruct",
-                "ml.g5.xlarge",
-                "busy",
-                NLP,
-                days(25),
+                "support-intent-g5", "mistral-7b-instruct", "ml.g5.xlarge", "busy", NLP, days(25)
             ),
             EndpointSpec(
                 "recsys-ab-test",
@@ -171,6 +163,18 @@ def management_plan(now: datetime) -> AccountPlan:
                 {"AllTraffic": "idle"},
                 NLP,
                 age=days(30),
+            ),
+            # Serverless too, but two units of provisioned concurrency kept warm: memory x
+            # concurrency x hours bill with no requests at all, so idle is a finding.
+            EndpointSpec(
+                "faq-bot-serverless",
+                ConfigSpec(
+                    "faq-bot-serverless-config",
+                    (Variant("AllTraffic", "sentiment-distilbert", provisioned_concurrency=2),),
+                ),
+                {"AllTraffic": "idle"},
+                NLP,
+                age=days(20),
             ),
             EndpointSpec(
                 "transcribe-async",
@@ -199,20 +203,10 @@ def management_plan(now: datetime) -> AccountPlan:
                 age=days(16),
             ),
             _single(
-                "research-baseline",
-                "llama3-8b-instruct",
-                "ml.g5.xlarge",
-                "idle",
-                {**GENAI, EXEMPT_TAG: "true"},
-                days(60),
+                "research-baseline", "llama3-8b-instruct", "ml.g5.xlarge", "idle", exempt, days(60)
             ),
             _single(
-                "hackathon-demo",
-                "llama3-8b-instruct",
-                "ml.g5.xlarge",
-                "idle",
-                {**GENAI, EXPIRES_TAG: expires},
-                days(9),
+                "hackathon-demo", "llama3-8b-instruct", "ml.g5.xlarge", "idle", expiring, days(9)
             ),
         ),
         notebooks=(
@@ -318,12 +312,7 @@ def management_plan(now: datetime) -> AccountPlan:
         endpoints=(
             # Deployed two days ago and not called yet: too young to call idle ("unknown").
             _single(
-                "chatbot-west-poc",
-                "llama3-8b-instruct",
-                "ml.g5.2xlarge",
-                "idle",
-                GENAI,
-                days(2),
+                "chatbot-west-poc", "llama3-8b-instruct", "ml.g5.2xlarge", "idle", GENAI, days(2)
             ),
             # Asynchronous and busy: it publishes InvocationsProcessed, never Invocations, and
             # must not read idle while its instance works through the queue.

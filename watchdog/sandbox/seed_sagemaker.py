@@ -68,6 +68,7 @@ class Variant:
     model: str | None  # None: an inference-component host (models come with the components)
     instance_type: str | None = None  # None: serverless
     count: int = 1
+    provisioned_concurrency: int | None = None  # serverless only: kept warm, billed while idle
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,15 @@ class EndpointSpec:
         return component.age or self.age
 
     def billed_variants(self) -> list[Variant]:
-        """Variants with instances running (serverless and scaled-to-zero ones have none)."""
+        """Variants that bill while idle: instances running (scaled-to-zero ones have none), or
+        serverless provisioned concurrency (plain serverless bills per request only)."""
         if self.scaled_to_zero:
             return []
-        return [v for v in self.config.variants if v.instance_type is not None]
+        return [
+            v
+            for v in self.config.variants
+            if v.instance_type is not None or v.provisioned_concurrency
+        ]
 
     def idle_variants(self) -> list[str]:
         return [v.name for v in self.billed_variants() if self.traffic[v.name] != "busy"]
@@ -149,6 +155,8 @@ def _production_variant(variant: Variant) -> dict[str, Any]:
         pv["InitialVariantWeight"] = 1.0
     if variant.instance_type is None:
         pv["ServerlessConfig"] = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+        if variant.provisioned_concurrency:
+            pv["ServerlessConfig"]["ProvisionedConcurrency"] = variant.provisioned_concurrency
     else:
         pv["InstanceType"] = variant.instance_type
         pv["InitialInstanceCount"] = variant.count
@@ -229,7 +237,8 @@ def _scale_to_zero(clients: AwsClients, region: str, spec: EndpointSpec) -> None
 
 def write_endpoint_metrics(writer: MetricWriter, spec: EndpointSpec) -> None:
     """Its variants' and components' series, none from before they existed."""
-    billed = {v.name for v in spec.billed_variants()}
+    # Instance metrics only where instances run: serverless publishes none, provisioned or not.
+    billed = {v.name for v in spec.billed_variants() if v.instance_type is not None}
     since = _since(writer.now, spec.age)
     for variant in spec.config.variants:
         writer.endpoint_variant(

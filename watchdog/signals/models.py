@@ -101,6 +101,8 @@ PriceComponent = Literal[
     "studio-codeeditor",
     "studio-kernelgateway",
     "bedrock-provisioned-throughput",  # per model unit-hour; `unit` is the base model id
+    # Per unit of provisioned concurrency per hour; `unit` is the memory size ("2048 MB").
+    "serverless-provisioned-concurrency",
 ]
 PriceBasis = Literal["price-list", "fallback"]
 
@@ -153,6 +155,7 @@ _COMPONENT_WORDS: dict[str, str] = {
     "studio-codeeditor": "{unit} Studio Code Editor apps",
     "studio-kernelgateway": "{unit} Studio KernelGateway apps",
     "bedrock-provisioned-throughput": "Bedrock provisioned throughput for {unit}",
+    "serverless-provisioned-concurrency": "provisioned concurrency of {unit} serverless endpoints",
 }
 
 

@@ -2,7 +2,8 @@
 
 SageMaker instance prices come from `pricing:GetProducts` (service code AmazonSageMaker; the API
 answers only in us-east-1 and ap-south-1, so ap-south-1 is tried when us-east-1 cannot be
-reached). One call per distinct key that has no fresh cache entry; answers are cached per key,
+reached); so does serverless provisioned concurrency, per second, read as hourly. One call per
+distinct key that has no fresh cache entry; answers are cached per key,
 "unknown" answers too (briefly), so a type the price list lacks is not asked about every run.
 
 The shipped table `data/fallback_prices.json` is used only when the API cannot be reached (no
@@ -55,6 +56,19 @@ PRICE_LIST_COMPONENTS: dict[str, str] = {
     "studio-jupyterlab": "studio-jupyterlab",
     "studio-codeeditor": "studio-codeeditor",
 }
+# Serverless provisioned concurrency is not an "ML Instance" product: the AmazonSageMaker price
+# list files it under productFamily "ML Serverless", one product per memory size (`memorygb`
+# "1".."6") and group - "ServerlessInf" (on-demand duration), "ServerlessProvisionedConcurrency-
+# Duration" (requests served by provisioned concurrency) and "ServerlessProvisionedConcurrency-
+# Usage" (the concurrency kept warm, usage type like USE1-ProvisionedConcurrency:Usage-2GB),
+# priced per second. The warm charge is what bills while idle. Sources: public code reading
+# the AmazonSageMaker offer file (group, operation "Serverless", memorygb, unit "seconds" for the
+# first two groups) and infracost's SageMaker endpoint-configuration pricing (the -Usage group
+# and its usage type); that -Usage products carry `memorygb` too is inferred from its siblings:
+# if AWS spells it otherwise, those keys are simply unknown.
+SERVERLESS_FAMILY = "ML Serverless"
+PROVISIONED_CONCURRENCY_GROUP = "ServerlessProvisionedConcurrency-Usage"
+_SECONDS_UNITS = frozenset({"seconds", "second", "secs"})
 # "The price list has no such product" is remembered for this long (capped by the price TTL).
 NEGATIVE_TTL = timedelta(hours=1)
 _CACHE_PREFIX = "price:v1:"
@@ -105,8 +119,8 @@ def _resolve(
         return _fallback(
             key, "Bedrock provisioned throughput is priced from the shipped table only"
         )
-    component = PRICE_LIST_COMPONENTS.get(key.component)
-    if component is None:
+    filters = price_list_filters(key)
+    if filters is None:
         return (
             f"no price known for {price_key_words(key)}: the watchdog does not know how the AWS "
             f"Price List names {component_words(key.component)}"
@@ -116,7 +130,7 @@ def _resolve(
         return cached.outcome(key)
     if api.unavailable is None:
         try:
-            outcome = _ask_price_list(key, component, api)
+            outcome = _ask_price_list(key, filters, api)
         except PricingUnavailable:
             pass
         else:
@@ -128,8 +142,33 @@ def _resolve(
     return _fallback(key, f"Pricing API unavailable ({api.unavailable})")
 
 
-def _ask_price_list(key: PriceKey, component: str, api: _PriceListApi) -> Price | str:
-    offers = parse_hourly_offers(api.get_products(key, component))
+def price_list_filters(key: PriceKey) -> list[dict[str, str]] | None:
+    """The GetProducts filters that find the one product `key` is; None if it has no known
+    name in the price list."""
+    region = {"Type": "TERM_MATCH", "Field": "regionCode", "Value": key.region}
+    if key.component == "serverless-provisioned-concurrency":
+        memory_mb = int(key.unit.split()[0])
+        return [
+            region,
+            {"Type": "TERM_MATCH", "Field": "productFamily", "Value": SERVERLESS_FAMILY},
+            {"Type": "TERM_MATCH", "Field": "group", "Value": PROVISIONED_CONCURRENCY_GROUP},
+            {"Type": "TERM_MATCH", "Field": "memorygb", "Value": str(memory_mb // 1024)},
+        ]
+    component = PRICE_LIST_COMPONENTS.get(key.component)
+    if component is None:
+        return None
+    return [
+        region,
+        {"Type": "TERM_MATCH", "Field": "instanceName", "Value": key.unit},
+        {"Type": "TERM_MATCH", "Field": "component", "Value": component},
+    ]
+
+
+def _ask_price_list(
+    key: PriceKey, filters: list[dict[str, str]], api: _PriceListApi
+) -> Price | str:
+    per_second = key.component == "serverless-provisioned-concurrency"
+    offers = parse_hourly_offers(api.get_products(filters), per_second=per_second)
     chosen = choose_offer(offers)
     if chosen is None:
         return f"no price known for {price_key_words(key)}: the AWS Price List has no such product"
@@ -141,8 +180,10 @@ def _ask_price_list(key: PriceKey, component: str, api: _PriceListApi) -> Price 
     return Price(key=key, usd_per_hour=chosen.usd_per_hour, basis="price-list", source=source)
 
 
-def parse_hourly_offers(price_list: Iterable[str]) -> list[Offer]:
-    """The on-demand hourly USD prices in a GetProducts `PriceList` (JSON strings)."""
+def parse_hourly_offers(price_list: Iterable[str], *, per_second: bool = False) -> list[Offer]:
+    """The on-demand hourly USD prices in a GetProducts `PriceList` (JSON strings); with
+    `per_second`, per-second prices (serverless) read as hourly ones (x 3,600) instead."""
+    units, factor = (_SECONDS_UNITS, 3600.0) if per_second else (_HOURLY_UNITS, 1.0)
     offers = []
     for item in price_list:
         try:
@@ -151,14 +192,16 @@ def parse_hourly_offers(price_list: Iterable[str]) -> list[Offer]:
             terms = product.get("terms", {}).get("OnDemand", {})
             for term in terms.values():
                 for dimension in term["priceDimensions"].values():
-                    if str(dimension.get("unit", "")).lower() not in _HOURLY_UNITS:
+                    if str(dimension.get("unit", "")).lower() not in units:
                         continue
                     usd = dimension.get("pricePerUnit", {}).get("USD")
                     if usd is None:
                         continue
                     offers.append(
                         Offer(
-                            float(usd), attributes.get("operation"), product.get("publicationDate")
+                            round(float(usd) * factor, 10),
+                            attributes.get("operation"),
+                            product.get("publicationDate"),
                         )
                     )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
@@ -195,12 +238,7 @@ class _PriceListApi:
         self.calls = 0
         self.unavailable: str | None = None
 
-    def get_products(self, key: PriceKey, component: str) -> list[str]:
-        filters = [
-            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": key.region},
-            {"Type": "TERM_MATCH", "Field": "instanceName", "Value": key.unit},
-            {"Type": "TERM_MATCH", "Field": "component", "Value": component},
-        ]
+    def get_products(self, filters: list[dict[str, str]]) -> list[str]:
         while True:
             region = self._regions[0]
             self.calls += 1

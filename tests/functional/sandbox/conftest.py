@@ -26,6 +26,7 @@ SAGEMAKER_ADDITIONS = (
     "sagemaker_inference_components",
     "sagemaker_mlflow",
     "sagemaker_search",
+    "sagemaker_shadow_variants",
     "sagemaker_tags",
 )
 

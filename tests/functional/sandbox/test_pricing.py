@@ -31,6 +31,10 @@ INSTANCES = [
 ]
 COMPONENTS = ["Hosting", "Notebook", "studio-jupyterlab"]
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
+# Serverless products per region: provisioned concurrency kept warm at 1, 2 and 4 GB, and the
+# duration of requests it serves at 2 GB.
+SERVERLESS = 4
+ALL = (10 * 3 + SERVERLESS) * 3
 
 
 @pytest.fixture
@@ -142,7 +146,10 @@ def test_usage_type_follows_component_and_region(
 def test_every_instance_component_and_region_has_one_price(client: Any) -> None:
     keys = [
         (a["instanceName"], a["component"], a["regionCode"])
-        for a in (p["product"]["attributes"] for p in _products(client))
+        for a in (
+            p["product"]["attributes"]
+            for p in _products(client, _term("productFamily", "ML Instance"))
+        )
     ]
     assert sorted(keys) == sorted((i, c, r) for i in INSTANCES for c in COMPONENTS for r in REGIONS)
 
@@ -152,15 +159,35 @@ def test_every_instance_component_and_region_has_one_price(client: Any) -> None:
     [
         (_term("instanceName", "ml.g5", "CONTAINS"), 3 * 3 * 3),
         (_term("instanceName", "ml.g5.xlarge,ml.t3.medium", "ANY_OF"), 2 * 3 * 3),
-        (_term("component", "Hosting,Notebook", "NONE_OF"), 10 * 3),
-        (_term("regionCode", "eu-west-1", "EQUALS"), 10 * 3),
-        (_term("ServiceCode", SAGEMAKER), 10 * 3 * 3),
+        (_term("component", "Hosting,Notebook", "NONE_OF"), 10 * 3 + SERVERLESS * 3),
+        (_term("regionCode", "eu-west-1", "EQUALS"), 10 * 3 + SERVERLESS),
+        (_term("ServiceCode", SAGEMAKER), ALL),
+        (_term("productFamily", "ML Serverless"), SERVERLESS * 3),
         (_term("productFamily", "ML Instance"), 10 * 3 * 3),
         (_term("instanceName", "ml.G5.XLARGE"), 0),
     ],
 )
 def test_filter_types_select_products(client: Any, rule: dict[str, str], expected: int) -> None:
     assert len(_products(client, rule)) == expected
+
+
+def test_provisioned_concurrency_is_an_ml_serverless_product_priced_per_second(
+    client: Any,
+) -> None:
+    (product,) = _products(
+        client,
+        _term("regionCode", "us-east-1"),
+        _term("productFamily", "ML Serverless"),
+        _term("group", "ServerlessProvisionedConcurrency-Usage"),
+        _term("memorygb", "2"),
+    )
+    attributes = product["product"]["attributes"]
+    assert attributes["usagetype"] == "USE1-ProvisionedConcurrency:Usage-2GB"
+    assert attributes["operation"] == "Serverless"
+    assert "instanceName" not in attributes and "component" not in attributes
+    (term,) = product["terms"]["OnDemand"].values()
+    (dimension,) = term["priceDimensions"].values()
+    assert (dimension["unit"], dimension["pricePerUnit"]["USD"]) == ("seconds", "0.0000100000")
 
 
 def test_unknown_service_code_has_no_products(client: Any) -> None:
@@ -179,7 +206,7 @@ def test_get_products_pages_with_max_results_and_next_token(client: Any) -> None
         token = page.get("NextToken")
         if not token:
             break
-    assert len(skus) == len(set(skus)) == 90
+    assert len(skus) == len(set(skus)) == ALL
 
 
 def test_invalid_next_token_is_refused(client: Any) -> None:
@@ -233,6 +260,10 @@ def test_catalog_labels_snapshot_figures_and_sandbox_figures() -> None:
     text = resources.files("watchdog.sandbox").joinpath("data/pricing_catalog.json").read_text()
     rows = json.loads(text)["prices"]
     assert {row["source"] for row in rows} == {"snapshot", "sandbox"}
+    serverless = json.loads(text)["serverlessPrices"]
+    assert {row["source"] for row in serverless} == {"derived", "sandbox"}
+    (derived,) = (row for row in serverless if row["source"] == "derived")
+    assert (derived["memorygb"], derived["usd"]["us-east-1"]) == ("2", "0.00001")
     snapshot = {(row["component"], row["instance"]) for row in rows if row["source"] == "snapshot"}
     assert snapshot == {
         ("Hosting", "ml.m5.xlarge"),

@@ -21,8 +21,8 @@ ENDPOINTS_NS = "/aws/sagemaker/Endpoints"
 
 # What the demo promises per account and region, written out so a change to it is deliberate.
 MANAGEMENT_EAST = {
-    "sagemaker-endpoint": 12,
-    "sagemaker-endpoint-config": 11,  # two endpoints share one config
+    "sagemaker-endpoint": 13,
+    "sagemaker-endpoint-config": 12,  # two endpoints share one config
     "sagemaker-model": 8,
     "sagemaker-notebook-instance": 4,
     "sagemaker-domain": 1,
@@ -69,7 +69,10 @@ def demo() -> Iterator[SeedSummary]:
 
 
 @pytest.fixture
-def management() -> boto3.Session:
+def management(demo: SeedSummary) -> boto3.Session:
+    """The management account; asking for it starts the seeded mock, so a test run alone (or
+    first on an xdist worker) never reaches for real AWS."""
+    del demo
     return boto3.Session(region_name=EAST)
 
 
@@ -125,6 +128,7 @@ def test_organization_and_member_role(
 def test_idle_resources_in_summary(demo: SeedSummary) -> None:
     assert demo.idle_names("sagemaker-endpoint") == [
         "chatbot-west-poc",
+        "faq-bot-serverless",
         "llama3-8b-chat-poc",
         "mistral-7b-eval",
         "orphaned-west-test",
@@ -168,6 +172,8 @@ def test_endpoint_metrics_per_variant(demo: SeedSummary, management: boto3.Sessi
     # No instances, no instance metrics.
     assert values(ENDPOINTS_NS, "CPUUtilization", "transcribe-async") == []
     assert values(ENDPOINTS_NS, "CPUUtilization", "sentiment-serverless") == []
+    # Provisioned concurrency keeps capacity warm, but serverless publishes no instance metric.
+    assert values(ENDPOINTS_NS, "CPUUtilization", "faq-bot-serverless") == []
     assert demo.metric_datums > 0
 
 
@@ -191,6 +197,8 @@ def test_endpoint_shapes(management: boto3.Session) -> None:
     serverless = sm.describe_endpoint(EndpointName="sentiment-serverless")["ProductionVariants"]
     assert "CurrentServerlessConfig" in serverless[0]
     assert "CurrentInstanceCount" not in serverless[0]
+    provisioned = sm.describe_endpoint(EndpointName="faq-bot-serverless")["ProductionVariants"]
+    assert provisioned[0]["CurrentServerlessConfig"]["ProvisionedConcurrency"] == 2
 
     async_endpoint = sm.describe_endpoint(EndpointName="transcribe-async")
     assert async_endpoint["ProductionVariants"][0]["CurrentInstanceCount"] == 0

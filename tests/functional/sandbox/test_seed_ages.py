@@ -101,6 +101,7 @@ def test_idle_endpoints_are_old_enough_except_the_new_one(
     summary, _ = seeded
     provable = summary.idle_names("sagemaker-endpoint", window=WINDOW)
     assert provable == [
+        "faq-bot-serverless",
         "llama3-8b-chat-poc",
         "mistral-7b-eval",
         "orphaned-west-test",

@@ -107,3 +107,22 @@ def test_no_reachable_endpoint_means_fallback_prices_labelled_as_such(aws: None)
     assert signals.get(NOTEBOOK) is None  # us-west-2 is not in the table: unknown, not guessed
     assert "Pricing API unavailable (no Price List endpoint reachable" in signals.errors[0]
     assert signals.pricing_calls == 2
+
+
+def test_provisioned_concurrency_resolves_per_memory_size_from_ml_serverless(aws: None) -> None:
+    factory, _ = clients()
+    pc = PriceKey(component="serverless-provisioned-concurrency", region="eu-west-1", unit="")
+    at_2gb, at_4gb, at_6gb = (
+        pc.model_copy(update={"unit": f"{mb} MB"}) for mb in (2048, 4096, 6144)
+    )
+
+    signals = fetch_prices([at_2gb, at_4gb, at_6gb], factory, MemoryCache(), NOW, TTL)
+
+    # Per second in the price list, per hour here; the 2 GB duration product is not mistaken
+    # for the warm charge; a size the catalog lacks is unknown.
+    assert {key: p.usd_per_hour for key, p in signals.prices.items()} == {
+        "serverless-provisioned-concurrency|eu-west-1|2048 MB": 0.04032,
+        "serverless-provisioned-concurrency|eu-west-1|4096 MB": 0.08064,
+    }
+    (error,) = signals.errors
+    assert error.endswith("the AWS Price List has no such product")

@@ -140,3 +140,66 @@ def test_a_real_time_endpoint_is_judged_by_invocations() -> None:
     )
     metrics = [q.metric for q in sagemaker_endpoint.metric_queries(record)]
     assert metrics == ["Invocations", "CPUUtilization"]
+
+
+def shadowed() -> Any:
+    """A production variant on 1 ml.m5.xlarge shadowed by 2 ml.g5.xlarge (one each, as AWS
+    allows when ShadowProductionVariants is used)."""
+    described = endpoint({"VariantName": "prod", "CurrentInstanceCount": 1})
+    described["ShadowProductionVariants"] = [{"VariantName": "shadow", "CurrentInstanceCount": 2}]
+    configured = config(
+        {"VariantName": "prod", "ModelName": "m1", "InstanceType": "ml.m5.xlarge"},
+        ShadowProductionVariants=[
+            {"VariantName": "shadow", "ModelName": "m2", "InstanceType": "ml.g5.xlarge"}
+        ],
+    )
+    return sagemaker_endpoint.to_record(ACCOUNT, REGION, described, configured)
+
+
+def test_shadow_variant_instances_are_the_endpoints_instances_and_cost() -> None:
+    record = shadowed()
+
+    assert record.instance_count == 3
+    assert [(v.name, v.shadow) for v in record.variants] == [("prod", False), ("shadow", True)]
+    assert record.attributes["model_names"] == "m1,m2"
+    units = {(u.key.component, u.key.unit, u.count) for u in sagemaker_endpoint.price_units(record)}
+    assert units == {("hosting", "ml.m5.xlarge", 1), ("hosting", "ml.g5.xlarge", 2)}
+
+
+def test_shadow_variant_traffic_and_cpu_are_not_the_endpoints() -> None:
+    queries = {(q.role, q.metric, q.part) for q in sagemaker_endpoint.metric_queries(shadowed())}
+
+    assert queries == {("traffic", "Invocations", "prod"), ("load", "CPUUtilization", "prod")}
+
+
+def provisioned(concurrency: int | None) -> Any:
+    serverless: dict[str, Any] = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+    if concurrency is not None:
+        serverless["ProvisionedConcurrency"] = concurrency
+    return sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint({"VariantName": "a", "CurrentServerlessConfig": serverless}),
+        config({"VariantName": "a", "ModelName": "m", "ServerlessConfig": serverless}),
+    )
+
+
+def test_provisioned_concurrency_is_priced_per_unit_at_its_memory_size() -> None:
+    (units,) = sagemaker_endpoint.price_units(provisioned(3))
+
+    assert units.key.component == "serverless-provisioned-concurrency"
+    assert (units.key.region, units.key.unit, units.count) == (REGION, "2048 MB", 3)
+
+
+def test_serverless_without_provisioned_concurrency_has_nothing_hourly_to_price() -> None:
+    assert sagemaker_endpoint.price_units(provisioned(None)) == ()
+
+
+def test_provisioned_concurrency_is_judged_by_invocations_with_no_instance_metric() -> None:
+    queries = [
+        (q.role, q.namespace, q.metric, q.dimensions)
+        for q in sagemaker_endpoint.metric_queries(provisioned(2))
+    ]
+
+    variant = (("EndpointName", "ep"), ("VariantName", "a"))
+    assert queries == [("traffic", "AWS/SageMaker", "Invocations", variant)]

@@ -293,5 +293,71 @@ def test_the_shipped_table_holds_exactly_the_documented_snapshot() -> None:
         "hosting|us-east-1|ml.g5.xlarge": 1.408,
         "hosting|us-east-1|ml.g5.2xlarge": 1.515,
         "notebook|us-east-1|ml.t3.medium": 0.05,
+        "serverless-provisioned-concurrency|us-east-1|2048 MB": 0.036,
     }
-    assert all("aws-facts.md" in source for _, source in table.prices.values())
+    sources = {key.split("|")[0]: source for key, (_, source) in table.prices.items()}
+    assert "aws-facts.md" in sources["hosting"] and "aws-facts.md" in sources["notebook"]
+    # Not a figure from an AWS page: the row says how it was derived.
+    assert sources["serverless-provisioned-concurrency"].startswith("derived: $0.00001/s")
+
+
+# --- serverless provisioned concurrency ----------------------------------------------------
+
+PC_2GB = PriceKey(
+    component="serverless-provisioned-concurrency", region="us-east-1", unit="2048 MB"
+)
+
+
+def serverless_catalog(region: str, filters: dict[str, str]) -> list[str]:
+    """The warm provisioned-concurrency product at 2 GB, per second as AWS prices it."""
+    del region
+    wanted = {
+        "productFamily": "ML Serverless",
+        "group": "ServerlessProvisionedConcurrency-Usage",
+        "memorygb": "2",
+    }
+    if any(filters.get(field) != value for field, value in wanted.items()):
+        return []
+    return [product("0.00001", operation="Serverless", unit="seconds")]
+
+
+def test_provisioned_concurrency_is_asked_for_by_family_group_and_memory() -> None:
+    seen: list[dict[str, str]] = []
+
+    def answer(region: str, filters: dict[str, str]) -> list[str]:
+        seen.append(filters)
+        return serverless_catalog(region, filters)
+
+    signals = fetch_prices([PC_2GB], FakeClients(answer), MemoryCache(), NOW, TTL)
+
+    assert seen == [
+        {
+            "regionCode": "us-east-1",
+            "productFamily": "ML Serverless",
+            "group": "ServerlessProvisionedConcurrency-Usage",
+            "memorygb": "2",
+        }
+    ]
+    price = signals.get(PC_2GB)
+    # AWS prices it per second; the watchdog's prices are hourly.
+    assert price is not None and price.usd_per_hour == 0.036 and price.basis == "price-list"
+
+
+def test_per_second_prices_are_not_read_as_hourly_ones_for_instances() -> None:
+    item = product("0.00001", operation="Serverless", unit="seconds")
+    assert parse_hourly_offers([item]) == []
+    assert [o.usd_per_hour for o in parse_hourly_offers([item], per_second=True)] == [0.036]
+
+
+def test_provisioned_concurrency_falls_back_to_the_derived_row_only_at_2_gb() -> None:
+    pc_4gb = PC_2GB.model_copy(update={"unit": "4096 MB"})
+
+    signals = fetch_prices([PC_2GB, pc_4gb], FakeClients(unreachable), MemoryCache(), NOW, TTL)
+
+    price = signals.get(PC_2GB)
+    assert price is not None and price.usd_per_hour == 0.036 and price.basis == "fallback"
+    assert signals.get(pc_4gb) is None
+    (error,) = signals.errors
+    assert error.startswith(
+        "no price known for provisioned concurrency of 4096 MB serverless endpoints in us-east-1"
+    )
