@@ -40,7 +40,7 @@ lint: $(STAMP)
 # state machine's definition (tests/unit/test_templates.py).
 templates: $(STAMP)
 	$(BIN)/cfn-lint template.yaml deploy/member-role.yaml
-	$(BIN)/pytest tests/unit/test_templates.py
+	$(BIN)/pytest tests/unit/test_templates.py tests/unit/test_templates_guards.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

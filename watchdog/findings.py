@@ -41,6 +41,9 @@ class Evidence(_Frozen):
     invocations: float | None = None
     threshold: float | None = None
     load_datapoints: int | None = None
+    # For kinds without a load metric: whether CloudWatch lists the traffic series at all
+    # (it lists those written to in the last two weeks). False: idle rests on absence alone.
+    traffic_published: bool | None = None
     detail: str = ""
     facts: dict[str, str] = Field(default_factory=dict)
 

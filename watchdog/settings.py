@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     slack_channel: str | None = Field(
         default=None, description="channel for findings whose owner names no channel"
     )
+    slack_channels: str | None = Field(
+        default=None,
+        description="comma list of channels (ids, or names without #) an owner tag may route "
+        "alerts to; any other owner's alerts go to WATCHDOG_SLACK_CHANNEL",
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/", description="Slack Web API base URL (tests: local)"
     )
@@ -175,6 +180,10 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, not {value!r}")
         return value
+
+    def slack_channel_set(self) -> frozenset[str]:
+        names = (self.slack_channels or "").split(",")
+        return frozenset(n.strip().removeprefix("#") for n in names if n.strip())
 
     def ce_tag_key_list(self) -> list[str]:
         return [k.strip() for k in self.ce_tag_keys.split(",") if k.strip()]

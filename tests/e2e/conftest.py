@@ -38,14 +38,14 @@ def free_port() -> int:
         return port
 
 
-def start_sandbox(**env: str) -> tuple[subprocess.Popen[str], str]:
+def start_sandbox(*options: str, **env: str) -> tuple[subprocess.Popen[str], str]:
     """A seeded sandbox server in its own process, and its URL, once it is ready.
 
     The server binds a port the system picks (`--port 0`) and prints its URL, so parallel test
-    workers never race for the same port.
+    workers never race for the same port. `options` go to `sandbox serve` (`--latency-ms`).
     """
     server = subprocess.Popen(
-        [*cli(), "sandbox", "serve", "--port", "0", "--seed"],
+        [*cli(), "sandbox", "serve", "--port", "0", "--seed", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -9,10 +9,11 @@ import json
 import os
 import signal
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.e2e.conftest import cli, free_port, run
+from tests.e2e.conftest import cli, free_port, run, start_sandbox
 from tests.e2e.daemons import start_daemon, wait_for
 from watchdog.sandbox.slack_api import SlackApi
 from watchdog.store.sqlite import SqliteStore
@@ -158,3 +159,39 @@ def test_a_daemon_killed_mid_cycle_leaves_nothing_held_for_its_restart(
     assert code == 0, second_log
     assert "taking over the store's lock" in second_log, second_log
     assert successful_deletes(journal) == 1, second_log
+
+
+def test_sigterm_while_the_cycle_reads_aws_stops_at_once_and_saves_nothing(
+    slack: SlackApi, tmp_path: Path
+) -> None:
+    """A cycle still scanning (every call 200 ms on the wire, as a big fleet's scan spends
+    minutes) stops at its next AWS call: no waiting for the scan to end, no half-read
+    inventory resolving findings, the lock let go."""
+    server, sandbox = start_sandbox("--latency-ms", "200")
+    store = tmp_path / "watchdog.db"
+    try:
+        daemon = start_daemon(sandbox, slack, store, free_port(), "daemon.log")
+        log_file = tmp_path / "daemon.log"
+        try:
+            wait_for(lambda: "daemon started" in log_file.read_text(), "the daemon to start")
+            time.sleep(1.0)  # inside the scan: it makes dozens of 200 ms calls
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code = daemon.wait(timeout=60)
+        took = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    log = log_file.read_text()
+    assert code == 0, log
+    assert "run stopped before planning finished" in log, log
+    assert "cycle failed" not in log and "Traceback" not in log, log
+    assert "kind skipped" not in log, log  # the stop is not reported as a failing kind
+    assert took < 10, f"took {took:.1f} s to stop\n{log}"
+    assert lock_is_free(store), log
+    opened = SqliteStore(store)
+    try:
+        assert opened.list_findings() == []
+    finally:
+        opened.close()

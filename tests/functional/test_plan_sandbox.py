@@ -84,7 +84,18 @@ def test_idle_throughput_is_found_and_a_commitment_blocks_its_deletion(
     assert committed
     for finding in committed:
         assert finding.steps[0].blocked and finding.steps[0].blocked.startswith("committed until")
-    assert all(f.confidence == "medium" for f in found.values())  # no load metric for Bedrock
+    # No load metric for Bedrock, and the idle ones were never called: CloudWatch lists no
+    # Invocations series for their ARN at all, so idle rests on an absence and says so.
+    for finding in found.values():
+        assert finding.evidence.traffic_published is False
+        assert finding.confidence == "low"
+        assert "lists no series for it at all" in finding.evidence.detail
+    busy = [
+        r
+        for r in result.resources
+        if r.kind == "bedrock-provisioned-throughput" and r.name not in found
+    ]
+    assert busy and result.stats.api_calls_by_operation.get("cloudwatch:ListMetrics", 0) >= 1
 
 
 def test_busy_serverless_and_scaled_to_zero_endpoints_are_never_torn_down(
@@ -117,3 +128,15 @@ def test_the_plan_is_cheap_in_calls(seeded: tuple[SeedSummary, PlanResult]) -> N
     assert stats.cost_explorer_requests == 2
     assert result.errors == []
     assert result.summary.monthly_savings_usd > 0
+
+
+def test_a_busy_asynchronous_endpoint_is_judged_by_the_work_it_processed(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    """embeddings-west is asynchronous: AWS publishes no Invocations for it, only
+    InvocationsProcessed and its backlog. Read as Invocations it was 'idle' while busy."""
+    _, result = seeded
+    [record] = [r for r in result.resources if r.name == "embeddings-west"]
+    assert record.attributes["invocation_mode"] == "asynchronous"
+    assert record.billing.mode == "on-demand" and record.instance_count == 1
+    assert not [f for f in result.findings if f.resource.name == "embeddings-west"]

@@ -30,18 +30,23 @@ def shard() -> Iterator[tuple[ShardContext, Stubber, Stubber, ApiCallCounter]]:
     sagemaker = Stubber(clients.client("sagemaker", "us-east-1"))
     tagging = Stubber(clients.client("resourcegroupstaggingapi", "us-east-1"))
     with sagemaker, tagging:
-        ctx = ShardContext(Shard(account_id="123456789012", region="us-east-1", clients=clients))
+        region = Shard(account_id="123456789012", region="us-east-1", clients=clients)
+        ctx = ShardContext(region, [sagemaker_notebook_instance.SPEC.tag_type])
         yield ctx, sagemaker, tagging, counter
 
 
 def test_every_page_of_a_list_is_read_and_tags_cost_one_pass(shard) -> None:  # type: ignore[no-untyped-def]
     ctx, sagemaker, tagging, counter = shard
+    # Pages of 100, AWS's maximum, where its default is 10.
     sagemaker.add_response(
         "list_notebook_instances",
         {"NotebookInstances": [notebook("a"), notebook("b")], "NextToken": "t1"},
+        {"MaxResults": 100},
     )
     sagemaker.add_response(
-        "list_notebook_instances", {"NotebookInstances": [notebook("c")]}, {"NextToken": "t1"}
+        "list_notebook_instances",
+        {"NotebookInstances": [notebook("c")]},
+        {"MaxResults": 100, "NextToken": "t1"},
     )
     tagging.add_response(
         "get_resources",
@@ -54,7 +59,8 @@ def test_every_page_of_a_list_is_read_and_tags_cost_one_pass(shard) -> None:  # 
             ],
             "PaginationToken": "",
         },
-        {"ResourceTypeFilters": ["sagemaker", "bedrock"], "ResourcesPerPage": 100},
+        # Only the types the scanned kinds are, not every tagged training job and pipeline.
+        {"ResourceTypeFilters": ["sagemaker:notebook-instance"], "ResourcesPerPage": 100},
     )
 
     records = sagemaker_notebook_instance.collect(ctx)

@@ -1,6 +1,14 @@
+from typing import Any
+
 import pytest
 
-from watchdog.aws.scope import AccountTarget, ScopeError, check_regions, parse_accounts
+from watchdog.aws.scope import (
+    AccountTarget,
+    ScopeError,
+    check_regions,
+    organization_targets,
+    parse_accounts,
+)
 from watchdog.settings import Settings
 
 ROLE = "arn:aws:iam::210987654321:role/WatchdogMember"
@@ -44,3 +52,58 @@ def test_regions_setting_accepts_lists_and_all_but_not_both(
     assert Settings(regions="all").region_list() == ["all"]  # a flag beats the environment
     with pytest.raises(ValueError, match="cannot be combined"):
         Settings(regions="all,us-east-1")
+
+
+class _Organizations:
+    """An Organizations client answering ListAccounts as AWS does after 9 September 2026:
+    `State` only, no `Status` (botocore's model retires it)."""
+
+    def __init__(self, accounts: list[dict[str, str]]) -> None:
+        self.accounts = accounts
+
+    def get_paginator(self, name: str) -> "_Organizations":
+        assert name == "list_accounts"
+        return self
+
+    def paginate(self) -> list[dict[str, list[dict[str, str]]]]:
+        return [{"Accounts": self.accounts}]
+
+
+class _Clients:
+    def __init__(self, organizations: _Organizations) -> None:
+        self.organizations = organizations
+
+    def client(self, service: str, region: str) -> _Organizations:
+        assert service == "organizations"
+        return self.organizations
+
+    def partition(self, region: str) -> str:
+        return "aws"
+
+
+def test_only_active_accounts_are_scanned_by_their_state_when_status_is_gone() -> None:
+    accounts = [
+        {"Id": "111111111111", "State": "ACTIVE"},
+        {"Id": "222222222222", "State": "SUSPENDED"},
+        {"Id": "333333333333", "State": "CLOSED"},
+        {"Id": "444444444444", "State": "PENDING_CLOSURE"},
+        {"Id": "555555555555", "State": "PENDING_ACTIVATION"},
+        {"Id": "666666666666", "State": "ACTIVE"},
+    ]
+    clients: Any = _Clients(_Organizations(accounts))
+
+    targets = organization_targets(clients, "us-east-1", "111111111111", "Reader")
+
+    assert targets == [
+        AccountTarget(account_id=None),
+        AccountTarget(account_id="666666666666", role_arn="arn:aws:iam::666666666666:role/Reader"),
+    ]
+
+
+def test_status_still_counts_where_an_endpoint_sends_no_state() -> None:
+    accounts = [{"Id": "111111111111", "Status": "ACTIVE"}, {"Id": "2" * 12, "Status": "SUSPENDED"}]
+    clients: Any = _Clients(_Organizations(accounts))
+
+    assert organization_targets(clients, "us-east-1", "111111111111", "Reader") == [
+        AccountTarget(account_id=None)
+    ]

@@ -121,6 +121,13 @@ class Admission:
                 return
         self._start(finding, approver)
 
+    def hold_back(self, finding_id: str, why: str) -> None:
+        """A teardown admitted in this run that must not go after all (its last look saw
+        traffic): cancelled before any step, its approval already used, back to its owner."""
+        plan = next(p for p in self.plans if p.finding_id == finding_id)
+        self.plans.remove(plan)
+        self._refuse(plan.finding, "cancelled", why)
+
     def _wait(self, finding: Finding, fate: FindingFate, why: str) -> None:
         """A finding that cannot start yet says whether it is approved (by whom) or still
         needs it, so a person knows whether anything is left for them to do."""

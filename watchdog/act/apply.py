@@ -19,6 +19,7 @@ from watchdog.act.breaker import Breaker
 from watchdog.act.clients import Clients, ScopeClients
 from watchdog.act.clock import Clock, SystemClock
 from watchdog.act.executor import CLEARED, Execution, execute
+from watchdog.act.last_look import last_look
 from watchdog.act.leftovers import DomainLeftovers, find_domain_leftovers
 from watchdog.act.lifecycle import transitions
 from watchdog.act.models import (
@@ -30,6 +31,7 @@ from watchdog.act.models import (
 )
 from watchdog.act.steps import Job, StepRunner
 from watchdog.act.verify import Verifier
+from watchdog.aws.clients import RunInterrupted
 from watchdog.aws.errors import describe_error
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest, open_scope
@@ -70,29 +72,36 @@ def apply(
     enabled = [p for p in policies if p.enabled]
     scope = open_scope(request, session)
     signal_options = signal_options or SignalOptions(lookback=lookback_for(enabled))
-    planned = run_plan(request, enabled, signal_options, now=now, progress=progress, scope=scope)
+    scope.counter.stop_when(options.interrupted)
+    try:
+        planned = run_plan(
+            request, enabled, signal_options, now=now, progress=progress, scope=scope
+        )
+    except RunInterrupted:
+        return _interrupted_while_planning(scope, options, now)
+    finally:
+        scope.counter.stop_when(None)
     previous = {s.finding.id: s for s in store.list_findings()}
     store.save_findings(planned.run_id, planned.findings, now)
     previous = _follow_lifecycle(store, previous, planned, scope, now)
     wanted = _only(only, planned, previous, enabled, now)
 
     admission = _admit(planned, previous, wanted, store, options, now, {p.name for p in enabled})
-    breaker = Breaker(options.max_failures, options.max_throttles)
-    runner = StepRunner(
-        store=store,
-        clients=(clients or ScopeClients)(scope),
-        clock=clock,
-        options=options,
-        run_id=planned.run_id,
-        breaker=breaker,
-        verifier=Verifier(
-            exemptions={p.name: p.exemptions for p in enabled},
-            fresh={r.arn.lower(): r for r in planned.resources},
-            now=clock.now,
-        ),
-    )
-    execution = execute(_jobs(admission.plans), runner, clock, options, breaker)
     resumed = {s for s in previous if previous[s].state == "executing"}
+    act_through = (clients or ScopeClients)(scope)
+    if options.execute:
+        # Only what was judged idle: the look checks that reading. A policy that asks for a
+        # teardown on other grounds (an expiry tag, a budget) gets what it asked for.
+        starting = [
+            p
+            for p in admission.plans
+            if p.finding_id not in resumed and p.finding.evidence.state == "idle"
+        ]
+        for finding_id, why in last_look(starting, act_through, clock.now()).items():
+            admission.hold_back(finding_id, why)
+    breaker = Breaker(options.max_failures, options.max_throttles)
+    runner = _runner(store, act_through, clock, options, planned, enabled, breaker)
+    execution = execute(_jobs(admission.plans), runner, clock, options, breaker)
     finished = [
         _conclude(p, execution, store, options, clock, p.finding_id in resumed)
         for p in admission.plans
@@ -112,6 +121,49 @@ def apply(
         stopped_detail=execution.stopped_detail,
         leftovers=left,
         errors=planned.errors,
+        api_calls=counter.total,
+        api_calls_by_operation=counter.by_operation(),
+    )
+
+
+def _runner(
+    store: Store,
+    clients: Clients,
+    clock: Clock,
+    options: ExecOptions,
+    planned: PlanResult,
+    enabled: Sequence[Policy],
+    breaker: Breaker,
+) -> StepRunner:
+    return StepRunner(
+        store=store,
+        clients=clients,
+        clock=clock,
+        options=options,
+        run_id=planned.run_id,
+        breaker=breaker,
+        verifier=Verifier(
+            exemptions={p.name: p.exemptions for p in enabled},
+            fresh={r.arn.lower(): r for r in planned.resources},
+            now=clock.now,
+        ),
+    )
+
+
+def _interrupted_while_planning(scope: Scope, options: ExecOptions, now: datetime) -> ApplyResult:
+    """Told to stop before anything was decided: nothing is saved (a half-read inventory
+    would resolve the findings it did not reach), nothing changed in AWS."""
+    detail = "the watchdog is shutting down: stopped while reading AWS; nothing was changed"
+    log.warning("run stopped before planning finished", run_id=scope.run_id, detail=detail)
+    counter = scope.counter
+    return ApplyResult(
+        run_id=scope.run_id,
+        mode="execute" if options.execute else "dry-run",
+        generated_at=now,
+        findings=[],
+        summary=_summary([]),
+        stopped="interrupted",
+        stopped_detail=detail,
         api_calls=counter.total,
         api_calls_by_operation=counter.by_operation(),
     )

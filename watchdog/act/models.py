@@ -138,6 +138,8 @@ class ApplyResult(BaseModel):
         acted = [f for f in self.findings if f.fate in ACTED]
         if not acted and self.stopped is None:
             return "nothing-to-do"
+        if not self.findings and self.stopped == "interrupted":
+            return "partial"  # stopped while reading AWS: the run did not finish, refused nothing
         progressed = [f for f in acted if f.fate != "cancelled"]
         steps_done = any(s.fate == "done" for f in acted for s in f.steps)
         if not progressed or (self.stopped == "circuit-breaker" and not steps_done):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -31,18 +32,39 @@ DEGRADABLE_CONFIG = Config(
 DEGRADABLE_SERVICES = frozenset({"pricing", "ce"})
 
 
+class RunInterrupted(BaseException):
+    """The run was told to stop (SIGTERM) while it was only reading AWS.
+
+    A BaseException, like KeyboardInterrupt, on purpose: the scan and the signal stages catch
+    `Exception` to keep going past one failing kind or region, and a stop must not be logged
+    as a failing kind, nor let a half-read inventory reach evaluate and resolve findings."""
+
+
 class ApiCallCounter:
     """Counts API calls, one per operation invoked (botocore's `before-parameter-build`
-    event, emitted once per call before any stub or retry)."""
+    event, emitted once per call before any stub or retry).
+
+    Every call of a run passes through here, so this is also where a run that was told to stop
+    stops calling AWS: with `stop_when` set and true, the next call raises RunInterrupted
+    instead of being sent (and is not counted)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_operation: Counter[str] = Counter()
+        self._stop_when: Callable[[], bool] | None = None
 
     def attach(self, session: boto3.Session) -> None:
         session.events.register("before-parameter-build", self._on_call)
 
+    def stop_when(self, interrupted: Callable[[], bool] | None) -> None:
+        """Refuse further calls once `interrupted()` is true; None lets every call through
+        again (the executor parks its in-flight steps itself, it must not be cut mid-call)."""
+        self._stop_when = interrupted
+
     def _on_call(self, model: Any, **_: Any) -> None:
+        stop_when = self._stop_when
+        if stop_when is not None and stop_when():
+            raise RunInterrupted(f"{model.service_model.service_name}:{model.name} not sent")
         key = f"{model.service_model.service_name}:{model.name}"
         with self._lock:
             self._by_operation[key] += 1

@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -139,14 +140,21 @@ def organization_targets(
     targets = []
     for page in pages:
         for account in page["Accounts"]:
-            if account.get("Status", "ACTIVE") != "ACTIVE":
-                continue
+            if _state(account) != "ACTIVE":
+                continue  # suspended, closing or closed: nothing to scan, no role to enter
             if account["Id"] == own_account:
                 targets.append(AccountTarget(account_id=None))
             else:
                 role = role_arn(account["Id"], member_role, partition)
                 targets.append(AccountTarget(account_id=account["Id"], role_arn=role))
     return targets
+
+
+def _state(account: dict[str, Any]) -> str:
+    """`State` (PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED) replaces
+    `Status`, which the Organizations API retires on 9 September 2026 (botocore's model for
+    `Account.Status` says so); `Status` only where an older endpoint sends no `State`."""
+    return str(account.get("State") or account.get("Status") or "ACTIVE")
 
 
 def assume(

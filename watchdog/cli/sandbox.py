@@ -24,14 +24,22 @@ def sandbox() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)
 @click.option("--seed", is_flag=True, help="Fill it with the demo accounts and resources.")
-def serve(host: str, port: int, seed: bool) -> None:
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(0, 10_000),
+    default=0,
+    show_default=True,
+    help="Add this much wire time to every request (after seeding), overlapping across "
+    "concurrent requests as AWS's does, so timings match what users will see.",
+)
+def serve(host: str, port: int, seed: bool, latency_ms: float) -> None:
     """Serve the sandbox over HTTP until interrupted; point AWS_ENDPOINT_URL at it."""
     try:
         from watchdog.sandbox.server import serve as serve_sandbox
     except ImportError as error:
         raise Fail(NEEDS_EXTRA) from error
     try:
-        serve_sandbox(host=host, port=port, seed=seed)
+        serve_sandbox(host=host, port=port, seed=seed, latency_ms=latency_ms)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise Fail(

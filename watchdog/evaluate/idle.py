@@ -51,14 +51,22 @@ def idle_evidence(
             }
         )
     state = "idle" if invocations <= condition.threshold else "active"
-    detail = f"{_count(invocations)} invocations in the last {_span(condition.window)}"
+    counted = " or ".join(dict.fromkeys(s.query.label for s in traffic))
+    detail = f"{_count(invocations)} {counted} in the last {_span(condition.window)}"
     if load:
         detail += f" (instance metrics present: {load_points} datapoints)"
+    published = metrics.published.get(record.arn.lower())
+    if state == "idle" and published is False:
+        detail += (
+            " (CloudWatch lists no series for it at all in two weeks: it was never called, "
+            "or its calls are recorded under another id)"
+        )
     return base.model_copy(
         update={
             "state": state,
             "invocations": invocations,
             "load_datapoints": load_points if load else None,
+            "traffic_published": published,
             "detail": detail,
         }
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from botocore import xform_name
@@ -12,7 +12,6 @@ from watchdog.aws.scope import Shard
 from watchdog.records import Kind, ResourceRecord
 
 T = TypeVar("T")
-TAGGED_SERVICES = ["sagemaker", "bedrock"]
 TAG_PAGE_SIZE = 100  # GetResources' maximum
 
 
@@ -23,8 +22,9 @@ class ShardContext:
     fans out on its own.
     """
 
-    def __init__(self, shard: Shard) -> None:
+    def __init__(self, shard: Shard, tag_types: Sequence[str]) -> None:
         self.account = shard.account_id
+        self._tag_types = sorted(set(tag_types))
         self.region = shard.region
         self.partition = shard.clients.partition(shard.region)
         self._clients = shard.clients
@@ -57,7 +57,7 @@ class ShardContext:
         pages = self.paginate(
             "resourcegroupstaggingapi",
             "GetResources",
-            ResourceTypeFilters=TAGGED_SERVICES,
+            ResourceTypeFilters=self._tag_types,
             ResourcesPerPage=TAG_PAGE_SIZE,
         )
         for page in pages:

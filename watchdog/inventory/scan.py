@@ -197,7 +197,7 @@ def _scan_shard(
     shard: Shard, kinds: Sequence[KindSpec], run_id: str
 ) -> tuple[list[ResourceRecord], list[ScanError]]:
     bound = log.bind(run_id=run_id, account=shard.account_id, region=shard.region)
-    ctx = ShardContext(shard)
+    ctx = ShardContext(shard, [spec.tag_type for spec in kinds])
     errors = []
     for spec in kinds:
         if shard.region not in shard.clients.available_regions(spec.service):

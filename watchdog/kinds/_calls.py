@@ -21,6 +21,12 @@ NOT_FOUND_CODES = frozenset(
 # DescribeNotebookInstance answers ValidationException "RecordNotFound".
 NOT_FOUND_PHRASES = ("could not find", "does not exist", "not found", "recordnotfound")
 
+# Page sizes for the list calls: each the maximum its service model allows (SageMaker's List*
+# MaxResults: 1-100; Bedrock's maxResults: 1-1000). AWS's default page is 10
+# (ListInferenceComponents: "This value defaults to 10"): 1,000 models would take 100 calls.
+LIST_PAGE_SIZE = 100
+BEDROCK_PAGE_SIZE = 1000
+
 # What a probe answers for a resource that exists but has no status of its own (configs).
 EXISTS = "Exists"
 

@@ -11,13 +11,8 @@ from watchdog.signals.models import PriceComponent, PriceKey, PriceUnits
 
 
 def tag_dict(tags: list[Mapping[str, str]] | None) -> dict[str, str]:
-    """AWS's [{"Key": k, "Value": v}] (or lower-case key/value) as a plain dict."""
-    out: dict[str, str] = {}
-    for tag in tags or []:
-        key = tag.get("Key", tag.get("key"))
-        if key is not None:
-            out[key] = tag.get("Value", tag.get("value", ""))
-    return out
+    """SageMaker's [{"Key": k, "Value": v}] as a plain dict (its Tag shape spells them so)."""
+    return {tag["Key"]: tag.get("Value", "") for tag in tags or []}
 
 
 def idle_shutdown(user_settings: Mapping[str, Any] | None) -> IdleShutdown | None:

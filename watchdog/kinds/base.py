@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from watchdog.kinds._calls import status_of
 from watchdog.records import Kind, ResourceRecord
-from watchdog.signals.models import MetricQuery, PriceUnits
+from watchdog.signals.models import MetricIdentity, MetricQuery, PriceUnits
 
 T = TypeVar("T")
 
@@ -115,6 +115,10 @@ def no_price(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     return ()
 
 
+def not_listed(record: ResourceRecord) -> MetricIdentity | None:
+    return None
+
+
 def since_creation(record: ResourceRecord) -> datetime | None:
     return record.created_at
 
@@ -125,12 +129,19 @@ class KindSpec:
 
     kind: Kind
     service: str
+    # Its type in the Resource Groups Tagging API ("service:type", the type as in its ARN):
+    # the scan's one GetResources pass per region asks for these types only, not for every
+    # tagged training job and pipeline of the service.
+    tag_type: str
     # Kinds whose resources must be deleted before a resource of this kind can be.
     depends_on: tuple[Kind, ...]
     collect: Callable[[ScanContext], list[ResourceRecord]]
     # Signals: the CloudWatch series that say whether it is used, and what it bills per hour.
     metric_queries: Callable[[ResourceRecord], tuple[MetricQuery, ...]] = no_metrics
     price_units: Callable[[ResourceRecord], tuple[PriceUnits, ...]] = no_price
+    # For kinds without a load metric: the traffic series whose mere existence in CloudWatch
+    # (ListMetrics) says whether calls to it would be seen at all.
+    published_under: Callable[[ResourceRecord], MetricIdentity | None] = not_listed
     # Since when it has been running in its current state ("running longer than" policies).
     running_since: Callable[[ResourceRecord], datetime | None] = since_creation
     teardown: Teardown = Teardown()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
@@ -17,7 +17,7 @@ KIND: Kind = "bedrock-custom-model"
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     return [
         to_record(ctx.account, ctx.region, summary, ctx.tags(summary["modelArn"]))
-        for page in ctx.paginate("bedrock", "ListCustomModels")
+        for page in ctx.paginate("bedrock", "ListCustomModels", maxResults=BEDROCK_PAGE_SIZE)
         for summary in page.get("modelSummaries", [])
     ]
 
@@ -58,6 +58,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="bedrock",
+    tag_type="bedrock:custom-model",
     depends_on=("bedrock-provisioned-throughput",),
     collect=collect,
     teardown=Teardown(

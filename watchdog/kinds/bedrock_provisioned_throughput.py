@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
-from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
+from watchdog.signals.models import MetricIdentity, MetricQuery, PriceKey, PriceUnits
 
 KIND: Kind = "bedrock-provisioned-throughput"
+NAMESPACE = "AWS/Bedrock"
 NOT_BILLING_STATES = frozenset({"Failed"})
 
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     return [
         to_record(ctx.account, ctx.region, summary, ctx.tags(summary["provisionedModelArn"]))
-        for page in ctx.paginate("bedrock", "ListProvisionedModelThroughputs")
+        for page in ctx.paginate(
+            "bedrock", "ListProvisionedModelThroughputs", maxResults=BEDROCK_PAGE_SIZE
+        )
         for summary in page.get("provisionedModelSummaries", [])
     ]
 
@@ -62,18 +65,30 @@ def _billing(summary: dict[str, Any]) -> BillingMode:
 
 
 def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
-    """Invocations with ModelId = the provisioned model's ARN. Bedrock emits no load metric,
-    so there is no proof that metrics flow: an idle reading is less certain than an
-    endpoint's."""
+    """Invocations with ModelId = the provisioned model's ARN: calls to a provisioned
+    throughput name it by that ARN as their modelId, and Bedrock's runtime metrics carry the
+    modelId a call named (aws-facts.md, Idle signals). Bedrock emits no load metric, so there is
+    no proof that metrics flow: an idle reading is less certain than an endpoint's, and
+    `published_under` asks CloudWatch whether the series exists at all."""
     return (
         MetricQuery(
             resource_arn=record.arn,
             role="traffic",
-            namespace="AWS/Bedrock",
+            namespace=NAMESPACE,
             metric="Invocations",
             stat="Sum",
             dimensions=(("ModelId", record.arn),),
         ),
+    )
+
+
+def published_under(record: ResourceRecord) -> MetricIdentity:
+    return MetricIdentity(
+        resource_arn=record.arn,
+        namespace=NAMESPACE,
+        metric="Invocations",
+        dimension="ModelId",
+        value=record.arn,
     )
 
 
@@ -99,9 +114,11 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="bedrock",
+    tag_type="bedrock:provisioned-model",
     depends_on=(),
     collect=collect,
     metric_queries=metric_queries,
+    published_under=published_under,
     price_units=price_units,
     teardown=Teardown(
         delete=Operation(

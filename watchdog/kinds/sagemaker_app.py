@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
@@ -30,7 +30,7 @@ PRICE_COMPONENTS: dict[str, PriceComponent] = {
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     records = []
-    for page in ctx.paginate("sagemaker", "ListApps"):
+    for page in ctx.paginate("sagemaker", "ListApps", MaxResults=LIST_PAGE_SIZE):
         for app in page.get("Apps", []):
             if app.get("Status") in GONE_STATES:
                 continue
@@ -123,6 +123,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:app",
     depends_on=(),
     collect=collect,
     price_units=price_units,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
@@ -20,7 +20,7 @@ KIND: Kind = "sagemaker-domain"
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     sagemaker = ctx.client("sagemaker")
     records = []
-    for page in ctx.paginate("sagemaker", "ListDomains"):
+    for page in ctx.paginate("sagemaker", "ListDomains", MaxResults=LIST_PAGE_SIZE):
         for summary in page.get("Domains", []):
             detail = description_or_gone(
                 partial(sagemaker.describe_domain, DomainId=summary["DomainId"])
@@ -68,6 +68,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:domain",
     depends_on=("sagemaker-user-profile", "sagemaker-space"),
     collect=collect,
     teardown=studio_teardown("sagemaker:DeleteDomain", "a domain", delete, describe),

@@ -20,6 +20,7 @@ KIND: Kind = "sagemaker-endpoint"
 PAGE_SIZE = 100  # Search's maximum
 TRAFFIC_NAMESPACE = "AWS/SageMaker"
 INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
+REAL_TIME, ASYNCHRONOUS = "real-time", "asynchronous"
 
 
 def describe_config(ctx: ScanContext, config_name: str) -> dict[str, Any]:
@@ -76,6 +77,7 @@ def to_record(
         attributes={
             "endpoint_config_name": endpoint["EndpointConfigName"],
             "model_names": ",".join(config_models),
+            "invocation_mode": ASYNCHRONOUS if "AsyncInferenceConfig" in config else REAL_TIME,
         },
     )
 
@@ -109,20 +111,34 @@ def _billing(variants: list[Variant], asynchronous: bool) -> BillingMode:
 
 
 def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
-    """Invocations per production variant (EndpointName alone returns nothing on AWS), and
-    CPUUtilization per instance-backed variant as proof that metrics flow at all."""
+    """Traffic per production variant (EndpointName alone returns nothing on AWS), and
+    CPUUtilization per instance-backed variant as proof that metrics flow at all.
+
+    Asynchronous endpoints publish no `Invocations` (SageMaker developer guide, "Monitor
+    asynchronous endpoints": any metric not in its list is not published for them): their
+    traffic is `InvocationsProcessed` per variant and `ApproximateBacklogSize`, published with
+    the EndpointName dimension alone - a request waiting in the queue is work too. Read as
+    `Invocations`, a busy asynchronous endpoint would read idle while its CPU proves metrics flow.
+    """
+    asynchronous = record.attributes.get("invocation_mode") == ASYNCHRONOUS
     queries = []
     for variant in record.variants:
         dims = (("EndpointName", record.name), ("VariantName", variant.name))
+        metric, label = (
+            ("InvocationsProcessed", "requests processed")
+            if asynchronous
+            else ("Invocations", "invocations")
+        )
         queries.append(
             MetricQuery(
                 resource_arn=record.arn,
                 role="traffic",
                 namespace=TRAFFIC_NAMESPACE,
-                metric="Invocations",
+                metric=metric,
                 stat="Sum",
                 dimensions=dims,
                 part=variant.name,
+                label=label,
             )
         )
         if not variant.serverless:
@@ -137,6 +153,18 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
                     part=variant.name,
                 )
             )
+    if asynchronous:
+        queries.append(
+            MetricQuery(
+                resource_arn=record.arn,
+                role="traffic",
+                namespace=TRAFFIC_NAMESPACE,
+                metric="ApproximateBacklogSize",
+                stat="Maximum",
+                dimensions=(("EndpointName", record.name),),
+                label="requests queued",
+            )
+        )
     return tuple(queries)
 
 
@@ -163,6 +191,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:endpoint",
     depends_on=("sagemaker-inference-component",),
     collect=collect,
     metric_queries=metric_queries,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_endpoint import describe_config
 from watchdog.records import Kind, ResourceRecord
@@ -21,7 +21,7 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     models = {r.name: r.arn for r in ctx.records("sagemaker-model")}
     referenced = {r.attributes["endpoint_config_name"] for r in ctx.records("sagemaker-endpoint")}
     records = []
-    for page in ctx.paginate("sagemaker", "ListEndpointConfigs"):
+    for page in ctx.paginate("sagemaker", "ListEndpointConfigs", MaxResults=LIST_PAGE_SIZE):
         for summary in page.get("EndpointConfigs", []):
             name = summary["EndpointConfigName"]
             config = describe_config(ctx, name) if name in referenced else None
@@ -67,6 +67,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:endpoint-config",
     depends_on=("sagemaker-endpoint",),
     collect=collect,
     teardown=Teardown(

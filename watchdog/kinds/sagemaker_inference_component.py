@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery
@@ -21,7 +21,7 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     models = {r.name: r.arn for r in ctx.records("sagemaker-model")}
     sagemaker = ctx.client("sagemaker")
     records = []
-    for page in ctx.paginate("sagemaker", "ListInferenceComponents"):
+    for page in ctx.paginate("sagemaker", "ListInferenceComponents", MaxResults=LIST_PAGE_SIZE):
         for summary in page.get("InferenceComponents", []):
             detail = description_or_gone(
                 partial(
@@ -101,6 +101,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:inference-component",
     depends_on=(),
     collect=collect,
     metric_queries=metric_queries,

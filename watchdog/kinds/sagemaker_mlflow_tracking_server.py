@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 
@@ -20,7 +20,7 @@ NOT_BILLING_STATES = frozenset({"Stopped", "Deleting", "CreateFailed", "DeleteFa
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     sagemaker = ctx.client("sagemaker")
     records = []
-    for page in ctx.paginate("sagemaker", "ListMlflowTrackingServers"):
+    for page in ctx.paginate("sagemaker", "ListMlflowTrackingServers", MaxResults=LIST_PAGE_SIZE):
         for summary in page.get("TrackingServerSummaries", []):
             detail = description_or_gone(
                 partial(
@@ -85,6 +85,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:mlflow-tracking-server",
     depends_on=(),
     collect=collect,
     teardown=Teardown(

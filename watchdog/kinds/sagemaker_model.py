@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
@@ -18,7 +18,7 @@ KIND: Kind = "sagemaker-model"
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     return [
         to_record(ctx.account, ctx.region, summary, ctx.tags(summary["ModelArn"]))
-        for page in ctx.paginate("sagemaker", "ListModels")
+        for page in ctx.paginate("sagemaker", "ListModels", MaxResults=LIST_PAGE_SIZE)
         for summary in page.get("Models", [])
     ]
 
@@ -48,6 +48,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:model",
     depends_on=("sagemaker-endpoint-config", "sagemaker-inference-component"),
     collect=collect,
     teardown=Teardown(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
@@ -22,7 +22,7 @@ STORAGE_ONLY_STATES = frozenset({"Stopped", "Failed"})
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     return [
         to_record(ctx.account, ctx.region, summary, ctx.tags(summary["NotebookInstanceArn"]))
-        for page in ctx.paginate("sagemaker", "ListNotebookInstances")
+        for page in ctx.paginate("sagemaker", "ListNotebookInstances", MaxResults=LIST_PAGE_SIZE)
         for summary in page.get("NotebookInstances", [])
     ]
 
@@ -75,6 +75,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:notebook-instance",
     depends_on=(),
     collect=collect,
     price_units=price_units,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.kinds.sagemaker_user_profile import domain_arn
@@ -27,7 +27,7 @@ def profile_arn(ctx: ScanContext, domain_id: str, profile_name: str) -> str:
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     records = []
-    for page in ctx.paginate("sagemaker", "ListSpaces"):
+    for page in ctx.paginate("sagemaker", "ListSpaces", MaxResults=LIST_PAGE_SIZE):
         for summary in page.get("Spaces", []):
             arn = space_arn(ctx, summary["DomainId"], summary["SpaceName"])
             parents = [domain_arn(ctx, summary["DomainId"])]
@@ -89,6 +89,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:space",
     depends_on=("sagemaker-app",),
     collect=collect,
     teardown=studio_teardown("sagemaker:DeleteSpace", "a space", delete, describe),

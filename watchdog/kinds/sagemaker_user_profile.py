@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
@@ -20,7 +20,7 @@ KIND: Kind = "sagemaker-user-profile"
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     sagemaker = ctx.client("sagemaker")
     records = []
-    for page in ctx.paginate("sagemaker", "ListUserProfiles"):
+    for page in ctx.paginate("sagemaker", "ListUserProfiles", MaxResults=LIST_PAGE_SIZE):
         for summary in page.get("UserProfiles", []):
             detail = description_or_gone(
                 partial(
@@ -79,6 +79,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
+    tag_type="sagemaker:user-profile",
     depends_on=("sagemaker-app", "sagemaker-space"),
     collect=collect,
     teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile", delete, describe),

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 
 from watchdog.findings import Finding
+from watchdog.notify.mrkdwn import escape
 from watchdog.words import plural
 
 APPROVE, SNOOZE, EXEMPT, REVIEW = "approve", "snooze", "exempt", "review"
@@ -110,8 +111,8 @@ def money(value: float | None) -> str:
 def fallback_text(finding: Finding, status: str | None = None) -> str:
     resource = finding.resource
     text = (
-        f"{finding.action} {resource.kind} {resource.name} ({resource.account} "
-        f"{resource.region}): {money(finding.monthly_cost_usd)}. {finding.reason}"
+        f"{finding.action} {resource.kind} {escape(resource.name)} ({resource.account} "
+        f"{resource.region}): {money(finding.monthly_cost_usd)}. {escape(finding.reason)}"
     )
     return f"{text} {status}" if status else text
 
@@ -121,7 +122,7 @@ def _headline(finding: Finding, owner_mention: str | None) -> SectionBlock:
     verb = {"delete": "Delete", "stop": "Stop", "notify": "Heads-up"}[finding.action]
     owner = f" - owner {owner_mention}" if owner_mention else ""
     cost = money(finding.monthly_cost_usd)
-    text = f"*{verb}: {resource.kind} `{resource.name}`* - *{cost}*{owner}"
+    text = f"*{verb}: {resource.kind} `{escape(resource.name)}`* - *{cost}*{owner}"
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
@@ -130,14 +131,14 @@ def _facts(finding: Finding) -> SectionBlock:
     facts = [
         f"*Account*\n{resource.account}",
         f"*Region*\n{resource.region}",
-        f"*Policy*\n{finding.policy}",
+        f"*Policy*\n{escape(finding.policy)}",
         f"*Confidence*\n{finding.confidence} ({finding.cost_basis})",
     ]
     return SectionBlock(fields=[MarkdownTextObject(text=fact) for fact in facts])
 
 
 def _evidence(finding: Finding) -> ContextBlock:
-    parts = [finding.reason]
+    parts = [escape(finding.reason)]
     evidence = finding.evidence
     if evidence.window_hours is not None and evidence.invocations is not None:
         parts.append(f"{evidence.invocations:g} invocations in {evidence.window_hours:g} h")
@@ -178,8 +179,8 @@ def _buttons(finding: Finding, review_url: str | None, snooze_days: int) -> list
             value=value,
             confirm=ConfirmObject(
                 title="Exempt it for good?",
-                text=f"Tags {finding.resource.name} {EXEMPT_TAG}: the watchdog never stops or "
-                "deletes it again.",
+                text=f"Tags {escape(finding.resource.name)} {EXEMPT_TAG}: the watchdog never "
+                "stops or deletes it again.",
                 confirm="Exempt",
                 deny="Cancel",
             ),
@@ -193,7 +194,8 @@ def _buttons(finding: Finding, review_url: str | None, snooze_days: int) -> list
 def _confirm_text(finding: Finding) -> str:
     steps = len(finding.steps)
     text = (
-        f"The watchdog will {finding.action} {finding.resource.kind} {finding.resource.name} "
+        f"The watchdog will {finding.action} {finding.resource.kind} "
+        f"{escape(finding.resource.name)} "
         f"({plural(steps, 'step')}), after checking it is unchanged and still idle."
     )
     return text[:300]

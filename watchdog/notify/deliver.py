@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from watchdog.notify.mrkdwn import escape
 from watchdog.store.base import PostedMessage, StoredFinding
 
 # Slack allows 50 blocks a message; a finding takes up to 4 and a divider, plus the header.
@@ -67,25 +68,34 @@ class Deliveries:
     skipped: list[str]  # why a finding could not be announced, one line each
 
 
-def route(owner: str | None, default_channel: str | None) -> Route:
-    """A '#channel' or channel id owner gets the message there; a user id or an email is
-    mentioned in the default channel; any other owner text is shown as it is."""
+def route(
+    owner: str | None, default_channel: str | None, channels: frozenset[str] = frozenset()
+) -> Route:
+    """Where a finding's message goes, from its owner (a tag, so whoever can tag a resource
+    writes it): a channel only if that channel is one the watchdog may post to (`channels`,
+    WATCHDOG_SLACK_CHANNELS: ids or names without '#'), else the default channel, naming the
+    owner. A user id or an email is mentioned in the default channel; other text is shown as
+    text. Whoever can tag a resource must not choose where its deletion is approved.
+    """
     if owner is None:
         return Route(default_channel)
+    name = owner.removeprefix("#")
+    if name in channels:
+        return Route(name)
     if owner.startswith("#") or _CHANNEL_ID.match(owner):
-        return Route(owner)
+        return Route(default_channel, mention=f"{escape(owner)} (not a channel alerts may go to)")
     if _USER_ID.match(owner):
         return Route(default_channel, mention=f"<@{owner}>")
     if "@" in owner:
-        return Route(default_channel, mention=owner, email=owner)
-    return Route(default_channel, mention=owner)
+        return Route(default_channel, mention=escape(owner), email=owner)
+    return Route(default_channel, mention=escape(owner))
 
 
 def status_line(stored: StoredFinding) -> str | None:
     """What the message says once the finding is no longer just open: state, who, when."""
     if stored.state == "open":
         return None
-    detail = _SLACK_APPROVER.sub(r"<@\1>", stored.state_detail)
+    detail = _SLACK_APPROVER.sub(r"<@\1>", escape(stored.state_detail))
     when = f"{stored.state_changed_at:%Y-%m-%d %H:%M} UTC"
     if stored.state == "snoozed" and stored.state_until is not None:
         when += f", until {stored.state_until:%Y-%m-%d %H:%M} UTC"
@@ -103,6 +113,7 @@ def plan_deliveries(
     webhook: bool = False,
     only: set[str] | None = None,
     seen_since: datetime | None = None,
+    channels: frozenset[str] = frozenset(),
 ) -> Deliveries:
     """Posts for findings `run_id` made (or any run since `seen_since`) that have no live
     message, and updates for messages that show an older state. Neither given: updates only
@@ -110,7 +121,7 @@ def plan_deliveries(
     re-renders all it shows)."""
     wanted = [s for s in stored if only is None or s.finding.id in only]
     made = _made_by(run_id, seen_since)
-    to_post, skipped = _new(wanted, messages, made, default_channel, webhook)
+    to_post, skipped = _new(wanted, messages, made, default_channel, webhook, channels)
     return Deliveries(
         posts=_group(to_post, digest),
         updates=_updates(wanted, stored, messages, {s.finding.id for _, s in to_post}),
@@ -136,6 +147,7 @@ def _new(
     made: Callable[[StoredFinding], bool],
     default_channel: str | None,
     webhook: bool,
+    channels: frozenset[str],
 ) -> tuple[list[tuple[str, StoredFinding]], list[str]]:
     posts, skipped = [], []
     for finding in stored:
@@ -144,9 +156,8 @@ def _new(
         message = messages.get(finding.finding.id)
         if message is not None and not (message.shown_state in ENDED and finding.state == "open"):
             continue
-        channel = (
-            WEBHOOK_CHANNEL if webhook else route(finding.finding.owner, default_channel).channel
-        )
+        where = route(finding.finding.owner, default_channel, channels)
+        channel = WEBHOOK_CHANNEL if webhook else where.channel
         if channel is None:
             skipped.append(
                 f"{finding.finding.id}: no channel (its owner names none; set "

@@ -43,6 +43,7 @@ def notify(
         messages,
         run_id=run_id,
         default_channel=options.default_channel,
+        channels=options.channels,
         digest=options.digest,
         webhook=not sender.interactive,
         only=only,
@@ -137,7 +138,7 @@ class _Renderer:
         )
 
     def _mention(self, owner: str | None) -> str | None:
-        where = route(owner, None)
+        where = route(owner, None, self.options.channels)
         if where.email is None:
             return where.mention
         if where.email not in self._users:

@@ -31,6 +31,8 @@ class ReviewLinks:
 @dataclass(frozen=True)
 class NotifyOptions:
     default_channel: str | None = None
+    # Channels an owner tag may route an alert to (ids, or names without '#').
+    channels: frozenset[str] = frozenset()
     digest: bool = False
     snooze_days: int = 7
     links: ReviewLinks | None = None

@@ -30,6 +30,7 @@ ADDITIONS: tuple[str, ...] = (
     "sagemaker_mlflow",
     "sagemaker_search",
     "sagemaker_tags",
+    "tag_rules",
 )
 
 

@@ -1,7 +1,11 @@
 """Organizations as AWS answers it: `ListAccounts` from an account in no organization raises
 AWSOrganizationsNotInUseException (Organizations API reference, ListAccounts, Errors: "Your
 account isn't a member of an organization"). moto answers an empty list, so a watchdog told to
-scan `organization` from the wrong account would scan nothing and say nothing."""
+scan `organization` from the wrong account would scan nothing and say nothing.
+
+An account's `Status` is gone from AWS's answers since 9 September 2026 (botocore's model for
+`Account.Status`: retired, use `State`), so the sandbox's accounts carry `State` only: code that
+still read `Status` would meet here what it meets on AWS."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import functools
 from typing import Any
 
 from moto.organizations.exceptions import AWSOrganizationsNotInUseException
-from moto.organizations.models import OrganizationsBackend, organizations_backends
+from moto.organizations.models import FakeAccount, OrganizationsBackend, organizations_backends
 
 _MARK = "_watchdog_sandbox_in_use_check"
 
@@ -28,3 +32,16 @@ def install() -> None:
 
     setattr(list_accounts, _MARK, True)
     setattr(OrganizationsBackend, "list_accounts", list_accounts)  # noqa: B010 - moto typed it
+    _retire_status()
+
+
+def _retire_status() -> None:
+    original = FakeAccount.describe
+
+    @functools.wraps(original)
+    def describe(self: FakeAccount) -> dict[str, Any]:
+        described = dict(original(self))
+        described.pop("Status", None)
+        return described
+
+    setattr(FakeAccount, "describe", describe)  # noqa: B010 - moto typed it

@@ -48,7 +48,7 @@ _TEAMS = ("genai", "nlp", "risk", "recsys", "vision")
 
 def _endpoint(i: int, models: int) -> EndpointSpec:
     team = _TEAMS[i % len(_TEAMS)]
-    tags = owner_tags(f"{team}-lead@example.com", team, f"#{team}")
+    tags = owner_tags(f"{team}-lead@example.com", team, team)
     if i % 10 == 9:
         tags[EXEMPT_TAG] = "true"
     instance_type = _INSTANCE_TYPES[i % len(_INSTANCE_TYPES)]

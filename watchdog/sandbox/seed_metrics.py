@@ -94,14 +94,26 @@ class MetricWriter:
         gpu: bool,
         with_instances: bool = True,
         since: datetime | None = None,
+        asynchronous: bool = False,
     ) -> None:
-        """Invocations for one production variant, plus instance load if instances run."""
+        """Invocations for one production variant, plus instance load if instances run.
+
+        An asynchronous endpoint publishes no Invocations: InvocationsProcessed per variant and
+        ApproximateBacklogSize per endpoint instead (SageMaker developer guide, "Monitor
+        asynchronous endpoints"; any metric not listed there is not published for them)."""
         dims = [("EndpointName", endpoint), ("VariantName", variant)]
         stamps = hourly(self.now, self.hours, since)
         if traffic != "idle":
             busy = traffic == "busy"
-            calls = ((t, float(round(40 + 260 * _diurnal(t))) if busy else 0.0) for t in stamps)
-            self._add(SAGEMAKER_NAMESPACE, "Invocations", dims, calls, "Count")
+            calls = [(t, float(round(40 + 260 * _diurnal(t))) if busy else 0.0) for t in stamps]
+            metric = "InvocationsProcessed" if asynchronous else "Invocations"
+            self._add(SAGEMAKER_NAMESPACE, metric, dims, iter(calls), "Count")
+            if asynchronous:
+                queued = ((t, float(round(n / 20))) for t, n in calls)
+                endpoint_only = [("EndpointName", endpoint)]
+                self._add(
+                    SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", endpoint_only, queued, "Count"
+                )
         if not with_instances:
             return
         # An idle instance still runs its model server: a few percent CPU, resident memory.

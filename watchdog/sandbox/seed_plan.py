@@ -2,10 +2,11 @@
 
 Each resource is here because it exercises a rule from aws-facts.md: idle GPU endpoints (with no
 Invocations datapoints, and with explicit zeros), busy ones, a half-idle multi-variant endpoint,
-serverless and scaled-to-zero async endpoints (never an idle cost), a config and model shared by
-two endpoints, inference components, Studio with idle shutdown off on the domain and on for one
-profile, a space app, an MLflow server, Bedrock provisioned throughput with and without a
-commitment, exemptions by tag, and resources nobody owns.
+serverless and scaled-to-zero async endpoints (never an idle cost), a busy async endpoint
+(judged by InvocationsProcessed and its backlog, as it publishes no Invocations), a config and
+model shared by two endpoints, inference components, Studio with idle shutdown off on the domain
+and on for one profile, a space app, an MLflow server, Bedrock provisioned throughput with and
+without a commitment, exemptions by tag, and resources nobody owns.
 
 Every resource states its age at the seed's `now` (its CreationTime is set to `now - age`; configs
 and models are dated just before the first endpoint that uses them). The ages are chosen so that
@@ -66,10 +67,10 @@ class AccountPlan:
     regions: dict[str, RegionPlan] = field(default_factory=dict)
 
 
-GENAI = owner_tags("alice@example.com", "genai", "#genai-costs")
-NLP = owner_tags("bob@example.com", "nlp", "#nlp-team")
-RISK = owner_tags("carol@example.com", "risk", "#risk-ml")
-RECSYS = owner_tags("dan@example.com", "recsys", "#recsys")
+GENAI = owner_tags("alice@example.com", "genai", "genai-costs")
+NLP = owner_tags("bob@example.com", "nlp", "nlp-team")
+RISK = owner_tags("carol@example.com", "risk", "risk-ml")
+RECSYS = owner_tags("dan@example.com", "recsys", "recsys")
 
 
 def days(n: float) -> timedelta:
@@ -324,7 +325,19 @@ def management_plan(now: datetime) -> AccountPlan:
                 GENAI,
                 days(2),
             ),
-            _single("embeddings-west", "bge-embeddings", "ml.g5.xlarge", "busy", RECSYS, days(22)),
+            # Asynchronous and busy: it publishes InvocationsProcessed, never Invocations, and
+            # must not read idle while its instance works through the queue.
+            EndpointSpec(
+                "embeddings-west",
+                ConfigSpec(
+                    "embeddings-west-config",
+                    (Variant("AllTraffic", "bge-embeddings", "ml.g5.xlarge"),),
+                    async_output="s3://recsys-async-results/embeddings/",
+                ),
+                {"AllTraffic": "busy"},
+                RECSYS,
+                age=days(22),
+            ),
         ),
         # Started six hours ago: not running long yet.
         notebooks=(
@@ -343,7 +356,7 @@ def management_plan(now: datetime) -> AccountPlan:
 
 def member_plan(now: datetime) -> AccountPlan:
     del now  # nothing in the member account depends on the date
-    legal = owner_tags("erin@example.com", "legal-ai", "#legal-ai")
+    legal = owner_tags("erin@example.com", "legal-ai", "legal-ai")
     east = RegionPlan(
         models=(
             ModelSpec("rag-llama3-8b", tags=legal),

@@ -239,6 +239,7 @@ def write_endpoint_metrics(writer: MetricWriter, spec: EndpointSpec) -> None:
             gpu=variant.instance_type is not None and is_gpu(variant.instance_type),
             with_instances=variant.name in billed,
             since=since,
+            asynchronous=spec.config.async_output is not None,
         )
     for component in spec.components:
         component_since = _since(writer.now, spec.component_age(component))

@@ -14,9 +14,11 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 import boto3
 from moto.moto_api._internal.models import moto_api_backend
@@ -95,11 +97,30 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _start_server(host: str, port: int) -> tuple[BaseWSGIServer, threading.Thread]:
+class Wire:
+    """The time AWS's answers spend on the wire, added to every request the sandbox serves.
+
+    Each request sleeps in its own server thread, so concurrent requests overlap their wire
+    time as they do against AWS, and a client that overlaps its calls gains what it would
+    there. Zero (the default) adds nothing; set after seeding, so a seed stays fast."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def wrap(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+        def delayed(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            if self.seconds > 0:
+                time.sleep(self.seconds)
+            return app(environ, start_response)
+
+        return delayed
+
+
+def _start_server(host: str, port: int, wire: Wire) -> tuple[BaseWSGIServer, threading.Thread]:
     """moto's WSGI app served from a socket bound here, in a daemon thread."""
     listener = _listen(host, port)
     try:
-        app = DomainDispatcherApplication(create_backend_app)
+        app = wire.wrap(DomainDispatcherApplication(create_backend_app))
         # werkzeug duplicates the descriptor: ours is closed either way.
         server = make_server(
             host, port, app, threaded=True, request_handler=MotoRequestHandler, fd=listener.fileno()
@@ -112,7 +133,7 @@ def _start_server(host: str, port: int) -> tuple[BaseWSGIServer, threading.Threa
 
 
 @contextmanager
-def _moto_server(host: str, port: int) -> Iterator[str]:
+def _moto_server(host: str, port: int, wire: Wire) -> Iterator[str]:
     """Serve the sandbox for the block. OSError at once if the port cannot be bound."""
     install()
     moto_api_backend.reset()
@@ -121,7 +142,7 @@ def _moto_server(host: str, port: int) -> Iterator[str]:
     saved_level = access_log.level
     access_log.setLevel(logging.WARNING)
     try:
-        server, thread = _start_server(host, port)
+        server, thread = _start_server(host, port, wire)
     except OSError:
         access_log.setLevel(saved_level)
         raise
@@ -137,15 +158,20 @@ def _moto_server(host: str, port: int) -> Iterator[str]:
 
 
 @contextmanager
-def running_server(port: int = 0, seed: bool = False, *, host: str = "127.0.0.1") -> Iterator[str]:
+def running_server(
+    port: int = 0, seed: bool = False, *, host: str = "127.0.0.1", latency_ms: float = 0
+) -> Iterator[str]:
     """Run the sandbox server for the duration of the block and yield its base URL.
 
     `port=0` picks a free port. With `seed=True` the demo organisation is created first (see
     `seed_demo_account`); callers that need its summary seed themselves with the yielded URL.
+    `latency_ms` is added to every request served after the seed (Wire).
     """
-    with _moto_server(host, port) as url:
+    wire = Wire()
+    with _moto_server(host, port, wire) as url:
         if seed:
             seed_demo_account(sandbox_session(), endpoint_url=url)
+        wire.seconds = latency_ms / 1000
         yield url
 
 
@@ -176,7 +202,9 @@ def usage(url: str, summary: SeedSummary | None) -> str:
     return "\n".join(lines)
 
 
-def serve(host: str = "127.0.0.1", port: int = 5000, seed: bool = False) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 5000, seed: bool = False, latency_ms: float = 0
+) -> None:
     """Run the sandbox server until SIGINT or SIGTERM, then stop it cleanly.
 
     Must be called from the main thread (Python delivers signals only there).
@@ -189,9 +217,13 @@ def serve(host: str = "127.0.0.1", port: int = 5000, seed: bool = False) -> None
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with _moto_server(host, port) as url:
+        wire = Wire()
+        with _moto_server(host, port, wire) as url:
             summary = seed_demo_account(sandbox_session(), endpoint_url=url) if seed else None
+            wire.seconds = latency_ms / 1000
             print(usage(url, summary), flush=True)
+            if latency_ms:
+                print(f"Every request takes {latency_ms:g} ms more, as on AWS's wire.", flush=True)
             # A timed wait keeps the main thread returning to the interpreter, where Python
             # runs signal handlers.
             while not stop.wait(0.5):

@@ -98,6 +98,7 @@ def build_service(
         clock=clock or SystemClock(),
         notify_options=NotifyOptions(
             default_channel=settings.slack_channel,
+            channels=settings.slack_channel_set(),
             digest=settings.slack_digest,
             snooze_days=settings.slack_snooze_days,
             links=links,

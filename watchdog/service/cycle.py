@@ -51,7 +51,10 @@ def run_cycle(
         signal_options=SignalOptions.from_settings(settings, lookback_for(service.policies)),
     )
     slack = None
-    if service.sender is not None and announce:
+    # A daemon shutting down leaves Slack to its next start: what this run found or parked is
+    # in the store, and posting now would only hold the stop back.
+    stopping = interrupted is not None and interrupted()
+    if service.sender is not None and announce and not stopping:
         from watchdog.notify.notifier import notify  # slack_sdk: only with Slack configured
 
         slack = notify(

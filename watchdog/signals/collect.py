@@ -22,6 +22,7 @@ from watchdog.signals.costs import fetch_costs
 from watchdog.signals.metrics import collect_metrics
 from watchdog.signals.models import PriceKey, Signals
 from watchdog.signals.prices import fetch_prices
+from watchdog.signals.published import collect_published
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def collect_signals(
         lookback=options.lookback,
         max_workers=options.max_workers,
     )
+    published, listed = collect_published(
+        scope.shards, resources, lambda r: BY_KIND[r.kind].published_under(r)
+    )
+    metrics = metrics.model_copy(update={"published": published, "list_metrics_calls": listed})
     prices = fetch_prices(_price_keys(resources), scope.home, cache, now, options.price_ttl)
     notes: list[str] = []
     costs = None

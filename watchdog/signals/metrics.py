@@ -75,12 +75,13 @@ def default_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
 def choose_period(lookback: timedelta, queries_per_call: int = MAX_QUERIES_PER_CALL) -> int:
     """The smallest multiple of an hour at which a full call fits in one page.
 
-    A full call returns `queries_per_call` series of ceil(lookback / period) points each, and
-    CloudWatch pages beyond 100,800 datapoints: 7 days -> 3600 s, 14 days -> 7200 s.
+    A full call returns `queries_per_call` series of ceil(lookback / period) + 1 points each
+    (the window's ends are rounded outwards, so it spans one period more), and CloudWatch
+    pages beyond 100,800 datapoints: 7 days -> 3600 s, 14 days -> 7200 s.
     """
     seconds = _positive_seconds(lookback)
     multiple = 1
-    while queries_per_call * math.ceil(seconds / (PERIOD_STEP_SECONDS * multiple)) > (
+    while queries_per_call * (math.ceil(seconds / (PERIOD_STEP_SECONDS * multiple)) + 1) > (
         MAX_DATAPOINTS_PER_CALL
     ):
         multiple += 1
@@ -88,18 +89,23 @@ def choose_period(lookback: timedelta, queries_per_call: int = MAX_QUERIES_PER_C
 
 
 def metric_window(end: datetime, lookback: timedelta) -> MetricWindow:
-    """The fetched window: `end` floored to the period, start a whole number of periods before.
+    """The fetched window: from `end - lookback` floored to the period to `end` rounded up.
 
-    Aligned bounds make every datapoint cover a full period (CloudWatch aggregates from
-    StartTime), and rounding the span up keeps the window at least `lookback` long, which
-    evaluate checks before trusting an absence of traffic.
+    Aligned bounds make every datapoint cover a whole period (CloudWatch aggregates from
+    StartTime). The end is rounded up, never down: rounded down, the traffic of up to one
+    period before `end` (59 minutes at 7 days, hours at longer windows) was never read, and an
+    endpoint used an hour ago read idle (aws-facts.md, "Window ends"). An EndTime after now is
+    what CloudWatch answers to the latest datapoint for. The start rounded down keeps the
+    window at least `lookback` long, which evaluate checks before trusting an absence of
+    traffic.
     """
     period = choose_period(lookback)
-    epoch = int(_utc(end).timestamp())
-    aligned_end = datetime.fromtimestamp(epoch - epoch % period, UTC)
-    periods = math.ceil(_positive_seconds(lookback) / period)
-    start = aligned_end - timedelta(seconds=periods * period)
-    return MetricWindow(start=start, end=aligned_end, period_seconds=period)
+    now = int(_utc(end).timestamp())
+    first = now - math.ceil(_positive_seconds(lookback))
+    start = datetime.fromtimestamp(first - first % period, UTC)
+    return MetricWindow(
+        start=start, end=datetime.fromtimestamp(now + -now % period, UTC), period_seconds=period
+    )
 
 
 def batches(items: Sequence[T], size: int = MAX_QUERIES_PER_CALL) -> list[Sequence[T]]:

@@ -37,6 +37,8 @@ class MetricQuery(_Frozen):
     dimensions: tuple[tuple[str, str], ...]
     # Which part of the resource the series covers (a production variant name), for reasons.
     part: str | None = None
+    # What a traffic series counts, in a person's words ("invocations", "requests processed").
+    label: str = "invocations"
 
 
 class Datapoint(_Frozen):
@@ -62,6 +64,17 @@ class MetricWindow(_Frozen):
     period_seconds: int
 
 
+class MetricIdentity(_Frozen):
+    """The series a resource's traffic would appear under, for asking CloudWatch whether
+    any was ever published (ListMetrics), where no load metric proves that metrics flow."""
+
+    resource_arn: str
+    namespace: str
+    metric: str
+    dimension: str
+    value: str
+
+
 class MetricSignals(_Frozen):
     """Every series fetched in one run, by resource ARN (lower-cased)."""
 
@@ -69,6 +82,11 @@ class MetricSignals(_Frozen):
     series: dict[str, tuple[MetricSeries, ...]] = Field(default_factory=dict)
     get_metric_data_calls: int = 0
     queries: int = 0
+    # By lower-cased ARN, for resources whose kind declares a MetricIdentity: whether CloudWatch
+    # lists that series (it lists those with data in the last two weeks). Absent: not asked,
+    # or the ListMetrics call failed.
+    published: dict[str, bool] = Field(default_factory=dict)
+    list_metrics_calls: int = 0
 
     def for_resource(self, arn: str) -> tuple[MetricSeries, ...]:
         return self.series.get(arn.lower(), ())

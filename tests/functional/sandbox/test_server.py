@@ -8,13 +8,14 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import boto3
 import pytest
 
 from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
-from watchdog.sandbox.server import running_server
+from watchdog.sandbox.server import running_server, sandbox_session
 
 REGION = "us-east-1"
 
@@ -64,6 +65,9 @@ def test_seeded_server_answers_boto3_and_frees_its_port() -> None:
 
         accounts = session.client("organizations", endpoint_url=url).list_accounts()["Accounts"]
         (member_id,) = [a["Id"] for a in accounts if a["Name"] == "ml-sandbox"]
+        # AWS retired Account.Status on 9 September 2026: State only, as AWS answers now.
+        assert {a["State"] for a in accounts} == {"ACTIVE"}
+        assert not any("Status" in a for a in accounts)
         creds = session.client("sts", endpoint_url=url).assume_role(
             RoleArn=f"arn:aws:iam::{member_id}:role/{MEMBER_ROLE_NAME}",
             RoleSessionName="test",
@@ -133,3 +137,18 @@ def test_serve_runs_until_signalled(stop_signal: signal.Signals, seed: bool) -> 
     assert (f"WATCHDOG_EXTERNAL_ID={DEMO_EXTERNAL_ID}" in banner) is seed
     assert "stopped" in err
     assert _port_is_free(port)
+
+
+def test_latency_is_added_to_each_request_and_overlaps_across_concurrent_ones() -> None:
+    with running_server(latency_ms=300) as url:
+        client = sandbox_session().client("sts", endpoint_url=url)
+        client.get_caller_identity()  # connection and client warm
+        started = time.monotonic()
+        client.get_caller_identity()
+        one = time.monotonic() - started
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            started = time.monotonic()
+            list(pool.map(lambda _: client.get_caller_identity(), range(4)))
+            four = time.monotonic() - started
+    assert one >= 0.3
+    assert four < 4 * 0.3  # four at once take about one's time, as on AWS's wire

@@ -179,3 +179,33 @@ def test_an_account_that_denies_cloudwatch_gets_errors_not_empty_series(aws: Non
         "AccessDenied: not authorized"
     ] * 2
     assert signals.get_metric_data_calls == 1 == counter.total
+
+
+def test_traffic_of_the_last_minutes_is_read(aws: None) -> None:
+    """An endpoint idle for a week and used two minutes ago is not idle: the window reaches now.
+    (Rounded down to the hour, its end left out everything since the hour began.)"""
+    now = datetime.now(UTC)
+    just_now = now - timedelta(minutes=2)
+    boto3.client("cloudwatch", region_name=REGION).put_metric_data(
+        Namespace="AWS/SageMaker",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": [
+                    {"Name": "EndpointName", "Value": "used-just-now"},
+                    {"Name": "VariantName", "Value": "AllTraffic"},
+                ],
+                "Timestamp": just_now,
+                "Value": 3.0,
+            }
+        ],
+    )
+    record = endpoint("used-just-now", "AllTraffic")
+    factory, _ = clients()
+
+    signals = collect_metrics(
+        [Shard(ACCOUNT, REGION, factory)], [record], end=now, lookback=WEEK, queries_for=per_variant
+    )
+
+    calls = signals.for_resource(record.arn)[0]
+    assert sum(p.value for p in calls.points) == 3.0

@@ -103,6 +103,7 @@ def series(
     *,
     metric: str | None = None,
     error: str | None = None,
+    label: str = "invocations",
 ) -> MetricSeries:
     from watchdog.signals.models import MetricQuery
 
@@ -114,6 +115,7 @@ def series(
             metric=metric or ("Invocations" if role == "traffic" else "CPUUtilization"),
             stat="Sum" if role == "traffic" else "Average",
             dimensions=(("EndpointName", rec.name),),
+            label=label,
         ),
         points=points,
         error=error,

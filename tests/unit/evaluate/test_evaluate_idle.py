@@ -154,3 +154,56 @@ def test_finding_ids_are_stable_across_runs() -> None:
         [ep], signals(*idle_signals(ep)), [idle_policy()], NOW + timedelta(hours=1)
     ).findings[0]
     assert first.id == later.id
+
+
+def test_the_reason_says_what_was_counted_for_an_asynchronous_endpoint() -> None:
+    ep = endpoint("async-ocr")
+    data = [
+        series(ep, "traffic", metric="InvocationsProcessed", label="requests processed"),
+        series(ep, "traffic", metric="ApproximateBacklogSize", label="requests queued"),
+        series(ep, "load", hourly(3.0)),
+    ]
+    [finding] = evaluate([ep], signals(*data), [idle_policy()], NOW).findings
+    assert finding.evidence.state == "idle"
+    assert finding.reason.startswith(
+        "0 requests processed or requests queued in the last 7 days (instance metrics present"
+    )
+
+
+def test_a_backlog_alone_makes_an_asynchronous_endpoint_active() -> None:
+    ep = endpoint("async-ocr")
+    data = [
+        series(ep, "traffic", metric="InvocationsProcessed", label="requests processed"),
+        series(ep, "traffic", hourly(2.0, days=1), metric="ApproximateBacklogSize"),
+        series(ep, "load", hourly(3.0)),
+    ]
+    assert evaluate([ep], signals(*data), [idle_policy()], NOW).findings == []
+
+
+def test_idle_that_rests_on_a_series_never_published_says_so_with_low_confidence() -> None:
+    from tests.unit.evaluate.factories import metrics, record
+    from watchdog.records import ON_DEMAND
+    from watchdog.signals.models import Signals
+
+    pt = record(
+        "bedrock-provisioned-throughput", "pt", "provisioned-model/abcdefghij12", billing=ON_DEMAND
+    )
+    policy = Policy.model_validate(
+        {
+            "name": "idle-pt",
+            "resource": ["bedrock-provisioned-throughput"],
+            "conditions": {"idle": {"window": "7d"}},
+            "action": "delete",
+        }
+    )
+    quiet = metrics(series(pt, "traffic"))
+    never = quiet.model_copy(update={"published": {pt.arn.lower(): False}})
+    listed = quiet.model_copy(update={"published": {pt.arn.lower(): True}})
+
+    [unlisted] = evaluate([pt], Signals(metrics=never), [policy], NOW).findings
+    [seen] = evaluate([pt], Signals(metrics=listed), [policy], NOW).findings
+
+    assert unlisted.evidence.state == seen.evidence.state == "idle"
+    assert unlisted.confidence == "low" and unlisted.evidence.traffic_published is False
+    assert "lists no series for it at all in two weeks" in unlisted.reason
+    assert seen.confidence == "medium" and "lists no series" not in seen.reason

@@ -109,3 +109,34 @@ def test_two_endpoints_sharing_a_config_cost_one_describe() -> None:
 
     assert len(records) == 2
     assert described == ["cfg"]
+
+
+def test_an_asynchronous_endpoint_is_judged_by_processed_work_and_backlog_not_invocations() -> None:
+    record = sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint({"VariantName": "a", "CurrentInstanceCount": 1}),
+        config(
+            {"VariantName": "a", "ModelName": "m", "InstanceType": "ml.g5.xlarge"},
+            AsyncInferenceConfig={"OutputConfig": {"S3OutputPath": "s3://b/out/"}},
+        ),
+    )
+    queries = {(q.role, q.metric, q.dimensions) for q in sagemaker_endpoint.metric_queries(record)}
+
+    variant = (("EndpointName", "ep"), ("VariantName", "a"))
+    assert queries == {
+        ("traffic", "InvocationsProcessed", variant),
+        ("traffic", "ApproximateBacklogSize", (("EndpointName", "ep"),)),
+        ("load", "CPUUtilization", variant),
+    }
+
+
+def test_a_real_time_endpoint_is_judged_by_invocations() -> None:
+    record = sagemaker_endpoint.to_record(
+        ACCOUNT,
+        REGION,
+        endpoint({"VariantName": "a", "CurrentInstanceCount": 1}),
+        config({"VariantName": "a", "ModelName": "m", "InstanceType": "ml.g5.xlarge"}),
+    )
+    metrics = [q.metric for q in sagemaker_endpoint.metric_queries(record)]
+    assert metrics == ["Invocations", "CPUUtilization"]

@@ -50,3 +50,33 @@ def test_an_unknown_cost_is_said_plainly() -> None:
 
     assert "cost unknown" in message.text
     assert buttons(message.blocks)["snooze"]["text"]["text"] == "Snooze 3 days"
+
+
+def test_nothing_from_aws_or_a_policy_file_reaches_slack_as_markup() -> None:
+    """`<!channel>`, a disguised link or a mention in a name, a policy or a reason that quotes
+    one is shown as text: Slack's escaping of & < >, everywhere Slack reads mrkdwn."""
+    hostile = "<!channel> <http://evil.example|Approve here> <@U0ADMIN01> & co"
+    base = finding()
+    shown = finding(
+        policy=f"idle {hostile}",
+        reason=f"idle, tagged {hostile}",
+        resource=base.resource.model_copy(update={"name": f"ep {hostile}"}),
+    )
+
+    message = finding_message(shown, owner_mention="&lt;!here&gt;")
+    # What Slack parses: the top-level text and every mrkdwn text object (plain_text, such as
+    # a confirm dialog's title, is shown as it is).
+    everything = message.text + "".join(_mrkdwn(message.blocks))
+
+    for raw in ("<!channel>", "<http://evil", "<@U0ADMIN01>", "& co"):
+        assert raw not in everything
+    assert "&lt;!channel&gt;" in everything and "&amp; co" in everything
+
+
+def _mrkdwn(node: Any) -> list[str]:
+    if isinstance(node, list):
+        return [text for item in node for text in _mrkdwn(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if node.get("type") == "mrkdwn" else []
+    return own + [text for value in node.values() for text in _mrkdwn(value)]

@@ -82,27 +82,46 @@ def ids(findings: tuple[StoredFinding, ...]) -> list[str]:
 # Routing: where a finding's owner sends its message.
 
 
+ALLOWED = frozenset({"ml-team", "C0123ABCD"})
+NOT_ALLOWED = "(not a channel alerts may go to)"
+
+
 @pytest.mark.parametrize(
     ("owner", "expected"),
     [
-        ("#ml-team", Route("#ml-team")),
+        # A channel the watchdog may post to (WATCHDOG_SLACK_CHANNELS): by id or bare name.
+        ("ml-team", Route("ml-team")),
+        ("#ml-team", Route("ml-team")),
         ("C0123ABCD", Route("C0123ABCD")),
+        # Any other channel: the default channel, naming the owner - a tag must not choose
+        # where a deletion is approved.
+        ("#any-channel", Route(DEFAULT, mention=f"#any-channel {NOT_ALLOWED}")),
+        ("C9999ZZZZ", Route(DEFAULT, mention=f"C9999ZZZZ {NOT_ALLOWED}")),
+        ("other-team", Route(DEFAULT, mention="other-team")),
         ("U0123ABCD", Route(DEFAULT, mention="<@U0123ABCD>")),
         ("ana@example.com", Route(DEFAULT, mention="ana@example.com", email="ana@example.com")),
         ("team ml-platform", Route(DEFAULT, mention="team ml-platform")),
         (None, Route(DEFAULT)),
     ],
 )
-def test_the_owner_picks_the_channel_or_who_is_mentioned(
+def test_the_owner_picks_an_allowed_channel_or_who_is_mentioned(
     owner: str | None, expected: Route
 ) -> None:
-    assert route(owner, DEFAULT) == expected
+    assert route(owner, DEFAULT, ALLOWED) == expected
+
+
+def test_an_owner_is_text_never_markup() -> None:
+    assert route("<!channel> <http://evil|click>", DEFAULT) == Route(
+        DEFAULT, mention="&lt;!channel&gt; &lt;http://evil|click&gt;"
+    )
+    assert route("a&b@example.com", DEFAULT).mention == "a&amp;b@example.com"
 
 
 def test_without_an_owner_or_a_default_channel_there_is_nowhere_to_post() -> None:
     assert route(None, None) == Route(None)
-    # An owner naming a channel needs no default.
-    assert route("#ml-team", None) == Route("#ml-team")
+    # An owner naming an allowed channel needs no default.
+    assert route("#ml-team", None, ALLOWED) == Route("ml-team")
+    assert route("#ml-team", None) == Route(None, mention=f"#ml-team {NOT_ALLOWED}")
 
 
 # The status line a message shows once its finding has moved on.
@@ -188,12 +207,14 @@ def test_a_snoozed_or_resolved_finding_is_not_announced_for_the_first_time(
     assert plan.posts == [] and plan.updates == [] and plan.skipped == []
 
 
-def test_a_finding_with_an_owner_channel_is_posted_there() -> None:
-    owned = stored(owner="#ml-team")
+def test_a_finding_whose_owner_is_an_allowed_channel_is_posted_there_and_no_other() -> None:
+    owned, foreign = stored("a", owner="ml-team"), stored("b", owner="#elsewhere")
 
-    plan = plan_deliveries([owned], {}, run_id=RUN, default_channel=DEFAULT)
+    plan = plan_deliveries(
+        [owned, foreign], {}, run_id=RUN, default_channel=DEFAULT, channels=ALLOWED
+    )
 
-    assert plan.posts == [Post("#ml-team", (owned,))]
+    assert plan.posts == [Post("ml-team", (owned,)), Post(DEFAULT, (foreign,))]
 
 
 def test_with_no_channel_the_finding_is_skipped_with_a_line_saying_what_to_set() -> None:
@@ -308,16 +329,21 @@ def test_only_limits_posts_and_updates_to_those_findings() -> None:
 
 def test_a_digest_groups_posts_by_channel_in_chunks() -> None:
     many = [stored(f"e{i}") for i in range(DIGEST_SIZE + 1)]
-    team = [stored("t1", owner="#ml-team"), stored("t2", owner="#ml-team")]
+    team = [stored("t1", owner="ml-team"), stored("t2", owner="ml-team")]
 
     plan = plan_deliveries(
-        [many[0], *team, *many[1:]], {}, run_id=RUN, default_channel=DEFAULT, digest=True
+        [many[0], *team, *many[1:]],
+        {},
+        run_id=RUN,
+        default_channel=DEFAULT,
+        digest=True,
+        channels=ALLOWED,
     )
 
     assert [(p.channel, len(p.findings)) for p in plan.posts] == [
         (DEFAULT, DIGEST_SIZE),
         (DEFAULT, 1),
-        ("#ml-team", 2),
+        ("ml-team", 2),
     ]
     assert [s for p in plan.posts if p.channel == DEFAULT for s in p.findings] == many
     assert plan.posts[2].findings == tuple(team)

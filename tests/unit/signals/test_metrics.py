@@ -59,8 +59,9 @@ def result(
     [
         (timedelta(hours=1), 3600),
         (timedelta(days=7), 3600),
-        (timedelta(hours=201), 3600),  # 500 x 201 = 100,500 datapoints: fits
-        (timedelta(hours=202), 7200),  # 500 x 202 = 101,000: does not
+        # The window's ends are rounded outwards: one point more than the lookback's hours.
+        (timedelta(hours=200), 3600),  # 500 x 201 = 100,500 datapoints: fits
+        (timedelta(hours=201), 7200),  # 500 x 202 = 101,000: does not
         (timedelta(days=14), 7200),
         (timedelta(days=63), 8 * 3600),
     ],
@@ -77,10 +78,11 @@ def test_period_bound_holds_for_every_lookback_up_to_63_days() -> None:
         period = choose_period(lookback)
         seconds = lookback.total_seconds()
         assert period % 3600 == 0
-        assert MAX_QUERIES_PER_CALL * math.ceil(seconds / period) <= MAX_DATAPOINTS_PER_CALL
+        points = math.ceil(seconds / period) + 1
+        assert MAX_QUERIES_PER_CALL * points <= MAX_DATAPOINTS_PER_CALL
         smaller = period - 3600
         assert smaller == 0 or (
-            MAX_QUERIES_PER_CALL * math.ceil(seconds / smaller) > MAX_DATAPOINTS_PER_CALL
+            MAX_QUERIES_PER_CALL * (math.ceil(seconds / smaller) + 1) > MAX_DATAPOINTS_PER_CALL
         )
 
 
@@ -92,24 +94,39 @@ def test_non_positive_lookback_is_refused() -> None:
 def test_window_is_aligned_to_the_period_and_at_least_the_lookback() -> None:
     window = metric_window(datetime(2026, 11, 24, 12, 34, 56, tzinfo=UTC), timedelta(days=7))
     assert window.period_seconds == 3600
-    assert window.end == T0
+    assert window.end == T0 + timedelta(hours=1)
     assert window.start == T0 - timedelta(days=7)
 
-    # An odd lookback is rounded up to whole periods, never down.
+    # An odd lookback still starts on a whole period, never later than asked.
     odd = metric_window(T0, timedelta(days=7, minutes=30))
-    assert odd.end - odd.start == timedelta(hours=169)
+    assert odd.end == T0
+    assert odd.start == T0 - timedelta(days=7, hours=1)
+
+
+@pytest.mark.parametrize(
+    ("lookback", "period"), [(timedelta(days=7), 3600), (timedelta(days=30), 4 * 3600)]
+)
+def test_the_newest_traffic_is_inside_the_window(lookback: timedelta, period: int) -> None:
+    """Rounded down, the end left out up to a period of the newest traffic: an endpoint used
+    minutes ago read idle."""
+    now = datetime(2026, 11, 24, 12, 59, 30, tzinfo=UTC)
+    window = metric_window(now, lookback)
+    assert window.period_seconds == period
+    assert window.end >= now and window.end - now < timedelta(seconds=period)
+    assert window.start <= now - lookback
+    assert int(window.start.timestamp()) % period == int(window.end.timestamp()) % period == 0
 
 
 def test_window_with_two_hour_periods_ends_on_an_even_hour() -> None:
     window = metric_window(datetime(2026, 11, 24, 13, 5, tzinfo=UTC), timedelta(days=14))
     assert window.period_seconds == 7200
-    assert window.end == T0
+    assert window.end == T0 + timedelta(hours=2)
     assert window.start == T0 - timedelta(days=14)
 
 
 def test_naive_end_is_read_as_utc() -> None:
     window = metric_window(datetime(2026, 11, 24, 12, 30), timedelta(days=7))
-    assert window.end == T0 and window.end.tzinfo is not None
+    assert window.end == T0 + timedelta(hours=1) and window.end.tzinfo is not None
 
 
 # --- batching and ids ----------------------------------------------------------------------

@@ -108,7 +108,8 @@ def test_1499_queries_make_three_calls_of_500_500_499() -> None:
     for call in cloudwatch.calls:
         ids = [q["Id"] for q in call["MetricDataQueries"]]
         assert ids == [f"q{i}" for i in range(len(ids))]
-        assert call["StartTime"] == T0 - WEEK and call["EndTime"] == T0
+        # Up to now (12:34) rounded up, so the newest traffic is read.
+        assert call["StartTime"] == T0 - WEEK and call["EndTime"] == T0 + timedelta(hours=1)
     # Every series went back to its own query (q7 of the second call is query 507).
     for n, record in enumerate(records):
         (series,) = signals.for_resource(record.arn)
@@ -286,7 +287,7 @@ def test_nothing_to_ask_makes_no_call() -> None:
         queries_for=lambda record: (),
     )
     assert cloudwatch.calls == [] and signals.series == {} and signals.queries == 0
-    assert signals.window is not None and signals.window.end == T0
+    assert signals.window is not None and signals.window.end == T0 + timedelta(hours=1)
 
 
 def test_default_queries_are_the_kinds_own() -> None:
