@@ -3,8 +3,8 @@
 Each resource is here because it exercises a rule from aws-facts.md: idle GPU endpoints (with no
 Invocations datapoints, and with explicit zeros), busy ones, a half-idle multi-variant endpoint,
 serverless and scaled-to-zero async endpoints (never an idle cost), a busy async endpoint (judged
-by InvocationsProcessed and its backlog, as it publishes no Invocations), a config and model shared by
-two endpoints, inference components, Studio with idle shutdown off on the domain and on for one
+by InvocationsProcessed and its backlog, as it publishes no Invocations), a config and model shared
+by two endpoints, inference components, Studio with idle shutdown off on the domain and on for one
 profile, a space app, an MLflow server, Bedrock provisioned throughput with and without a
 commitment, exemptions by tag, and resources nobody owns.
 
