@@ -84,8 +84,9 @@ LAMBDA_PYTHON ?= $(shell for p in python$(LAMBDA_PYTHON_VERSION) \
 	"$(LAMBDA_PYTHON_VERSION)" ] && echo $$p && break; done)
 # Runtime dependencies only the CLI and the daemon use, removed with their metadata and with
 # what only they require (pygments, markdown-it-py, mdurl, tzlocal): structlog imports rich
-# whenever it is installed. And the project's own parts the function never imports.
-LAMBDA_UNUSED_DISTS := rich click apscheduler
+# whenever it is installed; waitress is the daemon's HTTP server (the function's HTTP is API
+# Gateway's). And the project's own parts the function never imports.
+LAMBDA_UNUSED_DISTS := rich click apscheduler waitress
 LAMBDA_UNUSED_PATHS := watchdog/cli watchdog/daemon watchdog/sandbox
 
 build-WatchdogFunction:
