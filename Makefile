@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/apply.py
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/lambda_cold.py
+	$(BIN)/python bench/daemon_flood.py
 
 # `sam build` runs this (template.yaml: BuildMethod makefile) with ARTIFACTS_DIR set: the package
 # as a wheel with its runtime dependencies as Lambda wheels (manylinux x86_64, CPython
