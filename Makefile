@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/apply.py
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/lambda_cold.py
+	$(BIN)/python bench/daemon_flood.py
 
 # `sam build` runs this (template.yaml: BuildMethod makefile) with ARTIFACTS_DIR set: the package
 # as a wheel with its runtime dependencies as Lambda wheels (manylinux x86_64, CPython
@@ -84,8 +85,9 @@ LAMBDA_PYTHON ?= $(shell for p in python$(LAMBDA_PYTHON_VERSION) \
 	"$(LAMBDA_PYTHON_VERSION)" ] && echo $$p && break; done)
 # Runtime dependencies only the CLI and the daemon use, removed with their metadata and with
 # what only they require (pygments, markdown-it-py, mdurl, tzlocal): structlog imports rich
-# whenever it is installed. And the project's own parts the function never imports.
-LAMBDA_UNUSED_DISTS := rich click apscheduler
+# whenever it is installed; waitress is the daemon's HTTP server (the function's HTTP is API
+# Gateway's). And the project's own parts the function never imports.
+LAMBDA_UNUSED_DISTS := rich click apscheduler waitress
 LAMBDA_UNUSED_PATHS := watchdog/cli watchdog/daemon watchdog/sandbox
 
 build-WatchdogFunction:

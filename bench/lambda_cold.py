@@ -33,7 +33,7 @@ from dataclasses import dataclass
 # bench/ is on the path when this script runs.
 from lambda_package import Package, build, child_env, read_template, report
 
-MUST_NOT_IMPORT = ("moto", "pytest", "rich", "click", "apscheduler", "slack_sdk")
+MUST_NOT_IMPORT = ("moto", "pytest", "rich", "click", "apscheduler", "waitress", "slack_sdk")
 # The libraries the handler's scheduled path imports at init whatever this project does: boto3
 # with these costs a floor under the ratio, timed beside the two imports, as the handler imports
 # them (with the garbage collector off).

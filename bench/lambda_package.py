@@ -33,6 +33,7 @@ MUST_NOT_SHIP = {
     "rich": "rich",
     "click": "click",
     "apscheduler": "apscheduler",
+    "waitress": "waitress",
     "pygments": "pygments",
 }
 SOURCE_IGNORED = (".aws-sam", ".git", ".venv", "__pycache__", "*_cache", ".hypothesis", "build")

@@ -123,6 +123,21 @@ class Settings(BaseSettings):
         default=3, ge=1, description="/healthz answers 503 after this many failed cycles in a row"
     )
     daemon_run_on_start: bool = Field(default=True, description="run a cycle when it starts")
+    # What one HTTP client may hold: Slack's clicks and the approval form are small and quick, so
+    # a connection idle this long, or still sending its request after it, is closed.
+    daemon_http_timeout: int = Field(
+        default=10,
+        ge=1,
+        le=600,
+        description="seconds a client may stay idle, or take to send a request, before the "
+        "daemon closes its connection",
+    )
+    daemon_max_connections: int = Field(
+        default=500,
+        ge=8,
+        le=50_000,
+        description="open HTTP connections at most; more wait in the listen backlog",
+    )
 
     # Policies and caches.
     policies: str | None = Field(

@@ -16,6 +16,7 @@ from watchdog.sandbox.slack_api import Posted, SlackApi
 from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
+LINK_SECRET = "e2e-link-secret-0123456789abcdef0123456789"
 T = TypeVar("T")
 
 
@@ -52,7 +53,7 @@ def start_daemon(
         "WATCHDOG_SLACK_API_URL": slack.api_url,
         "WATCHDOG_SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "WATCHDOG_SLACK_CHANNEL": "#finops",
-        "WATCHDOG_LINK_SECRET": "e2e-link-secret-0123456789abcdef0123456789",
+        "WATCHDOG_LINK_SECRET": LINK_SECRET,
         "WATCHDOG_PUBLIC_URL": f"http://127.0.0.1:{port}",
         **extra,
     }

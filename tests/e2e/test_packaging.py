@@ -56,8 +56,26 @@ def test_the_wheel_carries_the_shipped_policies_and_uses_them(tmp_path: Path) ->
 # -- The Lambda package, as `sam build` makes it (the Makefile's build-WatchdogFunction)
 
 # Distributions the function never imports (the CLI's and the daemon's), and what only they need.
-REMOVED = ("rich", "pygments", "markdown-it-py", "mdurl", "click", "apscheduler", "tzlocal")
-REMOVED_IMPORTS = ("rich", "pygments", "markdown_it", "mdurl", "click", "apscheduler", "tzlocal")
+REMOVED = (
+    "rich",
+    "pygments",
+    "markdown-it-py",
+    "mdurl",
+    "click",
+    "apscheduler",
+    "tzlocal",
+    "waitress",
+)
+REMOVED_IMPORTS = (
+    "rich",
+    "pygments",
+    "markdown_it",
+    "mdurl",
+    "click",
+    "apscheduler",
+    "tzlocal",
+    "waitress",
+)
 # Never imported by `import lambda_handler`, in the package.
 NOT_AT_IMPORT = (
     *REMOVED_IMPORTS,

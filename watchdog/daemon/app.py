@@ -22,7 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from watchdog.approvals.http import Response
 from watchdog.daemon.health import Health
-from watchdog.daemon.http import make_server
+from watchdog.daemon.http import HttpServer
 from watchdog.daemon.metrics import Metrics
 from watchdog.daemon.schedule import trigger_from
 from watchdog.daemon.socket_mode import connect_socket_mode
@@ -65,13 +65,19 @@ class Daemon:
             timezone=settings.daemon_timezone,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
-        self._server = make_server(settings.daemon_host, settings.daemon_port, self.handle)
+        self._server = HttpServer(
+            settings.daemon_host,
+            settings.daemon_port,
+            self.handle,
+            timeout_s=settings.daemon_http_timeout,
+            max_connections=settings.daemon_max_connections,
+        )
         self._socket: Any = None
         self._started = False
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return self._server.port
 
     def start(self) -> None:
         first = self.service.clock.now() if self.service.settings.daemon_run_on_start else None
@@ -114,7 +120,7 @@ class Daemon:
         if self._socket is not None:
             self._socket.close()
         self._worker.shutdown(wait=True, cancel_futures=True)
-        self._server.server_close()
+        self._server.close()
         self.service.close()
         if self._started:
             log.info("daemon stopped")

@@ -10,6 +10,8 @@ Framework-free: a `Request` in, a `Response` and the work to do after answering 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +25,9 @@ from watchdog.service.work import Work
 
 APPROVE_PREFIX = "/approve/"
 TEXT = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+# A token as it sits in a logged path or message (any case: a token mistyped into /Approve/ is
+# still someone's live approval).
+_TOKEN_IN_PATH = re.compile(re.escape(APPROVE_PREFIX) + r"([^\s?#\"'<>]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,15 @@ def _approval(
 
 def _text(status: int, body: str, extra: dict[str, str] | None = None) -> Response:
     return Response(status, TEXT | (extra or {}), body)
+
+
+def redact_tokens(text: str) -> str:
+    """`text` (a path, a server's message) with every approval token replaced by a short hash
+    of it: a logged token is a usable approval until it expires, whereas the hash still tells
+    the requests for one link apart and matches a token an operator holds."""
+    return _TOKEN_IN_PATH.sub(_token_hint, text)
+
+
+def _token_hint(found: re.Match[str]) -> str:
+    digest = hashlib.sha256(found.group(1).encode()).hexdigest()[:12]
+    return f"{found.group(0)[: len(APPROVE_PREFIX)]}sha256:{digest}"
