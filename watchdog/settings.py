@@ -6,10 +6,15 @@ pydantic-settings ranks above the environment.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A channel as WATCHDOG_SLACK_CHANNELS lists it: an id, or a name (Slack's are lower-case
+# letters, digits, '-' and '_', up to 80 characters; '#' optional), never a mention or markup.
+_CHANNEL_NAME = re.compile(r"#?[\w.-]{1,80}")
 
 
 class Settings(BaseSettings):
@@ -155,6 +160,21 @@ class Settings(BaseSettings):
         if value is None:
             return None
         return ",".join(dict.fromkeys(a.strip() for a in value.split(",") if a.strip()))
+
+    @field_validator("slack_channels")
+    @classmethod
+    def _channels_written_well(cls, value: str | None) -> str | None:
+        """Channel ids or names, nothing else: an email, a user id's mention or markup in this
+        list is a mistake that would otherwise only show as alerts never routed."""
+        if value is None:
+            return None
+        for name in (n.strip() for n in value.split(",")):
+            if name and not _CHANNEL_NAME.fullmatch(name):
+                raise ValueError(
+                    f"{name!r} is not a channel: give channel ids (C0123ABCD) or names "
+                    "(ml-team), comma-separated"
+                )
+        return value
 
     @field_validator("slack_api_url", "public_url")
     @classmethod
