@@ -16,6 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # setting): a year's pause at most, so a forgotten snooze still comes back, and far from the
 # dates a datetime cannot hold (a signed button value of 10**12 days is refused, not a crash).
 MAX_SNOOZE_DAYS = 365
+# A channel as WATCHDOG_SLACK_CHANNELS lists it: an id, or a name (Slack's are lower-case
+# letters, digits, '-' and '_', up to 80 characters; '#' optional), never a mention or markup.
+_CHANNEL_NAME = re.compile(r"#?[\w.-]{1,80}")
 
 
 class Settings(BaseSettings):
@@ -187,6 +190,21 @@ class Settings(BaseSettings):
         for entry in (e.strip() for e in (value or "").split(",")):
             if entry and not re.fullmatch(r"[UWS][A-Z0-9]{2,}", entry):
                 raise ValueError(f"{entry!r} is not a Slack user (U..., W...) or group (S...) id")
+        return value
+
+    @field_validator("slack_channels")
+    @classmethod
+    def _channels_written_well(cls, value: str | None) -> str | None:
+        """Channel ids or names, nothing else: an email, a user id's mention or markup in this
+        list is a mistake that would otherwise only show as alerts never routed."""
+        if value is None:
+            return None
+        for name in (n.strip() for n in value.split(",")):
+            if name and not _CHANNEL_NAME.fullmatch(name):
+                raise ValueError(
+                    f"{name!r} is not a channel: give channel ids (C0123ABCD) or names "
+                    "(ml-team), comma-separated"
+                )
         return value
 
     @field_validator("slack_api_url", "public_url")

@@ -82,6 +82,10 @@ def route(
     name = owner.removeprefix("#")
     if name in channels:
         return Route(name)
+    # The default channel is always one alerts may go to: a policy's default owner naming it
+    # (the shipped policies' "#ai-cost-watchdog") is routed there without a "not allowed" note.
+    if default_channel is not None and name == default_channel.removeprefix("#"):
+        return Route(default_channel)
     if owner.startswith("#") or _CHANNEL_ID.match(owner):
         return Route(default_channel, mention=f"{escape(owner)} (not a channel alerts may go to)")
     if _USER_ID.match(owner):
