@@ -10,22 +10,46 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
-Kind = Literal[
-    "sagemaker-endpoint",
-    "sagemaker-endpoint-config",
-    "sagemaker-model",
-    "sagemaker-inference-component",
-    "sagemaker-notebook-instance",
-    "sagemaker-domain",
-    "sagemaker-user-profile",
-    "sagemaker-space",
-    "sagemaker-app",
-    "sagemaker-mlflow-tracking-server",
-    "bedrock-provisioned-throughput",
-    "bedrock-custom-model",
-]
+
+def _known_kind(value: str) -> str:
+    """A kind the registry declares. Read at validation time: the registry's modules import
+    this one, and a kind exists by being registered (`watchdog.kinds`), nowhere else."""
+    from watchdog.kinds import kind_names
+
+    known = kind_names()
+    if value not in known:
+        # The error pydantic gives a Literal, so messages (and the policy loader's "did you
+        # mean") read the same as for any other choice.
+        raise PydanticCustomError(
+            "literal_error",
+            "Input should be {expected}",
+            {"expected": ", ".join(repr(k) for k in known)},
+        )
+    return value
+
+
+class _KindsInSchema:
+    """The JSON Schema of a kind: a string, one of the registered kinds (an enum built when
+    the schema is asked for, so it always matches the registry)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        from watchdog.kinds import kind_names
+
+        schema = handler(core_schema)
+        schema["enum"] = list(kind_names())
+        return schema
+
+
+# A resource kind's name, as declared by its module in `watchdog.kinds` (the names are used
+# everywhere: JSON, policies, tags, logs).
+Kind = Annotated[str, AfterValidator(_known_kind), _KindsInSchema]
 
 BillingModeName = Literal[
     "on-demand",  # instances billed by the hour while they exist

@@ -326,7 +326,7 @@ def test_refused_for_a_kind_that_is_not_restorable(
         restore(store, entry.id, NoClients(), NOW, "restore-run", execute=False)
 
     assert str(refused.value).startswith(
-        "restore recreates endpoints and restarts stopped notebooks; "
+        "restore recreates deleted endpoints and restarts stopped notebook instances; "
         "sagemaker-endpoint-config is not restorable"
     )
 

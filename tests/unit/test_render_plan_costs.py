@@ -8,8 +8,8 @@ from rich.console import Console
 
 from tests.unit.evaluate.factories import endpoint
 from watchdog.cli.render_plan import _findings_table
-from watchdog.evaluate.cost import BILLED_WITH_ENDPOINT
 from watchdog.findings import Evidence, Finding
+from watchdog.kinds.sagemaker_inference_component import SPEC as COMPONENT
 
 
 def finding(cost: float | None, source: str) -> Finding:
@@ -37,7 +37,12 @@ def cost_cell(one: Finding) -> str:
 
 
 def test_a_cost_billed_with_the_endpoint_says_so_instead_of_a_question_mark() -> None:
-    assert cost_cell(finding(None, BILLED_WITH_ENDPOINT)) == "with its endpoint"
+    assert COMPONENT.billed_through is not None
+    component = endpoint("ic").model_copy(update={"kind": COMPONENT.kind})
+    billed = finding(None, COMPONENT.billed_through.reason).model_copy(
+        update={"resource": component}
+    )
+    assert cost_cell(billed) == "with its endpoint"
 
 
 def test_an_unknown_cost_is_still_a_question_mark_and_a_known_one_a_figure() -> None:

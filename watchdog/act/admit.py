@@ -17,7 +17,7 @@ from watchdog.act.identity import changes, fingerprint
 from watchdog.act.models import FindingFate, FindingOutcome
 from watchdog.act.select import actionable, automatic_approval, not_ready, targets
 from watchdog.findings import Finding
-from watchdog.plan.builder import CASCADING_USES
+from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord, ScanError
 from watchdog.store.base import StepState, Store, StoredFinding, TeardownPlan
 
@@ -208,7 +208,7 @@ def _not_freed(fresh: Finding) -> list[str]:
     """The fresh plan's targets, less the configs and models it adds because they have become
     unused meanwhile (other teardowns deleted what else used them). Those are not new inside the
     resource; the resumed plan leaves them, as the uninterrupted run would have."""
-    return [s.target_arn for s in fresh.steps if s.target_kind not in CASCADING_USES]
+    return [s.target_arn for s in fresh.steps if not BY_KIND[s.target_kind].deleted_with_users]
 
 
 def finding_outcome(

@@ -36,6 +36,7 @@ from watchdog.aws.errors import describe_error
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest, open_scope
 from watchdog.inventory.scan import Progress, Scope
+from watchdog.kinds import BY_KIND
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Policy
@@ -43,9 +44,6 @@ from watchdog.signals.collect import SignalOptions
 from watchdog.store.base import Store, StoredFinding, TeardownPlan
 
 log = structlog.get_logger(__name__)
-
-
-DELETE_DOMAIN = "sagemaker:DeleteDomain"
 
 
 class ApplyRefused(ValueError):
@@ -315,7 +313,10 @@ def _domain_leftovers(
     for plan in plans:
         for step in plan.finding.steps:
             outcome = execution.outcomes.get(step.id)
-            if step.op != DELETE_DOMAIN or outcome is None or outcome.fate != "done":
+            teardown = BY_KIND[step.target_kind].teardown
+            if outcome is None or outcome.fate != "done" or not teardown.leftovers_reported:
+                continue
+            if teardown.delete is None or step.op != teardown.delete.op:
                 continue
             domain = next(t for t in plan.targets if t.arn == step.target_arn)
             try:

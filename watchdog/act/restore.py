@@ -1,11 +1,11 @@
 """Restore: undo a watchdog delete or stop from what the audit log recorded.
 
-The executor records each resource's full description before changing it. From a done
-`sagemaker:DeleteEndpoint` entry, restore recreates the endpoint, and the endpoint config and
-models it needs when the watchdog deleted those too (in dependency order: models, config,
-endpoint); from a done `sagemaker:StopNotebookInstance` entry, it starts the notebook again.
-Nothing else is restorable: what restore would need is gone (a notebook's volume) or recreating
-it is a decision of its own (buying provisioned throughput again).
+The executor records each resource's full description before changing it. Each kind declares
+how its delete or stop is undone (`KindSpec.restore`): a deleted endpoint is recreated, with the
+endpoint config and models it needs when the watchdog deleted those too (in dependency order:
+models, config, endpoint); a stopped notebook is started again. Nothing else is restorable: what
+restore would need is gone (a notebook's volume) or recreating it is a decision of its own
+(buying provisioned throughput again), and the kind says which.
 
 A dry run and a real run share one planning path; only `execute=True` calls AWS to change
 anything. Every request is built from recorded descriptions only: the execution role, images
@@ -13,8 +13,8 @@ and model data are referenced exactly as recorded, never guessed. Planning reuse
 exists, so a restore that failed half-way can simply be run again.
 
 What a plan is made of, and the lookups in the audit log and AWS that planning does, are in
-restore_plan; recreating an endpoint with its config and models is planned in restore_endpoint.
-Here: what is refused outright, restarting a notebook, and making the calls.
+restore_plan; recreating a resource with what it uses is planned in restore_recreate.
+Here: what is refused outright, restarting a stopped resource, and making the calls.
 """
 
 from __future__ import annotations
@@ -22,20 +22,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
 from watchdog.act.clients import Clients
-from watchdog.act.restore_endpoint import plan_endpoint
 from watchdog.act.restore_plan import (
-    AUDIT_COMMAND,
     AUDIT_SCAN_LIMIT,
-    CONFIG,
-    ENDPOINT,
-    MODEL,
-    NOTEBOOK,
     Context,
     ExistingResource,
     RestoreAction,
@@ -44,21 +39,15 @@ from watchdog.act.restore_plan import (
     RestoreResult,
     plan_of,
 )
+from watchdog.act.restore_recreate import plan_recreate
 from watchdog.aws.errors import describe_error
 from watchdog.kinds import REGISTRY
-from watchdog.records import Kind
+from watchdog.kinds.base import AUDIT_COMMAND, KindSpec, Restart
 from watchdog.store.base import AuditEntry, Store
 
 __all__ = [
     "AUDIT_COMMAND",
     "AUDIT_SCAN_LIMIT",
-    "CONFIG",
-    "DEFAULT_NOT_RESTORABLE",
-    "ENDPOINT",
-    "MODEL",
-    "NOTEBOOK",
-    "NOT_RESTORABLE",
-    "RESTORE_SCOPE",
     "ExistingResource",
     "RestoreAction",
     "RestoreFailed",
@@ -66,23 +55,24 @@ __all__ = [
     "RestoreRefused",
     "RestoreResult",
     "restore",
+    "restore_scope",
 ]
 
-RESTORE_SCOPE = "restore recreates endpoints and restarts stopped notebooks"
 
-# Why a kind is not restorable, for the person who asked; the default covers the rest.
-NOT_RESTORABLE: dict[str, str] = {
-    CONFIG: "a config is recreated with the endpoint that used it; restore that endpoint's "
-    "sagemaker:DeleteEndpoint entry",
-    MODEL: "a model is recreated with the endpoint that used it; restore that endpoint's "
-    "sagemaker:DeleteEndpoint entry",
-    "sagemaker-app": "a Studio app is started again by its user, from Studio",
-    "bedrock-provisioned-throughput": "buying provisioned throughput again is a new purchase "
-    f"(possibly a new commitment), to be made deliberately; its description is in {AUDIT_COMMAND}",
-    "bedrock-custom-model": "a deleted custom model cannot be brought back, only trained or "
-    f"imported again; its description (training job, data) is in {AUDIT_COMMAND}",
-}
-DEFAULT_NOT_RESTORABLE = f"recreate it from its recorded description ({AUDIT_COMMAND})"
+def restore_scope() -> str:
+    """What restore can undo at all, from what the kinds declare: "restore recreates deleted
+    endpoints and restarts stopped notebook instances"."""
+    recreated = [
+        s.restore.recreate.noun + "s"
+        for s in REGISTRY
+        if s.restore.recreate is not None and not s.restore.with_its_user
+    ]
+    restarted = [s.restore.restart.noun + "s" for s in REGISTRY if s.restore.restart is not None]
+    parts = [
+        *([f"recreates deleted {', '.join(recreated)}"] if recreated else []),
+        *([f"restarts stopped {', '.join(restarted)}"] if restarted else []),
+    ]
+    return "restore " + (" and ".join(parts) or "undoes nothing")
 
 
 class RestoreFailed(Exception):
@@ -108,8 +98,8 @@ def restore(
     a call part-way (what was done before is kept and audited).
     """
     entry = _undoable_entry(store, audit_id)
-    planner = _planner_for(entry)  # what is refused outright is refused before any AWS call
-    client = clients.client("sagemaker", entry.account, entry.region)
+    spec, planner = _planner_for(entry)  # what is refused outright is, before any AWS call
+    client = clients.client(spec.service, entry.account, entry.region)
     plan = planner(Context(entry, store, client))
     if not execute:
         return RestoreResult(plan=plan, executed=False)
@@ -135,34 +125,30 @@ def _undoable_entry(store: Store, audit_id: str) -> AuditEntry:
     return entry
 
 
-def _kind_of(entry: AuditEntry) -> Kind:
+def _spec_of(entry: AuditEntry) -> KindSpec:
     """The kind whose delete or stop the entry records."""
     for spec in REGISTRY:
         ops = (spec.teardown.stop, spec.teardown.delete)
         if any(o is not None and o.op == entry.op for o in ops):
-            return spec.kind
+            return spec
     raise RestoreRefused(
         f"audit entry {entry.id} records {entry.op}, which is not a watchdog delete or stop: "
         "there is nothing to undo"
     )
 
 
-def _planner_for(entry: AuditEntry) -> Callable[[Context], RestorePlan]:
+def _planner_for(entry: AuditEntry) -> tuple[KindSpec, Callable[[Context], RestorePlan]]:
     """How the entry's change is undone (the one decision of what to create or start, shared
     by dry and real runs), or why it cannot be."""
-    kind = _kind_of(entry)
-    if entry.op == "sagemaker:DeleteEndpoint":
-        return plan_endpoint
-    if entry.op == "sagemaker:StopNotebookInstance":
-        return _plan_notebook_start
-    if entry.op == "sagemaker:DeleteNotebookInstance":
-        name = entry.description.get("name") or entry.target_arn
-        raise RestoreRefused(
-            f"notebook instance {name} was deleted, and its ML storage volume with it: it "
-            f"cannot be restored; its recorded description is in {AUDIT_COMMAND}"
-        )
-    reason = NOT_RESTORABLE.get(kind, DEFAULT_NOT_RESTORABLE)
-    raise RestoreRefused(f"{RESTORE_SCOPE}; {kind} is not restorable: {reason}")
+    spec = _spec_of(entry)
+    restore, teardown = spec.restore, spec.teardown
+    undone_delete = teardown.delete is not None and entry.op == teardown.delete.op
+    if undone_delete and restore.recreate is not None and not restore.with_its_user:
+        return spec, partial(plan_recreate, spec=spec)
+    stopped = teardown.stop is not None and entry.op == teardown.stop.op
+    if stopped and restore.restart is not None:
+        return spec, partial(_plan_restart, restart=restore.restart, spec=spec)
+    raise RestoreRefused(f"{restore_scope()}; {spec.kind} is not restorable: {restore.why_not}")
 
 
 def _name(ctx: Context, entry: AuditEntry) -> str:
@@ -172,27 +158,28 @@ def _name(ctx: Context, entry: AuditEntry) -> str:
     return str(name)
 
 
-def _plan_notebook_start(ctx: Context) -> RestorePlan:
+def _plan_restart(ctx: Context, restart: Restart, spec: KindSpec) -> RestorePlan:
     """Start it again, if it is still there and still stopped."""
     name = _name(ctx, ctx.entry)
-    live = ctx.live(NOTEBOOK, name)
+    live = ctx.live(spec.kind, name)
     if live is None:
         raise RestoreRefused(
-            f"notebook instance {name} was deleted after it was stopped, and its ML storage "
-            f"volume with it: there is nothing to start; its description is in {AUDIT_COMMAND}"
+            f"{restart.noun} {name} was deleted after it was stopped{restart.gone_because}: "
+            f"there is nothing to start; its description is in {AUDIT_COMMAND}"
         )
-    status = live.get("NotebookInstanceStatus")
-    if status != "Stopped":
+    status = spec.teardown.status(live)
+    if status not in restart.from_states:
+        allowed = " or ".join(sorted(restart.from_states))
         raise RestoreRefused(
-            f"notebook instance {name} is {status}, not Stopped: only a stopped notebook "
-            "instance can be started again"
+            f"{restart.noun} {name} is {status}, not {allowed}: only a stopped {restart.noun} "
+            "can be started again"
         )
     start = RestoreAction(
-        op="sagemaker:StartNotebookInstance",
-        kind=NOTEBOOK,
+        op=restart.op,
+        kind=spec.kind,
         name=name,
         arn=ctx.entry.target_arn,
-        request={"NotebookInstanceName": name},
+        request=restart.request(name),
         from_audit_id=ctx.entry.id,
     )
     return plan_of(ctx, (start,), ())

@@ -3,7 +3,7 @@
 A plan is the calls restore makes (RestoreAction), in the order they run, and the dependencies
 it uses as they are (ExistingResource). A planner reads through `Context`: the audit log (the
 descriptions recorded before each delete or stop) and AWS as it is now (each kind's own
-describe()). Kept out of restore.py so the endpoint planner (restore_endpoint) and restore
+describe()). Kept out of restore.py so the recreate planner (restore_recreate) and restore
 itself build on the same pieces; every name here is also importable from watchdog.act.restore.
 """
 
@@ -16,22 +16,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from watchdog.kinds import BY_KIND
+from watchdog.kinds.base import CannotRestore
 from watchdog.records import Kind, ResourceRecord
 from watchdog.store.base import AuditEntry, Store
 
-AUDIT_COMMAND = "`ai-watchdog audit --format json`"
 # Dependencies' delete entries are looked up in the whole log: a config may have been deleted
 # by a later run than its endpoint, or by another finding (the last endpoint sharing it).
 AUDIT_SCAN_LIMIT = 1_000_000
 
-ENDPOINT: Kind = "sagemaker-endpoint"
-CONFIG: Kind = "sagemaker-endpoint-config"
-MODEL: Kind = "sagemaker-model"
-NOTEBOOK: Kind = "sagemaker-notebook-instance"
-
-
-class RestoreRefused(Exception):
-    """Restore will not do this; the message is one line a person can act on."""
+# Restore will not do this; the message is one line a person can act on. Kinds raise it
+# too (as CannotRestore) when a description shows what restore does not recreate.
+RestoreRefused = CannotRestore
 
 
 class _Frozen(BaseModel):
@@ -98,11 +93,9 @@ class Context:
     def _record(self, kind: Kind, name: str) -> ResourceRecord:
         # The restorable kinds' describe() reads only the name; the ARN just fills the record.
         partition = self.entry.target_arn.split(":")[1] or "aws"
-        resource = {ENDPOINT: "endpoint", CONFIG: "endpoint-config", MODEL: "model"}.get(
-            kind, "notebook-instance"
-        )
+        service, resource = BY_KIND[kind].tag_type.split(":", 1)
         arn = (
-            f"arn:{partition}:sagemaker:{self.entry.region}:{self.entry.account}:"
+            f"arn:{partition}:{service}:{self.entry.region}:{self.entry.account}:"
             f"{resource}/{name.lower()}"
         )
         return ResourceRecord(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from watchdog.act.clients import Clients
 from watchdog.act.tags import current_tags
-from watchdog.plan.builder import CASCADING_USES
+from watchdog.kinds import BY_KIND
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions
 from watchdog.records import ResourceRecord
@@ -44,7 +44,10 @@ class Verifier:
 
     def _still_unused(self, job: Job) -> str | None:
         target = job.target
-        if target.kind not in CASCADING_USES or target.arn == job.plan.finding.resource.arn:
+        if (
+            not BY_KIND[target.kind].deleted_with_users
+            or target.arn == job.plan.finding.resource.arn
+        ):
             return None
         record = self.fresh.get(target.arn.lower(), target)
         in_teardown = {t.arn.lower() for t in job.plan.targets}

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.table import Table
 
 from watchdog.cli.render import render_errors
-from watchdog.evaluate.cost import BILLED_WITH_ENDPOINT
 from watchdog.findings import Finding
+from watchdog.kinds import BY_KIND
 from watchdog.pipeline import PlanResult
 
 
@@ -107,8 +107,13 @@ def _print_summary(result: PlanResult, console: Console) -> None:
 
 def _cost_cell(finding: Finding) -> str:
     """The finding's monthly cost; for what bills through its endpoint, that, not a `?`."""
-    if finding.monthly_cost_usd is None and finding.cost_source == BILLED_WITH_ENDPOINT:
-        return "[dim]with its\nendpoint[/dim]"
+    billed_through = BY_KIND[finding.resource.kind].billed_through
+    if (
+        finding.monthly_cost_usd is None
+        and billed_through is not None
+        and finding.cost_source == billed_through.reason
+    ):
+        return "[dim]" + "\n".join(billed_through.cell.rsplit(" ", 1)) + "[/dim]"
     return _money(finding.monthly_cost_usd) + ("*" if finding.cost_basis == "fallback" else "")
 
 

@@ -106,18 +106,20 @@ def _billing(
 def _idle_shutdown(
     conditions: Conditions, record: ResourceRecord, ctx: EvalContext, out: Outcome
 ) -> None:
-    if record.kind not in ("sagemaker-domain", "sagemaker-user-profile"):
+    declared = BY_KIND[record.kind].idle_shutdown
+    if declared is None:
         out.matched = False
         return
     setting = record.idle_shutdown
     source = "its own setting"
-    if (setting is None or setting.enabled is None) and record.kind == "sagemaker-user-profile":
-        domain = next(
-            (p for a in record.parent_arns if (p := ctx.get(a)) and p.kind == "sagemaker-domain"),
+    parent_kind = declared.inherits_from
+    if (setting is None or setting.enabled is None) and parent_kind is not None:
+        parent = next(
+            (p for a in record.parent_arns if (p := ctx.get(a)) and p.kind == parent_kind),
             None,
         )
-        setting = domain.idle_shutdown if domain else None
-        source = "inherited from its domain"
+        setting = parent.idle_shutdown if parent else None
+        source = declared.inherited_words
     if setting is not None and setting.enabled:
         out.matched = False
         return

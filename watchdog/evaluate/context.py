@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from watchdog.evaluate.cost import MonthlyCost, monthly_cost
+from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import MetricSeries, Signals
 
@@ -52,7 +53,7 @@ class EvalContext:
             s
             for arn in record.child_arns
             if (child := self.get(arn)) is not None
-            and child.kind == "sagemaker-inference-component"
+            and BY_KIND[child.kind].traffic_counts_for_parents
             for s in self.signals.metrics.for_resource(child.arn)
             if s.query.role == "traffic"
         )

@@ -10,10 +10,6 @@ from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import HOURS_PER_MONTH, Signals, price_key_words
 
-# The cost source of a resource whose cost is its parent's: an inference component's copies run
-# on (and are billed as) its endpoint's instances, so its own figure is not unknown, it is none.
-BILLED_WITH_ENDPOINT = "its copies run on the endpoint's instances, which carry the cost"
-
 
 @dataclass(frozen=True)
 class MonthlyCost:
@@ -53,6 +49,7 @@ def monthly_cost(record: ResourceRecord, signals: Signals) -> MonthlyCost:
 def _unpriced_reason(record: ResourceRecord) -> str:
     if record.billing.mode == "storage":
         return "only storage bills; its size is not known"
-    if record.kind == "sagemaker-inference-component":
-        return BILLED_WITH_ENDPOINT
+    billed_through = BY_KIND[record.kind].billed_through
+    if billed_through is not None:
+        return billed_through.reason
     return "no price is known for this kind"

@@ -7,6 +7,9 @@ Adding a kind is a new module in this package and one line here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from watchdog.kinds import (
     bedrock_custom_model,
     bedrock_provisioned_throughput,
@@ -24,7 +27,7 @@ from watchdog.kinds import (
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind
 
-REGISTRY: tuple[KindSpec, ...] = (
+REGISTRY: list[KindSpec] = [
     sagemaker_domain.SPEC,
     sagemaker_user_profile.SPEC,
     sagemaker_space.SPEC,
@@ -37,8 +40,29 @@ REGISTRY: tuple[KindSpec, ...] = (
     sagemaker_inference_component.SPEC,
     bedrock_custom_model.SPEC,
     bedrock_provisioned_throughput.SPEC,
-)
+]
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}
 
-__all__ = ["BY_KIND", "REGISTRY", "KindSpec", "ScanContext"]
+
+def kind_names() -> tuple[str, ...]:
+    """Every registered kind's name, in collection order: the one list of kinds there is."""
+    return tuple(spec.kind for spec in REGISTRY)
+
+
+@contextmanager
+def registered(spec: KindSpec) -> Iterator[KindSpec]:
+    """`spec` registered for the duration (a kind a test declares, to prove that a module is
+    all a kind needs); the registry is as before afterwards."""
+    if spec.kind in BY_KIND:
+        raise ValueError(f"kind {spec.kind} is already registered")
+    REGISTRY.append(spec)
+    BY_KIND[spec.kind] = spec
+    try:
+        yield spec
+    finally:
+        REGISTRY.remove(spec)
+        del BY_KIND[spec.kind]
+
+
+__all__ = ["BY_KIND", "REGISTRY", "KindSpec", "ScanContext", "kind_names", "registered"]

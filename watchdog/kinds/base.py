@@ -7,12 +7,14 @@ lists the kind in one (account, region) and turns the answers into records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from watchdog.kinds._calls import status_of
+from watchdog.kinds._requests import with_tags
+from watchdog.kinds._tags import SERVICE_DIALECTS, TagDialect
 from watchdog.records import Kind, ResourceRecord
 from watchdog.signals.models import MetricIdentity, MetricQuery, PriceUnits
 
@@ -61,9 +63,24 @@ class Operation:
     # Statuses in which the operation has finished. A delete has also finished when the
     # resource is gone (the probe answers None).
     settled: frozenset[str] = frozenset()
+    # Parameters the call always sends that a person approving it should see (a domain is
+    # deleted with its EFS home retained), as the plan's step shows them.
+    params: tuple[tuple[str, str], ...] = ()
 
     def allows(self, status: str | None) -> bool:
         return self.allowed_states is None or status in self.allowed_states
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Something a teardown of the resource leaves in place on purpose, and why."""
+
+    what: str
+    reason: str
+
+
+def keeps_nothing(record: ResourceRecord) -> tuple[Kept, ...]:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,11 @@ class Teardown:
     # Statuses in which AWS is still carrying out a stop or delete someone asked for: a step
     # finding its resource in one waits for it to settle and never calls again.
     in_progress: frozenset[str] = frozenset()
+    # What deleting it leaves behind on purpose (a domain's EFS home), reported with the plan.
+    keeps: Callable[[ResourceRecord], tuple[Kept, ...]] = keeps_nothing
+    # After its delete, apply looks for what AWS left behind (a domain's EFS home volume and
+    # NFS security groups: `watchdog.act.leftovers`) and reports it.
+    leftovers_reported: bool = False
 
     def status(self, description: dict[str, Any] | None) -> str | None:
         """The status in a description: None when gone, EXISTS for kinds without one."""
@@ -123,6 +145,84 @@ def since_creation(record: ResourceRecord) -> datetime | None:
     return record.created_at
 
 
+class CannotRestore(Exception):
+    """Restore will not do this; the message is one line a person can act on."""
+
+
+# Where a person finds what was recorded of a resource restore cannot bring back.
+AUDIT_COMMAND = "`ai-watchdog audit --format json`"
+
+
+@dataclass(frozen=True)
+class Uses:
+    """What a recreated resource needs to exist first: resources of `kind`, named in its
+    recorded description (a config's models). `names` raises CannotRestore when the
+    description shows something restore does not recreate."""
+
+    kind: Kind
+    names: Callable[[dict[str, Any]], list[str]]
+
+
+@dataclass(frozen=True)
+class Recreate:
+    """How a deleted resource is created again from its recorded description alone."""
+
+    op: str  # "sagemaker:CreateEndpoint"
+    # The Create request from (a client of its service, for its API model; the recorded
+    # description; the name); the recorded tags are added by restore.
+    request: Callable[[Any, dict[str, Any], str], dict[str, Any]]
+    noun: str  # "endpoint config", for messages
+    uses: tuple[Uses, ...] = ()
+    # What the request references that restore does not create (role, images, model data).
+    references: Callable[[dict[str, Any]], tuple[str, ...]] = lambda request: ()
+    # The request with the recorded tags (audit description's "tags") in the Create call's
+    # dialect; SageMaker's `Tags: [{Key, Value}]` unless the kind says otherwise.
+    add_tags: Callable[[dict[str, Any], Mapping[str, Any]], dict[str, Any]] = with_tags
+
+
+@dataclass(frozen=True)
+class Restart:
+    """How a stopped resource is started again, and from which states AWS allows it."""
+
+    op: str  # "sagemaker:StartNotebookInstance"
+    request: Callable[[str], dict[str, Any]]  # from the name
+    from_states: frozenset[str]
+    noun: str  # "notebook instance"
+    # Why a resource deleted after it was stopped has nothing to start.
+    gone_because: str = ""
+
+
+@dataclass(frozen=True)
+class Restore:
+    """How a watchdog delete or stop of the kind is undone, or why it is not."""
+
+    recreate: Recreate | None = None
+    restart: Restart | None = None
+    # Its delete entry is undone by restoring the resource that used it (a config, with its
+    # endpoint), not on its own.
+    with_its_user: bool = False
+    # Why its delete cannot be undone (and where its description is), for the person asking.
+    why_not: str = f"recreate it from its recorded description ({AUDIT_COMMAND})"
+
+
+@dataclass(frozen=True)
+class BilledThrough:
+    """A kind with no price of its own: what it runs on carries its cost (an inference
+    component's copies run on its endpoint's instances), so its figure is none, not unknown."""
+
+    reason: str  # the cost source its findings show
+    cell: str  # what a table's cost column shows instead of "?"
+
+
+@dataclass(frozen=True)
+class IdleShutdownSetting:
+    """The kind carries Studio's idle-shutdown setting (`ResourceRecord.idle_shutdown`); when
+    it configures none, it inherits from its parent of kind `inherits_from`, if any."""
+
+    inherits_from: Kind | None = None
+    inherited_words: str = ""  # "inherited from its domain", for the finding's reason
+
+
 @dataclass(frozen=True)
 class KindSpec:
     """A kind's registration: the facts the shared stages need, and its collect function."""
@@ -145,3 +245,23 @@ class KindSpec:
     # Since when it has been running in its current state ("running longer than" policies).
     running_since: Callable[[ResourceRecord], datetime | None] = since_creation
     teardown: Teardown = Teardown()
+    # It exists only to serve the resources that use it and bills nothing itself (endpoint
+    # configs, models): deleting its last user deletes it too; anything else a deleted
+    # resource uses is kept, as having value of its own.
+    deleted_with_users: bool = False
+    # Evaluate: traffic on it is traffic on its parents (an endpoint serves through its
+    # inference components); its cost is carried by what it runs on; it has an idle-shutdown
+    # setting ("idle_shutdown_disabled" policies).
+    traffic_counts_for_parents: bool = False
+    billed_through: BilledThrough | None = None
+    idle_shutdown: IdleShutdownSetting | None = None
+    # How its tags are read and written, when not in its service's usual dialect.
+    tag_dialect: TagDialect | None = None
+    restore: Restore = Restore()
+
+    def tagging(self) -> TagDialect:
+        """Its tag calls: its own dialect, else its service's."""
+        dialect = self.tag_dialect or SERVICE_DIALECTS.get(self.service)
+        if dialect is None:
+            raise LookupError(f"{self.kind} declares no way to read its tags")
+        return dialect

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import AUDIT_COMMAND, KindSpec, Operation, Restore, ScanContext, Teardown
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
 KIND: Kind = "bedrock-custom-model"
@@ -64,5 +64,9 @@ SPEC = KindSpec(
     teardown=Teardown(
         delete=Operation("bedrock:DeleteCustomModel", invoke=delete),
         describe=describe,
+    ),
+    restore=Restore(
+        why_not="a deleted custom model cannot be brought back, only trained or imported "
+        f"again; its description (training job, data) is in {AUDIT_COMMAND}"
     ),
 )

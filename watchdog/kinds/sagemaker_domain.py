@@ -6,12 +6,13 @@ domain deletion retains by default (users' home directories live there).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import IdleShutdownSetting, Kept, KindSpec, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-domain"
@@ -65,11 +66,31 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     return description_or_gone(lambda: client.describe_domain(DomainId=domain_id))
 
 
+def keeps(record: ResourceRecord) -> tuple[Kept, ...]:
+    efs = record.attributes.get("home_efs_file_system_id")
+    return (
+        Kept(
+            what=f"EFS home file system {efs or '(id unknown)'} and the domain's NFS "
+            "security groups",
+            reason="users' home directories live there; the domain is deleted with "
+            "RetentionPolicy HomeEfsFileSystem=Retain",
+        ),
+    )
+
+
+def teardown() -> Teardown:
+    base = studio_teardown("sagemaker:DeleteDomain", "a domain", delete, describe)
+    assert base.delete is not None
+    retain = replace(base.delete, params=(("RetentionPolicy.HomeEfsFileSystem", "Retain"),))
+    return replace(base, delete=retain, keeps=keeps, leftovers_reported=True)
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
     tag_type="sagemaker:domain",
     depends_on=("sagemaker-user-profile", "sagemaker-space"),
     collect=collect,
-    teardown=studio_teardown("sagemaker:DeleteDomain", "a domain", delete, describe),
+    teardown=teardown(),
+    idle_shutdown=IdleShutdownSetting(),
 )

@@ -18,7 +18,16 @@ from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import tag_dict
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import (
+    CannotRestore,
+    KindSpec,
+    Operation,
+    Recreate,
+    Restore,
+    ScanContext,
+    Teardown,
+    Uses,
+)
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
 from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
 
@@ -229,6 +238,14 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     return description_or_gone(lambda: client.describe_endpoint(EndpointName=record.name))
 
 
+def config_name(described: dict[str, Any]) -> list[str]:
+    """The config a recreated endpoint needs, from its recorded description."""
+    name = described.get("EndpointConfigName")
+    if not name:
+        raise CannotRestore("the recorded description names no endpoint config to recreate from")
+    return [str(name)]
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -247,5 +264,16 @@ SPEC = KindSpec(
         status_field="EndpointStatus",
         in_progress=frozenset({"Deleting"}),
         describe=describe,
+    ),
+    restore=Restore(
+        recreate=Recreate(
+            op="sagemaker:CreateEndpoint",
+            request=lambda client, described, name: {
+                "EndpointName": name,
+                "EndpointConfigName": described["EndpointConfigName"],
+            },
+            noun="endpoint",
+            uses=(Uses("sagemaker-endpoint-config", config_name),),
+        )
     ),
 )

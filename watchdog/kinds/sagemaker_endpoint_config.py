@@ -10,7 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds._requests import fit_to_input
+from watchdog.kinds.base import (
+    AUDIT_COMMAND,
+    CannotRestore,
+    KindSpec,
+    Operation,
+    Recreate,
+    Restore,
+    ScanContext,
+    Teardown,
+    Uses,
+)
 from watchdog.kinds.sagemaker_endpoint import describe_config
 from watchdog.records import Kind, ResourceRecord
 
@@ -64,6 +75,24 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
+def model_names(config: dict[str, Any]) -> list[str]:
+    """The models a recreated config needs: those its variants (shadow ones included) name,
+    each once, in order.
+
+    A variant that names no model hosts inference components, which restore does not
+    recreate: the endpoint would come back billing for instances that serve nothing.
+    """
+    variants = [*config.get("ProductionVariants", []), *config.get("ShadowProductionVariants", [])]
+    hosts = [v.get("VariantName", "?") for v in variants if not v.get("ModelName")]
+    if hosts:
+        raise CannotRestore(
+            f"endpoint config {config.get('EndpointConfigName', '?')} hosted inference "
+            f"components (variant {', '.join(hosts)} names no model), which restore does not "
+            f"recreate; its description is in {AUDIT_COMMAND}"
+        )
+    return list(dict.fromkeys(str(v["ModelName"]) for v in variants))
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -73,5 +102,19 @@ SPEC = KindSpec(
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete),
         describe=describe,
+    ),
+    deleted_with_users=True,
+    restore=Restore(
+        recreate=Recreate(
+            op="sagemaker:CreateEndpointConfig",
+            request=lambda client, described, name: fit_to_input(
+                client, "CreateEndpointConfig", described
+            ),
+            noun="endpoint config",
+            uses=(Uses("sagemaker-model", model_names),),
+        ),
+        with_its_user=True,
+        why_not="a config is recreated with the endpoint that used it; restore that "
+        "endpoint's sagemaker:DeleteEndpoint entry",
     ),
 )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds._requests import fit_to_input, references
+from watchdog.kinds.base import KindSpec, Operation, Recreate, Restore, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-model"
@@ -54,5 +55,17 @@ SPEC = KindSpec(
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteModel", invoke=delete),
         describe=describe,
+    ),
+    deleted_with_users=True,
+    restore=Restore(
+        recreate=Recreate(
+            op="sagemaker:CreateModel",
+            request=lambda client, described, name: fit_to_input(client, "CreateModel", described),
+            noun="model",
+            references=references,
+        ),
+        with_its_user=True,
+        why_not="a model is recreated with the endpoint that used it; restore that "
+        "endpoint's sagemaker:DeleteEndpoint entry",
     ),
 )

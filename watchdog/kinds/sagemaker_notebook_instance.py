@@ -11,7 +11,15 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import (
+    AUDIT_COMMAND,
+    KindSpec,
+    Operation,
+    Restart,
+    Restore,
+    ScanContext,
+    Teardown,
+)
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import PriceUnits
 
@@ -98,5 +106,16 @@ SPEC = KindSpec(
         in_progress=frozenset({"Stopping", "Deleting"}),
         describe=describe,
         stop_before_delete=True,
+    ),
+    restore=Restore(
+        restart=Restart(
+            op="sagemaker:StartNotebookInstance",
+            request=lambda name: {"NotebookInstanceName": name},
+            from_states=frozenset({"Stopped"}),
+            noun="notebook instance",
+            gone_because=", and its ML storage volume with it",
+        ),
+        why_not="it was deleted, and its ML storage volume with it: it cannot be restored; "
+        f"its recorded description is in {AUDIT_COMMAND}",
     ),
 )

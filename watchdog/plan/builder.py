@@ -13,16 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from graphlib import TopologicalSorter
 
 from watchdog.findings import Finding, Retained, Step, step_id
-from watchdog.kinds import BY_KIND
+from watchdog.kinds import BY_KIND, REGISTRY
 from watchdog.kinds.base import Operation
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions, Policy
 from watchdog.records import Kind, ResourceRecord
-
-# What an endpoint (or component) uses that exists only to serve it and bills nothing itself.
-CASCADING_USES: frozenset[Kind] = frozenset({"sagemaker-endpoint-config", "sagemaker-model"})
 
 
 def plan(
@@ -148,7 +146,7 @@ class _Builder:
             why = self.exempt(used)
             if why is not None:
                 self.retained.append(Retained(what=f"{used.kind} {used.name}", reason=why))
-            elif used.kind in CASCADING_USES:
+            elif BY_KIND[used.kind].deleted_with_users:
                 pending[used.arn.lower()] = used
             else:
                 self.retained.append(
@@ -196,16 +194,8 @@ class _Builder:
         return f"{record.kind} {record.name} is {record.status}: {operation.refused_because}"
 
     def _retain_leftovers(self, record: ResourceRecord) -> None:
-        efs = record.attributes.get("home_efs_file_system_id")
-        if record.kind == "sagemaker-domain":
-            self.retained.append(
-                Retained(
-                    what=f"EFS home file system {efs or '(id unknown)'} and the domain's NFS "
-                    "security groups",
-                    reason="users' home directories live there; the domain is deleted with "
-                    "RetentionPolicy HomeEfsFileSystem=Retain",
-                )
-            )
+        for kept in BY_KIND[record.kind].teardown.keeps(record):
+            self.retained.append(Retained(what=kept.what, reason=kept.reason))
 
     def _name(self, arn: str) -> str:
         record = self.by_arn.get(arn.lower())
@@ -213,13 +203,20 @@ class _Builder:
 
 
 def _teardown_order(record: ResourceRecord) -> tuple[int, str]:
-    # Apps before spaces before profiles, so each level's dependencies already exist as steps.
-    order = ("sagemaker-app", "sagemaker-space", "sagemaker-user-profile")
-    rank = order.index(record.kind) if record.kind in order else len(order)
-    return rank, record.arn
+    # A kind's resources before those of the kinds that depend on them (apps, then spaces,
+    # then profiles), so each level's dependencies already exist as steps.
+    return teardown_ranks().get(record.kind, 0), record.arn
+
+
+def teardown_ranks() -> dict[Kind, int]:
+    """Each kind's place in teardown order: the length of the longest chain of declared
+    dependencies (`KindSpec.depends_on`) below it. Raises CycleError when they loop."""
+    graph = {spec.kind: set(spec.depends_on) for spec in REGISTRY}
+    ranks: dict[Kind, int] = {}
+    for kind in TopologicalSorter(graph).static_order():
+        ranks[kind] = 1 + max((ranks[d] for d in graph.get(kind, ())), default=-1)
+    return ranks
 
 
 def _params(record: ResourceRecord, operation: Operation) -> dict[str, str]:
-    if operation.op == "sagemaker:DeleteDomain":
-        return {"RetentionPolicy.HomeEfsFileSystem": "Retain"}
-    return {}
+    return dict(operation.params)

@@ -20,13 +20,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from watchdog.kinds import BY_KIND
+from watchdog.kinds import BY_KIND, kind_names
 from watchdog.kinds.base import no_metrics
 from watchdog.policies.schema import Policy, PolicyFile
 from watchdog.records import Kind
 
 POLICY_SUFFIXES = (".yaml", ".yml")
-KINDS: tuple[str, ...] = get_args(Kind)
 
 # A position in the YAML document: mapping keys and list indexes, as pydantic reports them.
 Loc = tuple[str | int, ...]
@@ -303,8 +302,9 @@ def _message(detail: ErrorDetails, loc: Loc) -> str:
 def _not_a_choice(given: str, expected: str) -> str:
     choices = re.findall(r"'([^']*)'", expected)
     nearest = difflib.get_close_matches(given, choices, n=1)
-    if set(choices) == set(KINDS):
-        hint = f"did you mean {nearest[0]!r}?" if nearest else f"valid kinds: {', '.join(KINDS)}"
+    kinds = kind_names()
+    if set(choices) == set(kinds):
+        hint = f"did you mean {nearest[0]!r}?" if nearest else f"valid kinds: {', '.join(kinds)}"
         return f"unknown resource kind {given!r}; {hint}"
     hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
     return f"must be one of: {', '.join(choices)}{hint}"
