@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from watchdog.findings import CostBasis
-from watchdog.kinds import BY_KIND
+from watchdog.kinds import BY_KIND, PRICE_COMPONENTS
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import HOURS_PER_MONTH, Signals, price_key_words
 
@@ -41,7 +41,8 @@ def monthly_cost(record: ResourceRecord, signals: Signals) -> MonthlyCost:
     for unit in units:
         price = signals.prices.get(unit.key)
         if price is None:
-            return MonthlyCost(None, "unknown", f"no price known for {price_key_words(unit.key)}")
+            words = price_key_words(unit.key, PRICE_COMPONENTS.get(unit.key.component))
+            return MonthlyCost(None, "unknown", f"no price known for {words}")
         total += price.usd_per_hour * unit.count * HOURS_PER_MONTH
         bases.add(price.basis)
         if price.source not in sources:
@@ -55,4 +56,5 @@ def _unpriced_reason(record: ResourceRecord) -> str:
         return "only storage bills; its size is not known"
     if record.kind == "sagemaker-inference-component":
         return BILLED_WITH_ENDPOINT
-    return "no price is known for this kind"
+    # A kind may say, per resource, why it has no price (a Studio app type billed per session).
+    return record.attributes.get("price_note") or "no price is known for this kind"

@@ -23,6 +23,7 @@ from watchdog.kinds import (
 )
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind
+from watchdog.signals.models import PriceComponentSpec
 
 REGISTRY: tuple[KindSpec, ...] = (
     sagemaker_domain.SPEC,
@@ -40,5 +41,9 @@ REGISTRY: tuple[KindSpec, ...] = (
 )
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}
+# Every price component the kinds declare, by name (what a PriceKey's `component` names).
+PRICE_COMPONENTS: dict[str, PriceComponentSpec] = {
+    component.name: component for spec in REGISTRY for component in spec.price_components
+}
 
-__all__ = ["BY_KIND", "REGISTRY", "KindSpec", "ScanContext"]
+__all__ = ["BY_KIND", "PRICE_COMPONENTS", "REGISTRY", "KindSpec", "ScanContext"]

@@ -14,7 +14,12 @@ from typing import Any, Protocol, TypeVar
 
 from watchdog.kinds._calls import status_of
 from watchdog.records import Kind, ResourceRecord
-from watchdog.signals.models import MetricIdentity, MetricQuery, PriceUnits
+from watchdog.signals.models import (
+    MetricIdentity,
+    MetricQuery,
+    PriceComponentSpec,
+    PriceUnits,
+)
 
 T = TypeVar("T")
 
@@ -145,3 +150,6 @@ class KindSpec:
     # Since when it has been running in its current state ("running longer than" policies).
     running_since: Callable[[ResourceRecord], datetime | None] = since_creation
     teardown: Teardown = Teardown()
+    # How the AWS Price List names the price components `price_units` uses: the signals stage
+    # finds every component here, by name, and nowhere else.
+    price_components: tuple[PriceComponentSpec, ...] = ()

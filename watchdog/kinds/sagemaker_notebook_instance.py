@@ -11,12 +11,14 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
+from watchdog.kinds._prices import sagemaker_instances
 from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import PriceUnits
 
 KIND: Kind = "sagemaker-notebook-instance"
 STORAGE_ONLY_STATES = frozenset({"Stopped", "Failed"})
+NOTEBOOK_PRICES = sagemaker_instances("notebook", "{unit} notebooks", "Notebook")
 
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
@@ -50,7 +52,7 @@ def to_record(
 
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     # Stopped: no instance; only its EBS volume bills, whose size the list call omits.
-    return instance_hours(record, "notebook")
+    return instance_hours(record, NOTEBOOK_PRICES.name)
 
 
 def running_since(record: ResourceRecord) -> datetime | None:
@@ -99,4 +101,5 @@ SPEC = KindSpec(
         describe=describe,
         stop_before_delete=True,
     ),
+    price_components=(NOTEBOOK_PRICES,),
 )
