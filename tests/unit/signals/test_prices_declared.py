@@ -12,12 +12,13 @@ import botocore.session
 import pytest
 
 from tests.unit.signals.test_prices import NOW, TTL, FakeClients, unreachable
+from watchdog.evaluate.cost import monthly_cost
 from watchdog.kinds import PRICE_COMPONENTS, sagemaker_app
 from watchdog.kinds import bedrock_provisioned_throughput as pt_kind
 from watchdog.records import Kind
 from watchdog.signals import prices
 from watchdog.signals.cache import MemoryCache
-from watchdog.signals.models import PriceKey
+from watchdog.signals.models import PriceKey, Signals
 from watchdog.signals.prices import fetch_prices
 
 BASE = "amazon.titan-text-express-v1:0:8k"
@@ -242,3 +243,17 @@ def test_the_price_stage_spells_no_kind_and_no_component(module: str) -> None:
     kinds = typing.get_args(Kind)
     assert kinds and not [kind for kind in kinds if kind in text]
     assert not [name for name in PRICE_COMPONENTS if f'"{name}"' in text]
+
+
+def test_an_unpriced_app_type_cost_gives_its_reason() -> None:
+    app = {
+        "DomainId": "d-1",
+        "SpaceName": "team",
+        "AppType": "Canvas",
+        "AppName": "default",
+        "Status": "InService",
+    }
+    record = sagemaker_app.to_record("1", "us-east-1", app, "arn:app", {}, "space", "s")
+    cost = monthly_cost(record, Signals())
+    assert cost.usd is None and cost.basis == "unknown"
+    assert cost.source.startswith("SageMaker Canvas bills per workspace session-hour")
