@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from watchdog.findings import CostBasis
-from watchdog.kinds import BY_KIND
+from watchdog.kinds import BY_KIND, PRICE_COMPONENTS
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import HOURS_PER_MONTH, Signals, price_key_words
 
@@ -37,7 +37,8 @@ def monthly_cost(record: ResourceRecord, signals: Signals) -> MonthlyCost:
     for unit in units:
         price = signals.prices.get(unit.key)
         if price is None:
-            return MonthlyCost(None, "unknown", f"no price known for {price_key_words(unit.key)}")
+            words = price_key_words(unit.key, PRICE_COMPONENTS.get(unit.key.component))
+            return MonthlyCost(None, "unknown", f"no price known for {words}")
         total += price.usd_per_hour * unit.count * HOURS_PER_MONTH
         bases.add(price.basis)
         if price.source not in sources:
@@ -52,4 +53,5 @@ def _unpriced_reason(record: ResourceRecord) -> str:
     billed_through = BY_KIND[record.kind].billed_through
     if billed_through is not None:
         return billed_through.reason
-    return "no price is known for this kind"
+    # A kind may say, per resource, why it has no price (a Studio app type billed per session).
+    return record.attributes.get("price_note") or "no price is known for this kind"

@@ -26,6 +26,7 @@ from watchdog.kinds import (
 )
 from watchdog.kinds.base import KindSpec, ScanContext
 from watchdog.records import Kind
+from watchdog.signals.models import PriceComponentSpec
 
 REGISTRY: list[KindSpec] = [
     sagemaker_domain.SPEC,
@@ -43,6 +44,10 @@ REGISTRY: list[KindSpec] = [
 ]
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}
+# Every price component the kinds declare, by name (what a PriceKey's `component` names).
+PRICE_COMPONENTS: dict[str, PriceComponentSpec] = {
+    component.name: component for spec in REGISTRY for component in spec.price_components
+}
 
 
 def kind_names() -> tuple[str, ...]:
@@ -58,11 +63,23 @@ def registered(spec: KindSpec) -> Iterator[KindSpec]:
         raise ValueError(f"kind {spec.kind} is already registered")
     REGISTRY.append(spec)
     BY_KIND[spec.kind] = spec
+    added = {c.name: c for c in spec.price_components if c.name not in PRICE_COMPONENTS}
+    PRICE_COMPONENTS.update(added)
     try:
         yield spec
     finally:
         REGISTRY.remove(spec)
         del BY_KIND[spec.kind]
+        for name in added:
+            del PRICE_COMPONENTS[name]
 
 
-__all__ = ["BY_KIND", "REGISTRY", "KindSpec", "ScanContext", "kind_names", "registered"]
+__all__ = [
+    "BY_KIND",
+    "PRICE_COMPONENTS",
+    "REGISTRY",
+    "KindSpec",
+    "ScanContext",
+    "kind_names",
+    "registered",
+]

@@ -16,7 +16,12 @@ from watchdog.kinds._calls import status_of
 from watchdog.kinds._requests import with_tags
 from watchdog.kinds._tags import SERVICE_DIALECTS, TagDialect
 from watchdog.records import Kind, ResourceRecord
-from watchdog.signals.models import MetricIdentity, MetricQuery, PriceUnits
+from watchdog.signals.models import (
+    MetricIdentity,
+    MetricQuery,
+    PriceComponentSpec,
+    PriceUnits,
+)
 
 T = TypeVar("T")
 
@@ -258,6 +263,10 @@ class KindSpec:
     # How its tags are read and written, when not in its service's usual dialect.
     tag_dialect: TagDialect | None = None
     restore: Restore = Restore()
+
+    # How the AWS Price List names the price components `price_units` uses: the signals stage
+    # finds every component here, by name, and nowhere else.
+    price_components: tuple[PriceComponentSpec, ...] = ()
 
     def tagging(self) -> TagDialect:
         """Its tag calls: its own dialect, else its service's."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._bedrock_prices import PROVISIONED_THROUGHPUT_PRICES, commitment_term
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
 from watchdog.kinds.base import AUDIT_COMMAND, KindSpec, Operation, Restore, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
@@ -93,11 +94,16 @@ def published_under(record: ResourceRecord) -> MetricIdentity:
 
 
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
-    """Model-unit hours, priced by the base (foundation) model."""
+    """Model-unit hours, priced by the base (foundation) model and the commitment term bought."""
     base = record.attributes.get("foundation_model_arn", "").rsplit("/", 1)[-1]
     if not base or not record.instance_count or record.billing.mode == "none":
         return ()
-    key = PriceKey(component="bedrock-provisioned-throughput", region=record.region, unit=base)
+    key = PriceKey(
+        component=PROVISIONED_THROUGHPUT_PRICES.name,
+        region=record.region,
+        unit=base,
+        term=commitment_term(record.attributes.get("commitment_duration")),
+    )
     return (PriceUnits(key=key, count=record.instance_count),)
 
 
@@ -134,4 +140,5 @@ SPEC = KindSpec(
         why_not="buying provisioned throughput again is a new purchase (possibly a new "
         f"commitment), to be made deliberately; its description is in {AUDIT_COMMAND}"
     ),
+    price_components=(PROVISIONED_THROUGHPUT_PRICES,),
 )

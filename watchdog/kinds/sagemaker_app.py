@@ -11,20 +11,56 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
+from watchdog.kinds._prices import studio_instances
 from watchdog.kinds.base import KindSpec, Operation, Restore, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
-from watchdog.signals.models import PriceComponent, PriceUnits
+from watchdog.signals.models import PriceComponent, PriceComponentSpec, PriceUnits
 
 KIND: Kind = "sagemaker-app"
 GONE_STATES = frozenset({"Deleted"})
 BILLING_STATES = frozenset({"InService", "Pending"})
-# Studio components in the SageMaker price list. JupyterServer (classic Studio's own UI) runs on
-# a free system instance, so it has no price.
+# Every Studio app type (botocore's AppType enum) is priced by its instance hours, or says why
+# not. The `platoinstancetype` values are the AmazonSageMaker offer file's, as read by
+# vantage-sh/ec2instances.info (see watchdog.kinds._prices). JupyterLab's is also confirmed by a
+# live query; that Studio Classic's KernelGateway apps (usage type
+# <region>-Studio:KernelGateway-ml.*, seen in AWS's SageMaker Savings Plans rates) are the
+# "Studio-Notebook" products, and that the RStudio apps are the RStudio:RServer /
+# RStudio:RSessionGateway ones, is inferred from the names: a product the price list lacks
+# leaves the app's cost unknown, never guessed.
+APP_PRICES: dict[str, PriceComponentSpec] = {
+    "JupyterLab": studio_instances(
+        "studio-jupyterlab", "{unit} Studio JupyterLab apps", "Studio-JupyterLab"
+    ),
+    "CodeEditor": studio_instances(
+        "studio-codeeditor", "{unit} Studio Code Editor apps", "studio-codeeditor"
+    ),
+    "KernelGateway": studio_instances(
+        "studio-kernelgateway", "{unit} Studio KernelGateway apps", "Studio-Notebook"
+    ),
+    "RStudioServerPro": studio_instances(
+        "studio-rstudio-server", "{unit} Studio RStudioServerPro apps", "RStudio:RServer"
+    ),
+    "RSessionGateway": studio_instances(
+        "studio-rsession", "{unit} Studio RSession apps", "RStudio:RSessionGateway"
+    ),
+    "TensorBoard": studio_instances(
+        "studio-tensorboard", "{unit} Studio TensorBoard apps", "TensorBoard"
+    ),
+}
+# App types that bill nothing by themselves, and why.
+NOT_BILLED: dict[str, str] = {
+    "JupyterServer": "Studio Classic's own JupyterServer runs on a free system instance",
+}
+# App types that bill, but not per instance-hour of their own: their cost stays unknown.
+UNPRICED: dict[str, str] = {
+    "Canvas": "SageMaker Canvas bills per workspace session-hour, which the watchdog does not "
+    "look up in the AWS Price List",
+    "DetailedProfiler": "no AWS Price List product is known for SageMaker Debugger's profiler app",
+}
+# Kept for readers of the old name: app type -> its price component's name.
 PRICE_COMPONENTS: dict[str, PriceComponent] = {
-    "JupyterLab": "studio-jupyterlab",
-    "CodeEditor": "studio-codeeditor",
-    "KernelGateway": "studio-kernelgateway",
+    app_type: spec.name for app_type, spec in APP_PRICES.items()
 }
 
 
@@ -68,8 +104,13 @@ def to_record(
     owner_arn: str,
 ) -> ResourceRecord:
     instance_type = app.get("ResourceSpec", {}).get("InstanceType")
-    # "system" is the free instance classic Studio's own JupyterServer runs on.
-    running = app.get("Status") in BILLING_STATES and instance_type not in (None, "system")
+    # "system" is the free instance classic Studio's own JupyterServer runs on; Canvas bills
+    # per session whatever its instance is said to be.
+    in_service = app.get("Status") in BILLING_STATES
+    running = in_service and (
+        app["AppType"] in UNPRICED
+        or (app["AppType"] not in NOT_BILLED and instance_type not in (None, "system"))
+    )
     return ResourceRecord(
         kind=KIND,
         arn=arn,
@@ -88,13 +129,23 @@ def to_record(
             "app_type": app["AppType"],
             "owner_kind": owner,
             "owner_name": _owner_name(app),
+            **_price_note(app["AppType"], in_service),
         },
     )
 
 
+def _price_note(app_type: str, in_service: bool) -> dict[str, str]:
+    """Why a billing app has no instance-hour price, for its cost's reason (`price_note`).
+    Apps that bill nothing need none: their cost is "bills nothing by itself"."""
+    if not in_service or app_type in APP_PRICES or app_type in NOT_BILLED:
+        return {}
+    note = UNPRICED.get(app_type, f"no AWS Price List product is known for {app_type} apps")
+    return {"price_note": note}
+
+
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
-    component = PRICE_COMPONENTS.get(record.attributes.get("app_type", ""))
-    return () if component is None else instance_hours(record, component)
+    spec = APP_PRICES.get(record.attributes.get("app_type", ""))
+    return () if spec is None else instance_hours(record, spec.name)
 
 
 def _identity(record: ResourceRecord) -> dict[str, str]:
@@ -144,4 +195,5 @@ SPEC = KindSpec(
         done_states=frozenset({"Deleted", "Failed"}),
     ),
     restore=Restore(why_not="a Studio app is started again by its user, from Studio"),
+    price_components=tuple(APP_PRICES.values()),
 )

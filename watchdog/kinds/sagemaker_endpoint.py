@@ -18,6 +18,12 @@ from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import tag_dict
+from watchdog.kinds._prices import (
+    SAGEMAKER_SERVICE_CODE,
+    in_region,
+    sagemaker_instances,
+    term_match,
+)
 from watchdog.kinds.base import (
     CannotRestore,
     KindSpec,
@@ -29,7 +35,13 @@ from watchdog.kinds.base import (
     Uses,
 )
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
-from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
+from watchdog.signals.models import (
+    MetricQuery,
+    PriceComponentSpec,
+    PriceFilters,
+    PriceKey,
+    PriceUnits,
+)
 
 KIND: Kind = "sagemaker-endpoint"
 PAGE_SIZE = 100  # Search's maximum
@@ -206,6 +218,41 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     return tuple(queries)
 
 
+HOSTING_PRICES = sagemaker_instances("hosting", "{unit} endpoint instances", "Hosting")
+# Serverless provisioned concurrency is not an "ML Instance" product: the AmazonSageMaker price
+# list files it under productFamily "ML Serverless", one product per memory size (`memorygb`
+# "1".."6") and group - "ServerlessInf" (on-demand duration), "ServerlessProvisionedConcurrency-
+# Duration" (requests served by provisioned concurrency) and "ServerlessProvisionedConcurrency-
+# Usage" (the concurrency kept warm, usage type like USE1-ProvisionedConcurrency:Usage-2GB),
+# priced per second. The warm charge is what bills while idle. Sources: public code reading
+# the AmazonSageMaker offer file (group, operation "Serverless", memorygb, unit "seconds" for the
+# first two groups) and infracost's SageMaker endpoint-configuration pricing (the -Usage group
+# and its usage type); that -Usage products carry `memorygb` too is inferred from its siblings:
+# if AWS spells it otherwise, those keys are simply unknown.
+SERVERLESS_FAMILY = "ML Serverless"
+PROVISIONED_CONCURRENCY_GROUP = "ServerlessProvisionedConcurrency-Usage"
+
+
+def provisioned_concurrency_filters(key: PriceKey) -> PriceFilters:
+    memory_mb = int(key.unit.split()[0])
+    return [
+        in_region(key),
+        term_match("productFamily", SERVERLESS_FAMILY),
+        term_match("group", PROVISIONED_CONCURRENCY_GROUP),
+        term_match("memorygb", str(memory_mb // 1024)),
+    ]
+
+
+# Per unit of provisioned concurrency per hour; the key's unit is the memory size ("2048 MB").
+PROVISIONED_CONCURRENCY_PRICES = PriceComponentSpec(
+    name="serverless-provisioned-concurrency",
+    words="provisioned concurrency of {unit} serverless endpoints",
+    service_code=SAGEMAKER_SERVICE_CODE,
+    filters=provisioned_concurrency_filters,
+    per_second=True,
+)
+
+
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     """Hosting instance-hours of each instance-backed variant that has instances now, shadow
     variants included; provisioned-concurrency hours of each serverless variant that has it
@@ -213,11 +260,13 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     units = []
     for v in record.variants:
         if not v.serverless and v.instance_type and v.current_instance_count:
-            key = PriceKey(component="hosting", region=record.region, unit=v.instance_type)
+            key = PriceKey(
+                component=HOSTING_PRICES.name, region=record.region, unit=v.instance_type
+            )
             units.append(PriceUnits(key=key, count=v.current_instance_count))
         elif v.serverless and v.provisioned_concurrency and v.memory_mb:
             key = PriceKey(
-                component="serverless-provisioned-concurrency",
+                component=PROVISIONED_CONCURRENCY_PRICES.name,
                 region=record.region,
                 unit=memory_unit(v.memory_mb),
             )
@@ -276,4 +325,5 @@ SPEC = KindSpec(
             uses=(Uses("sagemaker-endpoint-config", config_name),),
         )
     ),
+    price_components=(HOSTING_PRICES, PROVISIONED_CONCURRENCY_PRICES),
 )

@@ -11,6 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
+from watchdog.kinds._prices import sagemaker_instances
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
     KindSpec,
@@ -25,6 +26,7 @@ from watchdog.signals.models import PriceUnits
 
 KIND: Kind = "sagemaker-notebook-instance"
 STORAGE_ONLY_STATES = frozenset({"Stopped", "Failed"})
+NOTEBOOK_PRICES = sagemaker_instances("notebook", "{unit} notebooks", "Notebook")
 
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
@@ -58,7 +60,7 @@ def to_record(
 
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     # Stopped: no instance; only its EBS volume bills, whose size the list call omits.
-    return instance_hours(record, "notebook")
+    return instance_hours(record, NOTEBOOK_PRICES.name)
 
 
 def running_since(record: ResourceRecord) -> datetime | None:
@@ -118,4 +120,5 @@ SPEC = KindSpec(
         why_not="it was deleted, and its ML storage volume with it: it cannot be restored; "
         f"its recorded description is in {AUDIT_COMMAND}",
     ),
+    price_components=(NOTEBOOK_PRICES,),
 )

@@ -81,18 +81,27 @@ def _sku(*parts: str) -> str:
 def catalog() -> tuple[dict[str, Any], ...]:
     """Every product of the sandbox catalog as a decoded price-list document, sorted by SKU.
 
-    The attribute shape (productFamily "ML Instance", a clean `instanceName`, an `instanceType`
-    suffixed "-Hosting"/"-Notebook" but bare for Studio, component "studio-jupyterlab", usage
-    types such as USE1-Notebk:ml.t3.medium) matches public code that reads the real AmazonSageMaker
-    offer file; `operation` "RunInstance" is confirmed there for Hosting only. Serverless products
-    follow the same sources: productFamily "ML Serverless", a `group` per charge, operation
-    "Serverless", `memorygb` "1".."6", usage types like USE1-ProvisionedConcurrency:Usage-2GB, and
-    prices per second (see watchdog.signals.prices).
+    AmazonSageMaker instances: productFamily "ML Instance", a clean `instanceName`, an
+    `instanceType` suffixed "-Hosting"/"-Notebook" but bare for Studio, `component` for Hosting
+    and Notebook, `platoinstancetype` on all (Hosting, Notebook, Studio-JupyterLab,
+    studio-codeeditor, Studio-Notebook for Studio Classic's KernelGateway), usage types such as
+    USE1-Notebk:ml.t3.medium and USE1-Studio:KernelGateway-ml.t3.medium; `operation`
+    "RunInstance" is confirmed in public code for Hosting only. Serverless products follow the
+    same sources: productFamily "ML Serverless", a `group` per charge, operation "Serverless",
+    `memorygb` "1".."6", usage types like USE1-ProvisionedConcurrency:Usage-2GB, and prices per
+    second. AmazonBedrock provisioned throughput: no productFamily, `model` "Amazon Bedrock" for
+    Titan, usage types like USE1-TitanTextG1-Express-ProvisionedThroughput-NoCommit-ModelUnits,
+    a `feature` naming the term, priced per "hour". Sources: watchdog.kinds._prices and
+    watchdog.kinds._bedrock_prices.
     """
     data = json.loads(
         resources.files("watchdog.sandbox").joinpath("data/pricing_catalog.json").read_text()
     )
-    products = [*_instance_products(data), *_serverless_products(data)]
+    products = [
+        *_instance_products(data),
+        *_serverless_products(data),
+        *_bedrock_products(data),
+    ]
     return tuple(sorted(products, key=lambda p: str(p["product"]["sku"])))
 
 
@@ -107,7 +116,8 @@ def _instance_products(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "usagetype": f"{place['usagePrefix']}-"
                 + component["usage"].format(instance=instance),
                 "operation": "RunInstance",
-                "component": component["component"],
+                **({"component": component["component"]} if component.get("component") else {}),
+                "platoinstancetype": component["platoinstancetype"],
                 "instanceName": instance,
                 "instanceType": component["instanceType"].format(instance=instance),
                 **data["instances"][instance],
@@ -140,15 +150,36 @@ def _serverless_products(data: dict[str, Any]) -> list[dict[str, Any]]:
     return products
 
 
+def _bedrock_products(data: dict[str, Any]) -> list[dict[str, Any]]:
+    bedrock = {**data, **data["bedrock"]}  # its own service code and name, the same regions
+    products = []
+    for row in bedrock["throughputPrices"]:
+        term = bedrock["terms"][row["term"]]
+        for region, usd in row["usd"].items():
+            place = data["regions"][region]
+            attributes = {
+                "usagetype": f"{place['usagePrefix']}-{row['model']}-ProvisionedThroughput-"
+                f"{row['term']}-ModelUnits",
+                "model": row["modelName"],
+                "feature": f"Provisioned Throughput Inference - {term}",
+            }
+            description = f"${usd} per model unit hour of {row['model']} ({term})"
+            sku = _sku(bedrock["serviceCode"], row["model"], row["term"], region)
+            price = (usd, "hour", description)
+            products.append(_document(bedrock, region, sku, None, attributes, price))
+    return products
+
+
 def _document(
     data: dict[str, Any],
     region: str,
     sku: str,
-    family: str,
+    family: str | None,
     attributes: dict[str, str],
     price: tuple[str, str, str],
 ) -> dict[str, Any]:
-    """One product as GetProducts returns it: product, serviceCode, on-demand terms, version."""
+    """One product as GetProducts returns it: product, serviceCode, on-demand terms, version.
+    `family` None: the product has none (AmazonBedrock's have a null productFamily)."""
     usd, unit, description = price
     place = data["regions"][region]
     term = f"{sku}.{_ON_DEMAND}"
@@ -188,7 +219,8 @@ def _field(product: dict[str, Any], name: str) -> str | None:
     if name == "ServiceCode":
         return str(product["serviceCode"])
     if name in ("productFamily", "sku"):
-        return str(product["product"][name])
+        value = product["product"][name]
+        return None if value is None else str(value)
     value = product["product"]["attributes"].get(name)
     return None if value is None else str(value)
 

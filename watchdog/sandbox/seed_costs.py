@@ -105,7 +105,7 @@ def _billed(now: datetime) -> Iterator[_Billed]:
 
 
 def _catalog_prices() -> dict[tuple[str, str, str], float]:
-    """(component, instance, region) -> USD per hour, from the sandbox's price catalog."""
+    """(use, instance, region) -> USD per hour, from the sandbox's price catalog."""
     prices = {}
     for product in pricing.catalog():
         if product["product"]["productFamily"] != "ML Instance":
@@ -113,7 +113,8 @@ def _catalog_prices() -> dict[tuple[str, str, str], float]:
         attributes = product["product"]["attributes"]
         (term,) = product["terms"]["OnDemand"].values()
         (dimension,) = term["priceDimensions"].values()
-        key = (attributes["component"], attributes["instanceName"], attributes["regionCode"])
+        use = attributes["platoinstancetype"]  # "Hosting", "Notebook", "Studio-JupyterLab"...
+        key = (use, attributes["instanceName"], attributes["regionCode"])
         prices[key] = float(dimension["pricePerUnit"]["USD"])
     return prices
 

@@ -6,6 +6,8 @@ these models and the resource records, so everything it needs is in them, includ
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -94,26 +96,22 @@ class MetricSignals(_Frozen):
 
 # --- prices --------------------------------------------------------------------------------
 
-PriceComponent = Literal[
-    "hosting",  # SageMaker real-time inference instances
-    "notebook",  # SageMaker notebook instances
-    "studio-jupyterlab",
-    "studio-codeeditor",
-    "studio-kernelgateway",
-    "bedrock-provisioned-throughput",  # per model unit-hour; `unit` is the base model id
-    # Per unit of provisioned concurrency per hour; `unit` is the memory size ("2048 MB").
-    "serverless-provisioned-concurrency",
-]
+# A kind of billed unit (endpoint instance hours...). Which components exist, and how the AWS
+# Price List names each, is declared by the kind modules (`KindSpec.price_components`).
+PriceComponent = str
 PriceBasis = Literal["price-list", "fallback"]
 
 
 class PriceKey(_Frozen):
-    """What one billed unit is: a component, a region and an instance type (or, for Bedrock
-    provisioned throughput, the base model id)."""
+    """What one billed unit is: a component, a region and a unit (an instance type, a memory
+    size, a base model id: what the component's declaration says)."""
 
     component: PriceComponent
     region: str
     unit: str
+    # The purchase term the price is for, in a person's words ("6-month commitment"); None:
+    # the plain hourly price. Only components whose price depends on a term set it.
+    term: str | None = None
 
 
 class PriceUnits(_Frozen):
@@ -144,30 +142,44 @@ class PriceSignals(_Frozen):
 
 def price_key_id(key: PriceKey) -> str:
     """The key as the cache and the fallback table spell it; not for people (price_key_words)."""
-    return f"{key.component}|{key.region}|{key.unit}"
+    base = f"{key.component}|{key.region}|{key.unit}"
+    return base if key.term is None else f"{base}|{key.term}"
 
 
-# What each component's units are, in the words of SageMaker's and Bedrock's pricing pages.
-_COMPONENT_WORDS: dict[str, str] = {
-    "hosting": "{unit} endpoint instances",
-    "notebook": "{unit} notebooks",
-    "studio-jupyterlab": "{unit} Studio JupyterLab apps",
-    "studio-codeeditor": "{unit} Studio Code Editor apps",
-    "studio-kernelgateway": "{unit} Studio KernelGateway apps",
-    "bedrock-provisioned-throughput": "Bedrock provisioned throughput for {unit}",
-    "serverless-provisioned-concurrency": "provisioned concurrency of {unit} serverless endpoints",
-}
+PriceFilters = list[dict[str, str]]
 
 
-def price_key_words(key: PriceKey) -> str:
+@dataclass(frozen=True)
+class PriceComponentSpec:
+    """How one price component is found in the AWS Price List, declared by the kind that
+    bills it (`KindSpec.price_components`); the signals stage only reads these.
+
+    `filters` gives the GetProducts filters for a key, or None when the Price List has no known
+    name for it (the key is then unknown, never guessed). `accepts` narrows the products those
+    filters return, by their attributes (a commitment term the filters cannot express).
+    """
+
+    name: str
+    # The component's units for people, with "{unit}" where the key's unit goes:
+    # "{unit} endpoint instances".
+    words: str
+    service_code: str
+    filters: Callable[[PriceKey], PriceFilters | None]
+    # Prices per second (serverless), read as hourly ones (x 3,600).
+    per_second: bool = False
+    accepts: Callable[[PriceKey, Mapping[str, str]], bool] | None = None
+
+
+def price_key_words(key: PriceKey, spec: PriceComponentSpec | None) -> str:
     """The key for people: "ml.p3.2xlarge notebooks in us-east-1"."""
-    return _COMPONENT_WORDS[key.component].format(unit=key.unit) + f" in {key.region}"
+    words = (spec.words if spec is not None else "{unit} " + key.component).format(unit=key.unit)
+    term = "" if key.term is None else f", {key.term}"
+    return f"{words}{term} in {key.region}"
 
 
-def component_words(component: str) -> str:
+def component_words(spec: PriceComponentSpec) -> str:
     """A component for people, without a unit: "Studio KernelGateway apps"."""
-    words = _COMPONENT_WORDS.get(component, component)
-    return words.replace("{unit} ", "").replace(" for {unit}", "")
+    return spec.words.replace("{unit} ", "").replace(" for {unit}", "")
 
 
 # --- Cost Explorer -------------------------------------------------------------------------

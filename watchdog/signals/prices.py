@@ -1,24 +1,24 @@
 """Hourly prices for what resources bill: the AWS Price List API, with a labelled fallback.
 
-SageMaker instance prices come from `pricing:GetProducts` (service code AmazonSageMaker; the API
-answers only in us-east-1 and ap-south-1, so ap-south-1 is tried when us-east-1 cannot be
-reached); so does serverless provisioned concurrency, per second, read as hourly. One call per
-distinct key that has no fresh cache entry; answers are cached per key,
-"unknown" answers too (briefly), so a type the price list lacks is not asked about every run.
+Which price components exist, which service code and GetProducts filters find each, and whether
+its prices are per second, is declared by the kind that bills it (`KindSpec.price_components`,
+collected in `watchdog.kinds.PRICE_COMPONENTS`); nothing here names a component. The API answers
+only in us-east-1 and ap-south-1, so ap-south-1 is tried when us-east-1 cannot be reached. One
+call per distinct key that has no fresh cache entry; answers are cached per key, "unknown"
+answers too (briefly), so a product the price list lacks is not asked about every run.
 
 The shipped table `data/fallback_prices.json` is used only when the API cannot be reached (no
-endpoint answers, access denied, throttled out), and its prices say so (basis "fallback"). A type
-the API answers for with no product is unknown, not a fallback case: the table is a snapshot of a
-few well-known prices, never a substitute for what AWS says. Bedrock provisioned throughput is
-priced from the table only (its price list entries are per model and commitment term and do not
-map cleanly to a base model id). No price, no guess: the key goes into `errors`.
+endpoint answers, access denied, throttled out), and its prices say so (basis "fallback"). A key
+the API answers for with no product is unknown, not a fallback case: the table is a snapshot of
+a few well-known prices, never a substitute for what AWS says. No price, no guess: the key goes
+into `errors`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
@@ -30,9 +30,12 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from watchdog.aws.clients import ClientFactory
 from watchdog.aws.errors import describe_error
+from watchdog.kinds import PRICE_COMPONENTS
 from watchdog.signals.cache import Cache, CacheEntry
 from watchdog.signals.models import (
     Price,
+    PriceComponentSpec,
+    PriceFilters,
     PriceKey,
     PriceSignals,
     component_words,
@@ -44,30 +47,6 @@ log = structlog.get_logger(__name__)
 
 # The Price List API's endpoints, in the order tried (API reference: "Price List Query API").
 PRICING_REGIONS = ("us-east-1", "ap-south-1")
-SERVICE_CODE = "AmazonSageMaker"
-# Our component -> the price list's `component` attribute. Hosting, Notebook and
-# studio-jupyterlab are the values public code reading the AmazonSageMaker offer file shows (and
-# the sandbox catalog mirrors); studio-codeeditor follows the same pattern but is unconfirmed: if
-# the price list spells it otherwise, those keys are simply unknown. Studio Classic's
-# KernelGateway has no known value, so it is not asked for.
-PRICE_LIST_COMPONENTS: dict[str, str] = {
-    "hosting": "Hosting",
-    "notebook": "Notebook",
-    "studio-jupyterlab": "studio-jupyterlab",
-    "studio-codeeditor": "studio-codeeditor",
-}
-# Serverless provisioned concurrency is not an "ML Instance" product: the AmazonSageMaker price
-# list files it under productFamily "ML Serverless", one product per memory size (`memorygb`
-# "1".."6") and group - "ServerlessInf" (on-demand duration), "ServerlessProvisionedConcurrency-
-# Duration" (requests served by provisioned concurrency) and "ServerlessProvisionedConcurrency-
-# Usage" (the concurrency kept warm, usage type like USE1-ProvisionedConcurrency:Usage-2GB),
-# priced per second. The warm charge is what bills while idle. Sources: public code reading
-# the AmazonSageMaker offer file (group, operation "Serverless", memorygb, unit "seconds" for the
-# first two groups) and infracost's SageMaker endpoint-configuration pricing (the -Usage group
-# and its usage type); that -Usage products carry `memorygb` too is inferred from its siblings:
-# if AWS spells it otherwise, those keys are simply unknown.
-SERVERLESS_FAMILY = "ML Serverless"
-PROVISIONED_CONCURRENCY_GROUP = "ServerlessProvisionedConcurrency-Usage"
 _SECONDS_UNITS = frozenset({"seconds", "second", "secs"})
 # "The price list has no such product" is remembered for this long (capped by the price TTL).
 NEGATIVE_TTL = timedelta(hours=1)
@@ -94,13 +73,17 @@ def fetch_prices(
     cache: Cache,
     now: datetime,
     ttl: timedelta,
+    components: Mapping[str, PriceComponentSpec] | None = None,
 ) -> PriceSignals:
-    """Resolve each distinct key to a price, or to an error saying why there is none."""
+    """Resolve each distinct key to a price, or to an error saying why there is none.
+    `components`: the declared price components by name (default: the kinds' registry)."""
+    if components is None:
+        components = PRICE_COMPONENTS
     api = _PriceListApi(clients)
     prices: dict[str, Price] = {}
     errors: list[str] = []
     for key in _distinct(keys):
-        outcome = _resolve(key, api, cache, now, ttl)
+        outcome = _resolve(_Lookup(key, components.get(key.component)), api, cache, now, ttl)
         if isinstance(outcome, Price):
             prices[price_key_id(key)] = outcome
         else:
@@ -112,25 +95,38 @@ def _distinct(keys: Iterable[PriceKey]) -> list[PriceKey]:
     return list({price_key_id(key): key for key in keys}.values())
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """A key and the declaration of its component (None: no kind declares it)."""
+
+    key: PriceKey
+    spec: PriceComponentSpec | None
+
+    @property
+    def words(self) -> str:
+        return price_key_words(self.key, self.spec)
+
+    def filters(self) -> PriceFilters | None:
+        return None if self.spec is None else self.spec.filters(self.key)
+
+
 def _resolve(
-    key: PriceKey, api: _PriceListApi, cache: Cache, now: datetime, ttl: timedelta
+    lookup: _Lookup, api: _PriceListApi, cache: Cache, now: datetime, ttl: timedelta
 ) -> Price | str:
-    if key.component == "bedrock-provisioned-throughput":
-        return _fallback(
-            key, "Bedrock provisioned throughput is priced from the shipped table only"
-        )
-    filters = price_list_filters(key)
-    if filters is None:
+    key = lookup.key
+    filters = lookup.filters()
+    if filters is None or lookup.spec is None:
+        what = key.component if lookup.spec is None else component_words(lookup.spec)
         return (
-            f"no price known for {price_key_words(key)}: the watchdog does not know how the AWS "
-            f"Price List names {component_words(key.component)}"
+            f"no price known for {lookup.words}: the watchdog does not know how the AWS "
+            f"Price List names {what}"
         )
     cached = _Cached.parse(cache.get(_CACHE_PREFIX + price_key_id(key)))
     if cached is not None and cached.is_fresh(now, ttl):
         return cached.outcome(key)
     if api.unavailable is None:
         try:
-            outcome = _ask_price_list(key, filters, api)
+            outcome = _ask_price_list(lookup, lookup.spec, filters, api)
         except PricingUnavailable:
             pass
         else:
@@ -139,56 +135,48 @@ def _resolve(
     # The API cannot be reached: an expired price from it still beats the snapshot table.
     if cached is not None and cached.usd_per_hour is not None:
         return cached.stale_price(key)
-    return _fallback(key, f"Pricing API unavailable ({api.unavailable})")
-
-
-def price_list_filters(key: PriceKey) -> list[dict[str, str]] | None:
-    """The GetProducts filters that find the one product `key` is; None if it has no known
-    name in the price list."""
-    region = {"Type": "TERM_MATCH", "Field": "regionCode", "Value": key.region}
-    if key.component == "serverless-provisioned-concurrency":
-        memory_mb = int(key.unit.split()[0])
-        return [
-            region,
-            {"Type": "TERM_MATCH", "Field": "productFamily", "Value": SERVERLESS_FAMILY},
-            {"Type": "TERM_MATCH", "Field": "group", "Value": PROVISIONED_CONCURRENCY_GROUP},
-            {"Type": "TERM_MATCH", "Field": "memorygb", "Value": str(memory_mb // 1024)},
-        ]
-    component = PRICE_LIST_COMPONENTS.get(key.component)
-    if component is None:
-        return None
-    return [
-        region,
-        {"Type": "TERM_MATCH", "Field": "instanceName", "Value": key.unit},
-        {"Type": "TERM_MATCH", "Field": "component", "Value": component},
-    ]
+    return _fallback(lookup, f"Pricing API unavailable ({api.unavailable})")
 
 
 def _ask_price_list(
-    key: PriceKey, filters: list[dict[str, str]], api: _PriceListApi
+    lookup: _Lookup, spec: PriceComponentSpec, filters: PriceFilters, api: _PriceListApi
 ) -> Price | str:
-    per_second = key.component == "serverless-provisioned-concurrency"
-    offers = parse_hourly_offers(api.get_products(filters), per_second=per_second)
+    key = lookup.key
+    accepts = spec.accepts
+    products = api.get_products(spec.service_code, filters)
+    offers = parse_hourly_offers(
+        products,
+        per_second=spec.per_second,
+        accepts=None if accepts is None else (lambda attributes: accepts(key, attributes)),
+    )
     chosen = choose_offer(offers)
     if chosen is None:
-        return f"no price known for {price_key_words(key)}: the AWS Price List has no such product"
+        return f"no price known for {lookup.words}: the AWS Price List has no such product"
     if isinstance(chosen, str):
-        return f"no price known for {price_key_words(key)}: {chosen}"
+        return f"no price known for {lookup.words}: {chosen}"
     source = "AWS Price List API"
     if chosen.publication:
         source += f" (publication {chosen.publication[:10]})"
     return Price(key=key, usd_per_hour=chosen.usd_per_hour, basis="price-list", source=source)
 
 
-def parse_hourly_offers(price_list: Iterable[str], *, per_second: bool = False) -> list[Offer]:
+def parse_hourly_offers(
+    price_list: Iterable[str],
+    *,
+    per_second: bool = False,
+    accepts: Callable[[Mapping[str, str]], bool] | None = None,
+) -> list[Offer]:
     """The on-demand hourly USD prices in a GetProducts `PriceList` (JSON strings); with
-    `per_second`, per-second prices (serverless) read as hourly ones (x 3,600) instead."""
+    `per_second`, per-second prices (serverless) read as hourly ones (x 3,600) instead; with
+    `accepts`, only of the products whose attributes it accepts."""
     units, factor = (_SECONDS_UNITS, 3600.0) if per_second else (_HOURLY_UNITS, 1.0)
     offers = []
     for item in price_list:
         try:
             product = json.loads(item)
             attributes = product["product"]["attributes"]
+            if accepts is not None and not accepts(attributes):
+                continue
             terms = product.get("terms", {}).get("OnDemand", {})
             for term in terms.values():
                 for dimension in term["priceDimensions"].values():
@@ -238,13 +226,13 @@ class _PriceListApi:
         self.calls = 0
         self.unavailable: str | None = None
 
-    def get_products(self, filters: list[dict[str, str]]) -> list[str]:
+    def get_products(self, service_code: str, filters: PriceFilters) -> list[str]:
         while True:
             region = self._regions[0]
             self.calls += 1
             try:
                 response = self._clients.client("pricing", region).get_products(
-                    ServiceCode=SERVICE_CODE,
+                    ServiceCode=service_code,
                     Filters=filters,
                     FormatVersion="aws_v1",
                     MaxResults=100,
@@ -331,20 +319,24 @@ def fallback_table() -> _FallbackTable:
     data = json.loads(text)
     prices = {
         price_key_id(
-            PriceKey(component=row["component"], region=row["region"], unit=row["unit"])
+            PriceKey(
+                component=row["component"],
+                region=row["region"],
+                unit=row["unit"],
+                term=row.get("term"),
+            )
         ): (float(row["usd_per_hour"]), str(row["source"]))
         for row in data["prices"]
     }
     return _FallbackTable(snapshot=str(data["snapshot"]), prices=prices)
 
 
-def _fallback(key: PriceKey, why: str) -> Price | str:
+def _fallback(lookup: _Lookup, why: str) -> Price | str:
+    key = lookup.key
     table = fallback_table()
     found = table.prices.get(price_key_id(key))
     if found is None:
-        return (
-            f"no price known for {price_key_words(key)}: {why}; not in the shipped fallback table"
-        )
+        return f"no price known for {lookup.words}: {why}; not in the shipped fallback table"
     usd, note = found
     source = f"shipped fallback table (snapshot {table.snapshot}; {note})"
     return Price(key=key, usd_per_hour=usd, basis="fallback", source=source)

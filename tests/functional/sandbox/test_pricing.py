@@ -34,7 +34,11 @@ REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
 # Serverless products per region: provisioned concurrency kept warm at 1, 2 and 4 GB, and the
 # duration of requests it serves at 2 GB.
 SERVERLESS = 4
-ALL = (10 * 3 + SERVERLESS) * 3
+# Studio Code Editor and Studio Classic KernelGateway (Studio-Notebook) products: four instance
+# types each, in every region.
+STUDIO_EXTRA = 4 * 2 * 3
+ALL = (10 * 3 + SERVERLESS) * 3 + STUDIO_EXTRA
+BEDROCK = "AmazonBedrock"
 
 
 @pytest.fixture
@@ -104,6 +108,7 @@ def test_sagemaker_product_has_the_price_list_attributes(client: Any) -> None:
         "usagetype": "USE1-Host:ml.g5.xlarge",
         "operation": "RunInstance",
         "component": "Hosting",
+        "platoinstancetype": "Hosting",
         "instanceName": "ml.g5.xlarge",
         "instanceType": "ml.g5.xlarge-Hosting",
         "vCpu": "4",
@@ -150,6 +155,7 @@ def test_every_instance_component_and_region_has_one_price(client: Any) -> None:
             p["product"]["attributes"]
             for p in _products(client, _term("productFamily", "ML Instance"))
         )
+        if "component" in a
     ]
     assert sorted(keys) == sorted((i, c, r) for i in INSTANCES for c in COMPONENTS for r in REGIONS)
 
@@ -157,13 +163,16 @@ def test_every_instance_component_and_region_has_one_price(client: Any) -> None:
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
-        (_term("instanceName", "ml.g5", "CONTAINS"), 3 * 3 * 3),
-        (_term("instanceName", "ml.g5.xlarge,ml.t3.medium", "ANY_OF"), 2 * 3 * 3),
-        (_term("component", "Hosting,Notebook", "NONE_OF"), 10 * 3 + SERVERLESS * 3),
-        (_term("regionCode", "eu-west-1", "EQUALS"), 10 * 3 + SERVERLESS),
+        (_term("instanceName", "ml.g5", "CONTAINS"), 3 * 3 * 3 + 2 * 3),
+        (_term("instanceName", "ml.g5.xlarge,ml.t3.medium", "ANY_OF"), 2 * 3 * 3 + 2 * 2 * 3),
+        (
+            _term("component", "Hosting,Notebook", "NONE_OF"),
+            10 * 3 + SERVERLESS * 3 + STUDIO_EXTRA,
+        ),
+        (_term("regionCode", "eu-west-1", "EQUALS"), 10 * 3 + SERVERLESS + STUDIO_EXTRA // 3),
         (_term("ServiceCode", SAGEMAKER), ALL),
         (_term("productFamily", "ML Serverless"), SERVERLESS * 3),
-        (_term("productFamily", "ML Instance"), 10 * 3 * 3),
+        (_term("productFamily", "ML Instance"), 10 * 3 * 3 + STUDIO_EXTRA),
         (_term("instanceName", "ml.G5.XLARGE"), 0),
     ],
 )
@@ -238,7 +247,8 @@ def test_describe_services_lists_the_attribute_names(client: Any) -> None:
     assert service["ServiceCode"] == SAGEMAKER
     names = set(service["AttributeNames"])
     assert {"instanceName", "component", "regionCode", "usagetype", "productFamily"} <= names
-    assert client.describe_services()["Services"] == [service]
+    services = client.describe_services()["Services"]
+    assert [s["ServiceCode"] for s in services] == [BEDROCK, SAGEMAKER] and service in services
 
 
 def test_describe_services_for_an_unknown_service_is_not_found(client: Any) -> None:
@@ -271,6 +281,9 @@ def test_catalog_labels_snapshot_figures_and_sandbox_figures() -> None:
         ("Hosting", "ml.g5.2xlarge"),
         ("Notebook", "ml.t3.medium"),
     }
+    # No citable Bedrock provisioned throughput figure: every one is a sandbox figure.
+    bedrock = json.loads(text)["bedrock"]["throughputPrices"]
+    assert bedrock and {row["source"] for row in bedrock} == {"sandbox"}
 
 
 def test_install_is_idempotent() -> None:
@@ -303,3 +316,55 @@ def test_server_mode_answers_get_products_and_refuses_other_regions() -> None:
         assert _error_code(excinfo) == "EndpointNotAvailableException"
     finally:
         server.stop()
+
+
+# --- Studio apps and Bedrock provisioned throughput ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plato", "usagetype"),
+    [
+        ("Studio-JupyterLab", "USE1-Studio:JupyterLab-ml.t3.medium"),
+        ("studio-codeeditor", "USE1-Studio:CodeEditor-ml.t3.medium"),
+        ("Studio-Notebook", "USE1-Studio:KernelGateway-ml.t3.medium"),
+    ],
+)
+def test_studio_products_are_found_by_platoinstancetype_and_bare_instance_type(
+    client: Any, plato: str, usagetype: str
+) -> None:
+    (product,) = _products(
+        client,
+        _term("regionCode", "us-east-1"),
+        _term("instanceType", "ml.t3.medium"),
+        _term("platoinstancetype", plato),
+    )
+    assert product["product"]["attributes"]["usagetype"] == usagetype
+
+
+def test_bedrock_throughput_products_have_the_amazon_bedrock_shape(client: Any) -> None:
+    pages = client.get_paginator("get_products").paginate(
+        ServiceCode=BEDROCK,
+        Filters=[
+            _term("regionCode", "us-east-1"),
+            _term("usagetype", "-TitanTextG1-Express-ProvisionedThroughput-", "CONTAINS"),
+        ],
+    )
+    products = [json.loads(item) for page in pages for item in page["PriceList"]]
+    by_usage = {p["product"]["attributes"]["usagetype"]: p for p in products}
+    assert sorted(by_usage) == [
+        "USE1-TitanTextG1-Express-ProvisionedThroughput-1month-ModelUnits",
+        "USE1-TitanTextG1-Express-ProvisionedThroughput-6months-ModelUnits",
+        "USE1-TitanTextG1-Express-ProvisionedThroughput-NoCommit-ModelUnits",
+    ]
+    hourly = by_usage["USE1-TitanTextG1-Express-ProvisionedThroughput-NoCommit-ModelUnits"]
+    assert hourly["serviceCode"] == BEDROCK and hourly["product"]["productFamily"] is None
+    attributes = hourly["product"]["attributes"]
+    assert attributes["feature"] == "Provisioned Throughput Inference - no commit"
+    assert attributes["model"] == "Amazon Bedrock"
+    (term,) = hourly["terms"]["OnDemand"].values()
+    (dimension,) = term["priceDimensions"].values()
+    assert dimension["unit"] == "hour"
+    # Not in the AmazonSageMaker answer.
+    assert not client.get_products(
+        ServiceCode=SAGEMAKER, Filters=[_term("usagetype", "ProvisionedThroughput", "CONTAINS")]
+    )["PriceList"]

@@ -10,6 +10,7 @@ import boto3
 from botocore.config import Config
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.kinds import bedrock_provisioned_throughput as pt_kind
 from watchdog.signals.cache import FileCache, MemoryCache
 from watchdog.signals.models import PriceKey
 from watchdog.signals.prices import fetch_prices
@@ -19,7 +20,8 @@ TTL = timedelta(hours=24)
 HOSTING = PriceKey(component="hosting", region="us-east-1", unit="ml.g5.2xlarge")
 NOTEBOOK = PriceKey(component="notebook", region="us-west-2", unit="ml.t3.medium")
 STUDIO = PriceKey(component="studio-jupyterlab", region="eu-west-1", unit="ml.g5.xlarge")
-CODE_EDITOR = PriceKey(component="studio-codeeditor", region="us-east-1", unit="ml.t3.medium")
+CODE_EDITOR = PriceKey(component="studio-codeeditor", region="us-east-1", unit="ml.p4d.24xlarge")
+KERNEL_GATEWAY = PriceKey(component="studio-kernelgateway", region="us-west-2", unit="ml.t3.medium")
 UNKNOWN = PriceKey(component="hosting", region="us-east-1", unit="ml.m5.large-typo")
 
 
@@ -126,3 +128,70 @@ def test_provisioned_concurrency_resolves_per_memory_size_from_ml_serverless(aws
     }
     (error,) = signals.errors
     assert error.endswith("the AWS Price List has no such product")
+
+
+# --- Studio Classic KernelGateway apps and Bedrock provisioned throughput ---------------------
+
+
+def test_a_kernel_gateway_app_is_priced_from_the_studio_notebook_product(aws: None) -> None:
+    factory, _ = clients()
+    signals = fetch_prices([KERNEL_GATEWAY], factory, MemoryCache(), NOW, TTL)
+    price = signals.get(KERNEL_GATEWAY)
+    assert price is not None and (price.usd_per_hour, price.basis) == (0.05, "price-list")
+
+
+def _throughput_units(commitment: str | None) -> list[Any]:
+    """Buy a provisioned throughput in the sandbox, list it the way the scan does, and return
+    the units the kind bills."""
+    bedrock = boto3.client("bedrock", region_name="us-east-1")
+    args: dict[str, Any] = {
+        "provisionedModelName": f"pt-{commitment}",
+        "modelId": "amazon.titan-text-express-v1:0:8k",
+        "modelUnits": 2,
+    }
+    if commitment:
+        args["commitmentDuration"] = commitment
+    arn = bedrock.create_provisioned_model_throughput(**args)["provisionedModelArn"]
+    (summary,) = (
+        s
+        for s in bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]
+        if s["provisionedModelArn"] == arn
+    )
+    record = pt_kind.to_record("123456789012", "us-east-1", summary, {})
+    return list(pt_kind.price_units(record))
+
+
+def test_a_provisioned_throughput_gets_the_price_list_price_of_its_term(aws: None) -> None:
+    factory, counter = clients()
+    (hourly,) = _throughput_units(None)
+    (committed,) = _throughput_units("SixMonths")
+
+    signals = fetch_prices([hourly.key, committed.key], factory, MemoryCache(), NOW, TTL)
+
+    assert signals.errors == ()
+    assert {key: (p.usd_per_hour, p.basis) for key, p in signals.prices.items()} == {
+        "bedrock-provisioned-throughput|us-east-1|amazon.titan-text-express-v1:0:8k": (
+            24.0,
+            "price-list",
+        ),
+        "bedrock-provisioned-throughput|us-east-1|amazon.titan-text-express-v1:0:8k"
+        "|6-month commitment": (16.4, "price-list"),
+    }
+    assert hourly.count == committed.count == 2
+    assert counter.by_operation()["pricing:GetProducts"] == 2
+
+
+def test_an_unreachable_api_leaves_a_throughput_unknown_and_says_why(aws: None) -> None:
+    (committed,) = _throughput_units("OneMonth")
+    factory = UnreachablePricing(down={"us-east-1", "ap-south-1"})
+
+    signals = fetch_prices([committed.key], factory, MemoryCache(), NOW, TTL)
+
+    assert signals.prices == {}
+    (error,) = signals.errors
+    assert error.startswith(
+        "no price known for Bedrock provisioned throughput for "
+        "amazon.titan-text-express-v1:0:8k, 1-month commitment in us-east-1: "
+        "Pricing API unavailable (no Price List endpoint reachable"
+    )
+    assert error.endswith("not in the shipped fallback table")

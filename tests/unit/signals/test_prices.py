@@ -61,9 +61,11 @@ class FakePricing:
 
     def __init__(self, region: str, answer: Callable[[str, dict[str, str]], Any]) -> None:
         self.region, self._answer, self.calls = region, answer, 0
+        self.service_codes: list[str] = []
 
     def get_products(self, **params: Any) -> dict[str, Any]:
         self.calls += 1
+        self.service_codes.append(params["ServiceCode"])
         filters = {f["Field"]: f["Value"] for f in params["Filters"]}
         result = self._answer(self.region, filters)
         if isinstance(result, BaseException):
@@ -149,15 +151,12 @@ def test_filters_name_region_instance_and_the_price_list_component() -> None:
         seen.append(filters)
         return []
 
-    studio = PriceKey(component="studio-jupyterlab", region="eu-west-1", unit="ml.t3.medium")
-    fetch_prices([studio], FakeClients(answer), MemoryCache(), NOW, TTL)
+    clients = FakeClients(answer)
+    fetch_prices([G5], clients, MemoryCache(), NOW, TTL)
     assert seen == [
-        {
-            "regionCode": "eu-west-1",
-            "instanceName": "ml.t3.medium",
-            "component": "studio-jupyterlab",
-        }
+        {"regionCode": "us-east-1", "instanceName": "ml.g5.xlarge", "component": "Hosting"}
     ]
+    assert clients.pricing["us-east-1"].service_codes == ["AmazonSageMaker"]
 
 
 def test_a_fresh_cached_price_is_not_asked_for_again_until_the_ttl_passes() -> None:
@@ -264,25 +263,13 @@ def test_a_cache_that_cannot_be_written_does_not_lose_the_price() -> None:
 # --- keys the Price List is not asked about ------------------------------------------------
 
 
-def test_bedrock_provisioned_throughput_has_no_price_without_a_sourced_figure() -> None:
-    pt = PriceKey(
-        component="bedrock-provisioned-throughput",
-        region="us-east-1",
-        unit="amazon.titan-text-express-v1:0:8k",
-    )
-    clients = FakeClients(catalog)
-    signals = fetch_prices([pt], clients, MemoryCache(), NOW, TTL)
-    assert signals.get(pt) is None and signals.pricing_calls == 0
-    assert "priced from the shipped table only" in signals.errors[0]
-
-
-def test_kernel_gateway_has_no_known_price_list_component() -> None:
-    kg = PriceKey(component="studio-kernelgateway", region="us-east-1", unit="ml.t3.medium")
-    signals = fetch_prices([kg], FakeClients(catalog), MemoryCache(), NOW, TTL)
+def test_a_component_no_kind_declares_is_not_asked_about() -> None:
+    odd = PriceKey(component="studio-nonexistent", region="us-east-1", unit="ml.t3.medium")
+    signals = fetch_prices([odd], FakeClients(catalog), MemoryCache(), NOW, TTL)
     assert signals.pricing_calls == 0
     assert signals.errors == (
-        "no price known for ml.t3.medium Studio KernelGateway apps in us-east-1: the watchdog does "
-        "not know how the AWS Price List names Studio KernelGateway apps",
+        "no price known for ml.t3.medium studio-nonexistent in us-east-1: the watchdog does "
+        "not know how the AWS Price List names studio-nonexistent",
     )
 
 
