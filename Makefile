@@ -9,11 +9,13 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test test-fast check lint typecheck templates unit functional e2e bench clean \
 	build-WatchdogFunction lambda-python
 
-$(STAMP): pyproject.toml
+# The product with its dev tools, and the sandbox: its own distribution (sandbox/), which the
+# product never installs or ships.
+$(STAMP): pyproject.toml sandbox/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required: install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./sandbox
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -33,8 +35,9 @@ test-fast: $(STAMP)
 check: lint typecheck templates
 
 lint: $(STAMP)
-	$(BIN)/ruff check watchdog tests bench deploy lambda_handler.py setup.py
-	$(BIN)/ruff format --check watchdog tests bench deploy lambda_handler.py setup.py
+	$(BIN)/ruff check watchdog sandbox tests bench deploy lambda_handler.py setup.py
+	$(BIN)/ruff format --check watchdog sandbox tests bench deploy lambda_handler.py setup.py
+	$(BIN)/lint-imports
 
 # cfn-lint on every template, then template.yaml through the SAM translator (offline) and the
 # state machine's definition (tests/unit/test_templates.py).
@@ -88,13 +91,15 @@ LAMBDA_PYTHON ?= $(shell for p in python$(LAMBDA_PYTHON_VERSION) \
 # whenever it is installed; waitress is the daemon's HTTP server (the function's HTTP is API
 # Gateway's). And the project's own parts the function never imports.
 LAMBDA_UNUSED_DISTS := rich click apscheduler waitress
-LAMBDA_UNUSED_PATHS := watchdog/cli watchdog/daemon watchdog/sandbox
+LAMBDA_UNUSED_PATHS := watchdog/cli watchdog/daemon
 
 build-WatchdogFunction:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: run sam build" >&2; exit 1; }
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required to build the package" >&2; exit 1; }
 	@test -n "$(LAMBDA_PYTHON)" || { echo "Python $(LAMBDA_PYTHON_VERSION) (the function's runtime) \
 	is required to compile the package's bytecode: install it or set LAMBDA_PYTHON" >&2; exit 1; }
+	# setuptools reuses ./build/lib: a stale one would ship modules no longer in the tree.
+	rm -rf build
 	set -e; wheels=$$(mktemp -d); trap 'rm -rf "$$wheels"' EXIT; \
 	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir "$$wheels" .; \
 	$(PYTHON) -m pip install --quiet --upgrade --no-compile --no-warn-conflicts \

@@ -17,15 +17,16 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from watchdog_sandbox import backdate
+from watchdog_sandbox.seed_bench import seed_many_endpoints
+from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
+
 from watchdog.act.apply import apply
 from watchdog.act.models import ApplyResult, ExecOptions
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import lookback_for, run_plan
 from watchdog.policies.schema import Policy
-from watchdog.sandbox import backdate
-from watchdog.sandbox.seed_bench import seed_many_endpoints
-from watchdog.sandbox.server import point_this_process_at, running_server, sandbox_session
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.sqlite import SqliteStore
 

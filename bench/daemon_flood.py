@@ -30,11 +30,12 @@ from pathlib import Path
 # The clients and the daemon's start live with the e2e tests; this script runs from a checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from watchdog_sandbox.slack_api import SlackApi
+
 from tests.conftest import FAKE_AWS_ENV
 from tests.e2e import flood
 from tests.e2e.conftest import ALICE, free_port, start_sandbox
 from tests.e2e.daemons import get, start_daemon, wait_for
-from watchdog.sandbox.slack_api import SlackApi
 
 GOAL_P99_MS = 100.0
 PROBE_EVERY_S = 0.01

@@ -18,13 +18,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from watchdog_sandbox import backdate
+from watchdog_sandbox.seed_bench import seed_many_endpoints
+from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
+
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies import default_policies_dir, load_policies
-from watchdog.sandbox import backdate
-from watchdog.sandbox.seed_bench import seed_many_endpoints
-from watchdog.sandbox.server import point_this_process_at, running_server, sandbox_session
 from watchdog.signals.collect import SignalOptions
 
 REGION = "us-east-1"

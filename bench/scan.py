@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from watchdog_sandbox.seed_bench import seed_many_endpoints
+from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
+
 from watchdog.inventory import ScanRequest, scan
 from watchdog.logs import configure_logging
-from watchdog.sandbox.seed_bench import seed_many_endpoints
-from watchdog.sandbox.server import point_this_process_at, running_server, sandbox_session
 
 REGION = "us-east-1"
 

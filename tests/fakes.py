@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from watchdog.records import Kind, ResourceRecord
@@ -61,3 +62,18 @@ class FakeScanContext:
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+
+
+class FakeClock:
+    """Time that moves only when slept through: the executor's waits take no time."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+        self.slept = 0.0
+
+    def now(self) -> datetime:
+        return self._now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        self._now += timedelta(seconds=seconds)

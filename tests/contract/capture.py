@@ -3,7 +3,7 @@ clients.
 
 `capture()` wraps `BaseClient._make_api_call` (every client method and every paginator page
 passes through it) for the block. A call is the product's when a frame of the `watchdog`
-package, outside `watchdog.sandbox`, is on its stack: the sandbox's seeding and a test's own
+package, outside `watchdog_sandbox`, is on its stack: the sandbox's seeding and a test's own
 boto3 calls are not the product's contract. For the product's calls it records the request,
 and hands back the answer wrapped so that every key the product reads (`[]`, `.get`, `in`) is
 recorded as a path through the answer; `contract.py` then resolves each path against the

@@ -43,9 +43,8 @@ def invoke(tmp: Path, *args: str) -> Result:
 
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
+    import watchdog_sandbox as sandbox
     from moto import mock_aws
-
-    from watchdog import sandbox
 
     tmp = tmp_path_factory.mktemp("contract")
     policy = tmp / "policy.yaml"

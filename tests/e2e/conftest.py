@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from watchdog.sandbox.slack_api import SlackApi
+from watchdog_sandbox.slack_api import SlackApi
 
 READY_TIMEOUT_S = 120
 # The Slack user who clicks in the daemon tests.

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from watchdog_sandbox.slack_api import Posted, SlackApi
+from watchdog_sandbox.slack_clicks import block_actions, button, signed_request
+
 from tests.e2e.conftest import ALICE, cli
-from watchdog.sandbox.slack_api import Posted, SlackApi
-from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 LINK_SECRET = "e2e-link-secret-0123456789abcdef0123456789"

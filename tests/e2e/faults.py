@@ -10,7 +10,7 @@ The pieces:
   `ai-watchdog sandbox serve --seed` per trial would cost ~10 s, this costs ~1 s. Only the demo's
   management account in us-east-1 is seeded, without metrics (the policy below does not look at
   traffic), which is all the runs scan.
-- The witness: the sandbox's call journal (watchdog/sandbox/journal.py), one JSON line per
+- The witness: the sandbox's call journal (sandbox/watchdog_sandbox/journal.py), one JSON line per
   Delete*/Stop* request the emulator answered, with its parameters and HTTP status. It counts
   what AWS was asked to do, independently of the watchdog's own records.
 - `Harness`: one uninterrupted reference run, then trials. A trial starts `apply --execute`,
@@ -81,12 +81,11 @@ def _serve() -> None:
     from datetime import UTC, datetime
 
     from moto.moto_api._internal.models import moto_api_backend
-
-    from watchdog.sandbox import seed as seed_module
-    from watchdog.sandbox.seed_clients import AwsClients, service_trust_policy
-    from watchdog.sandbox.seed_metrics import MetricWriter
-    from watchdog.sandbox.seed_plan import management_plan
-    from watchdog.sandbox.server import running_server, sandbox_session
+    from watchdog_sandbox import seed as seed_module
+    from watchdog_sandbox.seed_clients import AwsClients, service_trust_policy
+    from watchdog_sandbox.seed_metrics import MetricWriter
+    from watchdog_sandbox.seed_plan import management_plan
+    from watchdog_sandbox.server import running_server, sandbox_session
 
     # No metrics (zero hours of them): the policy is about age, and writing eight days of
     # hourly series would triple the seed time. Patched in this process only.

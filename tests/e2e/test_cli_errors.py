@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 from tests.e2e.conftest import cli, free_port, run
 
@@ -53,3 +54,28 @@ def test_sandbox_serve_on_a_taken_port_exits_at_once() -> None:
         )
 
     assert_one_line_error(result, f"port {port} is in use")
+
+
+# A Python that cannot import the sandbox distribution, as a product-only install is: a
+# sitecustomize on PYTHONPATH refuses `watchdog_sandbox` before anything else is imported.
+NO_SANDBOX = """
+import importlib.abc, sys
+
+class _NoSandbox(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "watchdog_sandbox" or name.startswith("watchdog_sandbox."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, _NoSandbox())
+"""
+
+
+def test_without_the_sandbox_installed_demo_and_serve_say_how_to_install_it(tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(NO_SANDBOX)
+
+    for args in (["sandbox", "serve", "--port", "0"], ["demo"]):
+        result = run(args, PYTHONPATH=str(tmp_path))
+
+        assert_one_line_error(result, "the sandbox is not installed")
+        assert "pip install -e ./sandbox" in result.stderr

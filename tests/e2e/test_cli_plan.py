@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
+
 from tests.e2e.conftest import run
-from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
 
 ORG_PLAN = [
     "plan",

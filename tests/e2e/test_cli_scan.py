@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
+
 from tests.e2e.conftest import run
 from watchdog.kinds import kind_names
-from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
 
 ORG_SCAN = [
     "scan",

@@ -13,11 +13,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from watchdog_sandbox.slack_api import Posted, SlackApi
+from watchdog_sandbox.slack_clicks import block_actions, button, signed_request
+
 from tests.e2e.conftest import ALICE, free_port
 from tests.e2e.daemons import SIGNING_SECRET, alert_for, get, start_daemon, wait_for
 from tests.functional.service.test_click_reply_url import Listener
-from watchdog.sandbox.slack_api import Posted, SlackApi
-from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
 
 BOB = "U0BOB00001"
 

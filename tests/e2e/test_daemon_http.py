@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from watchdog_sandbox.slack_api import SlackApi
 
 from tests.conftest import FAKE_AWS_ENV
 from tests.e2e import flood
@@ -23,7 +24,6 @@ from tests.e2e.conftest import ALICE, free_port
 from tests.e2e.daemons import LINK_SECRET, get, start_daemon, wait_for
 from tests.e2e.flood import Process, exchange, head, status_of
 from watchdog.approvals.tokens import issue_token
-from watchdog.sandbox.slack_api import SlackApi
 
 # Short, so that the stalled clients' test waits seconds: the server's only timing setting.
 TIMEOUT_S = 2

@@ -8,11 +8,11 @@ import signal
 from pathlib import Path
 
 import boto3
+from watchdog_sandbox.slack_api import SlackApi
+from watchdog_sandbox.slack_clicks import block_actions, button
 
 from tests.e2e.conftest import ALICE, free_port
 from tests.e2e.daemons import alert_for, click_approve, edited_to, get, start_daemon, wait_for
-from watchdog.sandbox.slack_api import SlackApi
-from watchdog.sandbox.slack_clicks import block_actions, button
 from watchdog.store.sqlite import SqliteStore
 
 

@@ -13,9 +13,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from watchdog_sandbox.slack_api import SlackApi
+
 from tests.e2e.conftest import cli, free_port, run, start_sandbox
 from tests.e2e.daemons import start_daemon, wait_for
-from watchdog.sandbox.slack_api import SlackApi
 from watchdog.store.sqlite import SqliteStore
 
 COMPONENT = "mistral-7b-ic"

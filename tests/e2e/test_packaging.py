@@ -30,6 +30,10 @@ def test_the_wheel_carries_the_shipped_policies_and_uses_them(tmp_path: Path) ->
     [wheel] = tmp_path.glob("ai_cost_watchdog-*.whl")
     installed = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
+        # The product only: the sandbox is its own distribution (sandbox/), never in this one.
+        tops = {name.split("/", 1)[0] for name in archive.namelist()}
+        assert {t for t in tops if not t.endswith(".dist-info")} == {"watchdog"}
+        assert not [n for n in archive.namelist() if "sandbox" in n.split("/")[1:2]]
         archive.extractall(installed)
     shipped = sorted(p.name for p in (installed / "watchdog" / "shipped_policies").iterdir())
     assert shipped == sorted(p.name for p in (ROOT / "policies").iterdir())
@@ -178,6 +182,7 @@ def test_the_policies_ship_once_inside_the_package_and_no_sandbox_cli_or_daemon(
     assert shipped == sorted(p.name for p in (ROOT / "policies").iterdir())
     for part in ("sandbox", "cli", "daemon"):
         assert not (root / "watchdog" / part).exists(), part
+    assert not (root / "watchdog_sandbox").exists()
 
 
 def test_the_handler_imports_from_the_package_alone_without_the_cli_or_the_http_side(

@@ -12,9 +12,9 @@ import boto3
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from watchdog_sandbox.seed import seed_demo_account
 
 from watchdog.cli.main import cli
-from watchdog.sandbox.seed import seed_demo_account
 from watchdog.store.sqlite import SqliteStore
 
 REGION = "us-east-1"

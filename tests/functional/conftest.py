@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import watchdog_sandbox as sandbox
 from moto import mock_aws
-
-from watchdog import sandbox
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def aws() -> Iterator[None]:
 
 def organization_env(cache_dir: Path) -> dict[str, str]:
     """Settings that scan the seeded demo organization over both demo regions."""
-    from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
+    from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
 
     return {
         "WATCHDOG_REGIONS": "us-east-1,us-west-2",

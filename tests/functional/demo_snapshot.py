@@ -23,8 +23,7 @@ from typing import Any
 
 import boto3
 from moto.core.base_backend import BackendDict
-
-from watchdog.sandbox.seed import SeedSummary, seed_demo_account
+from watchdog_sandbox.seed import SeedSummary, seed_demo_account
 
 REGION = "us-east-1"
 # The moto services the demo seed writes to (some, like sagemaker, have the sandbox's own

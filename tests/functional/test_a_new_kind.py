@@ -16,9 +16,9 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.fakes import FakeClock
 from watchdog.act.apply import apply
 from watchdog.act.clients import SessionClients
-from watchdog.act.clock import FakeClock
 from watchdog.act.models import ExecOptions
 from watchdog.act.restore import restore
 from watchdog.inventory import ScanRequest

@@ -12,11 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
+from watchdog_sandbox.slack_api import SlackApi
 
 from lambda_handler import handler
 from tests.functional.conftest import organization_env
 from tests.functional.demo_snapshot import seed_demo
-from watchdog.sandbox.slack_api import SlackApi
 from watchdog.store.dynamodb_table import create_table
 from watchdog.store.open import open_store
 

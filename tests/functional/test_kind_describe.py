@@ -8,14 +8,14 @@ from typing import Any
 
 import boto3
 import pytest
+import watchdog_sandbox as sandbox
 from moto import mock_aws
+from watchdog_sandbox.seed import seed_demo_account
+from watchdog_sandbox.seed_bedrock import CustomModelSpec, create_custom_model
 
-from watchdog import sandbox
 from watchdog.inventory import ScanRequest, scan
 from watchdog.kinds import BY_KIND, REGISTRY
 from watchdog.records import Kind, ResourceRecord
-from watchdog.sandbox.seed import seed_demo_account
-from watchdog.sandbox.seed_bedrock import CustomModelSpec, create_custom_model
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from watchdog_sandbox.slack_clicks import block_actions, signed_request
 
 from lambda_handler import handler
 from tests.functional.service.test_click_reply_url import METADATA, Webhooks
@@ -21,7 +22,6 @@ from tests.functional.test_lambda_handler import (
     stored,
 )
 from watchdog.act.clock import SystemClock
-from watchdog.sandbox.slack_clicks import block_actions, signed_request
 from watchdog.service import work as work_module
 from watchdog.store.base import Store
 

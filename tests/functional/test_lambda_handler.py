@@ -13,6 +13,8 @@ from typing import Any
 
 import boto3
 import pytest
+from watchdog_sandbox.slack_api import SlackApi
+from watchdog_sandbox.slack_clicks import block_actions, button, signed_request
 
 from lambda_handler import handler
 from tests.functional.conftest import organization_env
@@ -22,8 +24,6 @@ from watchdog.approvals.tokens import issue_token
 from watchdog.notify.blocks import finding_message
 from watchdog.notify.notifier import NotifyOptions, notify
 from watchdog.notify.slack import BotSender
-from watchdog.sandbox.slack_api import SlackApi
-from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
 from watchdog.service.public_url import forget
 from watchdog.service.work import Work
 from watchdog.store.base import Store

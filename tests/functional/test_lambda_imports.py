@@ -24,7 +24,7 @@ NEVER = (
     "pytest",
     "watchdog.cli",
     "watchdog.daemon",
-    "watchdog.sandbox",
+    "watchdog_sandbox",
 )
 # The HTTP side (Slack clicks, approval pages), the asynchronous work, the fan-out and Slack
 # itself: not for a scheduled event without Slack.

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.functional.demo_snapshot import seed_demo
-from watchdog.inventory import ScanRequest
-from watchdog.pipeline import lookback_for, run_plan
-from watchdog.policies import default_policies_dir, load_policies
-from watchdog.sandbox.seed import (
+from watchdog_sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
     MEMBER_ROLE_NAME,
 )
+
+from tests.functional.demo_snapshot import seed_demo
+from watchdog.inventory import ScanRequest
+from watchdog.pipeline import lookback_for, run_plan
+from watchdog.policies import default_policies_dir, load_policies
 from watchdog.signals.collect import SignalOptions
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,17 +7,17 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import watchdog_sandbox as sandbox
 from moto import mock_aws
+from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
+from watchdog_sandbox.seed_summary import SeedSummary
 
 from tests.conftest import FAKE_AWS_ENV
 from tests.functional.demo_snapshot import seed_demo
-from watchdog import sandbox
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies import default_policies_dir, load_policies
-from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
-from watchdog.sandbox.seed_summary import SeedSummary
 from watchdog.signals.collect import SignalOptions
 
 WEEK = timedelta(days=7)

@@ -38,4 +38,4 @@ def test_no_execute_hint_when_nothing_would_run() -> None:
 
 
 def test_the_sandbox_hint_installs_from_the_clone() -> None:
-    assert "pip install -e '.[sandbox]'" in NEEDS_EXTRA and "make demo" in NEEDS_EXTRA
+    assert "pip install -e ./sandbox" in NEEDS_EXTRA and "make demo" in NEEDS_EXTRA

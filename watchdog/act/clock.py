@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -19,18 +19,3 @@ class SystemClock:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
-
-
-class FakeClock:
-    """Time that moves only when slept through (tests, and the sandbox demo's fast polling)."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = start
-        self.slept = 0.0
-
-    def now(self) -> datetime:
-        return self._now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept += seconds
-        self._now += timedelta(seconds=seconds)

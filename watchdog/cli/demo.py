@@ -42,8 +42,8 @@ from watchdog.settings import Settings
 def demo(slack_json: Path) -> None:
     """Run the watchdog against a seeded sandbox organization and show each stage."""
     try:
-        from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
-        from watchdog.sandbox.server import point_this_process_at, running_server
+        from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
+        from watchdog_sandbox.server import point_this_process_at, running_server
     except ImportError as error:
         raise Fail(NEEDS_EXTRA) from error
     configure_logging(level="error")

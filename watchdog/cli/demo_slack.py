@@ -24,7 +24,7 @@ from watchdog.settings import Settings
 from watchdog.store.base import Store
 
 if TYPE_CHECKING:
-    from watchdog.sandbox.slack_api import Posted, SlackApi
+    from watchdog_sandbox.slack_api import Posted, SlackApi
 
 CHANNEL = "#ai-cost-watchdog"
 CLICKER = "U0DEMO0001"  # the person clicking Approve in the demo
@@ -47,7 +47,7 @@ class DemoSlack:
 
 @contextmanager
 def demo_slack(settings: Settings, store: Store) -> Iterator[DemoSlack]:
-    from watchdog.sandbox.slack_api import SlackApi
+    from watchdog_sandbox.slack_api import SlackApi
 
     secret = secrets.token_hex(16)
     with SlackApi(users=OWNERS) as api:
@@ -63,7 +63,7 @@ def demo_slack(settings: Settings, store: Store) -> Iterator[DemoSlack]:
 
 def post_and_approve(demo: DemoSlack, dry: ApplyResult, console: Console, out: Path) -> None:
     """Post the dry run's findings, show one, and click Approve on every delete it asks for."""
-    from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
+    from watchdog_sandbox.slack_clicks import block_actions, button, signed_request
 
     service = demo.service
     sent = notify(

@@ -8,10 +8,10 @@ import click
 
 from watchdog.cli._common import Fail
 
-# The package is not on PyPI yet, so the extra is installed from the clone.
+# The sandbox is its own distribution (never part of the product), installed from the clone.
 NEEDS_EXTRA = (
-    "the sandbox needs the optional extra: from the repository's clone, run "
-    "pip install -e '.[sandbox]' (or make demo, which installs it)"
+    "the sandbox is not installed: it is its own package, ai-cost-watchdog-sandbox; from the "
+    "repository's clone run pip install -e ./sandbox (or make demo, which installs it)"
 )
 
 
@@ -35,7 +35,7 @@ def sandbox() -> None:
 def serve(host: str, port: int, seed: bool, latency_ms: float) -> None:
     """Serve the sandbox over HTTP until interrupted; point AWS_ENDPOINT_URL at it."""
     try:
-        from watchdog.sandbox.server import serve as serve_sandbox
+        from watchdog_sandbox.server import serve as serve_sandbox
     except ImportError as error:
         raise Fail(NEEDS_EXTRA) from error
     try:

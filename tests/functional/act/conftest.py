@@ -10,14 +10,14 @@ from typing import Any
 
 import boto3
 import pytest
+from watchdog_sandbox.seed import SeedSummary
 
+from tests.fakes import FakeClock
 from tests.functional.demo_snapshot import seed_demo
 from watchdog.act.apply import apply
-from watchdog.act.clock import FakeClock
 from watchdog.act.models import ApplyResult, ExecOptions
 from watchdog.inventory import ScanRequest
 from watchdog.policies.schema import Policy
-from watchdog.sandbox.seed import SeedSummary
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.sqlite import SqliteStore
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from watchdog_sandbox.slack_api import SlackApi
 
 from tests.unit.act.test_admission_rules import finding
 from watchdog.findings import Finding
 from watchdog.notify.notifier import NotifyOptions, NotifyResult, ReviewLinks, notify
 from watchdog.notify.slack import BotSender, Sender, WebhookSender
-from watchdog.sandbox.slack_api import SlackApi
 from watchdog.store.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

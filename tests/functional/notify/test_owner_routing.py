@@ -11,14 +11,14 @@ from typing import Any
 
 import boto3
 import pytest
+from watchdog_sandbox.slack_api import Posted, SlackApi
 
+from tests.fakes import FakeClock
 from tests.unit.act.test_admission_rules import finding
 from tests.unit.evaluate.factories import NOW
-from watchdog.act.clock import FakeClock
 from watchdog.notify.notifier import notify
 from watchdog.notify.slack import BotSender
 from watchdog.records import ResourceRecord
-from watchdog.sandbox.slack_api import Posted, SlackApi
 from watchdog.service.context import build_service
 from watchdog.settings import Settings
 from watchdog.store.base import Store

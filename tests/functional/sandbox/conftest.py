@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 from moto import mock_aws
-
-from watchdog.sandbox import transitions
+from watchdog_sandbox import transitions
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -54,7 +53,7 @@ def default_transitions() -> Iterator[None]:
 
 def install_sagemaker_additions() -> None:
     for name in SAGEMAKER_ADDITIONS:
-        importlib.import_module(f"watchdog.sandbox.{name}").install()
+        importlib.import_module(f"watchdog_sandbox.{name}").install()
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core.utils import utcnow
 from moto.server import ThreadedMotoServer
-
-from watchdog.sandbox import appconfig
+from watchdog_sandbox import appconfig
 
 REGION = "us-east-1"
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from moto import mock_aws
+from watchdog_sandbox import backdate, install
+from watchdog_sandbox.backdate import BackdateError
 
 from tests.functional.sandbox.conftest import REGION, ROLE_ARN
-from watchdog.sandbox import backdate, install
-from watchdog.sandbox.backdate import BackdateError
 
 ACCOUNT = "123456789012"
 CREATED = datetime(2026, 10, 1, 9, 15, 30, 250000, tzinfo=UTC)

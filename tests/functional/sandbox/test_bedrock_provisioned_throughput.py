@@ -13,9 +13,8 @@ import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
-
-from watchdog.sandbox import transitions
-from watchdog.sandbox.bedrock_provisioned_throughput import install, put_provisioned_throughput
+from watchdog_sandbox import transitions
+from watchdog_sandbox.bedrock_provisioned_throughput import install, put_provisioned_throughput
 
 REGION = "us-east-1"
 CLAUDE = "anthropic.claude-v2"

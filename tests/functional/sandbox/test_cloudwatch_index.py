@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 from moto.cloudwatch.models import cloudwatch_backends
-
-from watchdog.sandbox import cloudwatch_index
+from watchdog_sandbox import cloudwatch_index
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 

@@ -15,10 +15,9 @@ import time_machine
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
-
-from watchdog.sandbox import cost_explorer, install
-from watchdog.sandbox.seed_costs import seed_costs
-from watchdog.sandbox.server import running_server, sandbox_session
+from watchdog_sandbox import cost_explorer, install
+from watchdog_sandbox.seed_costs import seed_costs
+from watchdog_sandbox.server import running_server, sandbox_session
 
 # The sandbox validates dates against the clock's UTC date. A date read at import can be the day
 # (or month) before the one the sandbox sees when the test runs, so the clock stands still at noon

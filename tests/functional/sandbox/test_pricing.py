@@ -13,8 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
-
-from watchdog.sandbox import pricing
+from watchdog_sandbox import pricing
 
 SAGEMAKER = "AmazonSageMaker"
 INSTANCES = [
@@ -267,7 +266,7 @@ def test_get_attribute_values_lists_distinct_values_in_pages(client: Any) -> Non
 
 
 def test_catalog_labels_snapshot_figures_and_sandbox_figures() -> None:
-    text = resources.files("watchdog.sandbox").joinpath("data/pricing_catalog.json").read_text()
+    text = resources.files("watchdog_sandbox").joinpath("data/pricing_catalog.json").read_text()
     rows = json.loads(text)["prices"]
     assert {row["source"] for row in rows} == {"snapshot", "sandbox"}
     serverless = json.loads(text)["serverlessPrices"]

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
+from watchdog_sandbox import sagemaker_common
 
 from tests.functional.sandbox.conftest import REGION, ROLE_ARN
-from watchdog.sandbox import sagemaker_common
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient

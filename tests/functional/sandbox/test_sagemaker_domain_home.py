@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+import watchdog_sandbox as sandbox
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from watchdog_sandbox import ec2_security_groups
+from watchdog_sandbox.sagemaker_domains import MANAGED_BY_TAG
+from watchdog_sandbox.server import running_server
 
 from tests.functional.sandbox.conftest import REGION, install_sagemaker_additions
-from watchdog import sandbox
-from watchdog.sandbox import ec2_security_groups
-from watchdog.sandbox.sagemaker_domains import MANAGED_BY_TAG
-from watchdog.sandbox.server import running_server
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client

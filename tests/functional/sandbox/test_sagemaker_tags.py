@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+import watchdog_sandbox
 
 from tests.functional.sandbox.conftest import REGION, ROLE_ARN, install_sagemaker_additions
-from watchdog import sandbox as watchdog_sandbox
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from watchdog.sandbox import transitions
-from watchdog.sandbox.transitions import AsyncStatus
+from watchdog_sandbox import transitions
+from watchdog_sandbox.transitions import AsyncStatus
 
 
 class FakeClock:

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from moto import mock_aws
+from watchdog_sandbox import install
+from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME, SeedSummary, seed_demo_account
 
 from tests.conftest import FAKE_AWS_ENV
 from tests.functional.sandbox.seed_helpers import inventory, metric_values, tags_of
-from watchdog.sandbox import install
-from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME, SeedSummary, seed_demo_account
 
 NOW = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
 EAST, WEST = "us-east-1", "us-west-2"

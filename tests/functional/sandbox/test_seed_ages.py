@@ -13,20 +13,20 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from moto import mock_aws
-
-from tests.conftest import FAKE_AWS_ENV
-from tests.functional.sandbox.seed_helpers import metric_values
-from watchdog.inventory import ScanRequest, scan
-from watchdog.records import ResourceRecord
-from watchdog.sandbox import install
-from watchdog.sandbox.seed import (
+from watchdog_sandbox import install
+from watchdog_sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
     MEMBER_ROLE_NAME,
     SeedSummary,
     seed_demo_account,
 )
-from watchdog.sandbox.seed_ages import SETUP_LEAD
+from watchdog_sandbox.seed_ages import SETUP_LEAD
+
+from tests.conftest import FAKE_AWS_ENV
+from tests.functional.sandbox.seed_helpers import metric_values
+from watchdog.inventory import ScanRequest, scan
+from watchdog.records import ResourceRecord
 
 WINDOW = timedelta(days=7)
 EAST = "us-east-1"

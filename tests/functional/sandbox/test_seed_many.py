@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 from moto import mock_aws
+from watchdog_sandbox import install
+from watchdog_sandbox.seed import SeedSummary, seed_demo_account, seed_many_endpoints
 
 from tests.functional.sandbox.seed_helpers import inventory, metric_values
-from watchdog.sandbox import install
-from watchdog.sandbox.seed import SeedSummary, seed_demo_account, seed_many_endpoints
 
 NOW = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
 REGION = "us-east-1"

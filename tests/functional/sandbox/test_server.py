@@ -13,9 +13,8 @@ from urllib.parse import urlparse
 
 import boto3
 import pytest
-
-from watchdog.sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
-from watchdog.sandbox.server import running_server, sandbox_session
+from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
+from watchdog_sandbox.server import running_server, sandbox_session
 
 REGION = "us-east-1"
 
@@ -106,7 +105,7 @@ def test_each_server_starts_fresh_on_the_requested_port() -> None:
 @pytest.mark.parametrize(("stop_signal", "seed"), [(signal.SIGTERM, False), (signal.SIGINT, True)])
 def test_serve_runs_until_signalled(stop_signal: signal.Signals, seed: bool) -> None:
     port = _free_port()
-    code = f"from watchdog.sandbox.server import serve; serve(port={port}, seed={seed})"
+    code = f"from watchdog_sandbox.server import serve; serve(port={port}, seed={seed})"
     process = subprocess.Popen(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,

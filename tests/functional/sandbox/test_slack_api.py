@@ -12,8 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
-
-from watchdog.sandbox.slack_api import SlackApi
+from watchdog_sandbox.slack_api import SlackApi
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*idle endpoint*"}}
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")

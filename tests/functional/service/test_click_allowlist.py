@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from watchdog_sandbox.slack_api import SlackApi
 
 from tests.functional.service.test_routes import (
     ALICE,
@@ -21,7 +22,6 @@ from tests.functional.service.test_routes import (
 from tests.unit.evaluate.factories import NOW
 from watchdog.act.select import not_ready
 from watchdog.notify.slack import BotSender
-from watchdog.sandbox.slack_api import SlackApi
 from watchdog.service.routes import route
 from watchdog.store.base import Store
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from watchdog_sandbox.slack_clicks import block_actions
+
 from tests.functional.service.test_routes import (
     ALICE,
     BOB,
@@ -20,7 +22,6 @@ from tests.functional.service.test_routes import (
     store,
 )
 from tests.unit.evaluate.factories import NOW
-from watchdog.sandbox.slack_clicks import block_actions
 from watchdog.service.clicks import answer_payload
 from watchdog.service.routes import route
 from watchdog.store.base import Store

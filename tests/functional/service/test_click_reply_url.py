@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 from structlog.testing import capture_logs
+from watchdog_sandbox.slack_clicks import block_actions, signed_request
 
 from tests.functional.service.test_routes import (
     ALICE,
@@ -24,7 +25,6 @@ from tests.functional.service.test_routes import (
     store,
 )
 from tests.unit.evaluate.factories import NOW
-from watchdog.sandbox.slack_clicks import block_actions, signed_request
 from watchdog.service import work as work_module
 from watchdog.service.routes import Request, route
 from watchdog.service.work import Work, perform

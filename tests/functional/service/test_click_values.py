@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from structlog.testing import capture_logs
+from watchdog_sandbox.slack_clicks import block_actions, signed_request
 
 from tests.functional.service.test_routes import (
     ALICE,
@@ -23,7 +24,6 @@ from tests.functional.service.test_routes import (
     store,
 )
 from tests.unit.evaluate.factories import NOW
-from watchdog.sandbox.slack_clicks import block_actions, signed_request
 from watchdog.service.routes import Request, route
 from watchdog.store.base import Store
 

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 from slack_sdk.signature import SignatureVerifier
+from watchdog_sandbox.slack_api import SlackApi
+from watchdog_sandbox.slack_clicks import block_actions, button, signed_request
 
 from tests.unit.act.test_admission_rules import finding
 from tests.unit.evaluate.factories import NOW
@@ -22,8 +24,6 @@ from watchdog.notify.blocks import finding_message
 from watchdog.notify.notifier import notify
 from watchdog.notify.slack import BotSender, Sender
 from watchdog.records import ResourceRecord
-from watchdog.sandbox.slack_api import SlackApi
-from watchdog.sandbox.slack_clicks import block_actions, button, signed_request
 from watchdog.service.clicks import answer_payload
 from watchdog.service.context import Service, build_service
 from watchdog.service.routes import Request, route

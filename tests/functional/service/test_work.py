@@ -11,16 +11,16 @@ from typing import Any
 
 import boto3
 import pytest
+from watchdog_sandbox.slack_api import Call, Posted, SlackApi
 
+from tests.fakes import FakeClock
 from tests.unit.act.test_admission_rules import finding
 from tests.unit.evaluate.factories import NOW
-from watchdog.act.clock import FakeClock
 from watchdog.approvals.record import record_approval
 from watchdog.findings import finding_id
 from watchdog.notify.notifier import notify
 from watchdog.notify.slack import BotSender
 from watchdog.records import ResourceRecord
-from watchdog.sandbox.slack_api import Call, Posted, SlackApi
 from watchdog.service.context import Service, build_service
 from watchdog.service.work import Work, perform
 from watchdog.settings import Settings

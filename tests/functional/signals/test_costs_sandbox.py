@@ -1,4 +1,4 @@
-"""fetch_costs against the sandbox's Cost Explorer (moto plus watchdog.sandbox.cost_explorer)."""
+"""fetch_costs against the sandbox's Cost Explorer (moto plus watchdog_sandbox.cost_explorer)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import boto3
 import pytest
 import time_machine
+from watchdog_sandbox import cost_explorer
+from watchdog_sandbox.seed_costs import seed_costs
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
-from watchdog.sandbox import cost_explorer
-from watchdog.sandbox.seed_costs import seed_costs
 from watchdog.signals.cache import FileCache
 from watchdog.signals.costs import fetch_costs
 from watchdog.signals.models import CostSignals

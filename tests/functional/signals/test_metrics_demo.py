@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import boto3
-
-from tests.functional.demo_snapshot import seed_demo
-from watchdog.inventory import ScanRequest, open_scope, scan
-from watchdog.records import ResourceRecord
-from watchdog.sandbox.seed import (
+from watchdog_sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
     MEMBER_ROLE_NAME,
 )
+
+from tests.functional.demo_snapshot import seed_demo
+from watchdog.inventory import ScanRequest, open_scope, scan
+from watchdog.records import ResourceRecord
 from watchdog.signals.metrics import collect_metrics
 from watchdog.signals.models import MetricSeries
 

@@ -1,4 +1,4 @@
-"""fetch_prices against the sandbox's Price List API (moto plus watchdog.sandbox.pricing)."""
+"""fetch_prices against the sandbox's Price List API (moto plus watchdog_sandbox.pricing)."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ from watchdog.kinds import kind_names
 
 PRODUCT = Path(watchdog.__file__).parent
 ROOT = PRODUCT.parent
-# The kinds' own package declares them; the sandbox emulates them per kind (its own
+# The kinds' own package declares them (the sandbox, which emulates them per kind, is its own
 # distribution, not the product).
-DECLARED_IN = (PRODUCT / "kinds", PRODUCT / "sandbox")
+DECLARED_IN = (PRODUCT / "kinds",)
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -1,0 +1,234 @@
+"""A local AWS for trying the watchdog: moto's server with the sandbox additions, optionally seeded.
+
+`serve()` backs `ai-watchdog sandbox serve`; `running_server()` is the same thing for tests and the
+demo. The server runs in this process (moto's ThreadedMotoServer), so the additions patched into
+moto by `install()` apply to it, and its state is moto's in-process state: it is reset when a
+server starts and when it stops, so each server is a fresh AWS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+import boto3
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from watchdog_sandbox import install
+from watchdog_sandbox.seed import (
+    DEMO_EXTERNAL_ID,
+    DEMO_REGIONS,
+    MEMBER_ROLE_NAME,
+    SeedSummary,
+    seed_demo_account,
+)
+
+# moto accepts any credentials; these are the ones its documentation uses.
+FAKE_ACCESS_KEY = "testing"
+FAKE_SECRET_KEY = "testing"
+DEFAULT_REGION = "us-east-1"
+
+
+def client_host(host: str) -> str:
+    """Where a client on this machine reaches a server bound to `host`."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def sandbox_session() -> boto3.Session:
+    """A boto3 session with moto's fake credentials, independent of the caller's environment."""
+    return boto3.Session(
+        aws_access_key_id=FAKE_ACCESS_KEY,
+        aws_secret_access_key=FAKE_SECRET_KEY,
+        region_name=DEFAULT_REGION,
+    )
+
+
+def point_this_process_at(url: str, region: str = DEFAULT_REGION) -> None:
+    """Send this process's AWS calls to the sandbox at `url`, with its fake credentials.
+
+    The user's own AWS settings (profile, session token) are dropped from this process only.
+    """
+    os.environ.update(
+        AWS_ENDPOINT_URL=url,
+        AWS_ACCESS_KEY_ID=FAKE_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY=FAKE_SECRET_KEY,
+        AWS_DEFAULT_REGION=region,
+    )
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket bound in the caller's thread, so a taken port raises OSError here.
+
+    moto's ThreadedMotoServer binds in its server thread, where werkzeug answers a taken port
+    by printing and exiting that thread, and start() then waits forever for a server that
+    never comes (deaf to Ctrl-C and SIGTERM).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # As http.server does: a restarted sandbox may reuse a port still in TIME_WAIT.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+class Wire:
+    """The time AWS's answers spend on the wire, added to every request the sandbox serves.
+
+    Each request sleeps in its own server thread, so concurrent requests overlap their wire
+    time as they do against AWS, and a client that overlaps its calls gains what it would
+    there. Zero (the default) adds nothing; set after seeding, so a seed stays fast."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def wrap(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+        def delayed(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            if self.seconds > 0:
+                time.sleep(self.seconds)
+            return app(environ, start_response)
+
+        return delayed
+
+
+def _start_server(host: str, port: int, wire: Wire) -> tuple[BaseWSGIServer, threading.Thread]:
+    """moto's WSGI app served from a socket bound here, in a daemon thread."""
+    listener = _listen(host, port)
+    try:
+        app = wire.wrap(DomainDispatcherApplication(create_backend_app))
+        # werkzeug duplicates the descriptor: ours is closed either way.
+        server = make_server(
+            host, port, app, threaded=True, request_handler=MotoRequestHandler, fd=listener.fileno()
+        )
+    finally:
+        listener.close()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+@contextmanager
+def _moto_server(host: str, port: int, wire: Wire) -> Iterator[str]:
+    """Serve the sandbox for the block. OSError at once if the port cannot be bound."""
+    install()
+    moto_api_backend.reset()
+    # werkzeug logs every request to stderr; a seed alone is hundreds of lines of noise.
+    access_log = logging.getLogger("werkzeug")
+    saved_level = access_log.level
+    access_log.setLevel(logging.WARNING)
+    try:
+        server, thread = _start_server(host, port, wire)
+    except OSError:
+        access_log.setLevel(saved_level)
+        raise
+    try:
+        yield f"http://{client_host(host)}:{server.server_address[1]}"
+    finally:
+        # Shut down, then close the socket: the port is free after.
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        moto_api_backend.reset()
+        access_log.setLevel(saved_level)
+
+
+@contextmanager
+def running_server(
+    port: int = 0, seed: bool = False, *, host: str = "127.0.0.1", latency_ms: float = 0
+) -> Iterator[str]:
+    """Run the sandbox server for the duration of the block and yield its base URL.
+
+    `port=0` picks a free port. With `seed=True` the demo organisation is created first (see
+    `seed_demo_account`); callers that need its summary seed themselves with the yielded URL.
+    `latency_ms` is added to every request served after the seed (Wire).
+    """
+    wire = Wire()
+    with _moto_server(host, port, wire) as url:
+        if seed:
+            seed_demo_account(sandbox_session(), endpoint_url=url)
+        wire.seconds = latency_ms / 1000
+        yield url
+
+
+def usage(url: str, summary: SeedSummary | None) -> str:
+    """What to tell a person who just started the server."""
+    lines = [
+        f"ai-cost-watchdog sandbox: moto with the watchdog additions at {url}",
+        "",
+        "Point the AWS SDKs and CLIs at it from another shell:",
+        f"  export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID={FAKE_ACCESS_KEY} "
+        f"AWS_SECRET_ACCESS_KEY={FAKE_SECRET_KEY} AWS_DEFAULT_REGION={DEFAULT_REGION}",
+    ]
+    if summary is not None:
+        counts = ", ".join(f"{n} {kind}" for kind, n in summary.counts().items())
+        lines += [
+            "",
+            f"Seeded: management account {summary.management_account_id}, member account(s) "
+            f"{', '.join(summary.member_account_ids)}, regions {', '.join(summary.regions)}.",
+            f"  {counts}",
+            "Scan the whole organisation with:",
+            f"  export WATCHDOG_REGIONS={','.join(DEMO_REGIONS)} WATCHDOG_ACCOUNTS=organization "
+            f"WATCHDOG_MEMBER_ROLE={MEMBER_ROLE_NAME} WATCHDOG_EXTERNAL_ID={DEMO_EXTERNAL_ID}",
+            "Resources carry realistic ages (created days to months ago) and eight days of hourly",
+            "metrics: idle endpoints older than the 7-day window show as idle; chatbot-west-poc,",
+            "created two days ago, shows as unknown (too young to tell).",
+        ]
+    lines += ["", "Press Ctrl+C to stop."]
+    return "\n".join(lines)
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 5000, seed: bool = False, latency_ms: float = 0
+) -> None:
+    """Run the sandbox server until SIGINT or SIGTERM, then stop it cleanly.
+
+    Must be called from the main thread (Python delivers signals only there).
+    """
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        del frame
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        wire = Wire()
+        with _moto_server(host, port, wire) as url:
+            summary = seed_demo_account(sandbox_session(), endpoint_url=url) if seed else None
+            wire.seconds = latency_ms / 1000
+            print(usage(url, summary), flush=True)
+            if latency_ms:
+                print(f"Every request takes {latency_ms:g} ms more, as on AWS's wire.", flush=True)
+            # A timed wait keeps the main thread returning to the interpreter, where Python
+            # runs signal handlers.
+            while not stop.wait(0.5):
+                pass
+        print("Sandbox server stopped.", file=sys.stderr, flush=True)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
