@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
 KIND: Kind = "bedrock-custom-model"
@@ -65,4 +65,5 @@ SPEC = KindSpec(
         delete=Operation("bedrock:DeleteCustomModel", invoke=delete),
         describe=describe,
     ),
+    iam=KindPermissions(scan=("bedrock:ListCustomModels",), describe="bedrock:GetCustomModel"),
 )

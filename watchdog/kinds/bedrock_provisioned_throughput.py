@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import MetricIdentity, MetricQuery, PriceKey, PriceUnits
 
@@ -129,5 +129,9 @@ SPEC = KindSpec(
         ),
         status_field="status",
         describe=describe,
+    ),
+    iam=KindPermissions(
+        scan=("bedrock:ListProvisionedModelThroughputs",),
+        describe="bedrock:GetProvisionedModelThroughput",
     ),
 )

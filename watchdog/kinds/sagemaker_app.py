@@ -11,7 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import PriceComponent, PriceUnits
@@ -143,4 +143,5 @@ SPEC = KindSpec(
         # A Failed app blocks neither its space nor its profile, and bills nothing.
         done_states=frozenset({"Deleted", "Failed"}),
     ),
+    iam=KindPermissions(scan=("sagemaker:ListApps",), describe="sagemaker:DescribeApp"),
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindPermissions, KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-domain"
@@ -72,4 +72,8 @@ SPEC = KindSpec(
     depends_on=("sagemaker-user-profile", "sagemaker-space"),
     collect=collect,
     teardown=studio_teardown("sagemaker:DeleteDomain", "a domain", delete, describe),
+    iam=KindPermissions(
+        scan=("sagemaker:ListDomains", "sagemaker:DescribeDomain"),
+        describe="sagemaker:DescribeDomain",
+    ),
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import tag_dict
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
 from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
 
@@ -247,5 +247,10 @@ SPEC = KindSpec(
         status_field="EndpointStatus",
         in_progress=frozenset({"Deleting"}),
         describe=describe,
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:Search", "sagemaker:DescribeEndpointConfig"),
+        describe="sagemaker:DescribeEndpoint",
+        restore=("sagemaker:CreateEndpoint", "sagemaker:AddTags"),
     ),
 )

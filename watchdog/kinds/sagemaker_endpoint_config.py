@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.kinds.sagemaker_endpoint import describe_config
 from watchdog.records import Kind, ResourceRecord
 
@@ -73,5 +73,10 @@ SPEC = KindSpec(
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete),
         describe=describe,
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListEndpointConfigs",),
+        describe="sagemaker:DescribeEndpointConfig",
+        restore=("sagemaker:CreateEndpointConfig", "sagemaker:AddTags"),
     ),
 )

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery
 
@@ -115,5 +115,9 @@ SPEC = KindSpec(
         status_field="InferenceComponentStatus",
         in_progress=frozenset({"Deleting"}),
         describe=describe,
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListInferenceComponents", "sagemaker:DescribeInferenceComponent"),
+        describe="sagemaker:DescribeInferenceComponent",
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-model"
@@ -54,5 +54,11 @@ SPEC = KindSpec(
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteModel", invoke=delete),
         describe=describe,
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListModels",),
+        describe="sagemaker:DescribeModel",
+        # Recreated with its tags: a Create call with Tags needs sagemaker:AddTags too.
+        restore=("sagemaker:CreateModel", "sagemaker:AddTags"),
     ),
 )

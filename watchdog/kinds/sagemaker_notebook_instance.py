@@ -11,7 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import PriceUnits
 
@@ -98,5 +98,10 @@ SPEC = KindSpec(
         in_progress=frozenset({"Stopping", "Deleting"}),
         describe=describe,
         stop_before_delete=True,
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListNotebookInstances",),
+        describe="sagemaker:DescribeNotebookInstance",
+        restore=("sagemaker:StartNotebookInstance",),
     ),
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindPermissions, KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-user-profile"
@@ -83,4 +83,8 @@ SPEC = KindSpec(
     depends_on=("sagemaker-app", "sagemaker-space"),
     collect=collect,
     teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile", delete, describe),
+    iam=KindPermissions(
+        scan=("sagemaker:ListUserProfiles", "sagemaker:DescribeUserProfile"),
+        describe="sagemaker:DescribeUserProfile",
+    ),
 )
