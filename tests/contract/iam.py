@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+import botocore.session
 from botocore import xform_name
 
 from tests.contract.capture import Call
@@ -121,3 +122,39 @@ def called_in_source(action: str) -> bool:
         if re.search(rf"\b{xform_name(operation)}\b", text):
             return True
     return f'op="{action}"' in text
+
+
+# Boto3 services the product uses, for the static check below.
+SERVICES = (
+    "sagemaker", "bedrock", "sts", "organizations", "ec2", "cloudwatch", "pricing",
+    "resourcegroupstaggingapi", "ce", "efs", "dynamodb", "lambda", "s3", "appconfigdata", "ssm",
+    "secretsmanager",
+)  # fmt: skip
+# Operations named in the product's source that no role needs.
+NAMED_NOT_GRANTED = {
+    "dynamodb:CreateTable": "store.dynamodb_table.create_table, run by a person with their own "
+    "credentials (template.yaml creates the Lambda's table)",
+    "dynamodb:UpdateTimeToLive": "the same create_table helper",
+    "dynamodb:Scan": 'not a call: the IAM mode "scan" is quoted in watchdog/kinds/permissions.py',
+}
+
+
+def named_but_undeclared() -> list[str]:
+    """Operations of the product's services that its source names (`.op_name(`, "op_name",
+    "OpName") but nothing declares: a call the journey does not reach is still caught."""
+    session = botocore.session.get_session()
+    by_name: dict[str, list[str]] = {}
+    for service in SERVICES:
+        for operation in session.get_service_model(service).operation_names:
+            by_name.setdefault(xform_name(operation), []).append(iam_action(service, operation))
+    declared = {g.action for g in grants()}
+    text = product_source()
+    problems = []
+    for name, actions in sorted(by_name.items()):
+        operations = {a.split(":", 1)[1] for a in actions}
+        named = re.search(rf"\.{name}\(|[\"']{name}[\"']", text) or any(
+            re.search(rf"[\"':]{op}\"", text) for op in operations
+        )
+        if named and not declared.intersection(actions) and not NAMED_NOT_GRANTED.keys() & actions:
+            problems.append(f"{' or '.join(actions)}: named in the product's source, not declared")
+    return problems
