@@ -15,7 +15,6 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from watchdog.aws.permissions import MODES, SHARED, TAGS_BY_SERVICE, Grant, Mode, Where
@@ -27,7 +26,9 @@ def kind_grants(spec: KindSpec) -> list[Grant]:
     """What one kind's calls need: its declaration, its teardown operations, its service's
     tag dialect."""
     stage = f"kinds.{spec.kind}"
-    tags = TAGS_BY_SERVICE[spec.service]
+    tags = TAGS_BY_SERVICE.get(spec.service)
+    if tags is None:
+        raise LookupError(f"{spec.kind}: no tag dialect for {spec.service} in TAGS_BY_SERVICE")
     found = [Grant(action, ("scan",), stage) for action in spec.iam.scan]
     if spec.iam.describe is not None:
         found.append(Grant(spec.iam.describe, ("verify",), stage))
@@ -43,7 +44,6 @@ def teardown_actions(spec: KindSpec) -> list[str]:
     return [step.op for step in steps if step is not None]
 
 
-@cache
 def grants() -> tuple[Grant, ...]:
     """Every grant: the shared ones, then the kinds' in registry order."""
     return (*SHARED, *(g for spec in REGISTRY for g in kind_grants(spec)))
