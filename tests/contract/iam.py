@@ -20,7 +20,7 @@ from botocore import xform_name
 
 from tests.contract.capture import Call
 from watchdog.aws.permissions import Mode
-from watchdog.kinds.permissions import grants, needed
+from watchdog.permissions import grants, needed
 
 PACKAGE = Path(__file__).resolve().parents[2] / "watchdog"
 
@@ -135,7 +135,7 @@ NAMED_NOT_GRANTED = {
     "dynamodb:CreateTable": "store.dynamodb_table.create_table, run by a person with their own "
     "credentials (template.yaml creates the Lambda's table)",
     "dynamodb:UpdateTimeToLive": "the same create_table helper",
-    "dynamodb:Scan": 'not a call: the IAM mode "scan" is quoted in watchdog/kinds/permissions.py',
+    "dynamodb:Scan": 'not a call: the IAM mode "scan" is quoted in watchdog/permissions.py',
 }
 
 

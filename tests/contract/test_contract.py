@@ -112,7 +112,7 @@ def test_every_field_read_from_an_answer_exists_in_aws_answer(journey: Captured)
 
 
 def test_every_call_is_declared_for_the_mode_that_makes_it(journey: Captured) -> None:
-    """Its IAM action is in watchdog/kinds/permissions.py's lists for that command's modes,
+    """Its IAM action is in watchdog/permissions.py's lists for that command's modes,
     which README.md and both templates are held to (tests/unit/test_iam_lists.py)."""
     problems = undeclared(journey.calls)
     assert problems == [], "\n".join(problems)

@@ -17,7 +17,7 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
 from tests.contract.iam import NAMED_NOT_GRANTED, named_but_undeclared
 from watchdog.kinds import REGISTRY
-from watchdog.kinds.permissions import grants
+from watchdog.permissions import grants
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = re.compile(r"\b([a-z][a-z0-9-]+):([A-Z][A-Za-z0-9]*\*?)")

@@ -1,8 +1,8 @@
 """The IAM lists people read and deploy are the registry's: README.md's permission blocks,
 template.yaml's function role and deploy/member-role.yaml's member role grant exactly what
-watchdog/kinds/permissions.py builds from the kinds and the shared declarations, statement by
+watchdog/permissions.py builds from the kinds and the shared declarations, statement by
 statement - nothing missing, nothing nothing needs. Regenerate the README's blocks with
-`python -m watchdog.kinds.permissions --write-readme README.md`; `--template` prints each
+`python -m watchdog.permissions --write-readme README.md`; `--template` prints each
 statement's actions."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
 from watchdog.aws.permissions import MODES, SHARED
 from watchdog.kinds import REGISTRY
-from watchdog.kinds.permissions import (
+from watchdog.permissions import (
     README_BLOCKS,
     ROLES,
     exempt_deny,
@@ -79,9 +79,7 @@ def test_each_role_grants_what_the_registry_needs_and_nothing_else(relative: str
             f"{relative} {statement.sid}: grants {a}, needed by nothing"
             for a in sorted(have - need)
         ]
-    assert problems == [], (
-        "\n".join(problems) + "\n(python -m watchdog.kinds.permissions --template)"
-    )
+    assert problems == [], "\n".join(problems) + "\n(python -m watchdog.permissions --template)"
 
 
 @pytest.mark.parametrize("relative", sorted(ROLES))
@@ -99,7 +97,7 @@ def test_the_readme_blocks_are_the_generated_ones() -> None:
     for name in README_BLOCKS:
         assert readme_block(name) in text, (
             f"README's iam:{name} block is stale: "
-            "python -m watchdog.kinds.permissions --write-readme README.md"
+            "python -m watchdog.permissions --write-readme README.md"
         )
     assert rewrite_readme(text) == text
 

@@ -5,7 +5,7 @@ calls every kind shares and those of the stages around them: who the caller is a
 accounts to enter, the tagging API, CloudWatch, Cost Explorer and the Price List, the tag dialect
 of each service (act/tags.py), what a deleted domain left behind (act/leftovers.py), restore's
 role passing, and the Lambda deployment's own plumbing (store, secrets, policy sources).
-watchdog/kinds/permissions.py adds the kinds' declarations and builds each mode's full list, the
+watchdog/permissions.py adds the kinds' declarations and builds each mode's full list, the
 README's lists and the templates' statements from them; tests/contract checks every one
 against the calls the code really makes.
 """

@@ -114,7 +114,7 @@ class KindPermissions:
     Only what nothing else already says: its stop/delete actions are its `Teardown` operations,
     its tag reads and the Exempt button's tag write follow its service (act/tags.py), and the
     calls shared by every kind (the tagging API, CloudWatch, identity) are declared once in
-    watchdog/aws/permissions.py. watchdog/kinds/permissions.py puts them together.
+    watchdog/aws/permissions.py. watchdog/permissions.py puts them together.
     """
 
     # What `collect` calls: its list (or Search) calls and the describes it makes per resource.

@@ -2,7 +2,7 @@
 declarations (watchdog/aws/permissions.py) - and the README's lists and the templates'
 statements built from those.
 
-`python -m watchdog.kinds.permissions --readme` prints the README's permission blocks (with
+`python -m watchdog.permissions --readme` prints the README's permission blocks (with
 their markers), `--write-readme README.md` replaces them in place, and `--template` prints each
 role statement's actions; tests/unit/test_iam_lists.py fails when README.md, template.yaml or
 deploy/member-role.yaml grant more or less than this module says.
@@ -222,7 +222,7 @@ def template_lists() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m watchdog.kinds.permissions")
+    parser = argparse.ArgumentParser(prog="python -m watchdog.permissions")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--readme", action="store_true", help="print the README's IAM blocks")
     group.add_argument("--write-readme", metavar="PATH", help="replace the blocks in PATH")
