@@ -34,6 +34,9 @@ class Call:
     params: dict[str, Any]
     # What the journey was doing ("plan", "apply --execute"...): the IAM mode check reads it.
     phase: str = ""
+    # Made with a member account's role (credentials from sts:AssumeRole: moto's start ASIA),
+    # not the watchdog's own: the member role must grant it.
+    member: bool = False
 
 
 @dataclass
@@ -129,6 +132,11 @@ def _wrap(value: Any, seen: Captured, key: tuple[str, str], path: tuple[str, ...
     return value
 
 
+def _assumed(client: BaseClient) -> bool:
+    credentials = getattr(client._request_signer, "_credentials", None)
+    return str(getattr(credentials, "access_key", "")).startswith("ASIA")
+
+
 @contextmanager
 def capture() -> Iterator[Captured]:
     seen = Captured()
@@ -140,7 +148,8 @@ def capture() -> Iterator[Captured]:
         # Recorded before the call: one AWS refuses (a probe answering "not found") was made
         # all the same, and needs its IAM action all the same.
         service = self.meta.service_model.service_name
-        seen.calls.append(Call(service, operation_name, dict(api_params), seen.phase))
+        member = _assumed(self)
+        seen.calls.append(Call(service, operation_name, dict(api_params), seen.phase, member))
         answer = original(self, operation_name, api_params)
         return _Dict(answer, seen, (service, operation_name), ())
 
