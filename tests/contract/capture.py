@@ -32,11 +32,17 @@ class Call:
     service: str
     operation: str
     params: dict[str, Any]
+    # What the journey was doing ("plan", "apply --execute"...): the IAM mode check reads it.
+    phase: str = ""
+    # Made with a member account's role (credentials from sts:AssumeRole: moto's start ASIA),
+    # not the watchdog's own: the member role must grant it.
+    member: bool = False
 
 
 @dataclass
 class Captured:
     calls: list[Call] = field(default_factory=list)
+    phase: str = ""  # set by the journey before each command; stamped on each call
     # (service, operation) -> every path the product read from its answers
     reads: dict[tuple[str, str], set[tuple[str, ...]]] = field(default_factory=dict)
 
@@ -126,17 +132,25 @@ def _wrap(value: Any, seen: Captured, key: tuple[str, str], path: tuple[str, ...
     return value
 
 
+def _assumed(client: BaseClient) -> bool:
+    credentials = getattr(client._request_signer, "_credentials", None)
+    return str(getattr(credentials, "access_key", "")).startswith("ASIA")
+
+
 @contextmanager
 def capture() -> Iterator[Captured]:
     seen = Captured()
     original = BaseClient._make_api_call
 
     def make_api_call(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
-        answer = original(self, operation_name, api_params)
         if not _from_product():
-            return answer
+            return original(self, operation_name, api_params)
+        # Recorded before the call: one AWS refuses (a probe answering "not found") was made
+        # all the same, and needs its IAM action all the same.
         service = self.meta.service_model.service_name
-        seen.calls.append(Call(service, operation_name, dict(api_params)))
+        member = _assumed(self)
+        seen.calls.append(Call(service, operation_name, dict(api_params), seen.phase, member))
+        answer = original(self, operation_name, api_params)
         return _Dict(answer, seen, (service, operation_name), ())
 
     BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]

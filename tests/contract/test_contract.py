@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 
 from tests.contract.capture import Captured, capture
 from tests.contract.contract import read_problems, request_problems, uncheckable_patterns
+from tests.contract.iam import never_made, undeclared
 from tests.functional.conftest import organization_env
 from tests.functional.demo_snapshot import seed_demo
 from watchdog.cli.main import cli
@@ -52,19 +53,27 @@ def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
     sandbox.install()
     with mock_aws(), capture() as captured:
         seed_demo()
-        _walk(tmp, policy)
+        _walk(tmp, policy, captured)
         yield captured
 
 
-def _walk(tmp: Path, policy: Path) -> None:
+def _walk(tmp: Path, policy: Path, captured: Captured) -> None:
+    # Each command's calls carry its phase: tests/contract/iam.py holds them to its IAM modes.
+    captured.phase = "plan"
     planned = invoke(tmp, "plan", "--format", "json")
     assert planned.exit_code == 0, planned.output
+    captured.phase = "apply"
     applied = invoke(tmp, "apply", "--policies", str(policy), "--format", "json")
     assert applied.exit_code in (0, 1, 3), applied.output
     findings = json.loads(applied.output)["findings"]
-    exempt = next(f for f in findings if f["resource_kind"] == "bedrock-provisioned-throughput")
+    # The same one every run (the first by name, a busy one): which provisioned throughputs
+    # are then deleted - and so which calls the IAM checks see - must not vary with the order.
+    throughputs = [f for f in findings if f["resource_kind"] == "bedrock-provisioned-throughput"]
+    exempt = min(throughputs, key=lambda f: (f["resource_name"], f["finding_id"]))
+    captured.phase = "exempt"
     exempted = invoke(tmp, "exempt", exempt["finding_id"], "--policies", str(policy))
     assert exempted.exit_code == 0, exempted.output
+    captured.phase = "apply --execute"
     executed = invoke(tmp, "apply", "--execute", "--policies", str(policy), "--format", "json")
     assert executed.exit_code in (0, 1), executed.output
     store = SqliteStore(tmp / "w.db")
@@ -75,10 +84,12 @@ def _walk(tmp: Path, policy: Path) -> None:
     # Endpoints that hosted inference components are not restored (it says so): the first
     # that hosted models is.
     deleted = [e for e in audit if e.op == "sagemaker:DeleteEndpoint" and e.outcome == "done"]
+    captured.phase = "restore --execute"
     restored = [invoke(tmp, "restore", entry.id, "--execute") for entry in deleted]
     assert any(r.exit_code == 0 for r in restored), [r.output for r in restored]
     domain = next(e for e in audit if e.op == "sagemaker:DeleteDomain" and e.outcome == "done")
     domain_id = domain.description["describe"]["DomainId"]
+    captured.phase = "leftovers --execute"
     left = invoke(
         tmp, "leftovers", "--domain-id", domain_id, "--region", domain.region, "--execute"
     )
@@ -96,6 +107,18 @@ def test_every_field_read_from_an_answer_exists_in_aws_answer(journey: Captured)
         for (service, operation), paths in sorted(journey.reads.items())
         for p in read_problems(service, operation, paths)
     ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_call_is_declared_for_the_mode_that_makes_it(journey: Captured) -> None:
+    """Its IAM action is in watchdog/permissions.py's lists for that command's modes,
+    which README.md and both templates are held to (tests/unit/test_iam_lists.py)."""
+    problems = undeclared(journey.calls)
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_declared_action_is_made_or_says_why_not(journey: Captured) -> None:
+    problems = never_made(journey.calls)
     assert problems == [], "\n".join(problems)
 
 

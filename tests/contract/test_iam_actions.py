@@ -15,7 +15,9 @@ from typing import Any
 import cfnlint
 from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
+from tests.contract.iam import NAMED_NOT_GRANTED, named_but_undeclared
 from watchdog.kinds import REGISTRY
+from watchdog.permissions import grants
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = re.compile(r"\b([a-z][a-z0-9-]+):([A-Z][A-Za-z0-9]*\*?)")
@@ -85,6 +87,18 @@ def test_every_teardown_operation_is_an_iam_action() -> None:
         if step is not None
     }
     problems = sorted(p for op in operations if (p := unknown(op)) is not None)
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_declared_action_exists() -> None:
+    declared = {g.action for g in grants()} | set(NAMED_NOT_GRANTED)
+    problems = sorted(p for action in declared if (p := unknown(action)) is not None)
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_call_the_source_names_is_declared() -> None:
+    """Beside the contract journey (test_contract.py), which sees only the calls it reaches."""
+    problems = named_but_undeclared()
     assert problems == [], "\n".join(problems)
 
 

@@ -134,6 +134,28 @@ class Teardown:
         return True
 
 
+@dataclass(frozen=True)
+class KindPermissions:
+    """The IAM actions a kind's own calls need, per mode ("service:Action").
+
+    Only what nothing else already says: its stop/delete actions are its `Teardown` operations,
+    its tag reads and the Exempt button's tag write follow its service (act/tags.py), and the
+    calls shared by every kind (the tagging API, CloudWatch, identity) are declared once in
+    watchdog/aws/permissions.py. watchdog/permissions.py puts them together.
+    """
+
+    # What `collect` calls: its list (or Search) calls and the describes it makes per resource.
+    scan: tuple[str, ...] = ()
+    # The call behind `Teardown.describe`: apply reads it right before acting (dry-run too),
+    # and restore reads it to see what still exists.
+    describe: str | None = None
+    # The calls `ai-watchdog restore` makes to recreate or restart one (nothing: not restorable).
+    restore: tuple[str, ...] = ()
+    # Whether IAM can hold the exemption too: its stop/delete actions accept the
+    # aws:ResourceTag condition key (the templates' NeverTearDownExempt Deny lists them).
+    resource_tag_condition: bool = True
+
+
 def no_metrics(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     return ()
 
@@ -267,6 +289,9 @@ class KindSpec:
     # How the AWS Price List names the price components `price_units` uses: the signals stage
     # finds every component here, by name, and nowhere else.
     price_components: tuple[PriceComponentSpec, ...] = ()
+
+    # Its IAM actions per mode, beyond its teardown operations (KindPermissions).
+    iam: KindPermissions = KindPermissions()
 
     def tagging(self) -> TagDialect:
         """Its tag calls: its own dialect, else its service's."""

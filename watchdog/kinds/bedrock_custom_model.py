@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import AUDIT_COMMAND, KindSpec, Operation, Restore, ScanContext, Teardown
+from watchdog.kinds.base import (
+    AUDIT_COMMAND,
+    KindPermissions,
+    KindSpec,
+    Operation,
+    Restore,
+    ScanContext,
+    Teardown,
+)
 from watchdog.records import BillingMode, Kind, ResourceRecord
 
 KIND: Kind = "bedrock-custom-model"
@@ -69,4 +77,5 @@ SPEC = KindSpec(
         why_not="a deleted custom model cannot be brought back, only trained or imported "
         f"again; its description (training job, data) is in {AUDIT_COMMAND}"
     ),
+    iam=KindPermissions(scan=("bedrock:ListCustomModels",), describe="bedrock:GetCustomModel"),
 )

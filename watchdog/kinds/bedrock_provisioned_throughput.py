@@ -10,7 +10,15 @@ from typing import Any
 
 from watchdog.kinds._bedrock_prices import PROVISIONED_THROUGHPUT_PRICES, commitment_term
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import AUDIT_COMMAND, KindSpec, Operation, Restore, ScanContext, Teardown
+from watchdog.kinds.base import (
+    AUDIT_COMMAND,
+    KindPermissions,
+    KindSpec,
+    Operation,
+    Restore,
+    ScanContext,
+    Teardown,
+)
 from watchdog.records import NO_BILLING, ON_DEMAND, BillingMode, Kind, ResourceRecord
 from watchdog.signals.models import MetricIdentity, MetricQuery, PriceKey, PriceUnits
 
@@ -141,4 +149,8 @@ SPEC = KindSpec(
         f"commitment), to be made deliberately; its description is in {AUDIT_COMMAND}"
     ),
     price_components=(PROVISIONED_THROUGHPUT_PRICES,),
+    iam=KindPermissions(
+        scan=("bedrock:ListProvisionedModelThroughputs",),
+        describe="bedrock:GetProvisionedModelThroughput",
+    ),
 )

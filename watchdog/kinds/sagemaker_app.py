@@ -12,7 +12,7 @@ from typing import Any
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds._prices import studio_instances
-from watchdog.kinds.base import KindSpec, Operation, Restore, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, Restore, ScanContext, Teardown
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import PriceComponent, PriceComponentSpec, PriceUnits
@@ -196,4 +196,5 @@ SPEC = KindSpec(
     ),
     restore=Restore(why_not="a Studio app is started again by its user, from Studio"),
     price_components=tuple(APP_PRICES.values()),
+    iam=KindPermissions(scan=("sagemaker:ListApps",), describe="sagemaker:DescribeApp"),
 )

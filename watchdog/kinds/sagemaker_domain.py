@@ -12,7 +12,14 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
-from watchdog.kinds.base import IdleShutdownSetting, Kept, KindSpec, ScanContext, Teardown
+from watchdog.kinds.base import (
+    IdleShutdownSetting,
+    Kept,
+    KindPermissions,
+    KindSpec,
+    ScanContext,
+    Teardown,
+)
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-domain"
@@ -93,4 +100,8 @@ SPEC = KindSpec(
     collect=collect,
     teardown=teardown(),
     idle_shutdown=IdleShutdownSetting(),
+    iam=KindPermissions(
+        scan=("sagemaker:ListDomains", "sagemaker:DescribeDomain"),
+        describe="sagemaker:DescribeDomain",
+    ),
 )

@@ -26,6 +26,7 @@ from watchdog.kinds._prices import (
 )
 from watchdog.kinds.base import (
     CannotRestore,
+    KindPermissions,
     KindSpec,
     Operation,
     Recreate,
@@ -326,4 +327,9 @@ SPEC = KindSpec(
         )
     ),
     price_components=(HOSTING_PRICES, PROVISIONED_CONCURRENCY_PRICES),
+    iam=KindPermissions(
+        scan=("sagemaker:Search", "sagemaker:DescribeEndpointConfig"),
+        describe="sagemaker:DescribeEndpoint",
+        restore=("sagemaker:CreateEndpoint", "sagemaker:AddTags"),
+    ),
 )

@@ -14,6 +14,7 @@ from watchdog.kinds._requests import fit_to_input
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
     CannotRestore,
+    KindPermissions,
     KindSpec,
     Operation,
     Recreate,
@@ -116,5 +117,10 @@ SPEC = KindSpec(
         with_its_user=True,
         why_not="a config is recreated with the endpoint that used it; restore that "
         "endpoint's sagemaker:DeleteEndpoint entry",
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListEndpointConfigs",),
+        describe="sagemaker:DescribeEndpointConfig",
+        restore=("sagemaker:CreateEndpointConfig", "sagemaker:AddTags"),
     ),
 )

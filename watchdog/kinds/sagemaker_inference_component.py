@@ -10,7 +10,14 @@ from functools import partial
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import BilledThrough, KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import (
+    BilledThrough,
+    KindPermissions,
+    KindSpec,
+    Operation,
+    ScanContext,
+    Teardown,
+)
 from watchdog.records import ON_DEMAND, Kind, ResourceRecord
 from watchdog.signals.models import MetricQuery
 
@@ -120,5 +127,9 @@ SPEC = KindSpec(
     billed_through=BilledThrough(
         reason="its copies run on the endpoint's instances, which carry the cost",
         cell="with its endpoint",
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListInferenceComponents", "sagemaker:DescribeInferenceComponent"),
+        describe="sagemaker:DescribeInferenceComponent",
     ),
 )

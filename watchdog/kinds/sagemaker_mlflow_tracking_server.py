@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
-from watchdog.kinds.base import KindSpec, Operation, ScanContext, Teardown
+from watchdog.kinds.base import KindPermissions, KindSpec, Operation, ScanContext, Teardown
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-mlflow-tracking-server"
@@ -106,5 +106,12 @@ SPEC = KindSpec(
         in_progress=frozenset({"Stopping", "Deleting"}),
         describe=describe,
         done_states=frozenset({"Deleting"}),
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListMlflowTrackingServers", "sagemaker:DescribeMlflowTrackingServer"),
+        describe="sagemaker:DescribeMlflowTrackingServer",
+        # Tracking servers support no aws:ResourceTag condition key (Service Authorization
+        # Reference): only the code holds their exemption.
+        resource_tag_condition=False,
     ),
 )

@@ -10,7 +10,15 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._requests import fit_to_input, references
-from watchdog.kinds.base import KindSpec, Operation, Recreate, Restore, ScanContext, Teardown
+from watchdog.kinds.base import (
+    KindPermissions,
+    KindSpec,
+    Operation,
+    Recreate,
+    Restore,
+    ScanContext,
+    Teardown,
+)
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-model"
@@ -67,5 +75,11 @@ SPEC = KindSpec(
         with_its_user=True,
         why_not="a model is recreated with the endpoint that used it; restore that "
         "endpoint's sagemaker:DeleteEndpoint entry",
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListModels",),
+        describe="sagemaker:DescribeModel",
+        # Recreated with its tags: a Create call with Tags needs sagemaker:AddTags too.
+        restore=("sagemaker:CreateModel", "sagemaker:AddTags"),
     ),
 )

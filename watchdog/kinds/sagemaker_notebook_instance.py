@@ -14,6 +14,7 @@ from watchdog.kinds._fields import instance_hours
 from watchdog.kinds._prices import sagemaker_instances
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
+    KindPermissions,
     KindSpec,
     Operation,
     Restart,
@@ -121,4 +122,9 @@ SPEC = KindSpec(
         f"its recorded description is in {AUDIT_COMMAND}",
     ),
     price_components=(NOTEBOOK_PRICES,),
+    iam=KindPermissions(
+        scan=("sagemaker:ListNotebookInstances",),
+        describe="sagemaker:DescribeNotebookInstance",
+        restore=("sagemaker:StartNotebookInstance",),
+    ),
 )

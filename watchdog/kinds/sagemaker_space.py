@@ -10,7 +10,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import studio_teardown
-from watchdog.kinds.base import KindSpec, ScanContext
+from watchdog.kinds.base import KindPermissions, KindSpec, ScanContext
 from watchdog.kinds.sagemaker_user_profile import domain_arn
 from watchdog.records import Kind, ResourceRecord
 
@@ -93,4 +93,5 @@ SPEC = KindSpec(
     depends_on=("sagemaker-app",),
     collect=collect,
     teardown=studio_teardown("sagemaker:DeleteSpace", "a space", delete, describe),
+    iam=KindPermissions(scan=("sagemaker:ListSpaces",), describe="sagemaker:DescribeSpace"),
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
-from watchdog.kinds.base import IdleShutdownSetting, KindSpec, ScanContext
+from watchdog.kinds.base import IdleShutdownSetting, KindPermissions, KindSpec, ScanContext
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-user-profile"
@@ -85,5 +85,9 @@ SPEC = KindSpec(
     teardown=studio_teardown("sagemaker:DeleteUserProfile", "a user profile", delete, describe),
     idle_shutdown=IdleShutdownSetting(
         inherits_from="sagemaker-domain", inherited_words="inherited from its domain"
+    ),
+    iam=KindPermissions(
+        scan=("sagemaker:ListUserProfiles", "sagemaker:DescribeUserProfile"),
+        describe="sagemaker:DescribeUserProfile",
     ),
 )
