@@ -23,6 +23,7 @@ from watchdog_sandbox.seed_bedrock import create_custom_model, create_throughput
 from watchdog_sandbox.seed_bench import seed_many_endpoints
 from watchdog_sandbox.seed_clients import AwsClients, service_trust_policy, trust_policy
 from watchdog_sandbox.seed_costs import seed_costs
+from watchdog_sandbox.seed_kinds import SeedContext
 from watchdog_sandbox.seed_metrics import MetricWriter
 from watchdog_sandbox.seed_plan import (
     PRIMARY_REGION,
@@ -172,6 +173,9 @@ def seed_region(
     seeder.notebooks()
     seeder.studio()
     seeder.bedrock()
+    context = SeedContext(clients, account_id, region, now, seeder.ages, seeder.writer)
+    for kind_seed in plan.kinds:
+        seeder.out += kind_seed.seed(context)
     seeder.writer.flush()
     return seeder.out, seeder.writer.datums_written
 

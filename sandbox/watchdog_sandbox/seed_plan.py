@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, ThroughputSpec
+from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_metrics import Traffic
 from watchdog_sandbox.seed_sagemaker import (
     EXEMPT_TAG,
@@ -61,6 +62,8 @@ class RegionPlan:
     tracking_servers: tuple[TrackingServerSpec, ...] = ()
     custom_models: tuple[CustomModelSpec, ...] = ()
     throughputs: tuple[ThroughputSpec, ...] = ()
+    # Demo resources of kinds with their own sandbox module (seed_kinds.KindSeed).
+    kinds: tuple[KindSeed, ...] = ()
 
 
 @dataclass(frozen=True)
