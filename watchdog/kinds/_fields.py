@@ -15,6 +15,11 @@ def tag_dict(tags: list[Mapping[str, str]] | None) -> dict[str, str]:
     return {tag["Key"]: tag.get("Value", "") for tag in tags or []}
 
 
+def present(answer: Mapping[str, Any], **fields: str) -> dict[str, str]:
+    """Record attributes from an AWS answer: `attribute=AnswerField`, each one that is set."""
+    return {key: str(answer[field]) for key, field in fields.items() if answer.get(field)}
+
+
 def idle_shutdown(user_settings: Mapping[str, Any] | None) -> IdleShutdown | None:
     """Studio's idle shutdown from UserSettings/DefaultUserSettings.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
+from watchdog.kinds._fields import present
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
     KindPermissions,
@@ -33,14 +34,9 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
 def to_record(
     account: str, region: str, summary: dict[str, Any], tags: dict[str, str]
 ) -> ResourceRecord:
-    attributes = {
-        key: str(summary[field])
-        for key, field in (
-            ("base_model_arn", "baseModelArn"),
-            ("customization_type", "customizationType"),
-        )
-        if summary.get(field)
-    }
+    attributes = present(
+        summary, base_model_arn="baseModelArn", customization_type="customizationType"
+    )
     return ResourceRecord(
         kind=KIND,
         arn=summary["modelArn"],

@@ -10,6 +10,7 @@ from typing import Any
 
 from watchdog.kinds._bedrock_prices import PROVISIONED_THROUGHPUT_PRICES, commitment_term
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
+from watchdog.kinds._fields import present
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
     KindPermissions,
@@ -40,14 +41,9 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
 def to_record(
     account: str, region: str, summary: dict[str, Any], tags: dict[str, str]
 ) -> ResourceRecord:
-    attributes = {
-        key: str(summary[field])
-        for key, field in (
-            ("commitment_duration", "commitmentDuration"),
-            ("foundation_model_arn", "foundationModelArn"),
-        )
-        if summary.get(field)
-    }
+    attributes = present(
+        summary, commitment_duration="commitmentDuration", foundation_model_arn="foundationModelArn"
+    )
     return ResourceRecord(
         kind=KIND,
         arn=summary["provisionedModelArn"],
