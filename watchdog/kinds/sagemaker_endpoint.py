@@ -169,41 +169,15 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     `Invocations`, a busy asynchronous endpoint would read idle while its CPU proves metrics flow.
     """
     asynchronous = record.attributes.get("invocation_mode") == ASYNCHRONOUS
-    queries = []
     # A shadow variant serves copies of the production requests: its Invocations would count
     # each request twice, and its CPU would "prove" metrics flow for a variant that is not the
     # one serving users. Its cost is counted in price_units.
-    for variant in (v for v in record.variants if not v.shadow):
-        dims = (("EndpointName", record.name), ("VariantName", variant.name))
-        metric, label = (
-            ("InvocationsProcessed", "requests processed")
-            if asynchronous
-            else ("Invocations", "invocations")
-        )
-        queries.append(
-            MetricQuery(
-                resource_arn=record.arn,
-                role="traffic",
-                namespace=TRAFFIC_NAMESPACE,
-                metric=metric,
-                stat="Sum",
-                dimensions=dims,
-                part=variant.name,
-                label=label,
-            )
-        )
-        if not variant.serverless:
-            queries.append(
-                MetricQuery(
-                    resource_arn=record.arn,
-                    role="load",
-                    namespace=INSTANCE_NAMESPACE,
-                    metric="CPUUtilization",
-                    stat="Average",
-                    dimensions=dims,
-                    part=variant.name,
-                )
-            )
+    queries = [
+        query
+        for variant in record.variants
+        if not variant.shadow
+        for query in _variant_queries(record, variant, asynchronous)
+    ]
     if asynchronous:
         queries.append(
             MetricQuery(
@@ -217,6 +191,43 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
             )
         )
     return tuple(queries)
+
+
+def _variant_queries(
+    record: ResourceRecord, variant: Variant, asynchronous: bool
+) -> list[MetricQuery]:
+    """One production variant's traffic, and its CPU when instances back it."""
+    dims = (("EndpointName", record.name), ("VariantName", variant.name))
+    metric, label = (
+        ("InvocationsProcessed", "requests processed")
+        if asynchronous
+        else ("Invocations", "invocations")
+    )
+    queries = [
+        MetricQuery(
+            resource_arn=record.arn,
+            role="traffic",
+            namespace=TRAFFIC_NAMESPACE,
+            metric=metric,
+            stat="Sum",
+            dimensions=dims,
+            part=variant.name,
+            label=label,
+        )
+    ]
+    if not variant.serverless:
+        queries.append(
+            MetricQuery(
+                resource_arn=record.arn,
+                role="load",
+                namespace=INSTANCE_NAMESPACE,
+                metric="CPUUtilization",
+                stat="Average",
+                dimensions=dims,
+                part=variant.name,
+            )
+        )
+    return queries
 
 
 HOSTING_PRICES = sagemaker_instances("hosting", "{unit} endpoint instances", "Hosting")
