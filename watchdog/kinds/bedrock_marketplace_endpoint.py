@@ -164,7 +164,10 @@ SPEC = KindSpec(
     iam=KindPermissions(
         scan=("bedrock:ListMarketplaceModelEndpoints",),
         describe="bedrock:GetMarketplaceModelEndpoint",
-        # Bedrock deletes the SageMaker endpoint with the caller's own permissions.
+        # "Amazon Bedrock does not support the aws:ResourceTag or aws:RequestTag condition keys
+        # on bedrock:*MarketplaceModelEndpoint actions"; it calls sagemaker:DeleteEndpoint with
+        # the caller's identity, where the exempt-tag Deny applies (user guide,
+        # marketplace-tag-based-access-control).
         resource_tag_condition=False,
     ),
 )
