@@ -102,4 +102,5 @@ def test_an_idle_one_is_deleted_through_bedrock_and_an_exempt_one_is_never_touch
     # The endpoint's instances are the cost (its own finding prices them), and the Bedrock
     # call is what stops them; the marketplace record's cost is billed through the endpoint.
     assert bedrock_entry.monthly_cost_saved_usd == outcome.monthly_cost_usd
+    assert result.summary.monthly_savings_usd == round(outcome.monthly_cost_usd or 0.0, 2)
     store.close()
