@@ -49,6 +49,7 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.sagemaker.models import sagemaker_backends
 
+from watchdog_sandbox.bedrock_provisioned_throughput import _params
 from watchdog_sandbox.seed_kinds import SeedContext
 from watchdog_sandbox.seed_metrics import Traffic
 from watchdog_sandbox.seed_sagemaker import (
@@ -149,12 +150,6 @@ def register(backend: BedrockBackend, endpoint_arn: str, model_source: str) -> R
     registration = Registration(endpoint.arn, model_source, now, now)
     _registrations(backend)[endpoint.arn.lower()] = registration
     return registration
-
-
-def _params(response: BedrockResponse) -> dict[str, Any]:
-    response.parse_parameters(response.normalized_request)
-    params: dict[str, Any] = response.params
-    return params
 
 
 def _register(response: BedrockResponse) -> ActionResult:

@@ -30,6 +30,7 @@ sagemaker-endpoint record, so the same instances are not counted twice.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from watchdog.kinds import sagemaker_endpoint
@@ -121,6 +122,15 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     return None if described is None else dict(described["marketplaceModelEndpoint"])
 
 
+def _endpoint_delete() -> Operation:
+    """Bedrock's delete, accepted in the states its SageMaker endpoint's delete is (Bedrock
+    deletes that endpoint; aws-facts.md: Creating/Updating/SystemUpdating ones cannot be)."""
+    endpoint_delete = sagemaker_endpoint.SPEC.teardown.delete
+    assert endpoint_delete is not None
+    return replace(endpoint_delete, op="bedrock:DeleteMarketplaceModelEndpoint", invoke=delete)
+
+
+DELETE = _endpoint_delete()
 _SAGEMAKER_TAGS = SERVICE_DIALECTS["sagemaker"]
 TAGS = TagDialect(
     read=lambda client, arn: _SAGEMAKER_TAGS.read(client, sagemaker_arn(arn)),
@@ -143,12 +153,7 @@ SPEC = KindSpec(
         cell="with its endpoint",
     ),
     teardown=Teardown(
-        delete=Operation(
-            "bedrock:DeleteMarketplaceModelEndpoint",
-            frozenset({"InService", "Failed", "OutOfService"}),
-            "its SageMaker endpoint can be deleted once it is InService, OutOfService or Failed",
-            invoke=delete,
-        ),
+        delete=DELETE,
         status_field="endpointStatus",
         in_progress=frozenset({"Deleting"}),
         describe=describe,
