@@ -91,17 +91,7 @@ def seed_demo_account(
     management = AwsClients(session, endpoint_url)
     management_id = management.account_id()
     member_id = _create_member_account(management)
-
-    _create_roles(management, management_id, external_id)
-    # A new account is reachable only through the role Organizations put there; that is how the
-    # watchdog's own role gets deployed into it.
-    bootstrap = management.assume(
-        f"arn:aws:iam::{member_id}:role/{ORG_ACCESS_ROLE}", None, "watchdog-seed-bootstrap"
-    )
-    _create_roles(bootstrap, management_id, external_id)
-    member = management.assume(
-        f"arn:aws:iam::{member_id}:role/{MEMBER_ROLE_NAME}", external_id, "watchdog-seed"
-    )
+    member = _member_clients(management, management_id, member_id, external_id)
 
     resources: list[SeededResource] = []
     datums = 0
@@ -124,6 +114,22 @@ def seed_demo_account(
         created_at=created_at,
         metric_datums=datums,
         resources=tuple(resources),
+    )
+
+
+def _member_clients(
+    management: AwsClients, management_id: str, member_id: str, external_id: str
+) -> AwsClients:
+    """The watchdog's roles in both accounts, and the member account's clients through its own."""
+    _create_roles(management, management_id, external_id)
+    # A new account is reachable only through the role Organizations put there; that is how the
+    # watchdog's own role gets deployed into it.
+    bootstrap = management.assume(
+        f"arn:aws:iam::{member_id}:role/{ORG_ACCESS_ROLE}", None, "watchdog-seed-bootstrap"
+    )
+    _create_roles(bootstrap, management_id, external_id)
+    return management.assume(
+        f"arn:aws:iam::{member_id}:role/{MEMBER_ROLE_NAME}", external_id, "watchdog-seed"
     )
 
 

@@ -83,77 +83,94 @@ def seed_many_endpoints(
     now = now or datetime.now(UTC)
     created_at = datetime.now(UTC)
     config = Config(max_pool_connections=max(10, workers), retries={"mode": "standard"})
-    clients = AwsClients(session, endpoint_url, config)
-    account_id = clients.account_id()
-    sm = clients.sagemaker(region)
-    try:
-        clients.iam().create_role(
-            RoleName=BENCH_ROLE,
-            AssumeRolePolicyDocument=service_trust_policy("sagemaker.amazonaws.com"),
-        )
-    except ClientError as error:
-        # IAM is global: a benchmark seeding a second region finds the role already there.
-        if error.response["Error"]["Code"] != "EntityAlreadyExists":
-            raise
-    role = f"arn:aws:iam::{account_id}:role/{BENCH_ROLE}"
-    out: list[SeededResource] = []
-
-    def record(kind: str, name: str, *, idle: bool = False, exempt: bool = False) -> None:
-        resource = SeededResource(
-            kind=kind, account_id=account_id, region=region, name=name, idle=idle, exempt=exempt
-        )
-        out.append(resource)
-
+    seeder = _BenchSeeder(AwsClients(session, endpoint_url, config), region)
     for k in range(models):
-        create_model(sm, ModelSpec(f"bench-model-{k}"), region, role)
-        record("sagemaker-model", f"bench-model-{k}")
-
-    endpoints = [_endpoint(i, models) for i in range(n)]
-    # The pool shares `sm`, created above: botocore clients are safe to call from threads, but
-    # creating clients from one boto3 session concurrently is not.
-
-    def make(spec: EndpointSpec) -> None:
-        create_endpoint_config(sm, spec.config, role)
-        create_endpoint(clients, region, spec)
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(make, endpoints))
-
-    writer = MetricWriter(clients.cloudwatch(region), now, hours=metric_hours)
-    today = now.date()
-    for spec in endpoints:
-        if metric_hours:
-            write_endpoint_metrics(writer, spec)
-        record("sagemaker-endpoint-config", spec.config.name)
-        idle = spec.idle and metric_hours > 0
-        record("sagemaker-endpoint", spec.name, idle=idle, exempt=is_exempt(spec.tags, today))
-    writer.flush()
-
-    for j in range(notebooks):
-        status: Literal["InService", "Stopped"] = "Stopped" if j % 4 == 3 else "InService"
-        create_notebook(sm, NotebookSpec(f"bench-nb-{j:03d}", "ml.t3.medium", status), role)
-        record("sagemaker-notebook-instance", f"bench-nb-{j:03d}")
-
-    domain = _bench_domain(profiles)
-    create_domain(clients, region, domain, role)
-    record("sagemaker-domain", domain.name)
-    for profile in domain.profiles:
-        record("sagemaker-user-profile", profile.name)
-        for app in profile.apps:
-            record("sagemaker-app", f"{profile.name}/{app.app_type}/{app.name}")
-    for space in domain.spaces:
-        record("sagemaker-space", space.name)
-        if space.app is not None:
-            record("sagemaker-app", f"{space.name}/{space.app.app_type}/{space.app.name}")
-
+        create_model(seeder.sm, ModelSpec(f"bench-model-{k}"), region, seeder.role)
+        seeder.record("sagemaker-model", f"bench-model-{k}")
+    writer = MetricWriter(seeder.clients.cloudwatch(region), now, hours=metric_hours)
+    seeder.endpoints([_endpoint(i, models) for i in range(n)], writer, workers, now)
+    seeder.notebooks(notebooks)
+    seeder.studio(_bench_domain(profiles))
     return SeedSummary(
-        management_account_id=account_id,
+        management_account_id=seeder.account_id,
         regions=(region,),
         now=now,
         created_at=created_at,
         metric_datums=writer.datums_written,
-        resources=tuple(out),
+        resources=tuple(seeder.out),
     )
+
+
+class _BenchSeeder:
+    """One account-region of the bench seed, and what it made."""
+
+    def __init__(self, clients: AwsClients, region: str) -> None:
+        self.clients, self.region = clients, region
+        self.account_id = clients.account_id()
+        self.sm = clients.sagemaker(region)
+        try:
+            clients.iam().create_role(
+                RoleName=BENCH_ROLE,
+                AssumeRolePolicyDocument=service_trust_policy("sagemaker.amazonaws.com"),
+            )
+        except ClientError as error:
+            # IAM is global: a benchmark seeding a second region finds the role already there.
+            if error.response["Error"]["Code"] != "EntityAlreadyExists":
+                raise
+        self.role = f"arn:aws:iam::{self.account_id}:role/{BENCH_ROLE}"
+        self.out: list[SeededResource] = []
+
+    def record(self, kind: str, name: str, *, idle: bool = False, exempt: bool = False) -> None:
+        self.out.append(
+            SeededResource(
+                kind=kind,
+                account_id=self.account_id,
+                region=self.region,
+                name=name,
+                idle=idle,
+                exempt=exempt,
+            )
+        )
+
+    def endpoints(
+        self, endpoints: list[EndpointSpec], writer: MetricWriter, workers: int, now: datetime
+    ) -> None:
+        # The pool shares `self.sm`: botocore clients are safe to call from threads, but
+        # creating clients from one boto3 session concurrently is not.
+        def make(spec: EndpointSpec) -> None:
+            create_endpoint_config(self.sm, spec.config, self.role)
+            create_endpoint(self.clients, self.region, spec)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(make, endpoints))
+        for spec in endpoints:
+            if writer.hours:
+                write_endpoint_metrics(writer, spec)
+            self.record("sagemaker-endpoint-config", spec.config.name)
+            idle = spec.idle and writer.hours > 0
+            exempt = is_exempt(spec.tags, now.date())
+            self.record("sagemaker-endpoint", spec.name, idle=idle, exempt=exempt)
+        writer.flush()
+
+    def notebooks(self, count: int) -> None:
+        for j in range(count):
+            status: Literal["InService", "Stopped"] = "Stopped" if j % 4 == 3 else "InService"
+            spec = NotebookSpec(f"bench-nb-{j:03d}", "ml.t3.medium", status)
+            create_notebook(self.sm, spec, self.role)
+            self.record("sagemaker-notebook-instance", spec.name)
+
+    def studio(self, domain: DomainSpec) -> None:
+        create_domain(self.clients, self.region, domain, self.role)
+        self.record("sagemaker-domain", domain.name)
+        for profile in domain.profiles:
+            self.record("sagemaker-user-profile", profile.name)
+            for app in profile.apps:
+                self.record("sagemaker-app", f"{profile.name}/{app.app_type}/{app.name}")
+        for space in domain.spaces:
+            self.record("sagemaker-space", space.name)
+            if space.app is not None:
+                name = f"{space.name}/{space.app.app_type}/{space.app.name}"
+                self.record("sagemaker-app", name)
 
 
 def _bench_domain(profiles: int) -> DomainSpec:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from moto import mock_aws
-from watchdog_sandbox import transitions
+from watchdog_sandbox import bedrock_provisioned_throughput, transitions
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -102,3 +102,12 @@ def endpoint_name(sm: SageMakerClient) -> str:
     )
     sm.create_endpoint(EndpointName="llm-endpoint", EndpointConfigName="llm-config")
     return "llm-endpoint"
+
+
+@pytest.fixture
+def bedrock() -> Iterator[Any]:
+    """An in-process Bedrock with the sandbox's provisioned throughput (and custom models)."""
+    bedrock_provisioned_throughput.install()
+    # Transitions settle on the first read unless a test asks for more.
+    with mock_aws(), transitions.overridden(reads=0, seconds=0):
+        yield boto3.client("bedrock", region_name=REGION)
