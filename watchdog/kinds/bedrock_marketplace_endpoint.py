@@ -105,6 +105,7 @@ def to_record(
             "tags": endpoint.tags,
             "instance_type": endpoint.instance_type,
             "instance_count": endpoint.instance_count,
+            "billing": endpoint.billing,  # how its instances bill (their cost is the endpoint's)
             "variants": endpoint.variants,
             "attributes": {**endpoint.attributes, **attributes},
         }

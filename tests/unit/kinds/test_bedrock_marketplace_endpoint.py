@@ -46,7 +46,7 @@ def test_the_record_carries_its_endpoints_state_variants_and_tags_and_uses_it() 
     assert record.kind == "bedrock-marketplace-endpoint"
     assert record.uses_arns == (sm.arn,)
     assert (record.name, record.status, record.tags) == ("mkt", sm.status, {"owner": "bob"})
-    assert record.variants == sm.variants
+    assert (record.variants, record.billing) == (sm.variants, sm.billing)
     assert record.attributes["model_source"] == SOURCE
     assert record.attributes["registration_status"] == "REGISTERED"
     # Its traffic is the endpoint's (same series); its cost is the endpoint's, not counted twice.
