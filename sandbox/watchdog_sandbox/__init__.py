@@ -15,6 +15,7 @@ import importlib
 ADDITIONS: tuple[str, ...] = (
     "appconfig",
     "bedrock_custom_models",
+    "bedrock_marketplace_endpoints",
     "bedrock_provisioned_throughput",
     "cloudwatch_index",
     "cost_explorer",

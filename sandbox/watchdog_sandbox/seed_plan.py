@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from watchdog_sandbox.bedrock_marketplace_endpoints import demo_seeds
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, ThroughputSpec
 from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_metrics import Traffic
@@ -306,6 +307,7 @@ def management_plan(now: datetime) -> AccountPlan:
                 age=days(50),
             ),
         ),
+        kinds=demo_seeds(NLP),
     )
     west = RegionPlan(
         models=(

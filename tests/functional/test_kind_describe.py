@@ -35,6 +35,8 @@ NAME_FIELD: dict[Kind, str] = {
     "sagemaker-mlflow-tracking-server": "TrackingServerName",
     "bedrock-provisioned-throughput": "provisionedModelName",
     "bedrock-custom-model": "modelName",
+    # Named by its SageMaker endpoint's ARN (GetMarketplaceModelEndpoint has no name field).
+    "bedrock-marketplace-endpoint": "endpointArn",
 }
 # Deleting these needs their contents gone first; the whole-domain teardown in
 # test_teardown_calls.py shows their probes (read through describe) answer None at the end.
@@ -119,7 +121,8 @@ def test_describe_answers_the_description_and_none_once_deleted(
 
     assert description is not None
     assert "ResponseMetadata" not in description
-    assert description[NAME_FIELD[kind]] == record.name
+    named = str(description[NAME_FIELD[kind]])
+    assert named == record.name or named.endswith(f":endpoint/{record.name.lower()}")
     # The probe is the same read's status field.
     probe = BY_KIND[kind].teardown.probe
     assert probe is not None and probe(client_for(kind), record) is not None

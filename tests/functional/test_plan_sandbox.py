@@ -70,7 +70,11 @@ def test_every_provably_idle_endpoint_and_only_those_is_planned_for_deletion(
         assert finding.confidence == ("medium" if serverless else "high")
         assert finding.monthly_cost_usd and finding.monthly_cost_usd > 0
         assert finding.cost_basis == "price-list"
-        assert finding.steps[0].op == "sagemaker:DeleteEndpoint"
+        # An endpoint hosting a Bedrock Marketplace model is deleted through Bedrock.
+        marketplace = finding.resource.name in summary.names("bedrock-marketplace-endpoint")
+        assert finding.steps[0].op == (
+            "bedrock:DeleteMarketplaceModelEndpoint" if marketplace else "sagemaker:DeleteEndpoint"
+        )
     exempt = set(summary.idle_names("sagemaker-endpoint", include_exempt=True)) - expected
     assert exempt.isdisjoint(found)
     assert result.summary.skipped.get("exempt", 0) >= 1

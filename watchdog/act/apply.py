@@ -28,6 +28,7 @@ from watchdog.act.models import (
     ExecOptions,
     FindingFate,
     FindingOutcome,
+    StepOutcome,
 )
 from watchdog.act.steps import Job, StepRunner
 from watchdog.act.verify import Verifier
@@ -284,6 +285,13 @@ def _conclude(
     return outcome.model_copy(update={"steps": steps})
 
 
+def _ends_billing(step: StepOutcome, outcome: FindingOutcome) -> bool:
+    """A done step that deleted the finding's resource: on it, or on what AWS deletes it with
+    (`Teardown.deletes_used`: a SageMaker endpoint through its Bedrock Marketplace endpoint)."""
+    through = outcome.resource_kind in BY_KIND[step.target_kind].teardown.deletes_used
+    return step.fate == "done" and (step.target_arn == outcome.resource_arn or through)
+
+
 def _summary(outcomes: Sequence[FindingOutcome]) -> ApplySummary:
     by_fate: dict[str, int] = {}
     steps_by_fate: dict[str, int] = {}
@@ -292,10 +300,7 @@ def _summary(outcomes: Sequence[FindingOutcome]) -> ApplySummary:
         by_fate[outcome.fate] = by_fate.get(outcome.fate, 0) + 1
         for step in outcome.steps:
             steps_by_fate[step.fate] = steps_by_fate.get(step.fate, 0) + 1
-        root_done = any(
-            s.fate == "done" and s.target_arn == outcome.resource_arn for s in outcome.steps
-        )
-        if outcome.fate == "done" and root_done:
+        if outcome.fate == "done" and any(_ends_billing(s, outcome) for s in outcome.steps):
             saved[outcome.resource_arn] = outcome.monthly_cost_usd or 0.0
     return ApplySummary(
         findings=len(outcomes),

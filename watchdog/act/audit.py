@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from watchdog.findings import Finding, Step
+from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.store.base import AuditEntry, AuditOutcome, Store, StoreConflict
 
@@ -64,7 +65,7 @@ def step_entry(
     described: dict[str, Any],
     detail: str = "",
 ) -> AuditEntry:
-    saves = finding.monthly_cost_usd if step.target_arn == finding.resource.arn else None
+    saves = finding.monthly_cost_usd if _ends_its_billing(step, target, finding) else None
     return AuditEntry(
         id=entry_id,
         at=at,
@@ -81,6 +82,17 @@ def step_entry(
         monthly_cost_saved_usd=saves if outcome == "done" else None,
         detail=detail,
     )
+
+
+def _ends_its_billing(step: Step, target: ResourceRecord, finding: Finding) -> bool:
+    """The step deletes the finding's resource: it targets it, or AWS deletes it with the
+    target (`Teardown.deletes_used`: a SageMaker endpoint with its Bedrock Marketplace one)."""
+    if step.target_arn == finding.resource.arn:
+        return True
+    resource = finding.resource
+    return resource.kind in BY_KIND[target.kind].teardown.deletes_used and resource.arn.lower() in {
+        a.lower() for a in target.uses_arns
+    }
 
 
 def append_once(store: Store, entry: AuditEntry) -> None:

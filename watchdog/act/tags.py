@@ -11,13 +11,19 @@ from watchdog.records import ResourceRecord
 
 def current_tags(clients: Clients, record: ResourceRecord) -> dict[str, str]:
     """The resource's tags read now, one call (a page) per resource."""
-    spec = BY_KIND[record.kind]
-    client = clients.client(spec.service, record.account, record.region)
-    return spec.tagging().read(client, record.arn)
+    dialect = BY_KIND[record.kind].tagging()
+    client = clients.client(_service(record), record.account, record.region)
+    return dialect.read(client, record.arn)
 
 
 def add_tag(clients: Clients, record: ResourceRecord, key: str, value: str) -> None:
     """Set one tag (replacing its value if the key is there)."""
+    dialect = BY_KIND[record.kind].tagging()
+    client = clients.client(_service(record), record.account, record.region)
+    dialect.write(client, record.arn, key, value)
+
+
+def _service(record: ResourceRecord) -> str:
+    """Whose client its tag calls take: its dialect's service, else its kind's."""
     spec = BY_KIND[record.kind]
-    client = clients.client(spec.service, record.account, record.region)
-    spec.tagging().write(client, record.arn, key, value)
+    return spec.tagging().service or spec.service

@@ -50,8 +50,15 @@ class Verifier:
         ):
             return None
         record = self.fresh.get(target.arn.lower(), target)
-        in_teardown = {t.arn.lower() for t in job.plan.targets}
+        in_teardown = {a.lower() for t in job.plan.targets for a in (t.arn, *self._gone_with(t))}
         others = [u for u in record.used_by_arns if u.lower() not in in_teardown]
         if others:
             return f"{target.kind} {target.name} is now also used by {', '.join(others)}"
         return None
+
+    def _gone_with(self, target: ResourceRecord) -> list[str]:
+        """What AWS deletes together with a target (`Teardown.deletes_used`): a Bedrock
+        Marketplace endpoint's SageMaker endpoint is in the teardown, not another user."""
+        kinds = BY_KIND[target.kind].teardown.deletes_used
+        used = (self.fresh.get(arn.lower()) for arn in target.uses_arns)
+        return [u.arn for u in used if u is not None and u.kind in kinds]

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from watchdog.kinds import (
     bedrock_custom_model,
+    bedrock_marketplace_endpoint,
     bedrock_provisioned_throughput,
     sagemaker_app,
     sagemaker_domain,
@@ -41,6 +42,7 @@ REGISTRY: list[KindSpec] = [
     sagemaker_inference_component.SPEC,
     bedrock_custom_model.SPEC,
     bedrock_provisioned_throughput.SPEC,
+    bedrock_marketplace_endpoint.SPEC,
 ]
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}

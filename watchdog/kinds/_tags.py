@@ -17,6 +17,9 @@ class TagDialect:
 
     read: Callable[[Any, str], dict[str, str]]
     write: Callable[[Any, str, str, str], None]
+    # The service whose client the calls take, when not the kind's own (a Bedrock Marketplace
+    # endpoint's tags are its SageMaker endpoint's).
+    service: str | None = None
 
 
 def _sagemaker_read(client: Any, arn: str) -> dict[str, str]:

@@ -114,6 +114,10 @@ class Teardown:
     # After its delete, apply looks for what AWS left behind (a domain's EFS home volume and
     # NFS security groups: `watchdog.act.leftovers`) and reports it.
     leftovers_reported: bool = False
+    # Kinds among what it uses that AWS deletes together with it (a Bedrock Marketplace
+    # endpoint's SageMaker endpoint): the plan counts them gone after its delete, and a finding
+    # to delete one of them is carried out by deleting it.
+    deletes_used: tuple[Kind, ...] = ()
 
     def status(self, description: dict[str, Any] | None) -> str | None:
         """The status in a description: None when gone, EXISTS for kinds without one."""

@@ -87,7 +87,7 @@ class _Builder:
         users inside it (a model used by the config and by an inference component).
         """
         pending: dict[str, ResourceRecord] = {}
-        self._delete_tree(root, (), pending)
+        self._delete_tree(self._deleted_through(root), (), pending)
         progressed = True
         while pending and progressed:
             progressed = False
@@ -116,13 +116,35 @@ class _Builder:
         if why is not None:
             self.exempt_inside.append(f"{record.kind} {record.name}: {why}")
             return None
+        gone_with = self._deleted_with(record)
+        for other in gone_with:
+            if (why := self.exempt(other)) is not None:
+                self.exempt_inside.append(f"{other.kind} {other.name}: {why}")
+                return None
         children = [self._delete_tree(c, (), pending) for c in self._children(record)]
         before = tuple(sorted({*after, *(c for c in children if c is not None)}))
         last = self._delete_steps(record, before)
-        self._gone_after[key] = last
-        self._retain_leftovers(record)
-        self._note_uses(record, pending)
+        for done in (*gone_with, record):
+            self._gone_after[done.arn.lower()] = last
+            self._retain_leftovers(done)
+        for done in (*gone_with, record):
+            self._note_uses(done, pending)
         return last
+
+    def _deleted_with(self, record: ResourceRecord) -> list[ResourceRecord]:
+        """What AWS deletes together with `record` (`Teardown.deletes_used`)."""
+        kinds = BY_KIND[record.kind].teardown.deletes_used
+        found = (self.by_arn.get(arn.lower()) for arn in record.uses_arns)
+        return [u for u in found if u is not None and u.kind in kinds]
+
+    def _deleted_through(self, record: ResourceRecord) -> ResourceRecord:
+        """The resource whose delete deletes `record` too (a SageMaker endpoint is deleted
+        through the Bedrock Marketplace endpoint that uses it), else `record`."""
+        for arn in record.used_by_arns:
+            user = self.by_arn.get(arn.lower())
+            if user is not None and record.kind in BY_KIND[user.kind].teardown.deletes_used:
+                return user
+        return record
 
     def _delete_steps(self, record: ResourceRecord, before: tuple[str, ...]) -> str | None:
         teardown = BY_KIND[record.kind].teardown

@@ -39,6 +39,9 @@ def inventory(session: boto3.Session, region: str) -> dict[str, int]:
         "bedrock-provisioned-throughput": len(
             bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]
         ),
+        "bedrock-marketplace-endpoint": len(
+            bedrock.list_marketplace_model_endpoints()["marketplaceModelEndpoints"]
+        ),
     }
     return {kind: n for kind, n in counts.items() if n}
 

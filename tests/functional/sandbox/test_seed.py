@@ -21,9 +21,9 @@ ENDPOINTS_NS = "/aws/sagemaker/Endpoints"
 
 # What the demo promises per account and region, written out so a change to it is deliberate.
 MANAGEMENT_EAST = {
-    "sagemaker-endpoint": 13,
-    "sagemaker-endpoint-config": 12,  # two endpoints share one config
-    "sagemaker-model": 8,
+    "sagemaker-endpoint": 14,  # one hosts a Bedrock Marketplace model
+    "sagemaker-endpoint-config": 13,  # two endpoints share one config
+    "sagemaker-model": 9,
     "sagemaker-notebook-instance": 4,
     "sagemaker-domain": 1,
     "sagemaker-user-profile": 2,
@@ -33,6 +33,7 @@ MANAGEMENT_EAST = {
     "sagemaker-mlflow-tracking-server": 1,
     "bedrock-custom-model": 1,
     "bedrock-provisioned-throughput": 2,
+    "bedrock-marketplace-endpoint": 1,
 }
 MANAGEMENT_WEST = {
     "sagemaker-endpoint": 2,
@@ -131,6 +132,7 @@ def test_idle_resources_in_summary(demo: SeedSummary) -> None:
         "faq-bot-serverless",
         "llama3-8b-chat-poc",
         "mistral-7b-eval",
+        "mistral-7b-marketplace",
         "orphaned-west-test",
         "rag-poc",
         "summarizer-team-b",

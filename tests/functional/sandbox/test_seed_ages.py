@@ -104,6 +104,7 @@ def test_idle_endpoints_are_old_enough_except_the_new_one(
         "faq-bot-serverless",
         "llama3-8b-chat-poc",
         "mistral-7b-eval",
+        "mistral-7b-marketplace",
         "orphaned-west-test",
         "rag-poc",
         "summarizer-team-b",

@@ -57,7 +57,7 @@ def test_seeded_server_answers_boto3_and_frees_its_port() -> None:
         assert port is not None and not _port_is_free(port)
         sm = session.client("sagemaker", endpoint_url=url)
         names = [e["EndpointName"] for e in sm.list_endpoints(MaxResults=100)["Endpoints"]]
-        assert len(names) == 13 and "llama3-8b-chat-poc" in names
+        assert len(names) == 14 and "llama3-8b-chat-poc" in names
         # The scanner discovers enabled regions this way.
         regions = session.client("ec2", endpoint_url=url).describe_regions()["Regions"]
         assert {"us-east-1", "us-west-2"} <= {r["RegionName"] for r in regions}
