@@ -33,9 +33,9 @@ from watchdog.act.steps import Job, StepRunner
 from watchdog.act.verify import Verifier
 from watchdog.aws.clients import RunInterrupted
 from watchdog.aws.errors import describe_error
+from watchdog.aws.scope import Scope
 from watchdog.findings import Finding
-from watchdog.inventory import ScanRequest, open_scope
-from watchdog.inventory.scan import Progress, Scope
+from watchdog.inventory import Progress, ScanRequest, open_scope
 from watchdog.kinds import BY_KIND
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies.exemptions import exempt_because

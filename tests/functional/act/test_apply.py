@@ -12,7 +12,7 @@ from watchdog_sandbox.seed import SeedSummary
 from tests.functional.act.conftest import REGION, Applier, sagemaker, teardown_policy
 from watchdog.act.apply import ApplyRefused
 from watchdog.act.clients import ScopeClients
-from watchdog.inventory.scan import Scope
+from watchdog.aws.scope import Scope
 from watchdog.store.base import Approval
 
 

@@ -11,7 +11,7 @@ from watchdog_sandbox.seed import SeedSummary
 
 from tests.functional.act.conftest import REGION, Applier, sagemaker, teardown_policy
 from watchdog.act.clients import ScopeClients
-from watchdog.inventory.scan import Scope
+from watchdog.aws.scope import Scope
 
 IDLE_WEEK = {"idle": {"window": "7d"}}
 

@@ -14,7 +14,7 @@ import pytest
 from tests.functional.act.conftest import Applier, teardown_policy
 from watchdog.act.clients import ScopeClients
 from watchdog.act.models import ApplyResult
-from watchdog.inventory.scan import Scope
+from watchdog.aws.scope import Scope
 from watchdog.policies.schema import Policy
 
 
