@@ -10,7 +10,7 @@ import boto3
 from watchdog_sandbox.seed import SeedSummary
 
 from tests.functional.act.conftest import REGION, Applier, sagemaker, teardown_policy
-from watchdog.act.clients import ScopeClients
+from watchdog.act import ScopeClients
 from watchdog.aws.scope import Scope
 
 IDLE_WEEK = {"idle": {"window": "7d"}}

@@ -14,14 +14,20 @@ import boto3
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from watchdog.act.admit import Admission, finding_outcome
-from watchdog.act.breaker import Breaker
+from watchdog.act.admission import Admission, finding_outcome, transitions
 from watchdog.act.clients import Clients, ScopeClients
 from watchdog.act.clock import Clock, SystemClock
-from watchdog.act.executor import CLEARED, Execution, execute
-from watchdog.act.last_look import last_look
+from watchdog.act.executor import (
+    CLEARED,
+    Breaker,
+    Execution,
+    Job,
+    StepRunner,
+    Verifier,
+    execute,
+    last_look,
+)
 from watchdog.act.leftovers import DomainLeftovers, find_domain_leftovers
-from watchdog.act.lifecycle import transitions
 from watchdog.act.models import (
     ApplyResult,
     ApplySummary,
@@ -29,8 +35,6 @@ from watchdog.act.models import (
     FindingFate,
     FindingOutcome,
 )
-from watchdog.act.steps import Job, StepRunner
-from watchdog.act.verify import Verifier
 from watchdog.aws.clients import RunInterrupted
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import Scope
