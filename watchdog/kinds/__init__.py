@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from watchdog.kinds import (
     bedrock_custom_model,
     bedrock_provisioned_throughput,
+    ec2_accelerated_instance,
     sagemaker_app,
     sagemaker_domain,
     sagemaker_endpoint,
@@ -41,6 +42,7 @@ REGISTRY: list[KindSpec] = [
     sagemaker_inference_component.SPEC,
     bedrock_custom_model.SPEC,
     bedrock_provisioned_throughput.SPEC,
+    ec2_accelerated_instance.SPEC,
 ]
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}
