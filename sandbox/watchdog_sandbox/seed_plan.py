@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from watchdog_sandbox.ec2_accelerated_instances import gpu_instances
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, ThroughputSpec
 from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_metrics import Traffic
@@ -306,6 +307,7 @@ def management_plan(now: datetime) -> AccountPlan:
                 age=days(50),
             ),
         ),
+        kinds=gpu_instances(GENAI, NLP, RECSYS, exempt),
     )
     west = RegionPlan(
         models=(
