@@ -15,6 +15,7 @@ call uses, so `install()` makes moto match them as AWS does.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from typing import Any, Literal
 
 import moto.ec2.utils as ec2_utils
 from moto.ec2.models import ec2_backends
+from moto.moto_api._internal import mock_random
 
 from watchdog_sandbox.backdate import BackdateError
 from watchdog_sandbox.seed_kinds import SeedContext
@@ -69,18 +71,25 @@ class GpuInstance:
     def seed(self, ctx: SeedContext) -> list[SeededResource]:
         ec2 = ctx.clients.ec2(ctx.region)
         tags = {"Name": self.name, **self.tags}
-        answer = ec2.run_instances(
-            ImageId=DEMO_IMAGE,
-            InstanceType=self.instance_type,  # type: ignore[arg-type]
-            MinCount=1,
-            MaxCount=1,
-            TagSpecifications=[
-                {
-                    "ResourceType": "instance",
-                    "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
-                }
-            ],
-        )
+        # moto draws instance ids at random: seeded from the name (and the generator then put
+        # back as it was), the demo's ids are the same every run, as its other names are.
+        state = mock_random.getstate()
+        mock_random.seed(hashlib.sha256(f"{ctx.account_id}/{self.name}".encode()).hexdigest())
+        try:
+            answer = ec2.run_instances(
+                ImageId=DEMO_IMAGE,
+                InstanceType=self.instance_type,  # type: ignore[arg-type]
+                MinCount=1,
+                MaxCount=1,
+                TagSpecifications=[
+                    {
+                        "ResourceType": "instance",
+                        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+                    }
+                ],
+            )
+        finally:
+            mock_random.setstate(state)
         instance_id = answer["Instances"][0]["InstanceId"]
         launched = ctx.now - self.age
         launch_time(ctx.account_id, ctx.region, instance_id, launched)

@@ -35,6 +35,7 @@ NAME_FIELD: dict[Kind, str] = {
     "sagemaker-mlflow-tracking-server": "TrackingServerName",
     "bedrock-provisioned-throughput": "provisionedModelName",
     "bedrock-custom-model": "modelName",
+    "ec2-accelerated-instance": "InstanceId",
 }
 # Deleting these needs their contents gone first; the whole-domain teardown in
 # test_teardown_calls.py shows their probes (read through describe) answer None at the end.

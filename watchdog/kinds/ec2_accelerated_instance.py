@@ -161,7 +161,7 @@ SPEC = KindSpec(
             op="ec2:StartInstances",
             request=lambda name: {"InstanceIds": [name]},
             from_states=frozenset({"stopped"}),
-            noun="instance",
+            noun="EC2 instance",
             gone_because=", and its instance store with it",
         ),
         why_not="it was terminated: it cannot be restored (EBS volumes marked "
