@@ -1,17 +1,18 @@
 """What the ec2-accelerated-instance kind knows about EC2 besides its calls: which instances other
 software manages, its CloudWatch series and how the AWS Price List names its on-demand price.
 
-Managed instances (sources, each AWS's own documentation):
-- Amazon EC2 Auto Scaling tags every instance it launches with `aws:autoscaling:groupName`
-  (Auto Scaling user guide, "Tag Auto Scaling groups and instances"); a stopped instance is
-  replaced by the group as unhealthy, so stopping one saves nothing and fights the group.
-- EKS nodes carry `eks:cluster-name` (managed node groups, EKS user guide) and
-  `kubernetes.io/cluster/<name>` (self-managed nodes and the AWS cloud provider's convention).
-- ECS container instances launched by ECS capacity providers / ECS-managed instances carry
-  `aws:ecs:clusterName`; AWS Batch tags the instances of a managed compute environment with
-  `aws:batch:compute-environment` (Batch user guide, "Tag your AWS Batch resources").
-- Karpenter labels the instances it launches `karpenter.sh/nodepool` (v1; `karpenter.sh/provisioner-
-  name` before) and `karpenter.sh/managed-by`.
+Managed instances, by the tags their owners put on them:
+- `aws:autoscaling:groupName`: Amazon EC2 Auto Scaling tags the instances it launches (Auto
+  Scaling user guide, "Tag Auto Scaling groups and instances"); a stopped instance is replaced by
+  the group as unhealthy, so stopping one saves nothing and fights the group.
+- `karpenter.sh/nodepool` (v1; `karpenter.sh/provisioner-name` before): Karpenter's own
+  controller policy allows ec2:TerminateInstances only on `ec2:ResourceTag/karpenter.sh/nodepool`
+  (awslabs/kubernetes-iteration-toolkit, Karpenter controller role policy).
+- `eks:cluster-name`, `eks:nodegroup-name` (EKS managed node groups), `kubernetes.io/cluster/<name>`
+  (self-managed nodes), `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch
+  managed compute environments): the conventional keys, NOT yet checked against AWS's pages in
+  this change. EKS managed node groups launch through Auto Scaling groups, so their instances
+  carry the ASG tag as well.
 Any of those on an instance: the plan marks its stop or terminate blocked, and says which owner
 would undo it.
 
@@ -101,7 +102,9 @@ def utilization_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
 
 def _on_demand_filters(key: PriceKey) -> PriceFilters:
     # The attribute values of a Linux, shared-tenancy, on-demand "Compute Instance" product in
-    # the AmazonEC2 offer (capacitystatus "Used": the instance-hour row, not reservations).
+    # the AmazonEC2 offer (capacitystatus "Used": the instance-hour row, not reservations), as
+    # the Pulumi aws.pricing.getProduct example filters them and as real AmazonEC2 products
+    # carry them (preInstalledSw "NA", tenancy "Shared", operatingSystem "Linux").
     return [
         in_region(key),
         term_match("instanceType", key.unit),
