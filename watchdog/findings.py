@@ -44,6 +44,9 @@ class Evidence(_Frozen):
     # For kinds without a load metric: whether CloudWatch lists the traffic series at all
     # (it lists those written to in the last two weeks). False: idle rests on absence alone.
     traffic_published: bool | None = None
+    # Idle read from weak utilization series only (CPU and network, no GPU metric): a hint,
+    # so the finding's confidence is at most medium.
+    weak: bool = False
     detail: str = ""
     facts: dict[str, str] = Field(default_factory=dict)
 

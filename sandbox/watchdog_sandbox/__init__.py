@@ -19,6 +19,7 @@ ADDITIONS: tuple[str, ...] = (
     "bedrock_provisioned_throughput",
     "cloudwatch_index",
     "cost_explorer",
+    "ec2_accelerated_instances",
     "ec2_security_groups",
     "journal",
     "organizations",

@@ -101,6 +101,7 @@ def catalog() -> tuple[dict[str, Any], ...]:
         *_instance_products(data),
         *_serverless_products(data),
         *_bedrock_products(data),
+        *_ec2_products(data),
     ]
     return tuple(sorted(products, key=lambda p: str(p["product"]["sku"])))
 
@@ -167,6 +168,33 @@ def _bedrock_products(data: dict[str, Any]) -> list[dict[str, Any]]:
             sku = _sku(bedrock["serviceCode"], row["model"], row["term"], region)
             price = (usd, "hour", description)
             products.append(_document(bedrock, region, sku, None, attributes, price))
+    return products
+
+
+def _ec2_products(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """AmazonEC2 Linux on-demand instance hours, as watchdog.kinds._ec2 asks for them."""
+    ec2 = {**data, **data["ec2"]}
+    products = []
+    for row in ec2["prices"]:
+        instance = row["instance"]
+        for region, usd in row["usd"].items():
+            # AmazonEC2 usage types carry no region prefix in us-east-1 (BoxUsage:g5.xlarge).
+            prefix = "" if region == "us-east-1" else f"{data['regions'][region]['usagePrefix']}-"
+            attributes = {
+                "usagetype": f"{prefix}BoxUsage:{instance}",
+                "operation": "RunInstances",
+                "instanceType": instance,
+                "operatingSystem": "Linux",
+                "tenancy": "Shared",
+                "preInstalledSw": "NA",
+                "capacitystatus": "Used",
+                "licenseModel": "No License required",
+                **ec2["instances"][instance],
+            }
+            description = f"${usd} per On Demand Linux {instance} Instance Hour"
+            sku = _sku(ec2["serviceCode"], instance, region)
+            price = (usd, "Hrs", description)
+            products.append(_document(ec2, region, sku, "Compute Instance", attributes, price))
     return products
 
 

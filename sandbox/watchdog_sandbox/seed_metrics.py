@@ -72,7 +72,7 @@ class MetricWriter:
         metric: str,
         dims: Sequence[tuple[str, str]],
         values: Iterator[tuple[datetime, float]],
-        unit: Literal["Count", "Percent", "None"],
+        unit: Literal["Count", "Percent", "Bytes", "None"],
     ) -> None:
         dimensions = _dims(dims)
         for ts, value in values:
@@ -153,6 +153,17 @@ class MetricWriter:
         tokens_out = ((t, n * 210.0) for t, n in calls)
         self._add(BEDROCK_NAMESPACE, "InputTokenCount", dims, tokens_in, "Count")
         self._add(BEDROCK_NAMESPACE, "OutputTokenCount", dims, tokens_out, "Count")
+
+    def series(
+        self,
+        namespace: str,
+        metric: str,
+        dims: Sequence[tuple[str, str]],
+        values: Iterator[tuple[datetime, float]],
+        unit: Literal["Count", "Percent", "Bytes", "None"],
+    ) -> None:
+        """Any hourly series, for a kind's own sandbox module (seed_kinds.KindSeed)."""
+        self._add(namespace, metric, dims, values, unit)
 
     def flush(self) -> None:
         for namespace, datums in self._pending.items():

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from watchdog_sandbox.bedrock_marketplace_endpoints import demo_seeds
+from watchdog_sandbox.ec2_accelerated_instances import gpu_instances
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, ThroughputSpec
 from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_metrics import Traffic
@@ -307,7 +308,7 @@ def management_plan(now: datetime) -> AccountPlan:
                 age=days(50),
             ),
         ),
-        kinds=demo_seeds(NLP),
+        kinds=(*demo_seeds(NLP), *gpu_instances(GENAI, NLP, RECSYS, exempt)),
     )
     west = RegionPlan(
         models=(

@@ -60,6 +60,9 @@ NOT_IN_JOURNEY = {
     "Tags, which IAM also checks as sagemaker:AddTags",
     "sagemaker:StopMlflowTrackingServer": "the journey's policy deletes; a stop policy stops",
     "sagemaker:StartNotebookInstance": "the journey restores an endpoint, not a notebook",
+    "ec2:StopInstances": "the journey's policy deletes (terminates); a stop policy stops",
+    "ec2:StartInstances": "the journey restores an endpoint, not a stopped instance",
+    "ec2:CreateTags": "the journey exempts a Bedrock finding",
 }
 NOT_MADE = {**AUTHORIZATION_ONLY, **NOT_IN_JOURNEY}
 

@@ -176,6 +176,7 @@ class Sandbox:
         )
         self.sagemaker = session.client("sagemaker", endpoint_url=self.url)
         self.bedrock = session.client("bedrock", endpoint_url=self.url)
+        self.ec2 = session.client("ec2", endpoint_url=self.url)
 
     def _answer(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -243,6 +244,12 @@ class Sandbox:
             left.add(f"bedrock-provisioned-throughput {name} {status}")
         for cm in self.bedrock.list_custom_models()["modelSummaries"]:
             left.add(f"bedrock-custom-model {cm['modelName']}")
+        for page in self.ec2.get_paginator("describe_instances").paginate():
+            for instance in (i for r in page["Reservations"] for i in r["Instances"]):
+                state = instance["State"]["Name"]
+                if state in ("shutting-down", "terminated"):
+                    continue  # terminated: gone, though DescribeInstances lists it for a while
+                left.add(f"ec2-accelerated-instance {instance['InstanceId']} {state}")
         return frozenset(left)
 
     def close(self) -> None:

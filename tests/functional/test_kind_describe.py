@@ -37,6 +37,7 @@ NAME_FIELD: dict[Kind, str] = {
     "bedrock-custom-model": "modelName",
     # Named by its SageMaker endpoint's ARN (GetMarketplaceModelEndpoint has no name field).
     "bedrock-marketplace-endpoint": "endpointArn",
+    "ec2-accelerated-instance": "InstanceId",
 }
 # Deleting these needs their contents gone first; the whole-domain teardown in
 # test_teardown_calls.py shows their probes (read through describe) answer None at the end.

@@ -326,7 +326,8 @@ def test_refused_for_a_kind_that_is_not_restorable(
         restore(store, entry.id, NoClients(), NOW, "restore-run", execute=False)
 
     assert str(refused.value).startswith(
-        "restore recreates deleted endpoints and restarts stopped notebook instances; "
+        "restore recreates deleted endpoints and restarts stopped notebook instances, "
+        "EC2 instances; "
         "sagemaker-endpoint-config is not restorable"
     )
 

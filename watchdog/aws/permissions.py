@@ -80,6 +80,7 @@ class ServiceTags:
 TAGS_BY_SERVICE: dict[str, ServiceTags] = {
     "sagemaker": ServiceTags(read="sagemaker:ListTags", write="sagemaker:AddTags"),
     "bedrock": ServiceTags(read="bedrock:ListTagsForResource", write="bedrock:TagResource"),
+    "ec2": ServiceTags(read="ec2:DescribeTags", write="ec2:CreateTags"),
 }
 
 SHARED: tuple[Grant, ...] = (

@@ -119,6 +119,8 @@ def _sentence(phrases: list[str], downgraded: str, monthly: float | None) -> str
 def _confidence(outcome: Outcome, evidence: Evidence) -> Confidence:
     if outcome.unknown:
         return "low"
+    if evidence.weak:
+        return "medium"  # CPU and network only: a GPU job can leave both low
     if evidence.state == "idle" and evidence.traffic_published is False:
         return "low"  # not one datapoint in two weeks: idle rests on an absence alone
     if evidence.state == "idle" and evidence.load_datapoints is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from watchdog.evaluate.utilization import utilization_evidence
 from watchdog.findings import Evidence, UnknownCause
 from watchdog.policies.schema import IdleCondition
 from watchdog.records import ResourceRecord
@@ -30,12 +31,15 @@ def idle_evidence(
     base = Evidence(window_hours=hours, threshold=condition.threshold)
     traffic = [s for s in series if s.query.role == "traffic"]
     load = [s for s in series if s.query.role == "load"]
-    unknown = _unknown_because(record, traffic, load, condition.window, metrics, now)
+    utilization = [s for s in series if s.query.role == "utilization"]
+    unknown = _unknown_because(record, traffic or utilization, load, condition.window, metrics, now)
     if unknown:
         cause, detail = unknown
         return base.model_copy(
             update={"state": "unknown", "unknown_cause": cause, "detail": detail}
         )
+    if not traffic:  # measured by utilization, not requests (instances)
+        return utilization_evidence(base, utilization, condition.window, now)
     start = now - condition.window
     invocations = sum(p.value for s in traffic for p in s.points if p.at >= start)
     load_points = sum(1 for s in load for p in s.points if p.at >= start)

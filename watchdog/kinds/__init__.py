@@ -14,6 +14,7 @@ from watchdog.kinds import (
     bedrock_custom_model,
     bedrock_marketplace_endpoint,
     bedrock_provisioned_throughput,
+    ec2_accelerated_instance,
     sagemaker_app,
     sagemaker_domain,
     sagemaker_endpoint,
@@ -43,6 +44,7 @@ REGISTRY: list[KindSpec] = [
     bedrock_custom_model.SPEC,
     bedrock_provisioned_throughput.SPEC,
     bedrock_marketplace_endpoint.SPEC,
+    ec2_accelerated_instance.SPEC,
 ]
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}

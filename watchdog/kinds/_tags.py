@@ -1,6 +1,7 @@
 """Reading and writing one resource's tags, in its service's dialect: SageMaker's ListTags/AddTags
-(`Key`/`Value`, `ResourceArn`) and Bedrock's ListTagsForResource/TagResource (`key`/`value`,
-`resourceARN`). A kind uses its service's dialect unless it declares its own."""
+(`Key`/`Value`, `ResourceArn`), Bedrock's ListTagsForResource/TagResource (`key`/`value`,
+`resourceARN`) and EC2's DescribeTags/CreateTags (by resource id). A kind uses its service's
+dialect unless it declares its own."""
 
 from __future__ import annotations
 
@@ -46,7 +47,25 @@ def _bedrock_write(client: Any, arn: str, key: str, value: str) -> None:
     client.tag_resource(resourceARN=arn, tags=[{"key": key, "value": value}])
 
 
+def _ec2_read(client: Any, arn: str) -> dict[str, str]:
+    # EC2 tags by resource id (the ARN's last part: "instance/i-0abc" -> "i-0abc").
+    resource_id = arn.rsplit("/", 1)[1]
+    tags: dict[str, str] = {}
+    params: dict[str, Any] = {"Filters": [{"Name": "resource-id", "Values": [resource_id]}]}
+    while True:
+        page = client.describe_tags(**params)
+        tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
+        if not page.get("NextToken"):
+            return tags
+        params["NextToken"] = page["NextToken"]
+
+
+def _ec2_write(client: Any, arn: str, key: str, value: str) -> None:
+    client.create_tags(Resources=[arn.rsplit("/", 1)[1]], Tags=[{"Key": key, "Value": value}])
+
+
 SERVICE_DIALECTS: dict[str, TagDialect] = {
     "sagemaker": TagDialect(_sagemaker_read, _sagemaker_write),
     "bedrock": TagDialect(_bedrock_read, _bedrock_write),
+    "ec2": TagDialect(_ec2_read, _ec2_write),
 }

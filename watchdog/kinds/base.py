@@ -88,6 +88,10 @@ def keeps_nothing(record: ResourceRecord) -> tuple[Kept, ...]:
     return ()
 
 
+def refuses_nothing(record: ResourceRecord) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Teardown:
     """How a kind is stopped and deleted. A None operation means the kind has no such action."""
@@ -118,6 +122,10 @@ class Teardown:
     # endpoint's SageMaker endpoint): the plan counts them gone after its delete, and a finding
     # to delete one of them is carried out by deleting it.
     deletes_used: tuple[Kind, ...] = ()
+    # Why the watchdog must never stop or delete this resource itself, read off the record
+    # (an instance an Auto Scaling group or EKS manages), or None: the plan marks every step on
+    # it blocked with this reason.
+    refuses: Callable[[ResourceRecord], str | None] = refuses_nothing
 
     def status(self, description: dict[str, Any] | None) -> str | None:
         """The status in a description: None when gone, EXISTS for kinds without one."""

@@ -204,6 +204,9 @@ class _Builder:
     def _blocked(
         self, record: ResourceRecord, operation: Operation, after_own_stop: bool
     ) -> str | None:
+        refused = BY_KIND[record.kind].teardown.refuses(record)
+        if refused is not None:
+            return f"{record.kind} {record.name}: {refused}"
         committed = record.billing.committed_until
         if record.billing.mode == "committed" and committed and committed > self.now:
             return (

@@ -23,8 +23,10 @@ class _Frozen(BaseModel):
 # --- metrics -------------------------------------------------------------------------------
 
 # traffic: requests served (absent datapoints mean zero, if the query is right);
-# load: instance metrics that exist whenever instances run, the proof that metrics flow.
-MetricRole = Literal["traffic", "load"]
+# load: instance metrics that exist whenever instances run, the proof that metrics flow;
+# utilization: how busy it is (a percentage, bytes), idle while every datapoint in the window
+# is at most the query's `idle_below` (for kinds with no request count, such as instances).
+MetricRole = Literal["traffic", "load", "utilization"]
 
 
 class MetricQuery(_Frozen):
@@ -41,6 +43,11 @@ class MetricQuery(_Frozen):
     part: str | None = None
     # What a traffic series counts, in a person's words ("invocations", "requests processed").
     label: str = "invocations"
+    # Utilization series: the value (of `stat`, per datapoint) at or under which it is idle.
+    idle_below: float | None = None
+    # Utilization series that only hint at use (CPU and network on a GPU instance): read only
+    # when no strong series has data, and a finding resting on them is never "high" confidence.
+    weak: bool = False
 
 
 class Datapoint(_Frozen):

@@ -13,6 +13,7 @@ PROMISED = {
     "studio-apps-running-long",
     "studio-idle-shutdown-disabled",
     "idle-provisioned-throughput",
+    "idle-gpu-instances",
     "failed-endpoints",
     "mlflow-servers-running",
     "team-over-budget",

@@ -281,11 +281,13 @@ def test_the_shipped_table_holds_exactly_the_documented_snapshot() -> None:
         "hosting|us-east-1|ml.g5.2xlarge": 1.515,
         "notebook|us-east-1|ml.t3.medium": 0.05,
         "serverless-provisioned-concurrency|us-east-1|2048 MB": 0.036,
+        "ec2-instance|us-east-1|g5.xlarge": 1.006,
     }
     sources = {key.split("|")[0]: source for key, (_, source) in table.prices.items()}
     assert "aws-facts.md" in sources["hosting"] and "aws-facts.md" in sources["notebook"]
     # Not a figure from an AWS page: the row says how it was derived.
     assert sources["serverless-provisioned-concurrency"].startswith("derived: $0.00001/s")
+    assert sources["ec2-instance"].startswith("instances.vantage.sh/aws/ec2/g5.xlarge")
 
 
 # --- serverless provisioned concurrency ----------------------------------------------------

@@ -1,0 +1,123 @@
+"""What the ec2-accelerated-instance kind knows about EC2 besides its calls: which instances other
+software manages, its CloudWatch series and how the AWS Price List names its on-demand price.
+
+Managed instances, by the tags their owners put on them:
+- `aws:autoscaling:groupName`: Amazon EC2 Auto Scaling tags the instances it launches (Auto
+  Scaling user guide, "Tag Auto Scaling groups and instances"); a stopped instance is replaced by
+  the group as unhealthy, so stopping one saves nothing and fights the group.
+- `karpenter.sh/nodepool` (v1; `karpenter.sh/provisioner-name` before): Karpenter's own
+  controller policy allows ec2:TerminateInstances only on `ec2:ResourceTag/karpenter.sh/nodepool`
+  (awslabs/kubernetes-iteration-toolkit, Karpenter controller role policy).
+- `eks:cluster-name`, `eks:nodegroup-name` (EKS managed node groups), `kubernetes.io/cluster/<name>`
+  (self-managed nodes), `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch
+  managed compute environments): the conventional keys, NOT yet checked against AWS's pages in
+  this change. EKS managed node groups launch through Auto Scaling groups, so their instances
+  carry the ASG tag as well.
+Any of those on an instance: the plan marks its stop or terminate blocked, and says which owner
+would undo it.
+
+Idle evidence (aws-facts.md): the CloudWatch agent's NVIDIA collection publishes
+`nvidia_smi_utilization_gpu` in the `CWAgent` namespace (CloudWatch user guide, "Collect NVIDIA GPU
+metrics"), per GPU (dimensions index, name, host); the series asked for here is the one the agent
+publishes when its config aggregates by instance (`aggregation_dimensions: [["InstanceId"]]`).
+Without it, AWS/EC2 CPUUtilization and NetworkIn/NetworkOut (InstanceId) are weaker evidence:
+a GPU job can run with an idle CPU and little network, so a finding on them is never "high".
+"""
+
+from __future__ import annotations
+
+from watchdog.kinds._prices import in_region, term_match
+from watchdog.records import ResourceRecord
+from watchdog.signals.models import MetricQuery, PriceComponentSpec, PriceFilters, PriceKey
+
+# Tag keys (exact) and key prefixes whose presence says another service owns the instance.
+MANAGED_BY_TAG = {
+    "aws:autoscaling:groupName": "its Auto Scaling group",
+    "eks:cluster-name": "its EKS cluster",
+    "eks:nodegroup-name": "its EKS node group",
+    "aws:ecs:clusterName": "its ECS cluster",
+    "aws:batch:compute-environment": "its AWS Batch compute environment",
+    "karpenter.sh/nodepool": "Karpenter",
+    "karpenter.sh/provisioner-name": "Karpenter",
+    "karpenter.sh/managed-by": "Karpenter",
+}
+MANAGED_BY_PREFIX = {"kubernetes.io/cluster/": "its Kubernetes cluster"}
+
+# Idle below these, per datapoint of the query's statistic (GPU and CPU: percent at peak;
+# network: average bytes per 5-minute sample, about 17 kB/s).
+GPU_IDLE_BELOW = 5.0
+CPU_IDLE_BELOW = 5.0
+NETWORK_IDLE_BELOW = 5_000_000.0
+
+EC2_SERVICE_CODE = "AmazonEC2"
+
+
+def managed_by(record: ResourceRecord) -> str | None:
+    """Why watchdog must not stop or terminate it itself (another service manages it), or None."""
+    for key in sorted(record.tags):
+        owner = MANAGED_BY_TAG.get(key) or next(
+            (o for p, o in MANAGED_BY_PREFIX.items() if key.startswith(p)), None
+        )
+        if owner is not None:
+            return (
+                f"it is managed by {owner} (tag {key}): stopping or terminating it there "
+                "would be undone or break it; scale or delete it through its owner"
+            )
+    return None
+
+
+def utilization_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
+    """GPU utilization (strong) when the agent publishes it; CPU and network (weak) always."""
+    instance = (("InstanceId", record.name),)
+    gpu = MetricQuery(
+        resource_arn=record.arn,
+        role="utilization",
+        namespace="CWAgent",
+        metric="nvidia_smi_utilization_gpu",
+        stat="Maximum",
+        dimensions=instance,
+        label="GPU utilization (%)",
+        idle_below=GPU_IDLE_BELOW,
+    )
+    weak = [
+        MetricQuery(
+            resource_arn=record.arn,
+            role="utilization",
+            namespace="AWS/EC2",
+            metric=metric,
+            stat=stat,
+            dimensions=instance,
+            label=label,
+            idle_below=below,
+            weak=True,
+        )
+        for metric, stat, label, below in (
+            ("CPUUtilization", "Maximum", "CPU utilization (%)", CPU_IDLE_BELOW),
+            ("NetworkIn", "Average", "network in (bytes per sample)", NETWORK_IDLE_BELOW),
+            ("NetworkOut", "Average", "network out (bytes per sample)", NETWORK_IDLE_BELOW),
+        )
+    ]
+    return (gpu, *weak)
+
+
+def _on_demand_filters(key: PriceKey) -> PriceFilters:
+    # The attribute values of a Linux, shared-tenancy, on-demand "Compute Instance" product in
+    # the AmazonEC2 offer (capacitystatus "Used": the instance-hour row, not reservations), as
+    # the Pulumi aws.pricing.getProduct example filters them and as real AmazonEC2 products
+    # carry them (preInstalledSw "NA", tenancy "Shared", operatingSystem "Linux").
+    return [
+        in_region(key),
+        term_match("instanceType", key.unit),
+        term_match("operatingSystem", "Linux"),
+        term_match("tenancy", "Shared"),
+        term_match("preInstalledSw", "NA"),
+        term_match("capacitystatus", "Used"),
+    ]
+
+
+EC2_INSTANCE_PRICES = PriceComponentSpec(
+    name="ec2-instance",
+    words="{unit} EC2 instances (Linux, on-demand)",
+    service_code=EC2_SERVICE_CODE,
+    filters=_on_demand_filters,
+)
