@@ -21,8 +21,7 @@ from watchdog_sandbox import backdate
 from watchdog_sandbox.seed_bench import seed_many_endpoints
 from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
 
-from watchdog.act.apply import apply
-from watchdog.act.models import ApplyResult, ExecOptions
+from watchdog.act import ApplyResult, ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import lookback_for, run_plan

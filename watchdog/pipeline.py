@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import boto3
 from pydantic import BaseModel, Field
 
+from watchdog.aws.scope import Scope
 from watchdog.evaluate import evaluate
 from watchdog.findings import Finding
-from watchdog.inventory import ScanRequest, open_scope, scan
-from watchdog.inventory.scan import Progress, Scope
+from watchdog.inventory import Progress, ScanRequest, open_scope, scan
 from watchdog.plan import plan
 from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord, ScanError

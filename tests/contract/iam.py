@@ -135,7 +135,7 @@ SERVICES = (
 )  # fmt: skip
 # Operations named in the product's source that no role needs.
 NAMED_NOT_GRANTED = {
-    "dynamodb:CreateTable": "store.dynamodb_table.create_table, run by a person with their own "
+    "dynamodb:CreateTable": "store.dynamodb.create_table, run by a person with their own "
     "credentials (template.yaml creates the Lambda's table)",
     "dynamodb:UpdateTimeToLive": "the same create_table helper",
     "dynamodb:Scan": 'not a call: the IAM mode "scan" is quoted in watchdog/permissions.py',

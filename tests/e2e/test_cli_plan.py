@@ -47,7 +47,12 @@ def test_plan_as_json_has_sorted_priced_findings_with_ordered_steps(
         assert finding["evidence"]["state"] == "idle"
         assert finding["cost_basis"] == "price-list"
         ops = [s["op"] for s in finding["steps"]]
-        assert ops[0] == "sagemaker:DeleteEndpoint"
+        # An endpoint Bedrock Marketplace deployed is deleted through Bedrock, which deletes it.
+        users = finding["resource"]["used_by_arns"]
+        marketplace = any(":marketplace-model-endpoint/" in arn for arn in users)
+        assert ops[0] == (
+            "bedrock:DeleteMarketplaceModelEndpoint" if marketplace else "sagemaker:DeleteEndpoint"
+        )
         seen: set[str] = set()
         for step in finding["steps"]:
             assert set(step["depends_on"]) <= seen

@@ -17,9 +17,7 @@ import boto3
 import pytest
 
 from tests.fakes import FakeClock
-from watchdog.act.apply import apply
-from watchdog.act.clients import SessionClients
-from watchdog.act.models import ExecOptions
+from watchdog.act import ExecOptions, SessionClients, apply
 from watchdog.act.restore import restore
 from watchdog.inventory import ScanRequest
 from watchdog.kinds import registered

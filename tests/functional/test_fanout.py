@@ -17,7 +17,7 @@ from watchdog_sandbox.slack_api import SlackApi
 from lambda_handler import handler
 from tests.functional.conftest import organization_env
 from tests.functional.demo_snapshot import seed_demo
-from watchdog.store.dynamodb_table import create_table
+from watchdog.store.dynamodb import create_table
 from watchdog.store.open import open_store
 
 

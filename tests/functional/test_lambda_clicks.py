@@ -21,7 +21,7 @@ from tests.functional.test_lambda_handler import (
     http_event,
     stored,
 )
-from watchdog.act.clock import SystemClock
+from watchdog.act import SystemClock
 from watchdog.service import work as work_module
 from watchdog.store.base import Store
 

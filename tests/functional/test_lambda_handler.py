@@ -27,7 +27,7 @@ from watchdog.notify.slack import BotSender
 from watchdog.service.public_url import forget
 from watchdog.service.work import Work
 from watchdog.store.base import Store
-from watchdog.store.dynamodb_table import create_table
+from watchdog.store.dynamodb import create_table
 from watchdog.store.open import open_store
 
 SCHEDULER_EVENT: dict[str, Any] = {

@@ -45,7 +45,7 @@ NOT_SCHEDULED = (
 SCHEDULED_EVENT = """
 import boto3
 from moto import mock_aws
-from watchdog.store.dynamodb_table import create_table
+from watchdog.store.dynamodb import create_table
 with mock_aws():
     create_table(boto3.client("dynamodb", region_name="us-east-1"), "watchdog")
     import lambda_handler

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from watchdog.act.clients import SessionClients
+from watchdog.act import SessionClients
 from watchdog.act.leftovers import (
     DomainLeftovers,
     LeftoversFailed,

@@ -16,8 +16,7 @@ from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
 
 from tests.fakes import FakeClock
-from watchdog.act.apply import apply
-from watchdog.act.models import ExecOptions
+from watchdog.act import ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.policies.schema import Policy
 from watchdog.signals.collect import SignalOptions

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from watchdog.act.clients import SessionClients
+from watchdog.act import SessionClients
 from watchdog.act.restore import RestoreRefused, RestoreResult, restore
 from watchdog.cli.restore import restore as restore_command
 from watchdog.kinds import BY_KIND

@@ -7,7 +7,7 @@ import re
 from typing import Literal
 
 from tests.unit.evaluate.factories import ACCOUNT, NOW, REGION, arn
-from watchdog.act.models import ApplyResult, ApplySummary, FindingOutcome, StepFate, StepOutcome
+from watchdog.act import ApplyResult, ApplySummary, FindingOutcome, StepFate, StepOutcome
 from watchdog.daemon.metrics import Metrics
 from watchdog.notify.notifier import NotifyResult
 from watchdog.records import Kind, ScanError

@@ -8,8 +8,8 @@ from io import StringIO
 from rich.console import Console
 
 from tests.unit.act.test_admission_rules import finding
-from watchdog.act.admit import finding_outcome
-from watchdog.act.models import ApplyResult, ApplySummary
+from watchdog.act import ApplyResult, ApplySummary
+from watchdog.act.admission import finding_outcome
 from watchdog.cli.render_apply import render_apply
 
 

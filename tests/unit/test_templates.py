@@ -20,7 +20,7 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 from samtranslator.translator.arn_generator import ArnGenerator
 from samtranslator.translator.transform import transform
 
-from watchdog.store.dynamodb_table import STEPS_INDEX, TABLE_DEFINITION, TTL_ATTRIBUTE
+from watchdog.store.dynamodb import STEPS_INDEX, TABLE_DEFINITION, TTL_ATTRIBUTE
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL_PATH = ROOT / "statemachine" / "fanout.asl.json"
@@ -351,7 +351,9 @@ def test_enforce_grants_every_change_apply_execute_makes_and_the_exempt_tags(
 
 def test_the_store_permissions_cover_every_dynamodb_call_the_store_makes(deploy: Any) -> None:
     granted = statements(deploy(), "WatchdogFunctionRole")["Store"]
-    sources = "".join(p.read_text() for p in (ROOT / "watchdog" / "store").glob("dynamodb*.py"))
+    sources = "".join(
+        p.read_text() for p in (ROOT / "watchdog" / "store" / "dynamodb").glob("*.py")
+    )
     calls = set(re.findall(r"_call\(\s*\"(\w+)\"", sources))
 
     assert calls, "no DynamoDB calls found in watchdog/store"

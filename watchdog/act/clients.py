@@ -14,8 +14,7 @@ from typing import Any, Protocol
 import boto3
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
-from watchdog.aws.scope import assume, caller_account
-from watchdog.inventory.scan import Scope
+from watchdog.aws.scope import Scope, assume, caller_account
 
 
 class Clients(Protocol):

@@ -3,7 +3,7 @@
 A kind declares what its own calls need (`KindSpec.iam`, `Teardown`); this module declares the
 calls every kind shares and those of the stages around them: who the caller is and which
 accounts to enter, the tagging API, CloudWatch, Cost Explorer and the Price List, the tag dialect
-of each service (act/tags.py), what a deleted domain left behind (act/leftovers.py), restore's
+of each service (act/tags.py), what a deleted domain left behind (act/leftovers/), restore's
 role passing, and the Lambda deployment's own plumbing (store, secrets, policy sources).
 watchdog/permissions.py adds the kinds' declarations and builds each mode's full list, the
 README's lists and the templates' statements from them; tests/contract checks every one

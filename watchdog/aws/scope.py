@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -54,6 +55,23 @@ class Shard:
     account_id: str
     region: str
     clients: ClientFactory
+
+
+@dataclass
+class Scope:
+    """The (account, region) shards of one run, entered and ready, with the run's counter.
+
+    Later stages (signals) reuse the same shards, so member accounts are entered once a run.
+    """
+
+    run_id: str
+    account_id: str  # the caller's own account, the payer view for Cost Explorer
+    shards: list[Shard]
+    errors: list[ScanError]
+    counter: ApiCallCounter
+    home: ClientFactory  # the caller's own account (Pricing, Cost Explorer)
+    home_region: str
+    started: float = field(default_factory=time.monotonic)
 
 
 def parse_accounts(spec: str | None, member_role: str | None) -> list[AccountTarget] | str:

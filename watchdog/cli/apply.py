@@ -13,9 +13,8 @@ from typing import Any
 
 import click
 
-from watchdog.act.apply import ApplyRefused
-from watchdog.act.apply import apply as run_apply
-from watchdog.act.models import ApplyResult, ExecOptions
+from watchdog.act import ApplyRefused, ApplyResult, ExecOptions
+from watchdog.act import apply as run_apply
 from watchdog.aws.scope import ScopeError
 from watchdog.cli._common import (
     EXIT_NOTHING_TO_DO,

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from watchdog.act.clients import SessionClients
+from watchdog.act import SessionClients
 from watchdog.act.restore import restore
 from watchdog.cli._common import Fail, load_settings, open_store_or_fail
 from watchdog.cli.apply import apply_or_fail

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from watchdog.act.models import ApplyResult
+from watchdog.act import ApplyResult
 from watchdog.cli.render_slack import render_message
 from watchdog.notify.notifier import notify
 from watchdog.notify.slack import BotSender

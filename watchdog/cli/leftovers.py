@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.table import Table
 
-from watchdog.act.clients import SessionClients
+from watchdog.act import SessionClients
 from watchdog.act.leftovers import (
     Deletion,
     DomainLeftovers,
@@ -27,9 +27,10 @@ from watchdog.act.leftovers import (
     LeftoversRefused,
     delete_domain_leftovers,
     domain_arn,
+    domain_history,
     find_domain_leftovers,
+    record_deletions,
 )
-from watchdog.act.leftovers_audit import domain_history, record_deletions
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import ScopeError
 from watchdog.cli._common import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from watchdog.act import ApplyResult, FindingOutcome
 from watchdog.act.leftovers import DomainLeftovers
-from watchdog.act.models import ApplyResult, FindingOutcome
 from watchdog.cli.render import render_errors
 
 FATE_STYLE = {

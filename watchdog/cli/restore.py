@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.table import Table
 
-from watchdog.act.clients import SessionClients
+from watchdog.act import SessionClients
 from watchdog.act.restore import RestoreFailed, RestoreRefused, RestoreResult
 from watchdog.act.restore import restore as run_restore
 from watchdog.aws.errors import describe_error

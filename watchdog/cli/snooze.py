@@ -1,6 +1,7 @@
 """`ai-watchdog snooze` and `ai-watchdog exempt`: Slack's Snooze and Exempt buttons from a
-shell, through the very same code (watchdog/approvals/person.py, watchdog/act/exempt.py) and
-the same rule on who may (the approver allowlist). The person is the OS user.
+shell, through the very same code (watchdog/approvals/person.py,
+watchdog/act/admission/exempt.py) and the same rule on who may (the approver allowlist).
+The person is the OS user.
 
 An id the store has not recorded yet (printed by `plan`) is looked up in a fresh plan, as
 `approve` does. Exempting tags the resource in AWS; tagging only ever prevents changes, so
@@ -16,7 +17,7 @@ from typing import Any
 import click
 from botocore.exceptions import BotoCoreError, ClientError
 
-from watchdog.act.exempt import EXEMPT_KEY, EXEMPT_VALUE, exempt_finding
+from watchdog.act.admission import EXEMPT_KEY, EXEMPT_VALUE, exempt_finding
 from watchdog.approvals.authorize import Approvers, Deed, Person, authorize
 from watchdog.approvals.person import MAX_SNOOZE_DAYS, open_finding, snooze
 from watchdog.aws.errors import describe_error

@@ -11,7 +11,6 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 
 import boto3
 import structlog
@@ -22,6 +21,7 @@ from watchdog.aws.clients import ApiCallCounter, ClientFactory
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import (
     AccountTarget,
+    Scope,
     ScopeError,
     Shard,
     assume,
@@ -75,23 +75,6 @@ class ScanResult(BaseModel):
     errors: list[ScanError]
     stats: ScanStats
     run_id: str
-
-
-@dataclass
-class Scope:
-    """The (account, region) shards of one run, entered and ready, with the run's counter.
-
-    Later stages (signals) reuse the same shards, so member accounts are entered once a run.
-    """
-
-    run_id: str
-    account_id: str  # the caller's own account, the payer view for Cost Explorer
-    shards: list[Shard]
-    errors: list[ScanError]
-    counter: ApiCallCounter
-    home: ClientFactory  # the caller's own account (Pricing, Cost Explorer)
-    home_region: str
-    started: float = field(default_factory=time.monotonic)
 
 
 def open_scope(request: ScanRequest, session: boto3.Session | None = None) -> Scope:

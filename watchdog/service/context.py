@@ -10,8 +10,7 @@ from datetime import timedelta
 
 import boto3
 
-from watchdog.act.clients import Clients, SessionClients
-from watchdog.act.clock import Clock, SystemClock
+from watchdog.act import Clients, Clock, SessionClients, SystemClock
 from watchdog.approvals.authorize import Approvers
 from watchdog.approvals.tokens import link_secret
 from watchdog.aws.clients import ApiCallCounter

@@ -11,8 +11,7 @@ from datetime import datetime
 import structlog
 from pydantic import BaseModel
 
-from watchdog.act.apply import apply
-from watchdog.act.models import ApplyResult, ExecOptions
+from watchdog.act import ApplyResult, ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.notify.options import NotifyResult
 from watchdog.pipeline import lookback_for

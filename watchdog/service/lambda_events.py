@@ -69,7 +69,7 @@ def is_fanout(event: dict[str, Any]) -> bool:
 
 def fanout(service: Service, event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The state machine's three calls: list the shards, run one, notify once."""
-    from watchdog.act.clients import SessionClients
+    from watchdog.act import SessionClients
     from watchdog.service.shards import list_shards, notify_all, run_shard
 
     step = event[FANOUT_KEY]

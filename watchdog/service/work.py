@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict
 from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from watchdog.act.apply import ApplyRefused
-from watchdog.act.exempt import exempt_finding
+from watchdog.act import ApplyRefused
+from watchdog.act.admission import exempt_finding
 from watchdog.aws.errors import describe_error
 from watchdog.notify.notifier import notify
 from watchdog.notify.response_url import allowed_response_url

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from watchdog.inventory.scan import Scope
+from watchdog.aws.scope import Scope
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.settings import Settings

@@ -14,8 +14,7 @@ from watchdog_sandbox.seed import SeedSummary
 
 from tests.fakes import FakeClock
 from tests.functional.demo_snapshot import seed_demo
-from watchdog.act.apply import apply
-from watchdog.act.models import ApplyResult, ExecOptions
+from watchdog.act import ApplyResult, ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.policies.schema import Policy
 from watchdog.signals.collect import SignalOptions

@@ -10,9 +10,8 @@ from botocore.exceptions import ClientError
 from watchdog_sandbox.seed import SeedSummary
 
 from tests.functional.act.conftest import REGION, Applier, sagemaker, teardown_policy
-from watchdog.act.apply import ApplyRefused
-from watchdog.act.clients import ScopeClients
-from watchdog.inventory.scan import Scope
+from watchdog.act import ApplyRefused, ScopeClients
+from watchdog.aws.scope import Scope
 from watchdog.store.base import Approval
 
 

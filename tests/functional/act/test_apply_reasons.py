@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.functional.act.conftest import Applier, sagemaker, teardown_policy
-from watchdog.act.apply import ApplyRefused
+from watchdog.act import ApplyRefused
 from watchdog.store.base import Approval
 
 

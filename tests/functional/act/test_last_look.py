@@ -10,8 +10,8 @@ import boto3
 from watchdog_sandbox.seed import SeedSummary
 
 from tests.functional.act.conftest import REGION, Applier, sagemaker, teardown_policy
-from watchdog.act.clients import ScopeClients
-from watchdog.inventory.scan import Scope
+from watchdog.act import ScopeClients
+from watchdog.aws.scope import Scope
 
 IDLE_WEEK = {"idle": {"window": "7d"}}
 

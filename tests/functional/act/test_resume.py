@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from tests.functional.act.conftest import Applier, teardown_policy
-from watchdog.act.clients import ScopeClients
-from watchdog.act.models import ApplyResult
-from watchdog.inventory.scan import Scope
+from watchdog.act import ApplyResult, ScopeClients
+from watchdog.aws.scope import Scope
 from watchdog.policies.schema import Policy
 
 

@@ -20,7 +20,7 @@ from tests.functional.service.test_routes import (
     store,
 )
 from tests.unit.evaluate.factories import NOW
-from watchdog.act.select import not_ready
+from watchdog.act.admission import not_ready
 from watchdog.notify.slack import BotSender
 from watchdog.service.routes import route
 from watchdog.store.base import Store

@@ -14,8 +14,7 @@ from watchdog.findings import Evidence, Finding, Retained, Step, finding_id, ste
 from watchdog.policies.schema import Action
 from watchdog.records import BillingMode, ResourceRecord
 from watchdog.store import Store, TeardownPlan
-from watchdog.store.dynamodb import DynamoStore
-from watchdog.store.dynamodb_table import create_table
+from watchdog.store.dynamodb import DynamoStore, create_table
 from watchdog.store.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -10,8 +10,7 @@ import pytest
 from tests.functional.store.conftest import NOW, TABLE, dynamodb_client, finding, plan
 from tests.functional.store.test_contract import LEASE, approval, audit
 from watchdog.store import Retention, StoreUnavailable
-from watchdog.store.dynamodb import DynamoStore
-from watchdog.store.dynamodb_table import create_table
+from watchdog.store.dynamodb import DynamoStore, create_table
 
 pytestmark = pytest.mark.usefixtures("aws")
 

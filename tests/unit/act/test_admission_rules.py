@@ -8,10 +8,9 @@ from datetime import timedelta
 from botocore.exceptions import ClientError
 
 from tests.unit.evaluate.factories import NOW, endpoint
-from watchdog.act.breaker import Breaker
-from watchdog.act.identity import changes, fingerprint
-from watchdog.act.models import ApplyResult, ApplySummary, FindingOutcome, StepOutcome
-from watchdog.act.select import automatic_approval, not_ready
+from watchdog.act import ApplyResult, ApplySummary, FindingOutcome, StepOutcome
+from watchdog.act.admission import automatic_approval, changes, fingerprint, not_ready
+from watchdog.act.executor import Breaker
 from watchdog.findings import Evidence, Finding, Step
 from watchdog.store.base import StoredFinding
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from watchdog.act.last_look import LOOK, look_window
+from watchdog.act.executor import LOOK, look_window
 
 
 def test_the_look_reaches_now_on_whole_minutes_at_one_minute() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.unit.act.test_admission_rules import finding
 from tests.unit.evaluate.factories import ACCOUNT, NOW, REGION, endpoint
-from watchdog.act.lifecycle import Transition, transitions
+from watchdog.act.admission import Transition, transitions
 from watchdog.records import ScanError
 from watchdog.store.base import FindingState, StoredFinding
 

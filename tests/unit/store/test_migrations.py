@@ -10,9 +10,9 @@ import pytest
 
 from tests.unit.act.test_admission_rules import finding
 from watchdog.store import PostedMessage, StoreError
-from watchdog.store import sqlite_schema as schema
 from watchdog.store.base import time_key
 from watchdog.store.sqlite import SqliteStore
+from watchdog.store.sqlite import schema as schema
 
 LATEST = len(schema.MIGRATIONS)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""The audit log's items on the DynamoDB table, kept out of dynamodb.py.
+"""The audit log's items on the DynamoDB table, kept out of store.py.
 
 An entry is stored in its UTC day's partition (AUDIT#<day>, sorted by time then id), so a day
 reads newest-first in one query, beside a pointer from its id (AUDITID#<id>), so `get_audit`
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from watchdog.store import dynamodb_keys as k
 from watchdog.store.base import AuditEntry
+from watchdog.store.dynamodb import keys as k
 
 Item = k.Item
 

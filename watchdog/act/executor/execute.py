@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from watchdog.act.breaker import Breaker
 from watchdog.act.clock import Clock
+from watchdog.act.executor.breaker import Breaker
+from watchdog.act.executor.steps import InFlight, Job, StepRunner
 from watchdog.act.models import ExecOptions, StepOutcome, StopReason
-from watchdog.act.steps import InFlight, Job, StepRunner
 
 log = structlog.get_logger(__name__)
 

@@ -1,6 +1,6 @@
-"""Step progress on the SQLite file, kept out of sqlite.py.
+"""Step progress on the SQLite file, kept out of store.py.
 
-One row per step (`steps`, see sqlite_schema). A claim is one upsert whose update has a WHERE:
+One row per step (`steps`, see schema.py). A claim is one upsert whose update has a WHERE:
 it creates the step, or takes over one left reclaimable whose lease has lapsed, and RETURNING
 says whether it won, so two processes never both hold a step. A mark moves only a step the
 marking run holds and that has not finished. The functions run on the connection the store
@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from watchdog.store import sqlite_rows as rows
 from watchdog.store.base import (
     FINAL_STEP_STATES,
     RECLAIMABLE_STEP_STATES,
@@ -22,6 +21,7 @@ from watchdog.store.base import (
     step_conflict,
     time_key,
 )
+from watchdog.store.sqlite import rows as rows
 
 # claim's condition, one named parameter per reclaimable state (:reclaim0, ...).
 _RECLAIMABLE = {f"reclaim{i}": state for i, state in enumerate(RECLAIMABLE_STEP_STATES)}

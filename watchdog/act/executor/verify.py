@@ -21,7 +21,7 @@ from watchdog.policies.schema import Exemptions
 from watchdog.records import ResourceRecord
 
 if TYPE_CHECKING:
-    from watchdog.act.steps import Job
+    from watchdog.act.executor.steps import Job
 
 
 @dataclass

@@ -14,14 +14,20 @@ import boto3
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from watchdog.act.admit import Admission, finding_outcome
-from watchdog.act.breaker import Breaker
+from watchdog.act.admission import Admission, finding_outcome, transitions
 from watchdog.act.clients import Clients, ScopeClients
 from watchdog.act.clock import Clock, SystemClock
-from watchdog.act.executor import CLEARED, Execution, execute
-from watchdog.act.last_look import last_look
+from watchdog.act.executor import (
+    CLEARED,
+    Breaker,
+    Execution,
+    Job,
+    StepRunner,
+    Verifier,
+    execute,
+    last_look,
+)
 from watchdog.act.leftovers import DomainLeftovers, find_domain_leftovers
-from watchdog.act.lifecycle import transitions
 from watchdog.act.models import (
     ApplyResult,
     ApplySummary,
@@ -30,13 +36,11 @@ from watchdog.act.models import (
     FindingOutcome,
     StepOutcome,
 )
-from watchdog.act.steps import Job, StepRunner
-from watchdog.act.verify import Verifier
 from watchdog.aws.clients import RunInterrupted
 from watchdog.aws.errors import describe_error
+from watchdog.aws.scope import Scope
 from watchdog.findings import Finding
-from watchdog.inventory import ScanRequest, open_scope
-from watchdog.inventory.scan import Progress, Scope
+from watchdog.inventory import Progress, ScanRequest, open_scope
 from watchdog.kinds import BY_KIND
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies.exemptions import exempt_because
@@ -70,52 +74,83 @@ def apply(
     now = clock.now()
     enabled = [p for p in policies if p.enabled]
     scope = open_scope(request, session)
-    signal_options = signal_options or SignalOptions(lookback=lookback_for(enabled))
-    scope.counter.stop_when(options.interrupted)
-    try:
-        planned = run_plan(
-            request, enabled, signal_options, now=now, progress=progress, scope=scope
-        )
-    except RunInterrupted:
+    # Plan afresh: inventory -> signals -> evaluate -> plan.
+    planned = _plan(request, enabled, scope, options, signal_options, progress, now)
+    if planned is None:
         return _interrupted_while_planning(scope, options, now)
-    finally:
-        scope.counter.stop_when(None)
+    # Remember the findings, follow their lifecycle, admit what may act now.
     previous = {s.finding.id: s for s in store.list_findings()}
     store.save_findings(planned.run_id, planned.findings, now)
     previous = _follow_lifecycle(store, previous, planned, scope, now)
     wanted = _only(only, planned, previous, enabled, now)
-
     admission = _admit(planned, previous, wanted, store, options, now, {p.name for p in enabled})
     resumed = {s for s in previous if previous[s].state == "executing"}
     act_through = (clients or ScopeClients)(scope)
+    # A last look at the metrics, then the steps in dependency order.
     if options.execute:
-        # Only what was judged idle: the look checks that reading. A policy that asks for a
-        # teardown on other grounds (an expiry tag, a budget) gets what it asked for.
-        starting = [
-            p
-            for p in admission.plans
-            if p.finding_id not in resumed and p.finding.evidence.state == "idle"
-        ]
-        for finding_id, why in last_look(starting, act_through, clock.now()).items():
-            admission.hold_back(finding_id, why)
+        _last_look(admission, resumed, act_through, clock.now())
     breaker = Breaker(options.max_failures, options.max_throttles)
     runner = _runner(store, act_through, clock, options, planned, enabled, breaker)
     execution = execute(_jobs(admission.plans), runner, clock, options, breaker)
+    # Conclude each finding; report what the deleted domains left behind.
     finished = [
         _conclude(p, execution, store, options, clock, p.finding_id in resumed)
         for p in admission.plans
     ]
     left = _domain_leftovers(admission.plans, execution, runner.clients)
-    outcomes = sorted(
-        admission.outcomes + finished, key=lambda o: (o.account, o.region, o.resource_arn)
-    )
+    return _result(planned, options, now, admission.outcomes + finished, execution, left, scope)
+
+
+def _plan(
+    request: ScanRequest,
+    enabled: Sequence[Policy],
+    scope: Scope,
+    options: ExecOptions,
+    signal_options: SignalOptions | None,
+    progress: Progress | None,
+    now: datetime,
+) -> PlanResult | None:
+    """The run's plan, or None when told to stop while reading AWS."""
+    signal_options = signal_options or SignalOptions(lookback=lookback_for(enabled))
+    scope.counter.stop_when(options.interrupted)
+    try:
+        return run_plan(request, enabled, signal_options, now=now, progress=progress, scope=scope)
+    except RunInterrupted:
+        return None
+    finally:
+        scope.counter.stop_when(None)
+
+
+def _last_look(admission: Admission, resumed: set[str], clients: Clients, now: datetime) -> None:
+    """Hold back a starting teardown whose resource is no longer idle. Only what was judged
+    idle: the look checks that reading. A policy that asks for a teardown on other grounds (an
+    expiry tag, a budget) gets what it asked for; a resumed teardown is finished."""
+    starting = [
+        p
+        for p in admission.plans
+        if p.finding_id not in resumed and p.finding.evidence.state == "idle"
+    ]
+    for finding_id, why in last_look(starting, clients, now).items():
+        admission.hold_back(finding_id, why)
+
+
+def _result(
+    planned: PlanResult,
+    options: ExecOptions,
+    now: datetime,
+    outcomes: Sequence[FindingOutcome],
+    execution: Execution,
+    left: list[DomainLeftovers],
+    scope: Scope,
+) -> ApplyResult:
+    ordered = sorted(outcomes, key=lambda o: (o.account, o.region, o.resource_arn))
     counter = scope.counter
     return ApplyResult(
         run_id=planned.run_id,
         mode="execute" if options.execute else "dry-run",
         generated_at=now,
-        findings=outcomes,
-        summary=_summary(outcomes),
+        findings=ordered,
+        summary=_summary(ordered),
         stopped=execution.stopped,
         stopped_detail=execution.stopped_detail,
         leftovers=left,

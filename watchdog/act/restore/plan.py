@@ -3,8 +3,8 @@
 A plan is the calls restore makes (RestoreAction), in the order they run, and the dependencies
 it uses as they are (ExistingResource). A planner reads through `Context`: the audit log (the
 descriptions recorded before each delete or stop) and AWS as it is now (each kind's own
-describe()). Kept out of restore.py so the recreate planner (restore_recreate) and restore
-itself build on the same pieces; every name here is also importable from watchdog.act.restore.
+describe()). Kept out of flow.py so the recreate planner (recreate.py) and restore itself build on
+the same pieces; what outsiders need from here is exported by the face, watchdog.act.restore.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 what it used first (an endpoint's config, the config's models), then itself.
 
 The resource is recreated from its own delete entry; each resource it uses is recreated from
-the newest recorded delete of it (restore_plan.Context.recorded_delete), or used as it is when it
+the newest recorded delete of it (plan.Context.recorded_delete), or used as it is when it
 still exists. The requests keep only what the Create calls accept (the kind's own request
 builder) plus the recorded tags. What a kind's description shows that restore does not recreate
 (an endpoint that hosted inference components) is refused by the kind itself.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.act.restore_plan import (
+from watchdog.act.restore.plan import (
     Context,
     ExistingResource,
     RestoreAction,

@@ -1,7 +1,7 @@
-"""Slack message references on the DynamoDB table, kept out of dynamodb.py.
+"""Slack message references on the DynamoDB table, kept out of store.py.
 
 A finding's message is one item in the MESSAGES partition (sort key: the finding id, see
-dynamodb_keys), so every message is listed, in finding-id order, by one query. Each field is
+keys.py), so every message is listed, in finding-id order, by one query. Each field is
 its own attribute, for whoever inspects the table.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from watchdog.store import dynamodb_keys as k
 from watchdog.store.base import PostedMessage, time_key
+from watchdog.store.dynamodb import keys as k
 
 Item = k.Item
 

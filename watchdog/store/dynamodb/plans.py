@@ -1,6 +1,6 @@
-"""Teardown plans and approval peeking on the DynamoDB table, kept out of dynamodb.py.
+"""Teardown plans and approval peeking on the DynamoDB table, kept out of store.py.
 
-A plan is one item (PLAN#<finding id>, see dynamodb_keys) holding the whole plan as JSON, so
+A plan is one item (PLAN#<finding id>, see keys.py) holding the whole plan as JSON, so
 it reads back equal to what was saved; finding_id, run_id and created_at sit beside the body
 for whoever inspects the table. Which approval a consume would take is decided here once, for
 `consume_approval` and `pending_approval` alike, so a dry run shows exactly that approval.
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from watchdog.policies.schema import Action
-from watchdog.store import dynamodb_keys as k
 from watchdog.store.base import TeardownPlan, time_key
+from watchdog.store.dynamodb import keys as k
 
 Item = k.Item
 

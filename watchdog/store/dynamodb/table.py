@@ -2,7 +2,7 @@
 
 Kept as data (TABLE_DEFINITION) so template.yaml can be checked against it, and used by
 `create_table` for tests, the sandbox and anyone not deploying with SAM. The key design lives
-in watchdog.store.dynamodb_keys.
+in watchdog.store.dynamodb.keys.
 """
 
 from __future__ import annotations

@@ -22,12 +22,12 @@ from watchdog.act.audit import (
     recorded_description,
     step_entry,
 )
-from watchdog.act.breaker import Breaker, is_throttling
-from watchdog.act.claims import claim_step, held_by
 from watchdog.act.clients import Clients
 from watchdog.act.clock import Clock
+from watchdog.act.executor.breaker import Breaker, is_throttling
+from watchdog.act.executor.claims import claim_step, held_by
+from watchdog.act.executor.verify import Verifier
 from watchdog.act.models import ExecOptions, StepFate, StepOutcome
-from watchdog.act.verify import Verifier
 from watchdog.aws.errors import describe_error
 from watchdog.findings import Step
 from watchdog.kinds import BY_KIND

@@ -13,7 +13,7 @@ and model data are referenced exactly as recorded, never guessed. Planning reuse
 exists, so a restore that failed half-way can simply be run again.
 
 What a plan is made of, and the lookups in the audit log and AWS that planning does, are in
-restore_plan; recreating a resource with what it uses is planned in restore_recreate.
+plan.py; recreating a resource with what it uses is planned in recreate.py.
 Here: what is refused outright, restarting a stopped resource, and making the calls.
 """
 
@@ -29,7 +29,7 @@ from botocore import xform_name
 from botocore.exceptions import ClientError
 
 from watchdog.act.clients import Clients
-from watchdog.act.restore_plan import (
+from watchdog.act.restore.plan import (
     AUDIT_SCAN_LIMIT,
     Context,
     ExistingResource,
@@ -39,7 +39,7 @@ from watchdog.act.restore_plan import (
     RestoreResult,
     plan_of,
 )
-from watchdog.act.restore_recreate import plan_recreate
+from watchdog.act.restore.recreate import plan_recreate
 from watchdog.aws.errors import describe_error
 from watchdog.kinds import REGISTRY
 from watchdog.kinds.base import AUDIT_COMMAND, KindSpec, Restart

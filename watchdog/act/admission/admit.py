@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from watchdog.act.admission.identity import changes, fingerprint
+from watchdog.act.admission.select import actionable, automatic_approval, not_ready, targets
 from watchdog.act.audit import append_once, finding_entry
-from watchdog.act.identity import changes, fingerprint
 from watchdog.act.models import FindingFate, FindingOutcome
-from watchdog.act.select import actionable, automatic_approval, not_ready, targets
 from watchdog.findings import Finding
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord, ScanError

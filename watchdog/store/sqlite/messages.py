@@ -1,6 +1,6 @@
-"""Slack message references on the SQLite file, kept out of sqlite.py.
+"""Slack message references on the SQLite file, kept out of store.py.
 
-One row per finding (`messages`, see sqlite_schema), every field a column, so a person can see
+One row per finding (`messages`, see schema.py), every field a column, so a person can see
 in the file where each finding was announced. The functions run on the connection the store
 hands them (rows as sqlite3.Row), inside its transaction (writes) or under its lock (reads).
 """

@@ -20,10 +20,6 @@ import structlog
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
-from watchdog.store import dynamodb_audit as audit
-from watchdog.store import dynamodb_keys as k
-from watchdog.store import dynamodb_messages as messages
-from watchdog.store import dynamodb_plans as plans
 from watchdog.store.base import (
     RECLAIMABLE_STEP_STATES,
     Approval,
@@ -41,8 +37,12 @@ from watchdog.store.base import (
     step_conflict,
     time_key,
 )
-from watchdog.store.dynamodb_calls import ConditionFailed, TableCalls
-from watchdog.store.dynamodb_table import STEPS_INDEX
+from watchdog.store.dynamodb import audit as audit
+from watchdog.store.dynamodb import keys as k
+from watchdog.store.dynamodb import messages as messages
+from watchdog.store.dynamodb import plans as plans
+from watchdog.store.dynamodb.calls import ConditionFailed, TableCalls
+from watchdog.store.dynamodb.table import STEPS_INDEX
 
 log = structlog.get_logger(__name__)
 
@@ -54,8 +54,8 @@ _RECLAIMABLE_IN = ", ".join(f":{name}" for name in _RECLAIMABLE)
 
 
 class DynamoStore(TableCalls):
-    """The Store protocol on one DynamoDB table (see dynamodb_keys for the key design; the
-    calls themselves, with their error mapping, are dynamodb_calls.TableCalls)."""
+    """The Store protocol on one DynamoDB table (see keys.py for the key design; the
+    calls themselves, with their error mapping, are calls.TableCalls)."""
 
     def __init__(self, client: Any, table: str, retention: Retention | None = None) -> None:
         super().__init__(client, table)
@@ -278,7 +278,7 @@ class DynamoStore(TableCalls):
         item = self._get(k.key(k.plan_pk(finding_id)))
         return None if item is None else plans.plan(item)
 
-    # Slack messages (the items are built in dynamodb_messages).
+    # Slack messages (the items are built in messages.py).
     def save_message(self, message: PostedMessage) -> None:
         self._put(messages.message_item(message, self.retention.messages))  # an upsert
 
@@ -289,7 +289,7 @@ class DynamoStore(TableCalls):
     def list_messages(self) -> list[PostedMessage]:
         return [messages.message(item) for item in self._query(k.MESSAGES)]
 
-    # Audit log (the items are built in dynamodb_audit).
+    # Audit log (the items are built in audit.py).
     def append_audit(self, entry: AuditEntry) -> None:
         """Entries go into a partition per UTC day; the day is first recorded in AUDITDAYS
         (idempotent, outside the transaction so concurrent appends never conflict on it)."""

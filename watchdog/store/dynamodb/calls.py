@@ -1,4 +1,4 @@
-"""The DynamoDB calls under the store, kept out of dynamodb.py: errors, expressions, pages.
+"""The DynamoDB calls under the store, kept out of store.py: errors, expressions, pages.
 
 `TableCalls` is what DynamoStore is built on. Every call goes through `_call`, which turns a
 lost condition (a conditional write's, or one inside a transaction) into ConditionFailed, for
@@ -15,8 +15,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from watchdog.store import dynamodb_keys as k
 from watchdog.store.base import StoreUnavailable
+from watchdog.store.dynamodb import keys as k
 
 Item = k.Item
 _NAME = re.compile(r"#(\w+)")
@@ -52,7 +52,7 @@ class TableCalls:
             if code == "ResourceNotFoundException":
                 raise StoreUnavailable(
                     f"DynamoDB table {self.table} not found in {self._region()}: create it "
-                    "(template.yaml, or watchdog.store.dynamodb_table.create_table)"
+                    "(template.yaml, or watchdog.store.dynamodb.create_table)"
                 ) from error
             raise StoreUnavailable(f"DynamoDB {operation} on {self.table}: {error}") from error
         except BotoCoreError as error:

@@ -23,9 +23,6 @@ import structlog
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
-from watchdog.store import sqlite_messages as messages
-from watchdog.store import sqlite_rows as rows
-from watchdog.store import sqlite_steps as steps
 from watchdog.store.base import (
     Approval,
     AuditEntry,
@@ -42,7 +39,10 @@ from watchdog.store.base import (
     from_time_key,
     time_key,
 )
-from watchdog.store.sqlite_schema import connect_read_only, migrate
+from watchdog.store.sqlite import messages as messages
+from watchdog.store.sqlite import rows as rows
+from watchdog.store.sqlite import steps as steps
+from watchdog.store.sqlite.schema import connect_read_only, migrate
 
 log = structlog.get_logger(__name__)
 
@@ -225,7 +225,7 @@ class SqliteStore:
             )
             return cursor.rowcount == 1
 
-    # Step progress (the SQL is in sqlite_steps).
+    # Step progress (the SQL is in steps.py).
     def claim_step(
         self,
         step_id: str,
@@ -272,7 +272,7 @@ class SqliteStore:
             ).fetchone()
         return None if row is None else TeardownPlan.model_validate_json(row["body"])
 
-    # Slack messages (the SQL is in sqlite_messages).
+    # Slack messages (the SQL is in messages.py).
     def save_message(self, message: PostedMessage) -> None:
         with self._write() as db:
             messages.save(db, message)

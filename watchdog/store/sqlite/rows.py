@@ -1,4 +1,4 @@
-"""Turning the SQLite file's rows into the store's models, kept out of sqlite.py.
+"""Turning the SQLite file's rows into the store's models, kept out of store.py.
 
 Rows come as sqlite3.Row (the store's row_factory) and are read by column name. Times are the
 fixed-width UTC text of base.time_key, NULL where the model holds None.

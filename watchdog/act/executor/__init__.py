@@ -1,0 +1,28 @@
+"""The step executor: every admitted plan's steps in dependency order, resumably.
+
+`execute.py` runs the plans (several steps at once where AWS works asynchronously, until done,
+the deadline nears or the circuit `breaker.py` opens); `steps.py` runs one step: claim it in the
+store (`claims.py`), read AWS, re-verify (`verify.py`), record, call, wait. `last_look.py` is the
+metric check right before acting (still idle?).
+"""
+
+from __future__ import annotations
+
+from watchdog.act.executor.breaker import Breaker
+from watchdog.act.executor.execute import CLEARED, Execution, execute
+from watchdog.act.executor.last_look import LOOK, last_look, look_window
+from watchdog.act.executor.steps import Job, StepRunner
+from watchdog.act.executor.verify import Verifier
+
+__all__ = [
+    "CLEARED",
+    "LOOK",
+    "Breaker",
+    "Execution",
+    "Job",
+    "StepRunner",
+    "Verifier",
+    "execute",
+    "last_look",
+    "look_window",
+]
