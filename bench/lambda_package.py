@@ -201,7 +201,13 @@ def report(package: Package) -> tuple[list[str], dict[str, float]]:
         f"  MUST NOT be in the package ({', '.join(MUST_NOT_SHIP)}): {', '.join(shipped) or 'ok'}"
     )
     failed += [f"ships {name}" for name in shipped]
-    for part in ("policies", "sandbox/watchdog_sandbox", "watchdog/cli", "watchdog/daemon"):
+    for part in (
+        "policies",
+        "watchdog_sandbox",
+        "watchdog/sandbox",
+        "watchdog/cli",
+        "watchdog/daemon",
+    ):
         if (package.root / part).exists():
             print(f"  MUST NOT be in the package: {part}/")
             failed.append(f"ships {part}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,7 @@ import pytest
 from watchdog.policies import load_policies
 
 ROOT = Path(__file__).resolve().parents[2]
+PIP_WHEEL = (sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w")
 
 
 def test_the_wheel_carries_the_shipped_policies_and_uses_them(tmp_path: Path) -> None:
@@ -55,6 +57,63 @@ def test_the_wheel_carries_the_shipped_policies_and_uses_them(tmp_path: Path) ->
     directory, count = ran.stdout.split()
     assert Path(directory) == installed / "watchdog" / "shipped_policies"
     assert int(count) == len(load_policies(ROOT / "policies")) > 0
+
+
+def test_the_sandbox_wheel_is_its_own_with_its_data(tmp_path: Path) -> None:
+    """sandbox/ is a distribution of its own: what `pip install ./sandbox` gets holds only
+    watchdog_sandbox, its package data (the Price List catalogue) and the dependencies it needs;
+    an editable install, which reads the source tree, would not notice data left out."""
+    # Built from a copy: setuptools leaves build/ behind, and reuses a stale one's modules.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT / "sandbox",
+        source,
+        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"),
+    )
+    built = subprocess.run(
+        [*PIP_WHEEL, str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = tmp_path.glob("ai_cost_watchdog_sandbox-*.whl")
+    installed = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        tops = {name.split("/", 1)[0] for name in names}
+        assert {t for t in tops if not t.endswith(".dist-info")} == {"watchdog_sandbox"}
+        assert {"watchdog_sandbox/py.typed", "watchdog_sandbox/data/pricing_catalog.json"} <= set(
+            names
+        )
+        [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
+        requires = [
+            line.split(":", 1)[1].strip()
+            for line in archive.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+        archive.extractall(installed)
+    assert "ai-cost-watchdog" in requires
+    assert any(r.startswith("moto[server]") for r in requires)
+
+    probe = (
+        "import json; from importlib import resources; import watchdog_sandbox; "
+        "print(watchdog_sandbox.__file__); "
+        "print(len(json.loads(resources.files('watchdog_sandbox')"
+        ".joinpath('data/pricing_catalog.json').read_text())))"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    where, count = ran.stdout.split()
+    assert Path(where) == installed / "watchdog_sandbox" / "__init__.py"
+    assert int(count) > 0
 
 
 # -- The Lambda package, as `sam build` makes it (the Makefile's build-WatchdogFunction)

@@ -11,7 +11,6 @@ from tests.unit.act.test_admission_rules import finding
 from watchdog.act import ApplyResult, ApplySummary
 from watchdog.act.admission import finding_outcome
 from watchdog.cli.render_apply import render_apply
-from watchdog.cli.sandbox import NEEDS_EXTRA
 
 
 def rendered(fate: str) -> str:
@@ -35,7 +34,3 @@ def test_no_execute_hint_when_nothing_would_run() -> None:
 
     assert "Dry run: nothing is changed." in text
     assert "Add --execute" not in text
-
-
-def test_the_sandbox_hint_installs_from_the_clone() -> None:
-    assert "pip install -e ./sandbox" in NEEDS_EXTRA and "make demo" in NEEDS_EXTRA

@@ -24,7 +24,7 @@ from watchdog.cli.render_apply import render_apply
 from watchdog.cli.render_audit import WINDOW_SCAN_LIMIT, AuditWindow, render_audit
 from watchdog.cli.render_plan import render_plan
 from watchdog.cli.restore import render_restore
-from watchdog.cli.sandbox import NEEDS_EXTRA
+from watchdog.cli.sandbox import NEEDS_EXTRA, sandbox_missing
 from watchdog.cli.scan import scan_or_fail
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
@@ -45,6 +45,8 @@ def demo(slack_json: Path) -> None:
         from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
         from watchdog_sandbox.server import point_this_process_at, running_server
     except ImportError as error:
+        if not sandbox_missing(error):
+            raise
         raise Fail(NEEDS_EXTRA) from error
     configure_logging(level="error")
     console = stdout_console()

@@ -15,6 +15,16 @@ NEEDS_EXTRA = (
 )
 
 
+def sandbox_missing(error: ImportError) -> bool:
+    """Whether importing the sandbox failed because it (or moto, which it brings) is not
+    installed. Any other import error is a fault inside an installed sandbox: shown as one, not
+    as advice to install what is there."""
+    top = (error.name or "").partition(".")[0]
+    return isinstance(error, ModuleNotFoundError) and (
+        error.name == "watchdog_sandbox" or top == "moto"
+    )
+
+
 @click.group()
 def sandbox() -> None:
     """The built-in sandbox AWS account (no credentials needed)."""
@@ -37,6 +47,8 @@ def serve(host: str, port: int, seed: bool, latency_ms: float) -> None:
     try:
         from watchdog_sandbox.server import serve as serve_sandbox
     except ImportError as error:
+        if not sandbox_missing(error):
+            raise
         raise Fail(NEEDS_EXTRA) from error
     try:
         serve_sandbox(host=host, port=port, seed=seed, latency_ms=latency_ms)
