@@ -157,8 +157,14 @@ class _Builder:
         return self._add(record, teardown.delete, before, after_own_stop=stopped_by_us)
 
     def _children(self, record: ResourceRecord) -> list[ResourceRecord]:
-        found = (self.by_arn.get(arn.lower()) for arn in record.child_arns)
-        return sorted((c for c in found if c is not None), key=_teardown_order)
+        found = [c for arn in record.child_arns if (c := self.by_arn.get(arn.lower()))]
+        if len(found) < 2:
+            return found
+        # A kind's resources before those of the kinds that depend on them (apps, then spaces,
+        # then profiles), so each level's dependencies already exist as steps. The ranks are
+        # read once per sort, not once per child.
+        ranks = teardown_ranks()
+        return sorted(found, key=lambda child: (ranks.get(child.kind, 0), child.arn))
 
     def _note_uses(self, record: ResourceRecord, pending: dict[str, ResourceRecord]) -> None:
         for arn in record.uses_arns:
@@ -225,12 +231,6 @@ class _Builder:
     def _name(self, arn: str) -> str:
         record = self.by_arn.get(arn.lower())
         return record.name if record else arn
-
-
-def _teardown_order(record: ResourceRecord) -> tuple[int, str]:
-    # A kind's resources before those of the kinds that depend on them (apps, then spaces,
-    # then profiles), so each level's dependencies already exist as steps.
-    return teardown_ranks().get(record.kind, 0), record.arn
 
 
 def teardown_ranks() -> dict[Kind, int]:
