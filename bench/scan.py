@@ -6,21 +6,34 @@ calls by operation and calls per resource. The figure that matters is calls per 
 and batch calls (Search, tag:GetResources) should carry the endpoints, so it stays near one
 (the per-config describe) rather than several.
 
-    python bench/scan.py [--endpoints 1000]
+    python bench/scan.py [--endpoints 1000] [--per-kind 100]
+
+Then, for each kind with its own sandbox module (watchdog_sandbox.seed_bench_kinds), a fresh
+account with `--per-kind` of that kind alone: the calls its resources add to an empty account's
+scan, per resource. The check fails when any kind needs more than MAX_CALLS_PER_KIND_RESOURCE.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from datetime import UTC, datetime
 
+from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_bench import seed_many_endpoints
+from watchdog_sandbox.seed_bench_kinds import BENCH_KINDS
+from watchdog_sandbox.seed_clients import AwsClients
+from watchdog_sandbox.seed_plan import RegionPlan
 from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
 
 from watchdog.inventory import ScanRequest, scan
 from watchdog.logs import configure_logging
 
 REGION = "us-east-1"
+# A kind whose resources each cost more than this many calls to scan is listed one by one where
+# a list or batch call should carry it (describes of what the list omits are fine up to ~2).
+MAX_CALLS_PER_KIND_RESOURCE = 2.5
 
 
 def main() -> None:
@@ -28,8 +41,15 @@ def main() -> None:
     parser.add_argument("--endpoints", type=int, default=1000)
     parser.add_argument("--notebooks", type=int, default=50)
     parser.add_argument("--profiles", type=int, default=20)
+    parser.add_argument("--per-kind", type=int, default=100)
     args = parser.parse_args()
     configure_logging(level="warning")
+    endpoints_scan(args)
+    if args.per_kind > 0 and not kinds_scan(args.per_kind):
+        sys.exit(1)
+
+
+def endpoints_scan(args: argparse.Namespace) -> None:
 
     with running_server() as url:
         started = time.monotonic()
@@ -68,6 +88,40 @@ def main() -> None:
     print(f"errors                {len(result.errors):8}")
     for error in result.errors:
         print(f"  {error.account} {error.region} {error.kind}: {error.error}")
+
+
+def calls_to_scan(n: int, kind: str | None) -> tuple[int, int]:
+    """A fresh sandbox account holding `n` resources of `kind` (none: an empty account): the
+    scan's AWS calls and the resources of that kind it found."""
+    with running_server() as url:
+        if kind is not None:
+            seeds = tuple(BENCH_KINDS[kind](i) for i in range(n))
+            clients = AwsClients(sandbox_session(), url)
+            account = clients.account_id()
+            seed_region(clients, account, REGION, RegionPlan(kinds=seeds), datetime.now(UTC))
+        point_this_process_at(url, REGION)
+        result = scan(ScanRequest(regions=[REGION]))
+    found = sum(1 for record in result.resources if record.kind == kind)
+    return result.stats.api_calls, found
+
+
+def kinds_scan(n: int) -> bool:
+    """Calls per resource for each kind with its own sandbox module; False if one is too many."""
+    empty, _ = calls_to_scan(0, None)
+    print(f"\nan empty account's scan: {empty} calls")
+    print(f"{'kind':36} {'found':>6} {'calls':>6} {'per resource':>13}")
+    ok = True
+    for kind in BENCH_KINDS:
+        calls, found = calls_to_scan(n, kind)
+        per_resource = (calls - empty) / max(1, found)
+        print(f"{kind:36} {found:6} {calls - empty:6} {per_resource:13.3f}")
+        if found != n:
+            print(f"  FAIL: seeded {n}, the scan found {found}")
+            ok = False
+        elif per_resource > MAX_CALLS_PER_KIND_RESOURCE:
+            print(f"  FAIL: over {MAX_CALLS_PER_KIND_RESOURCE} calls per resource")
+            ok = False
+    return ok
 
 
 if __name__ == "__main__":
