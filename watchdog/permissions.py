@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from watchdog.aws.permissions import MODES, SHARED, TAGS_BY_SERVICE, Grant, Mode, Where
+from watchdog.aws.permissions import MODES, SHARED, Grant, Mode, Where
 from watchdog.kinds import REGISTRY
 from watchdog.kinds.base import KindSpec
 
@@ -26,13 +26,14 @@ def kind_grants(spec: KindSpec) -> list[Grant]:
     """What one kind's calls need: its declaration, its teardown operations, its service's
     tag dialect."""
     stage = f"kinds.{spec.kind}"
-    tags = TAGS_BY_SERVICE.get(spec.service)
-    if tags is None:
-        raise LookupError(f"{spec.kind}: no tag dialect for {spec.service} in TAGS_BY_SERVICE")
+    tags = spec.tagging()
     found = [Grant(action, ("scan",), stage) for action in spec.iam.scan]
     if spec.iam.describe is not None:
         found.append(Grant(spec.iam.describe, ("verify",), stage))
-    found += [Grant(tags.read, ("verify",), "act.tags"), Grant(tags.write, ("exempt",), "act.tags")]
+    found += [
+        Grant(tags.read_action, ("verify",), "act.tags"),
+        Grant(tags.write_action, ("exempt",), "act.tags"),
+    ]
     found += [Grant(op, ("teardown",), stage) for op in teardown_actions(spec)]
     restore = (*spec.iam.restore, spec.iam.describe) if spec.iam.restore else ()
     found += [Grant(action, ("restore",), stage) for action in restore if action]

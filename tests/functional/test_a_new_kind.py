@@ -97,6 +97,8 @@ SPEC = KindSpec(
         write=lambda client, arn, key, value: client.tag_queue(
             QueueUrl=_url(client, _name_of(arn)), Tags={key: value}
         ),
+        read_action="sqs:ListQueueTags",
+        write_action="sqs:TagQueue",
     ),
     restore=Restore(
         recreate=Recreate(

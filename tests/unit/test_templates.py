@@ -20,6 +20,7 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 from samtranslator.translator.arn_generator import ArnGenerator
 from samtranslator.translator.transform import transform
 
+from watchdog.kinds import REGISTRY
 from watchdog.store.dynamodb import STEPS_INDEX, TABLE_DEFINITION, TTL_ATTRIBUTE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -326,7 +327,7 @@ def test_dry_run_grants_every_documented_read_and_nothing_that_changes_anything(
     assert sorted(reads - conditional - always) == []
     assert not any(is_change(a) for a in always)
     # The Exempt button works in dry-run too, and can add only watchdog:exempt=true.
-    assert actions(exempt) == {"sagemaker:AddTags", "bedrock:TagResource", "ec2:CreateTags"}
+    assert actions(exempt) == {spec.tagging().write_action for spec in REGISTRY}
     assert exempt["Condition"] == {
         "ForAllValues:StringEquals": {"aws:TagKeys": ["watchdog:exempt"]},
         "StringEquals": {"aws:RequestTag/watchdog:exempt": "true"},

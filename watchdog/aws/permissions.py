@@ -1,10 +1,10 @@
 """The IAM actions the watchdog needs beyond its kinds' own, each declared once, per mode.
 
-A kind declares what its own calls need (`KindSpec.iam`, `Teardown`); this module declares the
-calls every kind shares and those of the stages around them: who the caller is and which
-accounts to enter, the tagging API, CloudWatch, Cost Explorer and the Price List, the tag dialect
-of each service (act/tags.py), what a deleted domain left behind (act/leftovers/), restore's
-role passing, and the Lambda deployment's own plumbing (store, secrets, policy sources).
+A kind declares what its own calls need (`KindSpec.iam`, `Teardown`, its tag dialect's
+actions); this module declares the calls every kind shares and those of the stages around them:
+who the caller is and which accounts to enter, the tagging API, CloudWatch, Cost Explorer and
+the Price List, what a deleted domain left behind (act/leftovers/), restore's role passing, and
+the Lambda deployment's own plumbing (store, secrets, policy sources).
 watchdog/permissions.py adds the kinds' declarations and builds each mode's full list, the
 README's lists and the templates' statements from them; tests/contract checks every one
 against the calls the code really makes.
@@ -67,21 +67,6 @@ class Grant:
     # Shown beside it in the README: when it is needed.
     note: str = ""
 
-
-@dataclass(frozen=True)
-class ServiceTags:
-    """How a service's tags are read (before every step) and written (the Exempt button)."""
-
-    read: str
-    write: str
-
-
-# act/tags.py speaks each service's tag dialect; a kind's tag actions follow its service.
-TAGS_BY_SERVICE: dict[str, ServiceTags] = {
-    "sagemaker": ServiceTags(read="sagemaker:ListTags", write="sagemaker:AddTags"),
-    "bedrock": ServiceTags(read="bedrock:ListTagsForResource", write="bedrock:TagResource"),
-    "ec2": ServiceTags(read="ec2:DescribeTags", write="ec2:CreateTags"),
-}
 
 SHARED: tuple[Grant, ...] = (
     Grant("sts:GetCallerIdentity", ("accounts",), "aws.scope", where="home"),
@@ -182,4 +167,4 @@ SHARED: tuple[Grant, ...] = (
     ),
 )
 
-__all__ = ["MODES", "SHARED", "TAGS_BY_SERVICE", "Grant", "Mode", "ServiceTags", "Where"]
+__all__ = ["MODES", "SHARED", "Grant", "Mode", "Where"]

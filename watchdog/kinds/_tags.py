@@ -18,6 +18,10 @@ class TagDialect:
 
     read: Callable[[Any, str], dict[str, str]]
     write: Callable[[Any, str, str, str], None]
+    # The IAM actions of those calls ("sagemaker:ListTags", "sagemaker:AddTags"): the read runs
+    # before every step, the write is the Exempt button's.
+    read_action: str
+    write_action: str
     # The service whose client the calls take, when not the kind's own (a Bedrock Marketplace
     # endpoint's tags are its SageMaker endpoint's).
     service: str | None = None
@@ -65,7 +69,11 @@ def _ec2_write(client: Any, arn: str, key: str, value: str) -> None:
 
 
 SERVICE_DIALECTS: dict[str, TagDialect] = {
-    "sagemaker": TagDialect(_sagemaker_read, _sagemaker_write),
-    "bedrock": TagDialect(_bedrock_read, _bedrock_write),
-    "ec2": TagDialect(_ec2_read, _ec2_write),
+    "sagemaker": TagDialect(
+        _sagemaker_read, _sagemaker_write, "sagemaker:ListTags", "sagemaker:AddTags"
+    ),
+    "bedrock": TagDialect(
+        _bedrock_read, _bedrock_write, "bedrock:ListTagsForResource", "bedrock:TagResource"
+    ),
+    "ec2": TagDialect(_ec2_read, _ec2_write, "ec2:DescribeTags", "ec2:CreateTags"),
 }

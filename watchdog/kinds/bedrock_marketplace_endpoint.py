@@ -138,6 +138,8 @@ TAGS = TagDialect(
     write=lambda client, arn, key, value: _SAGEMAKER_TAGS.write(
         client, sagemaker_arn(arn), key, value
     ),
+    read_action=_SAGEMAKER_TAGS.read_action,
+    write_action=_SAGEMAKER_TAGS.write_action,
     service="sagemaker",
 )
 
