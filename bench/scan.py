@@ -8,7 +8,7 @@ and batch calls (Search, tag:GetResources) should carry the endpoints, so it sta
 
     python bench/scan.py [--endpoints 1000] [--per-kind 100]
 
-Then, for each kind with its own sandbox module (watchdog_sandbox.seed_bench_kinds), a fresh
+Then, for each kind with its own sandbox module (watchdog_sandbox.kinds), a fresh
 account with `--per-kind` of that kind alone: the calls its resources add to an empty account's
 scan, per resource. The check fails when any kind needs more than MAX_CALLS_PER_KIND_RESOURCE.
 """
@@ -20,9 +20,9 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from watchdog_sandbox.kinds import bench_kinds
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_bench import seed_many_endpoints
-from watchdog_sandbox.seed_bench_kinds import BENCH_KINDS
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
 from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
@@ -95,7 +95,7 @@ def calls_to_scan(n: int, kind: str | None) -> tuple[int, int]:
     scan's AWS calls and the resources of that kind it found."""
     with running_server() as url:
         if kind is not None:
-            seeds = tuple(BENCH_KINDS[kind](i) for i in range(n))
+            seeds = tuple(bench_kinds()[kind](i) for i in range(n))
             clients = AwsClients(sandbox_session(), url)
             account = clients.account_id()
             seed_region(clients, account, REGION, RegionPlan(kinds=seeds), datetime.now(UTC))
@@ -111,7 +111,7 @@ def kinds_scan(n: int) -> bool:
     print(f"\nan empty account's scan: {empty} calls")
     print(f"{'kind':36} {'found':>6} {'calls':>6} {'per resource':>13}")
     ok = True
-    for kind in BENCH_KINDS:
+    for kind in bench_kinds():
         calls, found = calls_to_scan(n, kind)
         per_resource = (calls - empty) / max(1, found)
         print(f"{kind:36} {found:6} {calls - empty:6} {per_resource:13.3f}")

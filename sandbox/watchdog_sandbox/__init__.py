@@ -4,7 +4,8 @@ This is its own distribution (`ai-cost-watchdog-sandbox`, in the repository's sa
 scanner and the Lambda package never import it (an import contract in `make lint` keeps it so).
 Each addition module exposes an idempotent `install()` that patches moto in place (moto looks
 response handlers up at call time, so this works in-process and under `moto_server` alike).
-`install()` below applies them all.
+Kinds with a sandbox module of their own live in `watchdog_sandbox.kinds`, found there without
+this list. `install()` below applies them all.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import importlib
 ADDITIONS: tuple[str, ...] = (
     "appconfig",
     "bedrock_custom_models",
-    "bedrock_marketplace_endpoints",
     "bedrock_provisioned_throughput",
     "cloudwatch_index",
     "cost_explorer",
-    "ec2_accelerated_instances",
     "ec2_security_groups",
     "journal",
     "organizations",
@@ -39,6 +38,11 @@ ADDITIONS: tuple[str, ...] = (
 
 
 def install() -> None:
-    """Apply every sandbox addition to moto. Safe to call more than once."""
+    """Apply every sandbox addition to moto, and every kind module's (watchdog_sandbox.kinds).
+    Safe to call more than once."""
+    from watchdog_sandbox.kinds import sandbox_kinds
+
     for name in ADDITIONS:
         importlib.import_module(f"watchdog_sandbox.{name}").install()
+    for declared in sandbox_kinds():
+        declared.install()

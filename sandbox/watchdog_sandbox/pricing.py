@@ -72,9 +72,15 @@ class EndpointNotAvailableError(JsonRESTError):
         )
 
 
-def _sku(*parts: str) -> str:
+def product_sku(*parts: str) -> str:
     digest = hashlib.sha256("|".join(parts).encode()).digest()
     return base64.b32encode(digest).decode()[:16]
+
+
+def _sandbox_kinds() -> tuple[Any, ...]:
+    from watchdog_sandbox.kinds import sandbox_kinds
+
+    return sandbox_kinds()
 
 
 @cache
@@ -101,7 +107,9 @@ def catalog() -> tuple[dict[str, Any], ...]:
         *_instance_products(data),
         *_serverless_products(data),
         *_bedrock_products(data),
-        *_ec2_products(data),
+        # Kinds with their own sandbox module bring their products (watchdog_sandbox.kinds);
+        # imported here, not at the top: those modules build on this one's document().
+        *(p for declared in _sandbox_kinds() for p in declared.products(data)),
     ]
     return tuple(sorted(products, key=lambda p: str(p["product"]["sku"])))
 
@@ -124,9 +132,9 @@ def _instance_products(data: dict[str, Any]) -> list[dict[str, Any]]:
                 **data["instances"][instance],
             }
             description = f"${usd} per {component['label']} {instance} hour"
-            sku = _sku(data["serviceCode"], row["component"], instance, region)
+            sku = product_sku(data["serviceCode"], row["component"], instance, region)
             products.append(
-                _document(data, region, sku, "ML Instance", attributes, (usd, "Hrs", description))
+                document(data, region, sku, "ML Instance", attributes, (usd, "Hrs", description))
             )
     return products
 
@@ -145,9 +153,9 @@ def _serverless_products(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "memorygb": gb,
             }
             description = f"${usd} per second of {group['label']} at {gb} GB"
-            sku = _sku(data["serviceCode"], row["group"], gb, region)
+            sku = product_sku(data["serviceCode"], row["group"], gb, region)
             price = (usd, "seconds", description)
-            products.append(_document(data, region, sku, "ML Serverless", attributes, price))
+            products.append(document(data, region, sku, "ML Serverless", attributes, price))
     return products
 
 
@@ -165,40 +173,13 @@ def _bedrock_products(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "feature": f"Provisioned Throughput Inference - {term}",
             }
             description = f"${usd} per model unit hour of {row['model']} ({term})"
-            sku = _sku(bedrock["serviceCode"], row["model"], row["term"], region)
+            sku = product_sku(bedrock["serviceCode"], row["model"], row["term"], region)
             price = (usd, "hour", description)
-            products.append(_document(bedrock, region, sku, None, attributes, price))
+            products.append(document(bedrock, region, sku, None, attributes, price))
     return products
 
 
-def _ec2_products(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """AmazonEC2 Linux on-demand instance hours, as watchdog.kinds._ec2 asks for them."""
-    ec2 = {**data, **data["ec2"]}
-    products = []
-    for row in ec2["prices"]:
-        instance = row["instance"]
-        for region, usd in row["usd"].items():
-            # AmazonEC2 usage types carry no region prefix in us-east-1 (BoxUsage:g5.xlarge).
-            prefix = "" if region == "us-east-1" else f"{data['regions'][region]['usagePrefix']}-"
-            attributes = {
-                "usagetype": f"{prefix}BoxUsage:{instance}",
-                "operation": "RunInstances",
-                "instanceType": instance,
-                "operatingSystem": "Linux",
-                "tenancy": "Shared",
-                "preInstalledSw": "NA",
-                "capacitystatus": "Used",
-                "licenseModel": "No License required",
-                **ec2["instances"][instance],
-            }
-            description = f"${usd} per On Demand Linux {instance} Instance Hour"
-            sku = _sku(ec2["serviceCode"], instance, region)
-            price = (usd, "Hrs", description)
-            products.append(_document(ec2, region, sku, "Compute Instance", attributes, price))
-    return products
-
-
-def _document(
+def document(
     data: dict[str, Any],
     region: str,
     sku: str,

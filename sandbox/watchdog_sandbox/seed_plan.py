@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from watchdog_sandbox.bedrock_marketplace_endpoints import demo_seeds
-from watchdog_sandbox.ec2_accelerated_instances import gpu_instances
+from watchdog_sandbox.kinds import DemoTags, sandbox_kinds
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, ThroughputSpec
 from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_metrics import Traffic
@@ -308,7 +307,11 @@ def management_plan(now: datetime) -> AccountPlan:
                 age=days(50),
             ),
         ),
-        kinds=(*demo_seeds(NLP), *gpu_instances(GENAI, NLP, RECSYS, exempt)),
+        kinds=tuple(
+            seed
+            for declared in sandbox_kinds()
+            for seed in declared.demo(DemoTags(GENAI, NLP, RISK, RECSYS, exempt))
+        ),
     )
     west = RegionPlan(
         models=(

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
-from watchdog_sandbox.ec2_accelerated_instances import gpu_instances
+from watchdog_sandbox.kinds import DemoTags
+from watchdog_sandbox.kinds.ec2_accelerated_instances import gpu_instances
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
@@ -50,7 +51,8 @@ def test_only_the_idle_gpu_dev_box_is_stopped_and_restore_starts_it(
 ) -> None:
     now = datetime.now(UTC)
     clients = AwsClients(boto3.Session(region_name=REGION))
-    plan = RegionPlan(kinds=gpu_instances({"team": "genai"}, {}, {}, EXEMPT))
+    owners = DemoTags(genai={"team": "genai"}, nlp={}, risk={}, recsys={}, exempt=EXEMPT)
+    plan = RegionPlan(kinds=gpu_instances(owners))
     seeded, _ = seed_region(clients, ACCOUNT, REGION, plan, now)
     assert sorted((r.kind, r.idle, r.exempt) for r in seeded) == sorted(
         [(KIND, True, False), (KIND, False, False), (KIND, True, False), (KIND, True, True)]

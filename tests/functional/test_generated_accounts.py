@@ -20,8 +20,8 @@ import watchdog_sandbox as sandbox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
-from watchdog_sandbox.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
-from watchdog_sandbox.ec2_accelerated_instances import GpuInstance
+from watchdog_sandbox.kinds.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
+from watchdog_sandbox.kinds.ec2_accelerated_instances import GpuInstance
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_kinds import KindSeed

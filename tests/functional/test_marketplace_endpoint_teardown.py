@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from watchdog_sandbox.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
+from watchdog_sandbox.kinds.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan

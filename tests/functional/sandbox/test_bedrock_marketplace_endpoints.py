@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from mypy_boto3_sagemaker import SageMakerClient
-from watchdog_sandbox import bedrock_marketplace_endpoints
+from watchdog_sandbox.kinds import bedrock_marketplace_endpoints
 
 REGION = "us-east-1"
 SOURCE = f"arn:aws:sagemaker:{REGION}:aws:hub-content/SageMakerPublicHub/Model/mistral/1.0.0"

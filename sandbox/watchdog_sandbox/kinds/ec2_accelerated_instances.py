@@ -26,7 +26,9 @@ from moto.ec2.models import ec2_backends
 from moto.moto_api._internal import mock_random
 
 from watchdog_sandbox.backdate import BackdateError
-from watchdog_sandbox.seed_kinds import SeedContext
+from watchdog_sandbox.kinds import DemoTags, SandboxKind
+from watchdog_sandbox.pricing import document, product_sku
+from watchdog_sandbox.seed_kinds import KindSeed, SeedContext
 from watchdog_sandbox.seed_metrics import hourly
 from watchdog_sandbox.seed_summary import SeededResource
 
@@ -111,22 +113,81 @@ class GpuInstance:
             ctx.writer.series("CWAgent", "nvidia_smi_utilization_gpu", dims, gpu, "Percent")
 
 
-def gpu_instances(
-    genai: Mapping[str, str],
-    nlp: Mapping[str, str],
-    recsys: Mapping[str, str],
-    exempt: Mapping[str, str],
-) -> tuple[GpuInstance, ...]:
+def gpu_instances(tags: DemoTags) -> tuple[KindSeed, ...]:
     """The demo's: a forgotten GPU dev box (the CloudWatch agent shows its GPU idle for two
     weeks), one in use, one an Auto Scaling group runs and one exempt: only the first is ever
     stopped."""
-    asg = {**recsys, "aws:autoscaling:groupName": "recsys-batch-gpu"}
+    asg = {**tags.recsys, "aws:autoscaling:groupName": "recsys-batch-gpu"}
     return (
-        GpuInstance("llm-finetune-devbox", tags=genai, age=timedelta(days=16)),
-        GpuInstance("vllm-model-server", use="busy", tags=nlp, age=timedelta(days=30)),
+        GpuInstance("llm-finetune-devbox", tags=tags.genai, age=timedelta(days=16)),
+        GpuInstance("vllm-model-server", use="busy", tags=tags.nlp, age=timedelta(days=30)),
         GpuInstance("batch-inference-asg-node", tags=asg, age=timedelta(days=20)),
-        GpuInstance("research-gpu-box", tags=exempt, age=timedelta(days=25)),
+        GpuInstance("research-gpu-box", tags=tags.exempt, age=timedelta(days=25)),
     )
+
+
+def bench_instance(i: int) -> KindSeed:
+    """The i-th of many for bench/scan.py: busy one in three, the agent on every other one."""
+    use: Use = "busy" if i % 3 == 0 else "idle"
+    return GpuInstance(
+        f"bench-gpu-{i:04d}", use=use, age=timedelta(days=10), agent=i % 2 == 0, tags={}
+    )
+
+
+# Served under service code AmazonEC2 with the attributes of real AmazonEC2 products
+# (productFamily "Compute Instance", instanceType, operatingSystem Linux, tenancy Shared,
+# preInstalledSw NA, capacitystatus Used, licenseModel, usagetype <prefix>-BoxUsage:<type>,
+# operation RunInstances), as watchdog.kinds._ec2 asks for them. g5.xlarge in us-east-1 (1.006)
+# is the cited figure of the shipped fallback table; every other figure is made up.
+CATALOG: dict[str, Any] = {
+    "serviceCode": "AmazonEC2",
+    "serviceName": "Amazon Elastic Compute Cloud",
+    "instances": {
+        "g5.xlarge": {
+            "vcpu": "4",
+            "memory": "16 GiB",
+            "gpu": "1",
+            "instanceFamily": "GPU instance",
+        },
+        "g5.2xlarge": {
+            "vcpu": "8",
+            "memory": "32 GiB",
+            "gpu": "1",
+            "instanceFamily": "GPU instance",
+        },
+    },
+    "prices": {
+        "g5.xlarge": {"us-east-1": "1.006", "us-west-2": "1.006", "eu-west-1": "1.123"},
+        "g5.2xlarge": {"us-east-1": "1.212", "us-west-2": "1.212", "eu-west-1": "1.353"},
+    },
+}
+
+
+def price_products(header: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """AmazonEC2 Linux on-demand instance hours, in the catalog's regions."""
+    ec2 = {**header, **CATALOG}
+    products = []
+    for instance, by_region in CATALOG["prices"].items():
+        for region, usd in by_region.items():
+            # AmazonEC2 usage types carry no region prefix in us-east-1 (BoxUsage:g5.xlarge).
+            place = header["regions"][region]
+            prefix = "" if region == "us-east-1" else f"{place['usagePrefix']}-"
+            attributes = {
+                "usagetype": f"{prefix}BoxUsage:{instance}",
+                "operation": "RunInstances",
+                "instanceType": instance,
+                "operatingSystem": "Linux",
+                "tenancy": "Shared",
+                "preInstalledSw": "NA",
+                "capacitystatus": "Used",
+                "licenseModel": "No License required",
+                **CATALOG["instances"][instance],
+            }
+            description = f"${usd} per On Demand Linux {instance} Instance Hour"
+            sku = product_sku(CATALOG["serviceCode"], instance, region)
+            price = (usd, "Hrs", description)
+            products.append(document(ec2, region, sku, "Compute Instance", attributes, price))
+    return products
 
 
 def _copy(stamps: list[datetime], busy: bool) -> list[tuple[datetime, float]]:
@@ -142,3 +203,11 @@ def launch_time(account_id: str, region: str, instance_id: str, launched: dateti
     existing = instance.launch_time
     moment = launched.replace(tzinfo=None) if existing.tzinfo is None else launched
     instance.launch_time = moment
+
+
+SANDBOX = SandboxKind(
+    install=install,
+    products=price_products,
+    demo=gpu_instances,
+    bench={KIND: bench_instance},
+)

@@ -37,7 +37,7 @@ endpoint", so they are the SageMaker endpoint's tags (moto's own SageMaker taggi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,7 +50,8 @@ from moto.core.utils import utcnow
 from moto.sagemaker.models import sagemaker_backends
 
 from watchdog_sandbox.bedrock_provisioned_throughput import _params
-from watchdog_sandbox.seed_kinds import SeedContext
+from watchdog_sandbox.kinds import DemoTags, SandboxKind
+from watchdog_sandbox.seed_kinds import KindSeed, SeedContext
 from watchdog_sandbox.seed_metrics import Traffic
 from watchdog_sandbox.seed_sagemaker import (
     ConfigSpec,
@@ -64,6 +65,7 @@ from watchdog_sandbox.seed_sagemaker import (
 )
 from watchdog_sandbox.seed_summary import SeededResource
 
+KIND = "bedrock-marketplace-endpoint"
 _STATE_KEY = "_watchdog_marketplace_endpoints"
 _MODEL_SOURCE = re.compile(r".*arn:aws:sagemaker:.*:hub-content/SageMakerPublicHub/Model/.*")
 # SageMaker refuses DeleteEndpoint in these (aws-facts.md, Teardown order and states).
@@ -264,14 +266,33 @@ class MarketplaceEndpointSeed:
             ctx.seeded("sagemaker-model", model.name, tags, created),
             ctx.seeded("sagemaker-endpoint-config", config.name, tags, created),
             ctx.seeded("sagemaker-endpoint", self.name, tags, created, idle=idle),
-            ctx.seeded("bedrock-marketplace-endpoint", self.name, tags, created, idle=idle),
+            ctx.seeded(KIND, self.name, tags, created, idle=idle),
         ]
 
 
-def demo_seeds(tags: Mapping[str, str]) -> tuple[MarketplaceEndpointSeed, ...]:
+def demo_seeds(tags: DemoTags) -> tuple[KindSeed, ...]:
     """The demo's: a Bedrock Marketplace model on its own ml.g5 endpoint, idle for two weeks."""
     return (
         MarketplaceEndpointSeed(
-            "mistral-7b-marketplace", "huggingface-llm-mistral-7b", "ml.g5.2xlarge", dict(tags), 14
+            "mistral-7b-marketplace",
+            "huggingface-llm-mistral-7b",
+            "ml.g5.2xlarge",
+            dict(tags.nlp),
+            14,
         ),
     )
+
+
+def bench_endpoint(i: int) -> KindSeed:
+    """The i-th of many for bench/scan.py: busy one in three."""
+    return MarketplaceEndpointSeed(
+        f"bench-marketplace-{i:04d}",
+        "huggingface-llm-mistral-7b",
+        "ml.g5.2xlarge",
+        {},
+        10,
+        busy=i % 3 == 0,
+    )
+
+
+SANDBOX = SandboxKind(install=install, demo=demo_seeds, bench={KIND: bench_endpoint})

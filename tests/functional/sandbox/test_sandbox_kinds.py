@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
+from watchdog_sandbox.kinds import bench_kinds
 from watchdog_sandbox.seed import seed_region
-from watchdog_sandbox.seed_bench_kinds import BENCH_KINDS
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
 
@@ -17,10 +17,10 @@ from watchdog.inventory import ScanRequest, scan
 REGION = "us-east-1"
 
 
-@pytest.mark.parametrize("kind", sorted(BENCH_KINDS))
+@pytest.mark.parametrize("kind", sorted(bench_kinds()))
 def test_each_bench_seed_is_found_by_the_scan(aws: None, kind: str) -> None:
     clients = AwsClients(boto3.Session(region_name=REGION))
-    seeds = tuple(BENCH_KINDS[kind](i) for i in range(3))
+    seeds = tuple(bench_kinds()[kind](i) for i in range(3))
     seed_region(clients, clients.account_id(), REGION, RegionPlan(kinds=seeds), datetime.now(UTC))
 
     found = [r for r in scan(ScanRequest(regions=[REGION])).resources if r.kind == kind]
