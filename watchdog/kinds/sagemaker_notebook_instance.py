@@ -11,7 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
-from watchdog.kinds._prices import sagemaker_instances
+from watchdog.kinds._prices import recorded, sagemaker_instances
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
     KindPermissions,
@@ -27,7 +27,12 @@ from watchdog.signals.models import PriceUnits
 
 KIND: Kind = "sagemaker-notebook-instance"
 STORAGE_ONLY_STATES = frozenset({"Stopped", "Failed"})
-NOTEBOOK_PRICES = sagemaker_instances("notebook", "{unit} notebooks", "Notebook")
+NOTEBOOK_PRICES = sagemaker_instances(
+    "notebook",
+    "{unit} notebooks",
+    "Notebook",
+    fallback=(recorded("ml.t3.medium", 0.05, "SageMaker notebook instance"),),
+)
 
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:

@@ -157,6 +157,19 @@ PriceFilters = list[dict[str, str]]
 
 
 @dataclass(frozen=True)
+class FallbackPrice:
+    """A price shipped with the watchdog for one unit of a component, used only when the Price
+    List cannot be reached, and always labelled so. Each says where its figure comes from."""
+
+    region: str
+    unit: str
+    usd_per_hour: float
+    source: str  # where the figure comes from, or how it was derived
+    as_of: str  # when it was recorded, an ISO date
+    term: str | None = None
+
+
+@dataclass(frozen=True)
 class PriceComponentSpec:
     """How one price component is found in the AWS Price List, declared by the kind that
     bills it (`KindSpec.price_components`); the signals stage only reads these.
@@ -175,6 +188,9 @@ class PriceComponentSpec:
     # Prices per second (serverless), read as hourly ones (x 3,600).
     per_second: bool = False
     accepts: Callable[[PriceKey, Mapping[str, str]], bool] | None = None
+    # What it costs when the Price List cannot be reached, for the units a source was found
+    # for; any other key is then unknown, never guessed.
+    fallback: tuple[FallbackPrice, ...] = ()
 
 
 def price_key_words(key: PriceKey, spec: PriceComponentSpec | None) -> str:

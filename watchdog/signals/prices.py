@@ -7,21 +7,19 @@ only in us-east-1 and ap-south-1, so ap-south-1 is tried when us-east-1 cannot b
 call per distinct key that has no fresh cache entry; answers are cached per key, "unknown"
 answers too (briefly), so a product the price list lacks is not asked about every run.
 
-The shipped table `data/fallback_prices.json` is used only when the API cannot be reached (no
-endpoint answers, access denied, throttled out), and its prices say so (basis "fallback"). A key
-the API answers for with no product is unknown, not a fallback case: the table is a snapshot of
-a few well-known prices, never a substitute for what AWS says. No price, no guess: the key goes
-into `errors`.
+The shipped fallback prices (each component's `fallback`, declared with its source by the kind
+that bills it) are used only when the API cannot be reached (no endpoint answers, access denied,
+throttled out), and their prices say so (basis "fallback"). A key the API answers for with no
+product is unknown, not a fallback case: the table is a snapshot of a few well-known prices,
+never a substitute for what AWS says. No price, no guess: the key goes into `errors`.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any
 
 import structlog
@@ -309,26 +307,22 @@ def _store(cache: Cache, key: PriceKey, outcome: Price | str, now: datetime) -> 
 
 @dataclass(frozen=True)
 class _FallbackTable:
-    snapshot: str
-    prices: dict[str, tuple[float, str]]  # price_key_id -> (USD per hour, source note)
+    # price_key_id -> (USD per hour, where the figure comes from, when it was recorded)
+    prices: dict[str, tuple[float, str, str]]
 
 
-@functools.cache
 def fallback_table() -> _FallbackTable:
-    text = resources.files("watchdog.signals").joinpath("data/fallback_prices.json").read_text()
-    data = json.loads(text)
-    prices = {
-        price_key_id(
-            PriceKey(
-                component=row["component"],
-                region=row["region"],
-                unit=row["unit"],
-                term=row.get("term"),
-            )
-        ): (float(row["usd_per_hour"]), str(row["source"]))
-        for row in data["prices"]
-    }
-    return _FallbackTable(snapshot=str(data["snapshot"]), prices=prices)
+    """Every registered component's shipped fallback prices (read per call: a kind registered
+    later, as a test's throwaway one is, brings its own)."""
+    return _FallbackTable(
+        {
+            price_key_id(
+                PriceKey(component=component.name, region=row.region, unit=row.unit, term=row.term)
+            ): (row.usd_per_hour, row.source, row.as_of)
+            for component in PRICE_COMPONENTS.values()
+            for row in component.fallback
+        }
+    )
 
 
 def _fallback(lookup: _Lookup, why: str) -> Price | str:
@@ -337,6 +331,6 @@ def _fallback(lookup: _Lookup, why: str) -> Price | str:
     found = table.prices.get(price_key_id(key))
     if found is None:
         return f"no price known for {lookup.words}: {why}; not in the shipped fallback table"
-    usd, note = found
-    source = f"shipped fallback table (snapshot {table.snapshot}; {note})"
+    usd, note, as_of = found
+    source = f"shipped fallback table (snapshot {as_of}; {note})"
     return Price(key=key, usd_per_hour=usd, basis="fallback", source=source)

@@ -145,8 +145,7 @@ def test_unreachable_api_uses_a_table_row_of_the_same_term_labelled_fallback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     table = prices._FallbackTable(
-        snapshot="2026-01-01",
-        prices={prices.price_key_id(SIX_MONTHS): (15.0, "a test row")},
+        {prices.price_key_id(SIX_MONTHS): (15.0, "a test row", "2026-01-01")}
     )
     monkeypatch.setattr(prices, "fallback_table", lambda: table)
     signals = fetch_prices(
