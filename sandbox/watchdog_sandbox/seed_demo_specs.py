@@ -70,18 +70,17 @@ def east_models() -> tuple[ModelSpec, ...]:
 def east_endpoints(exempt: dict[str, str], expiring: dict[str, str]) -> tuple[EndpointSpec, ...]:
     """Idle, busy, serverless, asynchronous, shared-config, multi-variant and component-hosting
     endpoints, and an exempt and an expiring one."""
-    shared = ConfigSpec(
-        "summarizer-shared-config", (Variant("AllTraffic", "summarizer-flan-t5", "ml.g5.xlarge"),)
-    )
+    return (*_instance_endpoints(), *_serverless_and_async_endpoints(), *_shared(exempt, expiring))
+
+
+def _instance_endpoints() -> tuple[EndpointSpec, ...]:
+    """Idle and busy endpoints on instances, and a two-variant A/B test with one variant idle."""
     ab_test = ConfigSpec(
         "recsys-ab-test-config",
         (
             Variant("champion", "recsys-ranker-v1", "ml.g5.xlarge"),
             Variant("challenger", "recsys-ranker-v2", "ml.g5.xlarge"),
         ),
-    )
-    ic_host = ConfigSpec(
-        "genai-shared-host-config", (Variant("AllTraffic", None, "ml.g5.12xlarge"),)
     )
     return (
         # Idle GPU endpoints, three weeks and twelve days old: provably idle over a week.
@@ -113,6 +112,12 @@ def east_endpoints(exempt: dict[str, str], expiring: dict[str, str]) -> tuple[En
             RECSYS,
             age=days(18),
         ),
+    )
+
+
+def _serverless_and_async_endpoints() -> tuple[EndpointSpec, ...]:
+    """Serverless (with and without provisioned concurrency) and asynchronous at zero."""
+    return (
         EndpointSpec(
             "sentiment-serverless",
             ConfigSpec(
@@ -146,6 +151,18 @@ def east_endpoints(exempt: dict[str, str], expiring: dict[str, str]) -> tuple[En
             scaled_to_zero=True,
             age=days(15),
         ),
+    )
+
+
+def _shared(exempt: dict[str, str], expiring: dict[str, str]) -> tuple[EndpointSpec, ...]:
+    """A config shared by two endpoints, a host of inference components, exempt and expiring."""
+    shared = ConfigSpec(
+        "summarizer-shared-config", (Variant("AllTraffic", "summarizer-flan-t5", "ml.g5.xlarge"),)
+    )
+    ic_host = ConfigSpec(
+        "genai-shared-host-config", (Variant("AllTraffic", None, "ml.g5.12xlarge"),)
+    )
+    return (
         EndpointSpec("summarizer-team-a", shared, {"AllTraffic": "busy"}, NLP, age=days(35)),
         EndpointSpec("summarizer-team-b", shared, {"AllTraffic": "idle"}, NLP, age=days(33)),
         EndpointSpec(
