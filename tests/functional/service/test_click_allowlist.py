@@ -9,23 +9,19 @@ from datetime import timedelta
 import pytest
 from watchdog_sandbox.slack_api import SlackApi
 
-from tests.functional.service.test_routes import (
+from tests.functional.service.routes import (
     ALICE,
     APPROVERS,
     BOB,
     click,
     service_for,
-    slack,
     state,
-    store,
 )
 from tests.unit.evaluate.factories import NOW
 from watchdog.act.admission import not_ready
 from watchdog.notify.slack import BotSender
 from watchdog.service.routes import route
 from watchdog.store.base import Store
-
-__all__ = ["slack", "store"]
 
 CAROL = "U0CAROL001"  # in the APPROVERS user group, named nowhere else
 

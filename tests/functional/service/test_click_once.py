@@ -9,7 +9,7 @@ from pathlib import Path
 
 from watchdog_sandbox.slack_clicks import block_actions
 
-from tests.functional.service.test_routes import (
+from tests.functional.service.routes import (
     ALICE,
     BOB,
     CHANNEL,
@@ -19,15 +19,12 @@ from tests.functional.service.test_routes import (
     clicked,
     service_for,
     state,
-    store,
 )
 from tests.unit.evaluate.factories import NOW
 from watchdog.service.clicks import answer_payload
 from watchdog.service.routes import route
 from watchdog.store.base import Store
 from watchdog.store.sqlite import SqliteStore
-
-__all__ = ["store"]
 
 
 def test_a_replayed_approve_click_records_one_approval_and_is_told_so(store: Store) -> None:

@@ -13,7 +13,7 @@ import pytest
 from structlog.testing import capture_logs
 from watchdog_sandbox.slack_clicks import block_actions, signed_request
 
-from tests.functional.service.test_routes import (
+from tests.functional.service.routes import (
     ALICE,
     BOB,
     CHANNEL,
@@ -22,15 +22,12 @@ from tests.functional.service.test_routes import (
     TS,
     clicked,
     service_for,
-    store,
 )
 from tests.unit.evaluate.factories import NOW
 from watchdog.service import work as work_module
 from watchdog.service.routes import Request, route
 from watchdog.service.work import Work, perform
 from watchdog.store.base import Store
-
-__all__ = ["store"]
 
 METADATA = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
 

@@ -12,7 +12,7 @@ import pytest
 from structlog.testing import capture_logs
 from watchdog_sandbox.slack_clicks import block_actions, signed_request
 
-from tests.functional.service.test_routes import (
+from tests.functional.service.routes import (
     ALICE,
     CHANNEL,
     RESPONSE_URL,
@@ -21,13 +21,10 @@ from tests.functional.service.test_routes import (
     nothing_recorded,
     service_for,
     signed,
-    store,
 )
 from tests.unit.evaluate.factories import NOW
 from watchdog.service.routes import Request, route
 from watchdog.store.base import Store
-
-__all__ = ["store"]
 
 
 def signed_value(value: str, action_id: str = "snooze") -> Request:
