@@ -13,13 +13,14 @@ from tests.unit.evaluate.factories import endpoint, record
 from watchdog.findings import Evidence, Finding, Retained, Step, finding_id, step_id
 from watchdog.policies.schema import Action
 from watchdog.records import BillingMode, ResourceRecord
-from watchdog.store import Store, TeardownPlan
+from watchdog.store import Approval, AuditEntry, Store, TeardownPlan
 from watchdog.store.dynamodb import DynamoStore, create_table
 from watchdog.store.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TABLE = "watchdog-test"
 BACKENDS = ["sqlite", "dynamodb"]
+LEASE = timedelta(minutes=15)
 
 
 def dynamodb_client() -> object:
@@ -105,4 +106,45 @@ def plan(
         targets=(endpoint(name), endpoint_config(f"{name}-config")) if targets is None else targets,
         approved_by="U123 (alice)",
         fingerprint=f"sha256:{name}-{run_id}",
+    )
+
+
+def approval(
+    id: str = "a-1",
+    finding_id: str = "f-1",
+    action: str = "delete",
+    expires_in: timedelta = timedelta(hours=24),
+    **fields: object,
+) -> Approval:
+    return Approval.model_validate(
+        {
+            "id": id,
+            "finding_id": finding_id,
+            "action": action,
+            "approver": "U123 (alice)",
+            "via": "slack",
+            "created_at": NOW,
+            "expires_at": NOW + expires_in,
+            **fields,
+        }
+    )
+
+
+def audit(id: str, at_offset: timedelta = timedelta(0), **fields: object) -> AuditEntry:
+    return AuditEntry.model_validate(
+        {
+            "id": id,
+            "at": NOW + at_offset,
+            "run_id": "r-1",
+            "finding_id": "f-1",
+            "step_id": "s-1",
+            "op": "sagemaker:DeleteEndpoint",
+            "target_arn": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/llm",
+            "account": "111122223333",
+            "region": "us-east-1",
+            "outcome": "done",
+            "approved_by": "U123 (alice)",
+            "monthly_cost_saved_usd": 1027.84,
+            **fields,
+        }
     )

@@ -7,8 +7,16 @@ from typing import Any
 
 import pytest
 
-from tests.functional.store.conftest import NOW, TABLE, dynamodb_client, finding, plan
-from tests.functional.store.test_contract import LEASE, approval, audit
+from tests.functional.store.conftest import (
+    LEASE,
+    NOW,
+    TABLE,
+    approval,
+    audit,
+    dynamodb_client,
+    finding,
+    plan,
+)
 from watchdog.store import Retention, StoreUnavailable
 from watchdog.store.dynamodb import DynamoStore, create_table
 
