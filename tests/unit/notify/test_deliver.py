@@ -3,14 +3,21 @@ moved on is edited once, and a finding that comes back after it ended gets a fre
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from tests.unit.act.test_admission_rules import finding
-from tests.unit.evaluate.factories import NOW, endpoint
+from tests.unit.evaluate.factories import NOW
+from tests.unit.notify.deliveries import (
+    ALLOWED,
+    DEFAULT,
+    RUN,
+    messages,
+    showing_now,
+    shown,
+    stored,
+)
 from watchdog.notify.deliver import (
-    DIGEST_SIZE,
     WEBHOOK_CHANNEL,
     Post,
     Route,
@@ -19,71 +26,12 @@ from watchdog.notify.deliver import (
     route,
     status_line,
 )
-from watchdog.store.base import FindingState, PostedMessage, StoredFinding
+from watchdog.store.base import FindingState
 
-RUN = "run-2"
-DEFAULT = "C0DEFAULT1"
-
-
-def stored(
-    name: str = "llm",
-    state: FindingState = "open",
-    *,
-    run_id: str = RUN,
-    detail: str = "",
-    owner: str | None = None,
-    changed_at: datetime = NOW,
-    until: datetime | None = None,
-) -> StoredFinding:
-    return StoredFinding(
-        finding=finding(id=f"f-{name}", resource=endpoint(name), owner=owner),
-        first_seen=NOW - timedelta(days=1),
-        last_seen=NOW,
-        last_run_id=run_id,
-        state=state,
-        state_detail=detail,
-        state_changed_at=changed_at,
-        state_until=until,
-    )
-
-
-def shown(
-    of: StoredFinding,
-    state: str = "open",
-    *,
-    channel: str = DEFAULT,
-    ts: str = "1700000000.000100",
-    detail: str = "",
-) -> PostedMessage:
-    return PostedMessage(
-        finding_id=of.finding.id,
-        channel=channel,
-        ts=ts,
-        posted_at=NOW - timedelta(days=1),
-        shown_state=state,
-        shown_detail=detail,
-        updated_at=NOW - timedelta(days=1),
-    )
-
-
-def showing_now(of: StoredFinding, **where: str) -> PostedMessage:
-    """The message as the notifier leaves it after posting or updating `of`."""
-    return shown(of, of.state, detail=status_line(of) or "", **where)
-
-
-def messages(*posted: PostedMessage) -> dict[str, PostedMessage]:
-    return {m.finding_id: m for m in posted}
-
-
-def ids(findings: tuple[StoredFinding, ...]) -> list[str]:
-    return [s.finding.id for s in findings]
+NOT_ALLOWED = "(not a channel alerts may go to)"
 
 
 # Routing: where a finding's owner sends its message.
-
-
-ALLOWED = frozenset({"ml-team", "C0123ABCD"})
-NOT_ALLOWED = "(not a channel alerts may go to)"
 
 
 @pytest.mark.parametrize(
@@ -322,85 +270,3 @@ def test_only_limits_posts_and_updates_to_those_findings() -> None:
 
     assert plan.posts == [Post(DEFAULT, (picked,))]
     assert plan.updates == [Update(DEFAULT, "1.1", (picked_done,))]
-
-
-# Digests: several findings to a message.
-
-
-def test_a_digest_groups_posts_by_channel_in_chunks() -> None:
-    many = [stored(f"e{i}") for i in range(DIGEST_SIZE + 1)]
-    team = [stored("t1", owner="ml-team"), stored("t2", owner="ml-team")]
-
-    plan = plan_deliveries(
-        [many[0], *team, *many[1:]],
-        {},
-        run_id=RUN,
-        default_channel=DEFAULT,
-        digest=True,
-        channels=ALLOWED,
-    )
-
-    assert [(p.channel, len(p.findings)) for p in plan.posts] == [
-        (DEFAULT, DIGEST_SIZE),
-        (DEFAULT, 1),
-        ("ml-team", 2),
-    ]
-    assert [s for p in plan.posts if p.channel == DEFAULT for s in p.findings] == many
-    assert plan.posts[2].findings == tuple(team)
-
-
-def test_without_digest_every_finding_is_its_own_post() -> None:
-    few = [stored(f"e{i}") for i in range(3)]
-
-    plan = plan_deliveries(few, {}, run_id=RUN, default_channel=DEFAULT)
-
-    assert plan.posts == [Post(DEFAULT, (s,)) for s in few]
-
-
-def test_a_digest_update_re_renders_every_finding_the_message_shows() -> None:
-    a = stored("a", state="approved", detail="by ana")
-    b, c = stored("b"), stored("c")
-    elsewhere = stored("d")
-    posted = messages(
-        shown(a, ts="5.5"), showing_now(b, ts="5.5"), showing_now(c, ts="5.5"),
-        showing_now(elsewhere, ts="6.6"),
-    )  # fmt: skip
-
-    plan = plan_deliveries([a, b, c, elsewhere], posted, run_id=RUN, default_channel=DEFAULT)
-
-    assert len(plan.updates) == 1
-    update = plan.updates[0]
-    assert (update.channel, update.ts) == (DEFAULT, "5.5")
-    assert ids(update.findings) == ["f-a", "f-b", "f-c"]
-    assert plan.posts == []
-
-
-def test_two_moved_findings_in_one_digest_make_one_update() -> None:
-    a = stored("a", state="approved", detail="by ana")
-    b = stored("b", state="snoozed", detail="by bob")
-    posted = messages(shown(a, ts="5.5"), shown(b, ts="5.5"))
-
-    plan = plan_deliveries([a, b], posted, run_id=RUN, default_channel=DEFAULT)
-
-    assert plan.updates == [Update(DEFAULT, "5.5", (a, b))]
-
-
-def test_only_still_re_renders_the_whole_digest_it_updates() -> None:
-    a = stored("a", state="approved", detail="by ana")
-    b = stored("b")
-    posted = messages(shown(a, ts="5.5"), showing_now(b, ts="5.5"))
-
-    plan = plan_deliveries([a, b], posted, run_id=None, default_channel=DEFAULT, only={"f-a"})
-
-    assert plan.updates == [Update(DEFAULT, "5.5", (a, b))]
-
-
-def test_a_finding_posted_afresh_is_not_re_rendered_in_its_old_digest() -> None:
-    again = stored("again", state="open")
-    moved = stored("moved", state="approved", run_id="run-1", detail="by ana")
-    posted = messages(shown(again, "resolved", ts="5.5"), shown(moved, "open", ts="5.5"))
-
-    plan = plan_deliveries([again, moved], posted, run_id=RUN, default_channel=DEFAULT, digest=True)
-
-    assert plan.posts == [Post(DEFAULT, (again,))]
-    assert [ids(u.findings) for u in plan.updates] == [["f-moved"]]
