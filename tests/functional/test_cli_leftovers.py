@@ -19,9 +19,7 @@ from tests.functional.studio_domains import (
     create_domain,
     deleted,
 )
-from watchdog.act.leftovers import (
-    domain_arn,
-)
+from watchdog.act.leftovers import domain_arn
 from watchdog.cli.leftovers import leftovers as leftovers_command
 from watchdog.store.base import AuditEntry
 from watchdog.store.open import open_store
