@@ -35,6 +35,9 @@ def kind_grants(spec: KindSpec) -> list[Grant]:
         Grant(tags.write_action, ("exempt",), "act.tags"),
     ]
     found += [Grant(op, ("teardown",), stage) for op in teardown_actions(spec)]
+    if spec.leftovers is not None:
+        # Apply reports what a delete left (enforce); `leftovers` reads it again first.
+        found += [Grant(action, ("report", "leftovers"), stage) for action in spec.leftovers.iam]
     restore = (*spec.iam.restore, spec.iam.describe) if spec.iam.restore else ()
     found += [Grant(action, ("restore",), stage) for action in restore if action]
     return found

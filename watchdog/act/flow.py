@@ -27,7 +27,6 @@ from watchdog.act.executor import (
     execute,
     last_look,
 )
-from watchdog.act.leftovers import DomainLeftovers, find_domain_leftovers
 from watchdog.act.models import (
     ApplyResult,
     ApplySummary,
@@ -42,6 +41,7 @@ from watchdog.aws.scope import Scope
 from watchdog.findings import Finding
 from watchdog.inventory import Progress, ScanRequest, open_scope
 from watchdog.kinds import BY_KIND
+from watchdog.kinds.base import LeftoverReport
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Policy
@@ -97,7 +97,7 @@ def apply(
         _conclude(p, execution, store, options, clock, p.finding_id in resumed)
         for p in admission.plans
     ]
-    left = _domain_leftovers(admission.plans, execution, runner.clients)
+    left = _leftovers(admission.plans, execution, runner.clients)
     return _result(planned, options, now, admission.outcomes + finished, execution, left, scope)
 
 
@@ -140,7 +140,7 @@ def _result(
     now: datetime,
     outcomes: Sequence[FindingOutcome],
     execution: Execution,
-    left: list[DomainLeftovers],
+    left: list[LeftoverReport],
     scope: Scope,
 ) -> ApplyResult:
     ordered = sorted(outcomes, key=lambda o: (o.account, o.region, o.resource_arn))
@@ -345,32 +345,26 @@ def _summary(outcomes: Sequence[FindingOutcome]) -> ApplySummary:
     )
 
 
-def _domain_leftovers(
+def _leftovers(
     plans: Sequence[TeardownPlan], execution: Execution, clients: Clients
-) -> list[DomainLeftovers]:
-    """What each domain deleted in this run left behind (its EFS home volume is retained)."""
+) -> list[LeftoverReport]:
+    """What each resource deleted in this run left behind on purpose, for the kinds that
+    declare it (a domain's retained EFS home volume)."""
     found = []
     for plan in plans:
         for step in plan.finding.steps:
             outcome = execution.outcomes.get(step.id)
-            teardown = BY_KIND[step.target_kind].teardown
-            if outcome is None or outcome.fate != "done" or not teardown.leftovers_reported:
+            spec = BY_KIND[step.target_kind]
+            if outcome is None or outcome.fate != "done" or spec.leftovers is None:
                 continue
-            if teardown.delete is None or step.op != teardown.delete.op:
+            if spec.teardown.delete is None or step.op != spec.teardown.delete.op:
                 continue
-            domain = next(t for t in plan.targets if t.arn == step.target_arn)
+            deleted = next(t for t in plan.targets if t.arn == step.target_arn)
             try:
-                left = find_domain_leftovers(
-                    clients,
-                    domain.account,
-                    domain.region,
-                    domain.arn.rsplit("/", 1)[-1],
-                    domain.arn,
-                    file_system_id=domain.attributes.get("home_efs_file_system_id"),
-                )
+                left = spec.leftovers.find(clients, deleted)
             except (ClientError, BotoCoreError) as error:
                 # The teardown is done either way; a report that cannot be made says so in logs.
-                log.warning("leftovers not checked", arn=domain.arn, error=describe_error(error))
+                log.warning("leftovers not checked", arn=deleted.arn, error=describe_error(error))
                 continue
             if not left.empty:
                 found.append(left)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializeAsAny
 
-from watchdog.act.leftovers import DomainLeftovers
+from watchdog.kinds.base import LeftoverReport
 from watchdog.records import Kind, ScanError
 from watchdog.settings import Settings
 
@@ -127,8 +127,9 @@ class ApplyResult(BaseModel):
     summary: ApplySummary
     stopped: StopReason | None = None
     stopped_detail: str = ""
-    # What deleted Studio domains left behind on purpose (EFS homes, NFS security groups).
-    leftovers: list[DomainLeftovers] = Field(default_factory=list)
+    # What deleted resources left behind on purpose (a Studio domain's EFS home and NFS
+    # security groups), each kind's report with its own fields.
+    leftovers: list[SerializeAsAny[LeftoverReport]] = Field(default_factory=list)
     errors: list[ScanError] = Field(default_factory=list)
     api_calls: int = 0
     api_calls_by_operation: dict[str, int] = Field(default_factory=dict)

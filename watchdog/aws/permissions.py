@@ -100,14 +100,6 @@ SHARED: tuple[Grant, ...] = (
         where="home",
         note="(opt-in)",
     ),
-    *(
-        Grant(action, ("report", "leftovers"), "act.leftovers")
-        for action in (
-            "elasticfilesystem:DescribeFileSystems",
-            "elasticfilesystem:DescribeMountTargets",
-            "ec2:DescribeSecurityGroups",
-        )
-    ),
     Grant("elasticfilesystem:DeleteMountTarget", ("leftovers",), "act.leftovers"),
     # Not a call of the watchdog's: EFS deletes the mount target's network interface with the
     # caller's permissions.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 
 from watchdog.act import ApplyResult, FindingOutcome
-from watchdog.act.leftovers import DomainLeftovers
 from watchdog.cli.render import render_errors
+from watchdog.kinds.base import LeftoverReport
 
 FATE_STYLE = {
     "would-run": "yellow",
@@ -70,26 +70,12 @@ def _print_teardown(outcome: FindingOutcome, console: Console) -> None:
         )
 
 
-def _print_leftovers(left: DomainLeftovers, console: Console) -> None:
-    console.print(
-        f"\n[bold]Left behind by domain {left.domain_id}[/bold] ({left.account} {left.region}), "
-        "on purpose: users' home directories live there.",
-        highlight=False,
-    )
-    if left.file_system is not None:
-        size = left.file_system.size_bytes
-        console.print(
-            f"  EFS file system {left.file_system.file_system_id} ({size:,} bytes, "
-            f"{len(left.file_system.mount_target_ids)} mount targets)",
-            highlight=False,
-        )
-    for group in left.security_groups:
-        console.print(f"  security group {group.group_id} {group.name}", highlight=False)
-    console.print(
-        f"  To delete them (data loss): ai-watchdog leftovers --domain-id {left.domain_id} "
-        f"--region {left.region} --account {left.account} --execute",
-        highlight=False,
-    )
+def _print_leftovers(left: LeftoverReport, console: Console) -> None:
+    lines = left.lines()
+    console.print(f"\n[bold]{lines.heading}[/bold]", highlight=False)
+    for item in lines.items:
+        console.print(f"  {item}", highlight=False)
+    console.print(f"  {lines.remedy}", highlight=False)
 
 
 def _print_summary(result: ApplyResult, console: Console) -> None:

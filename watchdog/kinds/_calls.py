@@ -31,9 +31,14 @@ BEDROCK_PAGE_SIZE = 1000
 EXISTS = "Exists"
 
 
+def error_code(error: ClientError) -> str:
+    """AWS's error code ("FileSystemNotFound"), or "" when the answer has none."""
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
 def is_gone(error: ClientError) -> bool:
     info = error.response.get("Error", {})
-    code = info.get("Code", "")
+    code = error_code(error)
     message = str(info.get("Message", "")).lower()
     if code in NOT_FOUND_CODES:
         return True

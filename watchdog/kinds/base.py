@@ -7,10 +7,13 @@ lists the kind in one (account, region) and turns the answers into records.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 from watchdog.kinds._calls import status_of
 from watchdog.kinds._requests import with_tags
@@ -50,6 +53,56 @@ class ScanContext(Protocol):
 
     def arn(self, service: str, resource: str) -> str:
         """An ARN in this account and region, for resources whose list call omits it."""
+
+
+class AccountClients(Protocol):
+    """Clients for the account and region a resource lives in. Implemented by act."""
+
+    def client(self, service: str, account: str, region: str) -> Any:
+        """A boto3 client for `service` in `account` and `region`."""
+
+
+@dataclass(frozen=True)
+class LeftoverLines:
+    """A leftover report for people: a heading, one line per thing left, and what to do."""
+
+    heading: str
+    items: tuple[str, ...]
+    remedy: str
+
+
+class LeftoverReport(BaseModel):
+    """What a delete left in the account on purpose, found right after it (`Leftovers`). Each
+    kind that leaves something subclasses it with what it found; the JSON output shows those
+    fields, a person `lines()`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account: str
+    region: str
+
+    class Part(BaseModel):
+        """One piece of a report (a volume, a security group)."""
+
+        model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @property
+    @abstractmethod
+    def empty(self) -> bool:
+        """Nothing was left."""
+
+    @abstractmethod
+    def lines(self) -> LeftoverLines:
+        """The report for people."""
+
+
+@dataclass(frozen=True)
+class Leftovers:
+    """What deleting this kind leaves in the account on purpose, and how apply finds it to
+    report it (never to delete it: that is a person's explicit request)."""
+
+    find: Callable[[AccountClients, ResourceRecord], LeftoverReport]
+    iam: tuple[str, ...]  # the IAM actions `find` calls
 
 
 @dataclass(frozen=True)
@@ -115,9 +168,6 @@ class Teardown:
     in_progress: frozenset[str] = frozenset()
     # What deleting it leaves behind on purpose (a domain's EFS home), reported with the plan.
     keeps: Callable[[ResourceRecord], tuple[Kept, ...]] = keeps_nothing
-    # After its delete, apply looks for what AWS left behind (a domain's EFS home volume and
-    # NFS security groups: `watchdog.act.leftovers`) and reports it.
-    leftovers_reported: bool = False
     # Kinds among what it uses that AWS deletes together with it (a Bedrock Marketplace
     # endpoint's SageMaker endpoint): the plan counts them gone after its delete, and a finding
     # to delete one of them is carried out by deleting it.
@@ -296,6 +346,8 @@ class KindSpec:
     idle_shutdown: IdleShutdownSetting | None = None
     # How its tags are read and written, when not in its service's usual dialect.
     tag_dialect: TagDialect | None = None
+    # What its delete leaves in the account on purpose, found and reported after it.
+    leftovers: Leftovers | None = None
     restore: Restore = Restore()
 
     # How the AWS Price List names the price components `price_units` uses: the signals stage

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
+from watchdog.kinds._domain_leftovers import LEFTOVERS
 from watchdog.kinds._fields import idle_shutdown, studio_teardown
 from watchdog.kinds.base import (
     IdleShutdownSetting,
@@ -89,7 +90,7 @@ def teardown() -> Teardown:
     base = studio_teardown("sagemaker:DeleteDomain", "a domain", delete, describe)
     assert base.delete is not None
     retain = replace(base.delete, params=(("RetentionPolicy.HomeEfsFileSystem", "Retain"),))
-    return replace(base, delete=retain, keeps=keeps, leftovers_reported=True)
+    return replace(base, delete=retain, keeps=keeps)
 
 
 SPEC = KindSpec(
@@ -99,6 +100,7 @@ SPEC = KindSpec(
     depends_on=("sagemaker-user-profile", "sagemaker-space"),
     collect=collect,
     teardown=teardown(),
+    leftovers=LEFTOVERS,
     idle_shutdown=IdleShutdownSetting(),
     iam=KindPermissions(
         scan=("sagemaker:ListDomains", "sagemaker:DescribeDomain"),

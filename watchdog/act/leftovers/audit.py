@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from watchdog.act.leftovers.domain import Deletion, DomainLeftovers
+from watchdog.act.leftovers.domain import Deletion
+from watchdog.kinds._domain_leftovers import DomainLeftovers
 from watchdog.store.base import AuditEntry, Store
 
 # Not a resource kind: what the entry describes, a piece a deleted Studio domain left behind.

@@ -1,42 +1,33 @@
-"""What a deleted Studio domain left behind, and deleting it on explicit request.
+"""Deleting what a deleted Studio domain left behind, on explicit request (`ai-watchdog
+leftovers --execute`).
 
-The watchdog deletes domains with `RetentionPolicy.HomeEfsFileSystem=Retain`, because users'
-home directories live on the domain's EFS volume. That leaves, in the customer's account:
-- the EFS home volume, tagged `ManagedByAmazonSageMakerResource=<domain ARN>`, with a mount
-  target per subnet (it keeps billing for its storage);
-- two security groups, `security-group-for-inbound-nfs-<domainId>` and
-  `security-group-for-outbound-nfs-<domainId>`, whose NFS rules name each other.
+What is left and how it is found is the domain kind's (watchdog.kinds._domain_leftovers).
+`delete_domain_leftovers` deletes it in the order AWS accepts (mount targets, then the volume,
+then the rules naming the other group, then the groups), or with `execute=False` only lists
+what it would delete. It refuses while the domain still exists: then nothing is left over, it
+is in use. Deleting the volume destroys every user's home directory, so callers must make it an
+explicit opt-in.
 
-`find_domain_leftovers` reports them; `delete_domain_leftovers` deletes them in the order AWS
-accepts (mount targets, then the volume, then the rules naming the other group, then the
-groups), or with `execute=False` only lists what it would delete. Both refuse while the domain
-still exists: then nothing is left over, it is in use. Deleting the volume destroys every user's
-home directory, so callers must make it an explicit opt-in.
-
-Calls, in IAM terms: elasticfilesystem:DescribeFileSystems (one page per 100 file systems),
-elasticfilesystem:DescribeMountTargets (only when the volume has mount targets),
-ec2:DescribeSecurityGroups (one, filtered by the two names), sagemaker:DescribeDomain; to
-delete, elasticfilesystem:DeleteMountTarget (which needs ec2:DeleteNetworkInterface too),
-elasticfilesystem:DeleteFileSystem, ec2:RevokeSecurityGroupIngress,
-ec2:RevokeSecurityGroupEgress and ec2:DeleteSecurityGroup.
+Calls, in IAM terms: sagemaker:DescribeDomain; to delete, elasticfilesystem:DeleteMountTarget
+(which needs ec2:DeleteNetworkInterface too), elasticfilesystem:DeleteFileSystem,
+ec2:RevokeSecurityGroupIngress, ec2:RevokeSecurityGroupEgress and ec2:DeleteSecurityGroup.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Literal
 
 import boto3
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from watchdog.act.clients import Clients
 from watchdog.aws.errors import describe_error
-from watchdog.kinds._calls import is_gone
+from watchdog.kinds._calls import error_code, is_gone
+from watchdog.kinds._domain_leftovers import DomainLeftovers
 
-MANAGED_BY_TAG = "ManagedByAmazonSageMakerResource"
 # Mount targets take a minute or two to delete on AWS; EFS refuses to delete a volume that
 # still has any (FileSystemInUse), so the deletion waits for them, this long at most.
 MOUNT_TARGET_POLL_S = 10.0
@@ -68,36 +59,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class FileSystemLeftover(_Model):
-    file_system_id: str
-    size_bytes: int = Field(ge=0, description="metered size, as EFS last measured it")
-    created_at: datetime
-    mount_target_ids: list[str] = Field(default_factory=list)
-
-
-class SecurityGroupLeftover(_Model):
-    group_id: str
-    name: str
-    vpc_id: str | None
-    # The group's rules that name another leftover group, trimmed to those pairs: EC2 will not
-    # delete a group another rule names (DependencyViolation), so these are revoked first.
-    ingress_references: list[dict[str, Any]] = Field(default_factory=list)
-    egress_references: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class DomainLeftovers(_Model):
-    account: str
-    region: str
-    domain_id: str
-    domain_arn: str
-    file_system: FileSystemLeftover | None
-    security_groups: list[SecurityGroupLeftover]
-
-    @property
-    def empty(self) -> bool:
-        return self.file_system is None and not self.security_groups
-
-
 class Deletion(_Model):
     """One change, made (`executed`) or, in a dry run, only planned."""
 
@@ -109,121 +70,10 @@ class Deletion(_Model):
     outcome: Literal["done", "already gone", "planned"]
 
 
-def security_group_names(domain_id: str) -> list[str]:
-    """The two NFS security groups SageMaker creates for a domain's EFS home volume."""
-    return [
-        f"security-group-for-inbound-nfs-{domain_id}",
-        f"security-group-for-outbound-nfs-{domain_id}",
-    ]
-
-
 def domain_arn(account: str, region: str, domain_id: str) -> str:
     """A domain's ARN from its parts: a deleted domain can no longer be described."""
     partition = boto3.session.Session().get_partition_for_region(region)
     return f"arn:{partition}:sagemaker:{region}:{account}:domain/{domain_id}"
-
-
-# --- finding ---------------------------------------------------------------------------------
-
-
-def find_domain_leftovers(
-    clients: Clients,
-    account: str,
-    region: str,
-    domain_id: str,
-    domain_arn: str,
-    *,
-    file_system_id: str | None = None,
-) -> DomainLeftovers:
-    """The EFS home volume and NFS security groups that `domain_arn` left in the account.
-
-    `file_system_id` (DescribeDomain's HomeEfsFileSystemId, when it was recorded) saves a
-    search; the volume counts only if it carries the domain's tag, so a stale or mistyped id
-    can never put someone else's volume on the list.
-    """
-    efs = clients.client("efs", account, region)
-    ec2 = clients.client("ec2", account, region)
-    volume = _home_volume(efs, domain_arn, file_system_id)
-    return DomainLeftovers(
-        account=account,
-        region=region,
-        domain_id=domain_id,
-        domain_arn=domain_arn,
-        file_system=_file_system_leftover(efs, volume) if volume else None,
-        security_groups=_nfs_groups(ec2, domain_id),
-    )
-
-
-def _home_volume(efs: Any, arn: str, file_system_id: str | None) -> dict[str, Any] | None:
-    if file_system_id:
-        try:
-            [volume] = efs.describe_file_systems(FileSystemId=file_system_id)["FileSystems"]
-        except ClientError as error:
-            if _code(error) != "FileSystemNotFound":
-                raise
-        else:
-            if _managed_by(volume) == arn:
-                return dict(volume)
-    # Tags come with each file system, so a search costs one call per page of 100.
-    for page in efs.get_paginator("describe_file_systems").paginate():
-        for volume in page.get("FileSystems", []):
-            if _managed_by(volume) == arn:
-                return dict(volume)
-    return None
-
-
-def _managed_by(volume: dict[str, Any]) -> str | None:
-    tags = {tag["Key"]: tag["Value"] for tag in volume.get("Tags", [])}
-    return tags.get(MANAGED_BY_TAG)
-
-
-def _file_system_leftover(efs: Any, volume: dict[str, Any]) -> FileSystemLeftover:
-    file_system_id = volume["FileSystemId"]
-    target_ids: list[str] = []
-    if volume.get("NumberOfMountTargets", 0):
-        pages = efs.get_paginator("describe_mount_targets").paginate(FileSystemId=file_system_id)
-        target_ids = [t["MountTargetId"] for page in pages for t in page.get("MountTargets", [])]
-    return FileSystemLeftover(
-        file_system_id=file_system_id,
-        size_bytes=int(volume.get("SizeInBytes", {}).get("Value", 0)),
-        created_at=volume["CreationTime"],
-        mount_target_ids=target_ids,
-    )
-
-
-def _nfs_groups(ec2: Any, domain_id: str) -> list[SecurityGroupLeftover]:
-    names = security_group_names(domain_id)
-    found = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": names}])
-    groups = sorted(found.get("SecurityGroups", []), key=lambda g: names.index(g["GroupName"]))
-    ids = {group["GroupId"] for group in groups}
-    return [
-        SecurityGroupLeftover(
-            group_id=group["GroupId"],
-            name=group["GroupName"],
-            vpc_id=group.get("VpcId"),
-            ingress_references=_references(group.get("IpPermissions", []), ids),
-            egress_references=_references(group.get("IpPermissionsEgress", []), ids),
-        )
-        for group in groups
-    ]
-
-
-def _references(permissions: list[dict[str, Any]], group_ids: set[str]) -> list[dict[str, Any]]:
-    """The permissions naming one of `group_ids`, trimmed to those pairs: what to revoke so
-    the groups can be deleted, and nothing else the rule may also allow."""
-    trimmed = []
-    for permission in permissions:
-        pairs = [
-            {"GroupId": pair["GroupId"]}
-            for pair in permission.get("UserIdGroupPairs", [])
-            if pair.get("GroupId") in group_ids
-        ]
-        if pairs:
-            rule: dict[str, Any] = {"IpProtocol": permission["IpProtocol"]}
-            rule.update({k: permission[k] for k in ("FromPort", "ToPort") if k in permission})
-            rule["UserIdGroupPairs"] = pairs
-            trimmed.append(rule)
-    return trimmed
 
 
 # --- deleting --------------------------------------------------------------------------------
@@ -303,7 +153,7 @@ class _Run:
             try:
                 call(**params)
             except ClientError as error:
-                if _code(error) not in _GONE_CODES:
+                if error_code(error) not in _GONE_CODES:
                     raise
                 outcome = "already gone"
         self.done.append(
@@ -337,7 +187,7 @@ class _Run:
             try:
                 answer = self.efs.describe_mount_targets(FileSystemId=file_system_id)
             except ClientError as error:
-                if _code(error) == "FileSystemNotFound":
+                if error_code(error) == "FileSystemNotFound":
                     return
                 raise
             if not answer.get("MountTargets"):
@@ -387,7 +237,3 @@ class _Run:
                 self.ec2.delete_security_group,
                 GroupId=group.group_id,
             )
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
