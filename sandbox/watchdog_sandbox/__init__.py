@@ -24,6 +24,7 @@ ADDITIONS: tuple[str, ...] = (
     "journal",
     "organizations",
     "pricing",
+    "sagemaker_hyperpod_clusters",
     "sagemaker_instance_types",
     "sagemaker_user_profiles",
     "sagemaker_spaces",

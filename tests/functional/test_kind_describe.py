@@ -38,6 +38,7 @@ NAME_FIELD: dict[Kind, str] = {
     # Named by its SageMaker endpoint's ARN (GetMarketplaceModelEndpoint has no name field).
     "bedrock-marketplace-endpoint": "endpointArn",
     "ec2-accelerated-instance": "InstanceId",
+    "sagemaker-hyperpod-cluster": "ClusterName",
 }
 # Deleting these needs their contents gone first; the whole-domain teardown in
 # test_teardown_calls.py shows their probes (read through describe) answer None at the end.
