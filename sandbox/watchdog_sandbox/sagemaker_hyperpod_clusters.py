@@ -7,6 +7,9 @@ with tags (ListTags, and `sagemaker:cluster` in the tagging API). What it gets w
   ClusterArn`), and fails on an instance group without `ThreadsPerCore` (optional on AWS);
 - DescribeCluster and DeleteCluster answer a missing cluster with ValidationException; AWS's
   model declares `ResourceNotFound`;
+- its cluster ARNs end in the name; AWS's end in a 12-character cluster id (`cluster/[a-z0-9]{12}`,
+  the ClusterName pattern): here the id is derived from the account, region and name, and every
+  call taking a name or ARN (Describe, Delete, ListTags/AddTags) resolves either;
 - DeleteCluster removes the cluster at once and in any status. AWS declares ConflictException
   for it; which states conflict is not listed, so this emulation refuses every state but
   InService and Failed (the states the watchdog deletes from) and shows the cluster `Deleting`
@@ -15,7 +18,9 @@ with tags (ListTags, and `sagemaker:cluster` in the tagging API). What it gets w
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,6 +49,13 @@ def install() -> None:
     common.wrap_method(SageMakerModelBackend, "describe_cluster", _TAG, _wrap_describe)
     common.wrap_method(SageMakerModelBackend, "delete_cluster", _TAG, _wrap_delete)
     common.wrap_method(SageMakerModelBackend, "list_clusters", _TAG, _wrap_list)
+    common.wrap_method(SageMakerModelBackend, "_get_resource_from_arn", _TAG, _wrap_resource)
+
+
+def cluster_id(account_id: str, region: str, name: str) -> str:
+    """A stable AWS-shaped cluster id: 12 characters of [a-z0-9] (base32 is a-z and 2-7)."""
+    digest = hashlib.sha256(f"{account_id}/{region}/{name}".encode()).digest()
+    return base64.b32encode(digest).decode().lower()[:12]
 
 
 def _create_cluster(self: SageMakerResponse) -> ActionResult:
@@ -59,7 +71,11 @@ def _create_cluster(self: SageMakerResponse) -> ActionResult:
     )
     cluster = backend.clusters[self._get_param("ClusterName")]
     setattr(cluster, _ORCHESTRATOR, self._get_param("Orchestrator"))
-    return ActionResult({"ClusterArn": arn})
+    prefix = arn.rsplit("/", 1)[0]
+    cluster.arn = (
+        f"{prefix}/{cluster_id(backend.account_id, backend.region_name, cluster.cluster_name)}"
+    )
+    return ActionResult({"ClusterArn": cluster.arn})
 
 
 def _status(cluster: Any) -> AsyncStatus:
@@ -71,9 +87,23 @@ def _status(cluster: Any) -> AsyncStatus:
 
 
 def _name(backend: Any, name_or_arn: str) -> str:
-    if name_or_arn.startswith(f"arn:{backend.partition}:sagemaker:"):
-        return name_or_arn.rsplit("/", 1)[-1]
-    return name_or_arn
+    """The cluster's name from its name or ARN (an unknown ARN stays as it is: not found)."""
+    if not name_or_arn.startswith("arn:"):
+        return name_or_arn
+    wanted = name_or_arn.lower()
+    return next((n for n, c in backend.clusters.items() if c.arn.lower() == wanted), name_or_arn)
+
+
+def _wrap_resource(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _get_resource_from_arn(self: Any, arn: str) -> Any:
+        if ":cluster/" not in arn:
+            return original(self, arn)
+        cluster = _observe(self, _name(self, arn))
+        if cluster is None:
+            raise ResourceNotFound(f"Resource [{arn}] does not exist.")
+        return cluster
+
+    return _get_resource_from_arn
 
 
 def _observe(backend: Any, name: str) -> Any | None:

@@ -5,6 +5,7 @@ cluster AWS is updating is refused; the shipped policy only notifies: idleness i
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,12 @@ def test_the_sandbox_refuses_what_aws_refuses(aws: None) -> None:
     with pytest.raises(ClientError) as missing:
         sagemaker.describe_cluster(ClusterName="no-such-cluster")
     assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+    # AWS's cluster ARNs end in a 12-character id, and calls take the ARN as well as the name.
+    arn = sagemaker.describe_cluster(ClusterName="llm-finetune-slurm")["ClusterArn"]
+    assert re.fullmatch(rf"arn:aws:sagemaker:{REGION}:{ACCOUNT}:cluster/[a-z0-9]{{12}}", arn)
+    assert sagemaker.describe_cluster(ClusterName=arn)["ClusterName"] == "llm-finetune-slurm"
+    tags = sagemaker.list_tags(ResourceArn=arn)["Tags"]
+    assert {"Key": "team", "Value": "genai"} in tags
     # Deleting is asynchronous: Deleting first, then gone.
     sagemaker.delete_cluster(ClusterName="llm-finetune-slurm")
     assert statuses()["llm-finetune-slurm"] == "Deleting"
