@@ -50,6 +50,7 @@ def install() -> None:
     common.wrap_method(SageMakerModelBackend, "delete_cluster", _TAG, _wrap_delete)
     common.wrap_method(SageMakerModelBackend, "list_clusters", _TAG, _wrap_list)
     common.wrap_method(SageMakerModelBackend, "_get_resource_from_arn", _TAG, _wrap_resource)
+    common.wrap_method(SageMakerModelBackend, "list_cluster_nodes", _TAG, _wrap_nodes)
 
 
 def cluster_id(account_id: str, region: str, name: str) -> str:
@@ -92,6 +93,16 @@ def _name(backend: Any, name_or_arn: str) -> str:
         return name_or_arn
     wanted = name_or_arn.lower()
     return next((n for n, c in backend.clusters.items() if c.arn.lower() == wanted), name_or_arn)
+
+
+def _wrap_nodes(original: Callable[..., Any]) -> Callable[..., Any]:
+    def list_cluster_nodes(self: Any, cluster_name: str, **kwargs: Any) -> Any:
+        name = _name(self, cluster_name)
+        if _observe(self, name) is None:
+            raise ResourceNotFound(f"Cluster {cluster_name} not found.")
+        return original(self, name, **kwargs)
+
+    return list_cluster_nodes
 
 
 def _wrap_resource(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -137,6 +137,8 @@ def test_the_sandbox_refuses_what_aws_refuses(aws: None) -> None:
     arn = sagemaker.describe_cluster(ClusterName="llm-finetune-slurm")["ClusterArn"]
     assert re.fullmatch(rf"arn:aws:sagemaker:{REGION}:{ACCOUNT}:cluster/[a-z0-9]{{12}}", arn)
     assert sagemaker.describe_cluster(ClusterName=arn)["ClusterName"] == "llm-finetune-slurm"
+    nodes = sagemaker.list_cluster_nodes(ClusterName=arn)["ClusterNodeSummaries"]
+    assert sorted(n["InstanceGroupName"] for n in nodes) == ["controller", "workers", "workers"]
     tags = sagemaker.list_tags(ResourceArn=arn)["Tags"]
     assert {"Key": "team", "Value": "genai"} in tags
     # Deleting is asynchronous: Deleting first, then gone.
