@@ -250,6 +250,9 @@ class Sandbox:
                 if state in ("shutting-down", "terminated"):
                     continue  # terminated: gone, though DescribeInstances lists it for a while
                 left.add(f"ec2-accelerated-instance {instance['InstanceId']} {state}")
+        for cluster in _pages(sm.list_clusters, "ClusterSummaries"):
+            name, status = cluster["ClusterName"], cluster["ClusterStatus"]
+            left.add(f"sagemaker-hyperpod-cluster {name} {status}")
         return frozenset(left)
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from watchdog.kinds import (
     sagemaker_domain,
     sagemaker_endpoint,
     sagemaker_endpoint_config,
+    sagemaker_hyperpod_cluster,
     sagemaker_inference_component,
     sagemaker_mlflow_tracking_server,
     sagemaker_model,
@@ -45,6 +46,7 @@ REGISTRY: list[KindSpec] = [
     bedrock_provisioned_throughput.SPEC,
     bedrock_marketplace_endpoint.SPEC,
     ec2_accelerated_instance.SPEC,
+    sagemaker_hyperpod_cluster.SPEC,
 ]
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}

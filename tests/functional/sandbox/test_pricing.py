@@ -36,7 +36,10 @@ SERVERLESS = 4
 # Studio Code Editor and Studio Classic KernelGateway (Studio-Notebook) products: four instance
 # types each, in every region.
 STUDIO_EXTRA = 4 * 2 * 3
-ALL = (10 * 3 + SERVERLESS) * 3 + STUDIO_EXTRA
+# HyperPod cluster instances (platoinstancetype "Cluster"): ml.m5.xlarge and three ml.g5 types,
+# in every region.
+HYPERPOD = 4 * 3
+ALL = (10 * 3 + SERVERLESS) * 3 + STUDIO_EXTRA + HYPERPOD
 BEDROCK = "AmazonBedrock"
 
 
@@ -162,16 +165,22 @@ def test_every_instance_component_and_region_has_one_price(client: Any) -> None:
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
-        (_term("instanceName", "ml.g5", "CONTAINS"), 3 * 3 * 3 + 2 * 3),
-        (_term("instanceName", "ml.g5.xlarge,ml.t3.medium", "ANY_OF"), 2 * 3 * 3 + 2 * 2 * 3),
+        (_term("instanceName", "ml.g5", "CONTAINS"), 3 * 3 * 3 + 2 * 3 + 3 * 3),
+        (
+            _term("instanceName", "ml.g5.xlarge,ml.t3.medium", "ANY_OF"),
+            2 * 3 * 3 + 2 * 2 * 3 + 3,
+        ),
         (
             _term("component", "Hosting,Notebook", "NONE_OF"),
-            10 * 3 + SERVERLESS * 3 + STUDIO_EXTRA,
+            10 * 3 + SERVERLESS * 3 + STUDIO_EXTRA + HYPERPOD,
         ),
-        (_term("regionCode", "eu-west-1", "EQUALS"), 10 * 3 + SERVERLESS + STUDIO_EXTRA // 3),
+        (
+            _term("regionCode", "eu-west-1", "EQUALS"),
+            10 * 3 + SERVERLESS + (STUDIO_EXTRA + HYPERPOD) // 3,
+        ),
         (_term("ServiceCode", SAGEMAKER), ALL),
         (_term("productFamily", "ML Serverless"), SERVERLESS * 3),
-        (_term("productFamily", "ML Instance"), 10 * 3 * 3 + STUDIO_EXTRA),
+        (_term("productFamily", "ML Instance"), 10 * 3 * 3 + STUDIO_EXTRA + HYPERPOD),
         (_term("instanceName", "ml.G5.XLARGE"), 0),
     ],
 )

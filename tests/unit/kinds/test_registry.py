@@ -45,6 +45,7 @@ def test_kinds_aws_deletes_or_stops_asynchronously_say_which_statuses_mean_under
         "sagemaker-notebook-instance",
         # Its SageMaker endpoint's status (GetMarketplaceModelEndpoint's endpointStatus).
         "bedrock-marketplace-endpoint",
+        "sagemaker-hyperpod-cluster",
     }
     assert {kind for kind, statuses in by_kind.items() if "Deleting" in statuses} == deleting
     stopping = {kind for kind, statuses in by_kind.items() if "Stopping" in statuses}

@@ -16,6 +16,7 @@ PROMISED = {
     "idle-gpu-instances",
     "failed-endpoints",
     "mlflow-servers-running",
+    "hyperpod-clusters-running",
     "team-over-budget",
 }
 
