@@ -1,8 +1,9 @@
 """Safety over generated accounts, end to end on the in-process sandbox: whatever mix of the new
-AI cost traps an account holds, a single automatic run with the most aggressive policies never
-stops or deletes a busy resource, an instance another service manages, or an exempt-tagged
-one; and every idle, unmanaged, unexempt one with strong evidence is acted on (so the test
-cannot pass by doing nothing).
+AI cost traps an account holds (GPU instances, Marketplace endpoints, HyperPod clusters), a
+single automatic run with the most aggressive policies never stops or deletes a busy resource,
+an instance another service manages, or an exempt-tagged one; and every idle (or, with no idle
+signal, old), unmanaged, unexempt one with strong evidence is acted on (so the test cannot pass
+by doing nothing).
 
 Each example is a fresh emulator: the account is seeded through the kinds' seed hooks (the
 same code `make demo` uses), then scanned, evaluated, planned and executed by `apply`.
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 from watchdog_sandbox.kinds.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
 from watchdog_sandbox.kinds.ec2_accelerated_instances import GpuInstance
+from watchdog_sandbox.kinds.sagemaker_hyperpod_clusters import Group, HyperPodCluster
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_kinds import KindSeed
@@ -38,6 +40,7 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 GPU = "ec2-accelerated-instance"
 MARKETPLACE = "bedrock-marketplace-endpoint"
+HYPERPOD = "sagemaker-hyperpod-cluster"
 # Tags by which another service owns an instance: the kind must refuse each (watchdog/kinds/_ec2).
 MANAGERS = {
     "none": {},
@@ -104,11 +107,29 @@ def marketplace_endpoint(draw: st.DrawFn, i: int) -> Drawn:
 
 
 @st.composite
+def hyperpod_cluster(draw: st.DrawFn, i: int) -> Drawn:
+    exempt = draw(st.sampled_from(EXEMPTIONS))
+    age_days = draw(st.sampled_from([3, 30]))
+    name = f"hyperpod-{i}"
+    seed = HyperPodCluster(
+        name,
+        (Group("workers", "ml.g5.xlarge", draw(st.integers(min_value=1, max_value=3))),),
+        age=timedelta(days=age_days),
+        eks=draw(st.sampled_from([None, "ml-platform"])),
+        tags={"team": "genai", **exempt},
+    )
+    protected = bool(exempt)
+    return Drawn(seed, HYPERPOD, name, protected, not protected and age_days > 7)
+
+
+@st.composite
 def accounts(draw: st.DrawFn) -> list[Drawn]:
     gpus = draw(st.integers(min_value=0, max_value=4))
     marketplaces = draw(st.integers(min_value=0, max_value=2))
+    clusters = draw(st.integers(min_value=0, max_value=2))
     drawn = [draw(gpu_instance(i)) for i in range(gpus)]
     drawn += [draw(marketplace_endpoint(i)) for i in range(marketplaces)]
+    drawn += [draw(hyperpod_cluster(i)) for i in range(clusters)]
     return drawn
 
 
@@ -134,6 +155,16 @@ def policies() -> list[Policy]:
                 "approval": automatic,
             }
         ),
+        # A HyperPod cluster has no idle signal: age alone is the most a policy can ask.
+        Policy.model_validate(
+            {
+                "name": "delete-old-hyperpod",
+                "resource": [HYPERPOD],
+                "conditions": {"older_than": "7d"},
+                "action": "delete",
+                "approval": automatic,
+            }
+        ),
     ]
 
 
@@ -148,7 +179,12 @@ def survivors() -> dict[str, set[str]]:
     }
     sagemaker = boto3.client("sagemaker", region_name=REGION)
     endpoints = {e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]}
-    return {GPU: running, MARKETPLACE: endpoints}
+    clusters = {
+        c["ClusterName"]
+        for c in sagemaker.list_clusters()["ClusterSummaries"]
+        if c["ClusterStatus"] != "Deleting"
+    }
+    return {GPU: running, MARKETPLACE: endpoints, HYPERPOD: clusters}
 
 
 def run_once(drawn: list[Drawn], cache: Path) -> dict[str, set[str]]:
