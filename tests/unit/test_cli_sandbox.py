@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from watchdog.cli.main import cli
-from watchdog.cli.sandbox import NEEDS_EXTRA, sandbox_missing
+from watchdog.cli.sandbox import INSTALL_THE_SANDBOX, sandbox_missing
 
 COMMANDS = (["sandbox", "serve", "--port", "0"], ["demo"])
 
@@ -40,7 +40,7 @@ def refuse(monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
 
 
 def test_the_sandbox_hint_installs_from_the_clone() -> None:
-    assert "pip install -e ./sandbox" in NEEDS_EXTRA and "make demo" in NEEDS_EXTRA
+    assert "pip install -e ./sandbox" in INSTALL_THE_SANDBOX and "make demo" in INSTALL_THE_SANDBOX
 
 
 def test_only_a_missing_sandbox_or_moto_counts_as_not_installed() -> None:
@@ -62,7 +62,7 @@ def test_without_the_sandbox_the_command_says_how_to_install_it(
     result = CliRunner().invoke(cli, args)
 
     assert result.exit_code == 2, result.output
-    assert NEEDS_EXTRA in result.output
+    assert INSTALL_THE_SANDBOX in result.output
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)

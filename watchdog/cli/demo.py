@@ -24,7 +24,7 @@ from watchdog.cli.render_apply import render_apply
 from watchdog.cli.render_audit import WINDOW_SCAN_LIMIT, AuditWindow, render_audit
 from watchdog.cli.render_plan import render_plan
 from watchdog.cli.restore import render_restore
-from watchdog.cli.sandbox import NEEDS_EXTRA, sandbox_missing
+from watchdog.cli.sandbox import INSTALL_THE_SANDBOX, sandbox_missing
 from watchdog.cli.scan import scan_or_fail
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
@@ -47,7 +47,7 @@ def demo(slack_json: Path) -> None:
     except ImportError as error:
         if not sandbox_missing(error):
             raise
-        raise Fail(NEEDS_EXTRA) from error
+        raise Fail(INSTALL_THE_SANDBOX) from error
     configure_logging(level="error")
     console = stdout_console()
     console.rule("1. The sandbox")

@@ -9,7 +9,7 @@ import click
 from watchdog.cli._common import Fail
 
 # The sandbox is its own distribution (never part of the product), installed from the clone.
-NEEDS_EXTRA = (
+INSTALL_THE_SANDBOX = (
     "the sandbox is not installed: it is its own package, ai-cost-watchdog-sandbox; from the "
     "repository's clone run pip install -e ./sandbox (or make demo, which installs it)"
 )
@@ -49,7 +49,7 @@ def serve(host: str, port: int, seed: bool, latency_ms: float) -> None:
     except ImportError as error:
         if not sandbox_missing(error):
             raise
-        raise Fail(NEEDS_EXTRA) from error
+        raise Fail(INSTALL_THE_SANDBOX) from error
     try:
         serve_sandbox(host=host, port=port, seed=seed, latency_ms=latency_ms)
     except OSError as error:
