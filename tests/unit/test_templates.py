@@ -326,7 +326,12 @@ def test_dry_run_grants_every_documented_read_and_nothing_that_changes_anything(
     assert sorted(reads - conditional - always) == []
     assert not any(is_change(a) for a in always)
     # The Exempt button works in dry-run too, and can add only watchdog:exempt=true.
-    assert actions(exempt) == {"sagemaker:AddTags", "bedrock:TagResource", "ec2:CreateTags"}
+    assert actions(exempt) == {
+        "sagemaker:AddTags",
+        "bedrock:TagResource",
+        "ec2:CreateTags",
+        "aoss:TagResource",
+    }
     assert exempt["Condition"] == {
         "ForAllValues:StringEquals": {"aws:TagKeys": ["watchdog:exempt"]},
         "StringEquals": {"aws:RequestTag/watchdog:exempt": "true"},

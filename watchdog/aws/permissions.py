@@ -81,6 +81,9 @@ TAGS_BY_SERVICE: dict[str, ServiceTags] = {
     "sagemaker": ServiceTags(read="sagemaker:ListTags", write="sagemaker:AddTags"),
     "bedrock": ServiceTags(read="bedrock:ListTagsForResource", write="bedrock:TagResource"),
     "ec2": ServiceTags(read="ec2:DescribeTags", write="ec2:CreateTags"),
+    "opensearchserverless": ServiceTags(read="aoss:ListTagsForResource", write="aoss:TagResource"),
+    # Agents for Bedrock's tag calls are IAM actions of the bedrock prefix.
+    "bedrock-agent": ServiceTags(read="bedrock:ListTagsForResource", write="bedrock:TagResource"),
 }
 
 SHARED: tuple[Grant, ...] = (

@@ -282,6 +282,8 @@ def test_the_shipped_table_holds_exactly_the_documented_snapshot() -> None:
         "notebook|us-east-1|ml.t3.medium": 0.05,
         "serverless-provisioned-concurrency|us-east-1|2048 MB": 0.036,
         "ec2-instance|us-east-1|g5.xlarge": 1.006,
+        "opensearch-serverless-ocu|us-east-1|IndexingOCU": 0.24,
+        "opensearch-serverless-ocu|us-east-1|SearchOCU": 0.24,
     }
     sources = {key.split("|")[0]: source for key, (_, source) in table.prices.items()}
     assert "aws-facts.md" in sources["hosting"] and "aws-facts.md" in sources["notebook"]
