@@ -15,6 +15,7 @@ import importlib
 ADDITIONS: tuple[str, ...] = (
     "appconfig",
     "bedrock_custom_models",
+    "bedrock_knowledge_bases",
     "bedrock_marketplace_endpoints",
     "bedrock_provisioned_throughput",
     "cloudwatch_index",
@@ -22,6 +23,7 @@ ADDITIONS: tuple[str, ...] = (
     "ec2_accelerated_instances",
     "ec2_security_groups",
     "journal",
+    "knowledge_base_seeds",
     "organizations",
     "pricing",
     "sagemaker_instance_types",

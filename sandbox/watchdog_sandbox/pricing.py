@@ -102,6 +102,7 @@ def catalog() -> tuple[dict[str, Any], ...]:
         *_serverless_products(data),
         *_bedrock_products(data),
         *_ec2_products(data),
+        *_ocu_products(data),
     ]
     return tuple(sorted(products, key=lambda p: str(p["product"]["sku"])))
 
@@ -195,6 +196,21 @@ def _ec2_products(data: dict[str, Any]) -> list[dict[str, Any]]:
             sku = _sku(ec2["serviceCode"], instance, region)
             price = (usd, "Hrs", description)
             products.append(_document(ec2, region, sku, "Compute Instance", attributes, price))
+    return products
+
+
+def _ocu_products(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """AmazonES OpenSearch Serverless OCU-hours, as watchdog's collection kind asks for them
+    (usage types <prefix>-IndexingOCU / <prefix>-SearchOCU; the product family is made up)."""
+    aoss = {**data, **data["aoss"]}
+    products = []
+    for use, prices in aoss["prices"].items():
+        for region, usd in prices.items():
+            prefix = data["regions"][region]["usagePrefix"]
+            attributes = {"usagetype": f"{prefix}-{use}", "operation": use}
+            sku = _sku(aoss["serviceCode"], use, region)
+            price = (usd, "OCU-hours", f"${usd} per {use} OCU-hour")
+            products.append(_document(aoss, region, sku, "Serverless", attributes, price))
     return products
 
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from watchdog_sandbox.bedrock_marketplace_endpoints import demo_seeds
 from watchdog_sandbox.ec2_accelerated_instances import gpu_instances
+from watchdog_sandbox.knowledge_base_seeds import knowledge_base_chains
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, ThroughputSpec
 from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_metrics import Traffic
@@ -308,7 +309,11 @@ def management_plan(now: datetime) -> AccountPlan:
                 age=days(50),
             ),
         ),
-        kinds=(*demo_seeds(NLP), *gpu_instances(GENAI, NLP, RECSYS, exempt)),
+        kinds=(
+            *demo_seeds(NLP),
+            *gpu_instances(GENAI, NLP, RECSYS, exempt),
+            *knowledge_base_chains(GENAI, NLP),
+        ),
     )
     west = RegionPlan(
         models=(

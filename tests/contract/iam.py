@@ -29,6 +29,9 @@ IAM_PREFIX = {
     "resourcegroupstaggingapi": "tag",
     "efs": "elasticfilesystem",
     "appconfigdata": "appconfig",
+    # Agents for Bedrock (knowledge bases, data sources, agents) authorizes as bedrock:*.
+    "bedrock-agent": "bedrock",
+    "opensearchserverless": "aoss",
 }
 # Operations IAM authorizes under another action's name.
 RENAMED: dict[tuple[str, str], str] = {

@@ -183,7 +183,7 @@ def _scan_shard(
     ctx = ShardContext(shard, [spec.tag_type for spec in kinds])
     errors = []
     for spec in kinds:
-        if shard.region not in shard.clients.available_regions(spec.service):
+        if shard.region not in shard.clients.available_regions(spec.region_service()):
             continue  # the service does not exist there (Bedrock is in fewer regions)
         try:
             ctx.add(spec.kind, spec.collect(ctx))

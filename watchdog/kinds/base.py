@@ -304,6 +304,13 @@ class KindSpec:
 
     # Its IAM actions per mode, beyond its teardown operations (KindPermissions).
     iam: KindPermissions = KindPermissions()
+    # The service whose regions it is scanned in, when botocore's endpoint data lists none for
+    # its own (newer services, such as Agents for Bedrock, resolve endpoints by rules only).
+    regions_of: str | None = None
+
+    def region_service(self) -> str:
+        """The service whose region list says where it exists."""
+        return self.regions_of or self.service
 
     def tagging(self) -> TagDialect:
         """Its tag calls: its own dialect, else its service's."""

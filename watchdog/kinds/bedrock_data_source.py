@@ -139,6 +139,9 @@ TAGS = TagDialect(
 SPEC = KindSpec(
     kind=KIND,
     service=SERVICE,
+    # botocore's endpoint data has no region list for bedrock-agent: Agents for Bedrock runs
+    # in Bedrock's regions (a region without it answers with an error the scan records).
+    regions_of="bedrock",
     # Its tags are its knowledge base's.
     tag_type="bedrock:knowledge-base",
     depends_on=(),

@@ -10,11 +10,13 @@ status (CREATING | ACTIVE | DELETING | UPDATING | FAILED | DELETE_UNSUCCESSFUL |
 UPDATE_UNSUCCESSFUL) and updatedAt; `GetKnowledgeBase` adds its ARN, createdAt and
 `storageConfiguration` (type OPENSEARCH_SERVERLESS: `opensearchServerlessConfiguration.
 collectionArn` names the collection, its parent here). `DeleteKnowledgeBase` answers 202
-(asynchronous: DELETING, then ResourceNotFoundException); its documentation says to disassociate
-it from every agent first (DisassociateAgentKnowledgeBase). Agents are read with `ListAgents`,
-`ListAgentVersions` (DRAFT included) and `ListAgentKnowledgeBases(agentId, agentVersion)`:
-a knowledge base any version of an agent uses is in use, and the watchdog never deletes it
-(its steps are blocked with the agents' names: detaching it is the agent owner's decision).
+(asynchronous: DELETING, then ResourceNotFoundException) and applies its data sources'
+dataDeletionPolicy; AWS does not refuse it while agents use it, but says to disassociate it from
+them first (DisassociateAgentKnowledgeBase; the console then warns on each agent). Agents are
+read with `ListAgents`, `ListAgentVersions` (DRAFT included) and
+`ListAgentKnowledgeBases(agentId, agentVersion)`: a knowledge base any version of an agent
+uses is in use, and the watchdog never deletes it (its steps are blocked with the agents'
+names: detaching it is the agent owner's decision).
 Tags: Agents for Bedrock's ListTagsForResource / TagResource (`resourceArn`, a map).
 """
 
@@ -127,8 +129,9 @@ def used_by_agents(record: ResourceRecord) -> str | None:
     if not agents:
         return None
     return (
-        f"Bedrock agent(s) {agents.replace(',', ', ')} use it: it is busy; AWS asks for it to be "
-        "disassociated from its agents before deletion, which is the agents' owners' decision"
+        f"Bedrock agent(s) {agents.replace(',', ', ')} use it: it is busy. AWS would delete it "
+        "and leave the agents a reference to a knowledge base that no longer exists (Bedrock "
+        "user guide, 'Delete a knowledge base'): detaching it is the agents' owners' decision"
     )
 
 
@@ -158,6 +161,9 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 SPEC = KindSpec(
     kind=KIND,
     service=SERVICE,
+    # botocore's endpoint data has no region list for bedrock-agent: Agents for Bedrock runs
+    # in Bedrock's regions (a region without it answers with an error the scan records).
+    regions_of="bedrock",
     tag_type="bedrock:knowledge-base",
     depends_on=(bedrock_data_source.KIND,),
     collect=collect,
