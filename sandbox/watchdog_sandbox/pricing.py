@@ -201,7 +201,8 @@ def _ec2_products(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _ocu_products(data: dict[str, Any]) -> list[dict[str, Any]]:
     """AmazonES OpenSearch Serverless OCU-hours, as watchdog's collection kind asks for them
-    (usage types <prefix>-IndexingOCU / <prefix>-SearchOCU; the product family is made up)."""
+    (usage types <prefix>-IndexingOCU / <prefix>-SearchOCU). The product family and the unit
+    ("Hrs", as hourly products spell it) are assumed: no recorded AmazonES OCU product was found."""
     aoss = {**data, **data["aoss"]}
     products = []
     for use, prices in aoss["prices"].items():
@@ -209,7 +210,7 @@ def _ocu_products(data: dict[str, Any]) -> list[dict[str, Any]]:
             prefix = data["regions"][region]["usagePrefix"]
             attributes = {"usagetype": f"{prefix}-{use}", "operation": use}
             sku = _sku(aoss["serviceCode"], use, region)
-            price = (usd, "OCU-hours", f"${usd} per {use} OCU-hour")
+            price = (usd, "Hrs", f"${usd} per {use} OCU-hour")
             products.append(_document(aoss, region, sku, "Serverless", attributes, price))
     return products
 

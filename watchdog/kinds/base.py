@@ -82,6 +82,9 @@ class Kept:
 
     what: str
     reason: str
+    # The kept resource's ARN, when it is one the inventory knows: not reported as kept when
+    # the same teardown deletes it (a knowledge base's collection, deleted after it).
+    arn: str | None = None
 
 
 def keeps_nothing(record: ResourceRecord) -> tuple[Kept, ...]:

@@ -42,6 +42,8 @@ from watchdog.kinds.base import (
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "bedrock-knowledge-base"
+# Its vector store's kind (collected before it; that module names this one as its dependant).
+COLLECTION: Kind = "opensearch-serverless-collection"
 SERVICE = "bedrock-agent"
 AGENT_PAGE = 100  # ListAgents, ListAgentVersions, ListAgentKnowledgeBases maxResults: 1-100
 BILLED_THROUGH = BilledThrough(
@@ -53,6 +55,7 @@ BILLED_THROUGH = BilledThrough(
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     client = ctx.client(SERVICE)
     agents = ctx.memo(("bedrock-agent", "knowledge-base-agents"), lambda: agents_by_kb(ctx))
+    names = {r.arn.lower(): r.name for r in ctx.records(COLLECTION)}
     records = []
     pages = ctx.paginate(SERVICE, "ListKnowledgeBases", maxResults=BEDROCK_PAGE_SIZE)
     for summary in (s for page in pages for s in page.get("knowledgeBaseSummaries", [])):
@@ -62,7 +65,12 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
             continue  # deleted between the list and the get (a teardown running)
         detail = answer["knowledgeBase"]
         tags = SERVICE_DIALECTS[SERVICE].read(client, detail["knowledgeBaseArn"])
-        records.append(to_record(ctx.account, ctx.region, detail, tags, agents.get(kb_id, ())))
+        record = to_record(ctx.account, ctx.region, detail, tags, agents.get(kb_id, ()))
+        name = names.get(record.attributes.get("collection_arn", "").lower())
+        if name:  # for people: the collection's name, where its ARN has only an id
+            attributes = {**record.attributes, "collection_name": name}
+            record = record.model_copy(update={"attributes": attributes})
+        records.append(record)
     return records
 
 
@@ -139,11 +147,13 @@ def keeps(record: ResourceRecord) -> tuple[Kept, ...]:
     collection = record.attributes.get("collection_arn")
     if not collection:
         return ()
+    name = record.attributes.get("collection_name") or collection.rsplit("/", 1)[-1]
     return (
         Kept(
-            what=f"its vector store, collection {collection.rsplit('/', 1)[-1]}",
+            what=f"its vector store, collection {name}",
             reason="deleting a knowledge base does not delete its vector store (Bedrock user "
-            "guide, 'Delete a knowledge base'): it keeps billing OCUs unless deleted too",
+            "guide, 'Delete a knowledge base'): it keeps billing its OCUs",
+            arn=collection,
         ),
     )
 

@@ -191,7 +191,8 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
 def _ocu_filters(key: PriceKey) -> PriceFilters:
     # AmazonES products of OpenSearch Serverless carry usage types "USE1-IndexingOCU" and
     # "USE1-SearchOCU" (as Cost Explorer and the offer file name them, "Amazon OpenSearch
-    # Service Serverless IndexingOCU"): the region prefix is matched by regionCode.
+    # Service Serverless IndexingOCU"): the region prefix is matched by regionCode. Their price
+    # unit is read as any hourly product's; that it is spelt so is not verified here.
     return [in_region(key), {"Type": "CONTAINS", "Field": "usagetype", "Value": f"-{key.unit}"}]
 
 

@@ -17,6 +17,7 @@ from watchdog_sandbox import pricing
 
 from watchdog.kinds.opensearch_serverless_collection import OCU_PRICES
 from watchdog.signals.models import PriceKey
+from watchdog.signals.prices import parse_hourly_offers
 
 SAGEMAKER = "AmazonSageMaker"
 INSTANCES = [
@@ -380,3 +381,5 @@ def test_opensearch_serverless_ocus_are_found_as_the_collection_kind_asks(client
     answer = client.get_products(ServiceCode=OCU_PRICES.service_code, Filters=filters)
     [product] = [json.loads(p) for p in answer["PriceList"]]
     assert product["product"]["attributes"]["usagetype"] == "USE1-SearchOCU"
+    [offer] = parse_hourly_offers(answer["PriceList"])
+    assert offer.usd_per_hour == 0.24

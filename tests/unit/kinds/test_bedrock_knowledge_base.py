@@ -90,6 +90,8 @@ def test_deleting_a_collection_deletes_its_data_sources_then_knowledge_bases_fir
     assert {by_id[d].op for d in last.depends_on} == {"bedrock:DeleteKnowledgeBase"}
     assert all(s.blocked is None for s in planned.steps)
     assert any("data access policies" in r.what for r in planned.retained)
+    # The collection is deleted too: it is not reported as what the knowledge bases keep.
+    assert not any("vector store" in r.what for r in planned.retained)
 
 
 def test_a_knowledge_base_an_agent_uses_blocks_the_whole_teardown_saying_which_agent() -> None:
