@@ -118,30 +118,8 @@ def _seed_knowledge_base(
     idle: bool,
 ) -> list[SeededResource]:
     agent_api = ctx.clients.bedrock_agent(ctx.region)
-    role = f"arn:aws:iam::{ctx.account_id}:role/BedrockKnowledgeBaseRole"
-    answer = agent_api.create_knowledge_base(
-        name=kb.name,
-        roleArn=role,
-        knowledgeBaseConfiguration={
-            "type": "VECTOR",
-            "vectorKnowledgeBaseConfiguration": {
-                "embeddingModelArn": EMBEDDINGS.format(region=ctx.region)
-            },
-        },
-        storageConfiguration={
-            "type": "OPENSEARCH_SERVERLESS",
-            "opensearchServerlessConfiguration": {
-                "collectionArn": collection_arn,
-                "vectorIndexName": "bedrock-knowledge-base-default-index",
-                "fieldMapping": {
-                    "vectorField": "bedrock-knowledge-base-default-vector",
-                    "textField": "AMAZON_BEDROCK_TEXT",
-                    "metadataField": "AMAZON_BEDROCK_METADATA",
-                },
-            },
-        },
-        tags=dict(tags),
-    )
+    request = _knowledge_base_request(ctx, kb.name, collection_arn, tags)
+    answer = agent_api.create_knowledge_base(**request)
     kb_id = answer["knowledgeBase"]["knowledgeBaseId"]
     backend = bedrockagent_backends[ctx.account_id][ctx.region]
     backend.knowledge_bases[kb_id].created_at = created.timestamp()
@@ -170,6 +148,36 @@ def _seed_knowledge_base(
             description=f"{kb.name} for {kb.agent}",
         )
     return made
+
+
+def _knowledge_base_request(
+    ctx: SeedContext, name: str, collection_arn: str, tags: Mapping[str, str]
+) -> dict[str, Any]:
+    """CreateKnowledgeBase's request for a vector knowledge base on `collection_arn`, with the
+    index and field names the Bedrock console uses for a quick-created collection."""
+    return {
+        "name": name,
+        "roleArn": f"arn:aws:iam::{ctx.account_id}:role/BedrockKnowledgeBaseRole",
+        "knowledgeBaseConfiguration": {
+            "type": "VECTOR",
+            "vectorKnowledgeBaseConfiguration": {
+                "embeddingModelArn": EMBEDDINGS.format(region=ctx.region)
+            },
+        },
+        "storageConfiguration": {
+            "type": "OPENSEARCH_SERVERLESS",
+            "opensearchServerlessConfiguration": {
+                "collectionArn": collection_arn,
+                "vectorIndexName": "bedrock-knowledge-base-default-index",
+                "fieldMapping": {
+                    "vectorField": "bedrock-knowledge-base-default-vector",
+                    "textField": "AMAZON_BEDROCK_TEXT",
+                    "metadataField": "AMAZON_BEDROCK_METADATA",
+                },
+            },
+        },
+        "tags": dict(tags),
+    }
 
 
 def knowledge_base_chains(
