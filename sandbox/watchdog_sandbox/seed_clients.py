@@ -75,6 +75,13 @@ class AwsClients:
     def application_autoscaling(self, region: str) -> Any:
         return self._client("application-autoscaling", region)
 
+    def opensearch_serverless(self, region: str) -> Any:
+        # No type stubs for these two in the sandbox's dependencies, hence Any.
+        return self._client("opensearchserverless", region)
+
+    def bedrock_agent(self, region: str) -> Any:
+        return self._client("bedrock-agent", region)
+
     def account_id(self) -> str:
         return self.sts().get_caller_identity()["Account"]
 

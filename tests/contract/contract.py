@@ -83,13 +83,28 @@ def _number_over(value: Any, shape: Shape) -> bool:
     return numeric and limit is not None and isinstance(value, int | float) and value > limit
 
 
+# Errata in the service models' patterns, each a plain typo the service itself does not make:
+# Agents for Bedrock's TaggableResourcesArn writes "/d{12}" (and "/d+") where its siblings write
+# \d, so as printed it matches no real ARN at all (an account id is digits, not twelve "d"s).
+_PATTERN_ERRATA = {
+    "TaggableResourcesArn": ((":/d{12}:", r":\d{12}:"), ("(?::/d+)", r"(?::\d+)")),
+}
+
+
+def _model_pattern(shape: Shape) -> str | None:
+    pattern: str | None = shape.metadata.get("pattern")
+    for wrong, right in _PATTERN_ERRATA.get(shape.name, ()):
+        pattern = pattern.replace(wrong, right) if pattern else pattern
+    return pattern
+
+
 def _string(value: str, shape: Shape, name: str) -> Iterable[str]:
     meta = shape.metadata
     if shape.enum and value not in shape.enum:
         yield f"{name}: {value!r} is not one of {shape.enum}"
     if "max" in meta and len(value) > meta["max"]:
         yield f"{name}: {len(value)} characters, more than the {meta['max']} allowed"
-    pattern = meta.get("pattern")
+    pattern = _model_pattern(shape)
     if pattern:
         compiled = _pattern(pattern)
         if compiled is not None and compiled.fullmatch(value) is None:

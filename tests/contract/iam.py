@@ -29,6 +29,9 @@ IAM_PREFIX = {
     "resourcegroupstaggingapi": "tag",
     "efs": "elasticfilesystem",
     "appconfigdata": "appconfig",
+    # Agents for Bedrock (knowledge bases, data sources, agents) authorizes as bedrock:*.
+    "bedrock-agent": "bedrock",
+    "opensearchserverless": "aoss",
 }
 # Operations IAM authorizes under another action's name.
 RENAMED: dict[tuple[str, str], str] = {
@@ -63,6 +66,7 @@ NOT_IN_JOURNEY = {
     "ec2:StopInstances": "the journey's policy deletes (terminates); a stop policy stops",
     "ec2:StartInstances": "the journey restores an endpoint, not a stopped instance",
     "ec2:CreateTags": "the journey exempts a Bedrock finding",
+    "aoss:TagResource": "the journey exempts a Bedrock finding",
 }
 NOT_MADE = {**AUTHORIZATION_ONLY, **NOT_IN_JOURNEY}
 

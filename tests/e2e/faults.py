@@ -177,6 +177,8 @@ class Sandbox:
         self.sagemaker = session.client("sagemaker", endpoint_url=self.url)
         self.bedrock = session.client("bedrock", endpoint_url=self.url)
         self.ec2 = session.client("ec2", endpoint_url=self.url)
+        self.aoss = session.client("opensearchserverless", endpoint_url=self.url)
+        self.agents = session.client("bedrock-agent", endpoint_url=self.url)
 
     def _answer(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -253,7 +255,19 @@ class Sandbox:
         for cluster in _pages(sm.list_clusters, "ClusterSummaries"):
             name, status = cluster["ClusterName"], cluster["ClusterStatus"]
             left.add(f"sagemaker-hyperpod-cluster {name} {status}")
-        return frozenset(left)
+        return frozenset(left | self._knowledge_base_chains())
+
+    def _knowledge_base_chains(self) -> set[str]:
+        """Collections, knowledge bases and their data sources, as "<kind> <name> <status>"."""
+        left = set()
+        for c in self.aoss.list_collections()["collectionSummaries"]:
+            left.add(f"opensearch-serverless-collection {c['name']} {c['status']}")
+        for kb in self.agents.list_knowledge_bases()["knowledgeBaseSummaries"]:
+            left.add(f"bedrock-knowledge-base {kb['name']} {kb['status']}")
+            sources = self.agents.list_data_sources(knowledgeBaseId=kb["knowledgeBaseId"])
+            for ds in sources["dataSourceSummaries"]:
+                left.add(f"bedrock-data-source {kb['name']}/{ds['name']} {ds['status']}")
+        return left
 
     def close(self) -> None:
         """Its state is thrown away, so no orderly shutdown: SIGTERM ends it at once."""

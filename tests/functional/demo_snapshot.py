@@ -39,6 +39,7 @@ DEMO_SERVICES = frozenset(
         "ecs",
         "efs",
         "iam",
+        "opensearchserverless",
         "organizations",
         "sagemaker",
         "sts",

@@ -23,7 +23,15 @@ MAX_READS = 20
 
 # Deleting these needs their contents gone first; the whole-domain teardown in
 # test_teardown_calls.py shows their probes (read through describe) answer None at the end.
-CONTAINERS: set[Kind] = {"sagemaker-domain", "sagemaker-user-profile", "sagemaker-space"}
+# A collection and a knowledge base contain knowledge bases and data sources:
+# test_knowledge_base_chain.py deletes a whole chain and reads it gone.
+CONTAINERS: set[Kind] = {
+    "sagemaker-domain",
+    "sagemaker-user-profile",
+    "sagemaker-space",
+    "opensearch-serverless-collection",
+    "bedrock-knowledge-base",
+}
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +159,9 @@ def ghost(kind: Kind) -> ResourceRecord:
             "app_type": "JupyterLab",
             "owner_kind": "space",
             "owner_name": name,
+            "collection_id": name,
+            "knowledge_base_id": "GHOST00000",
+            "data_source_id": "GHOST00000",
         },
     )
 

@@ -22,6 +22,9 @@ IAM_PREFIX = {
     "resourcegroupstaggingapi": "tag",
     "monitoring": "cloudwatch",
     "efs": "elasticfilesystem",
+    # Agents for Bedrock (knowledge bases, data sources, agents) authorizes as bedrock:*.
+    "bedrock-agent": "bedrock",
+    "opensearchserverless": "aoss",
 }
 
 

@@ -43,6 +43,7 @@ def test_enforce_denies_every_teardown_of_an_exempt_resource_iam_can_see(deploy:
     # The ones IAM cannot condition on a tag are said in the README.
     untaggable = sorted(teardown - actions(deny))
     assert untaggable == [
+        "aoss:DeleteCollection",
         "bedrock:DeleteMarketplaceModelEndpoint",
         "sagemaker:DeleteMlflowTrackingServer",
         "sagemaker:StopMlflowTrackingServer",

@@ -180,10 +180,10 @@ def _scan_shard(
     shard: Shard, kinds: Sequence[KindSpec], run_id: str
 ) -> tuple[list[ResourceRecord], list[ScanError]]:
     bound = log.bind(run_id=run_id, account=shard.account_id, region=shard.region)
-    ctx = ShardContext(shard, [spec.tag_type for spec in kinds])
+    ctx = ShardContext(shard, [spec.tag_type for spec in kinds if spec.in_tagging_api])
     errors = []
     for spec in kinds:
-        if shard.region not in shard.clients.available_regions(spec.service):
+        if shard.region not in shard.clients.available_regions(spec.region_service()):
             continue  # the service does not exist there (Bedrock is in fewer regions)
         try:
             ctx.add(spec.kind, spec.collect(ctx))

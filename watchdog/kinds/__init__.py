@@ -12,9 +12,12 @@ from contextlib import contextmanager
 
 from watchdog.kinds import (
     bedrock_custom_model,
+    bedrock_data_source,
+    bedrock_knowledge_base,
     bedrock_marketplace_endpoint,
     bedrock_provisioned_throughput,
     ec2_accelerated_instance,
+    opensearch_serverless_collection,
     sagemaker_app,
     sagemaker_domain,
     sagemaker_endpoint,
@@ -47,6 +50,10 @@ REGISTRY: list[KindSpec] = [
     bedrock_marketplace_endpoint.SPEC,
     ec2_accelerated_instance.SPEC,
     sagemaker_hyperpod_cluster.SPEC,
+    # A knowledge base names its collection, and a data source is listed per knowledge base.
+    opensearch_serverless_collection.SPEC,
+    bedrock_knowledge_base.SPEC,
+    bedrock_data_source.SPEC,
 ]
 
 BY_KIND: dict[Kind, KindSpec] = {spec.kind: spec for spec in REGISTRY}

@@ -1,6 +1,8 @@
 """Reading and writing one resource's tags, in its service's dialect: SageMaker's ListTags/AddTags
 (`Key`/`Value`, `ResourceArn`), Bedrock's ListTagsForResource/TagResource (`key`/`value`,
-`resourceARN`) and EC2's DescribeTags/CreateTags (by resource id). A kind uses its service's
+`resourceARN`), EC2's DescribeTags/CreateTags (by resource id), OpenSearch Serverless's and
+Agents for Bedrock's ListTagsForResource/TagResource (`resourceArn`; a list of `key`/`value`,
+a map). A kind uses its service's
 dialect unless it declares its own."""
 
 from __future__ import annotations
@@ -68,6 +70,26 @@ def _ec2_write(client: Any, arn: str, key: str, value: str) -> None:
     client.create_tags(Resources=[arn.rsplit("/", 1)[1]], Tags=[{"Key": key, "Value": value}])
 
 
+def _aoss_read(client: Any, arn: str) -> dict[str, str]:
+    # OpenSearch Serverless: ListTagsForResource(resourceArn) -> tags [{key, value}], unpaged.
+    answer: dict[str, Any] = client.list_tags_for_resource(resourceArn=arn)
+    return {t["key"]: t.get("value", "") for t in answer.get("tags", [])}
+
+
+def _aoss_write(client: Any, arn: str, key: str, value: str) -> None:
+    client.tag_resource(resourceArn=arn, tags=[{"key": key, "value": value}])
+
+
+def _bedrock_agent_read(client: Any, arn: str) -> dict[str, str]:
+    # Agents for Bedrock: ListTagsForResource(resourceArn) -> tags, a map.
+    answer: dict[str, Any] = client.list_tags_for_resource(resourceArn=arn)
+    return dict(answer.get("tags", {}))
+
+
+def _bedrock_agent_write(client: Any, arn: str, key: str, value: str) -> None:
+    client.tag_resource(resourceArn=arn, tags={key: value})
+
+
 SERVICE_DIALECTS: dict[str, TagDialect] = {
     "sagemaker": TagDialect(
         _sagemaker_read, _sagemaker_write, "sagemaker:ListTags", "sagemaker:AddTags"
@@ -76,4 +98,14 @@ SERVICE_DIALECTS: dict[str, TagDialect] = {
         _bedrock_read, _bedrock_write, "bedrock:ListTagsForResource", "bedrock:TagResource"
     ),
     "ec2": TagDialect(_ec2_read, _ec2_write, "ec2:DescribeTags", "ec2:CreateTags"),
+    "opensearchserverless": TagDialect(
+        _aoss_read, _aoss_write, "aoss:ListTagsForResource", "aoss:TagResource"
+    ),
+    # Agents for Bedrock's tag calls are IAM actions of the bedrock prefix.
+    "bedrock-agent": TagDialect(
+        _bedrock_agent_read,
+        _bedrock_agent_write,
+        "bedrock:ListTagsForResource",
+        "bedrock:TagResource",
+    ),
 }

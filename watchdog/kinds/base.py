@@ -135,6 +135,9 @@ class Kept:
 
     what: str
     reason: str
+    # The kept resource's ARN, when it is one the inventory knows: not reported as kept when
+    # the same teardown deletes it (a knowledge base's collection, deleted after it).
+    arn: str | None = None
 
 
 def keeps_nothing(record: ResourceRecord) -> tuple[Kept, ...]:
@@ -348,6 +351,10 @@ class KindSpec:
     tag_dialect: TagDialect | None = None
     # What its delete leaves in the account on purpose, found and reported after it.
     leftovers: Leftovers | None = None
+    # False: the scan reads its tags with the kind's own calls (collect), so the region's
+    # tagging-API pass does not ask for `tag_type` (a type that API may not know could fail the
+    # whole pass, and with it every kind's tags in the region).
+    in_tagging_api: bool = True
     restore: Restore = Restore()
 
     # How the AWS Price List names the price components `price_units` uses: the signals stage
@@ -356,6 +363,13 @@ class KindSpec:
 
     # Its IAM actions per mode, beyond its teardown operations (KindPermissions).
     iam: KindPermissions = KindPermissions()
+    # The service whose regions it is scanned in, when botocore's endpoint data lists none for
+    # its own (newer services, such as Agents for Bedrock, resolve endpoints by rules only).
+    regions_of: str | None = None
+
+    def region_service(self) -> str:
+        """The service whose region list says where it exists."""
+        return self.regions_of or self.service
 
     def tagging(self) -> TagDialect:
         """Its tag calls: its own dialect, else its service's."""

@@ -72,6 +72,9 @@ class _Builder:
     retained: list[Retained] = field(default_factory=list)
     # ARN -> the id of the step after which it is gone (or None when nothing was needed).
     _gone_after: dict[str, str | None] = field(default_factory=dict)
+    # What a delete keeps that is a resource of its own (lower-cased ARN): reported once the
+    # whole teardown is known, unless the teardown deletes it too.
+    _kept_unless_gone: list[tuple[str, Retained]] = field(default_factory=list)
 
     def stop(self, record: ResourceRecord) -> None:
         teardown = BY_KIND[record.kind].teardown
@@ -98,6 +101,8 @@ class _Builder:
                     del pending[key]
                     self._delete_tree(used, after, pending)
                     progressed = True
+        self.retained += [r for arn, r in self._kept_unless_gone if arn not in self._gone_after]
+        self._kept_unless_gone.clear()
         for used in pending.values():
             others = [u for u in used.used_by_arns if u.lower() not in self._gone_after]
             names = ", ".join(self._name(u) for u in others)
@@ -226,7 +231,11 @@ class _Builder:
 
     def _retain_leftovers(self, record: ResourceRecord) -> None:
         for kept in BY_KIND[record.kind].teardown.keeps(record):
-            self.retained.append(Retained(what=kept.what, reason=kept.reason))
+            retained = Retained(what=kept.what, reason=kept.reason)
+            if kept.arn is None:
+                self.retained.append(retained)
+            else:
+                self._kept_unless_gone.append((kept.arn.lower(), retained))
 
     def _name(self, arn: str) -> str:
         record = self.by_arn.get(arn.lower())

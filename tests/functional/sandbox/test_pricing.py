@@ -15,6 +15,10 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 from watchdog_sandbox import pricing
 
+from watchdog.kinds.opensearch_serverless_collection import OCU_PRICES
+from watchdog.signals.models import PriceKey
+from watchdog.signals.prices import parse_hourly_offers
+
 SAGEMAKER = "AmazonSageMaker"
 INSTANCES = [
     "ml.t3.medium",
@@ -257,7 +261,7 @@ def test_describe_services_lists_the_attribute_names(client: Any) -> None:
     assert {"instanceName", "component", "regionCode", "usagetype", "productFamily"} <= names
     services = client.describe_services()["Services"]
     codes = [s["ServiceCode"] for s in services]
-    assert codes == [BEDROCK, "AmazonEC2", SAGEMAKER] and service in services
+    assert codes == [BEDROCK, "AmazonEC2", "AmazonES", SAGEMAKER] and service in services
 
 
 def test_describe_services_for_an_unknown_service_is_not_found(client: Any) -> None:
@@ -377,3 +381,14 @@ def test_bedrock_throughput_products_have_the_amazon_bedrock_shape(client: Any) 
     assert not client.get_products(
         ServiceCode=SAGEMAKER, Filters=[_term("usagetype", "ProvisionedThroughput", "CONTAINS")]
     )["PriceList"]
+
+
+def test_opensearch_serverless_ocus_are_found_as_the_collection_kind_asks(client: Any) -> None:
+    key = PriceKey(component=OCU_PRICES.name, region="us-east-1", unit="SearchOCU")
+    filters = OCU_PRICES.filters(key)
+    assert filters is not None
+    answer = client.get_products(ServiceCode=OCU_PRICES.service_code, Filters=filters)
+    [product] = [json.loads(p) for p in answer["PriceList"]]
+    assert product["product"]["attributes"]["usagetype"] == "USE1-SearchOCU"
+    [offer] = parse_hourly_offers(answer["PriceList"])
+    assert offer.usd_per_hour == 0.24

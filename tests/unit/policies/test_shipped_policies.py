@@ -14,6 +14,7 @@ PROMISED = {
     "studio-idle-shutdown-disabled",
     "idle-provisioned-throughput",
     "idle-gpu-instances",
+    "idle-vector-collections",
     "failed-endpoints",
     "mlflow-servers-running",
     "hyperpod-clusters-running",

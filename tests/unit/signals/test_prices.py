@@ -283,6 +283,8 @@ def test_the_shipped_table_holds_the_documented_snapshot_each_row_with_its_sourc
         "notebook|us-east-1|ml.t3.medium": 0.05,
         "serverless-provisioned-concurrency|us-east-1|2048 MB": 0.036,
         "ec2-instance|us-east-1|g5.xlarge": 1.006,
+        "opensearch-serverless-ocu|us-east-1|IndexingOCU": 0.24,
+        "opensearch-serverless-ocu|us-east-1|SearchOCU": 0.24,
     }.items()
     assert all(source and as_of for _, source, as_of in table.prices.values())
     sources = {key.split("|")[0]: source for key, (_, source, _) in table.prices.items()}
