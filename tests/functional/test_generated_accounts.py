@@ -1,9 +1,10 @@
 """Safety over generated accounts, end to end on the in-process sandbox: whatever mix of the new
-AI cost traps an account holds (GPU instances, Marketplace endpoints, HyperPod clusters), a
-single automatic run with the most aggressive policies never stops or deletes a busy resource,
-an instance another service manages, or an exempt-tagged one; and every idle (or, with no idle
-signal, old), unmanaged, unexempt one with strong evidence is acted on (so the test cannot pass
-by doing nothing).
+AI cost traps an account holds (GPU instances, Marketplace endpoints, HyperPod clusters, vector
+collections with their knowledge bases), a single automatic run with the most aggressive
+policies never stops or deletes a busy resource, an instance another service manages, a
+collection whose knowledge base an agent uses, or an exempt-tagged one; and every idle (or,
+with no idle signal, old), unmanaged, unexempt one with strong evidence is acted on (so the test
+cannot pass by doing nothing).
 
 Each example is a fresh emulator: the account is seeded through the kinds' seed hooks (the
 same code `make demo` uses), then scanned, evaluated, planned and executed by `apply`.
@@ -18,11 +19,12 @@ from tempfile import TemporaryDirectory
 
 import boto3
 import watchdog_sandbox as sandbox
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 from watchdog_sandbox.kinds.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
 from watchdog_sandbox.kinds.ec2_accelerated_instances import GpuInstance
+from watchdog_sandbox.kinds.knowledge_bases import CollectionSeed, KnowledgeBaseSeed
 from watchdog_sandbox.kinds.sagemaker_hyperpod_clusters import Group, HyperPodCluster
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
@@ -41,6 +43,7 @@ ACCOUNT = "123456789012"
 GPU = "ec2-accelerated-instance"
 MARKETPLACE = "bedrock-marketplace-endpoint"
 HYPERPOD = "sagemaker-hyperpod-cluster"
+COLLECTION = "opensearch-serverless-collection"
 # Tags by which another service owns an instance: the kind must refuse each (watchdog/kinds/_ec2).
 MANAGERS = {
     "none": {},
@@ -123,13 +126,34 @@ def hyperpod_cluster(draw: st.DrawFn, i: int) -> Drawn:
 
 
 @st.composite
+def vector_collection(draw: st.DrawFn, i: int) -> Drawn:
+    busy = draw(st.booleans())
+    exempt = draw(st.sampled_from(EXEMPTIONS))
+    agent = draw(st.booleans())  # an agent uses its knowledge base: busy, never deletable
+    age_days = draw(st.sampled_from([3, 21]))
+    name = f"vectors-{i}"
+    chain = (KnowledgeBaseSeed(f"kb-{i}", ("docs",), agent=f"agent{i}" if agent else None),)
+    seed = CollectionSeed(
+        name,
+        {"team": "genai", **exempt},
+        use="busy" if busy else "idle",
+        age=timedelta(days=age_days),
+        knowledge_bases=chain,
+    )
+    protected = busy or agent or bool(exempt)
+    return Drawn(seed, COLLECTION, name, protected, not protected and age_days > 7)
+
+
+@st.composite
 def accounts(draw: st.DrawFn) -> list[Drawn]:
     gpus = draw(st.integers(min_value=0, max_value=4))
     marketplaces = draw(st.integers(min_value=0, max_value=2))
     clusters = draw(st.integers(min_value=0, max_value=2))
+    collections = draw(st.integers(min_value=0, max_value=2))
     drawn = [draw(gpu_instance(i)) for i in range(gpus)]
     drawn += [draw(marketplace_endpoint(i)) for i in range(marketplaces)]
     drawn += [draw(hyperpod_cluster(i)) for i in range(clusters)]
+    drawn += [draw(vector_collection(i)) for i in range(collections)]
     return drawn
 
 
@@ -150,6 +174,15 @@ def policies() -> list[Policy]:
             {
                 "name": "delete-idle-marketplace",
                 "resource": [MARKETPLACE],
+                "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
+                "action": "delete",
+                "approval": automatic,
+            }
+        ),
+        Policy.model_validate(
+            {
+                "name": "delete-idle-collections",
+                "resource": [COLLECTION],
                 "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
                 "action": "delete",
                 "approval": automatic,
@@ -184,7 +217,13 @@ def survivors() -> dict[str, set[str]]:
         for c in sagemaker.list_clusters()["ClusterSummaries"]
         if c["ClusterStatus"] != "Deleting"
     }
-    return {GPU: running, MARKETPLACE: endpoints, HYPERPOD: clusters}
+    aoss = boto3.client("opensearchserverless", region_name=REGION)
+    collections = {
+        c["name"]
+        for c in aoss.list_collections()["collectionSummaries"]
+        if c["status"] != "DELETING"
+    }
+    return {GPU: running, MARKETPLACE: endpoints, HYPERPOD: clusters, COLLECTION: collections}
 
 
 def run_once(drawn: list[Drawn], cache: Path) -> dict[str, set[str]]:
@@ -208,12 +247,39 @@ def run_once(drawn: list[Drawn], cache: Path) -> dict[str, set[str]]:
     return survivors()
 
 
+def _collection(name: str, agent: str | None = None, busy: bool = False) -> Drawn:
+    chain = (KnowledgeBaseSeed(f"{name}-kb", ("docs",), agent=agent),)
+    seed = CollectionSeed(
+        name, {"team": "genai"}, use="busy" if busy else "idle", knowledge_bases=chain
+    )
+    protected = busy or agent is not None
+    return Drawn(seed, COLLECTION, name, protected, not protected)
+
+
+def _gpu(name: str, manager: str) -> Drawn:
+    seed = GpuInstance(name, tags={"team": "genai", **MANAGERS[manager]})
+    return Drawn(seed, GPU, name, manager != "none", manager == "none")
+
+
+# Each protection at least once, whatever the generator draws: an agent's knowledge base, a
+# searched collection, an Auto Scaling group's instance, beside ones that must be acted on.
+EVERY_PROTECTION = [
+    _collection("agent-vectors", agent="assistant"),
+    _collection("searched-vectors", busy=True),
+    _collection("forgotten-vectors"),
+    _gpu("asg-gpu", "asg"),
+    _gpu("eks-gpu", "eks"),
+    _gpu("forgotten-gpu", "none"),
+]
+
+
 @settings(
     max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(accounts())
+@example(EVERY_PROTECTION)
 def test_protected_resources_survive_and_idle_ones_are_acted_on(drawn: list[Drawn]) -> None:
     sandbox.install()
     with mock_aws(), TemporaryDirectory() as cache:
