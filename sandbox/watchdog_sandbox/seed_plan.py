@@ -2,11 +2,11 @@
 
 Each resource is here because it exercises a rule from aws-facts.md: idle GPU endpoints (with no
 Invocations datapoints, and with explicit zeros), busy ones, a half-idle multi-variant endpoint,
-serverless and scaled-to-zero async endpoints (never an idle cost), an idle serverless endpoint
-with provisioned concurrency (which bills while idle), a busy async endpoint
-(judged by InvocationsProcessed and its backlog, as it publishes no Invocations), a config and
-model shared by two endpoints, inference components, Studio with idle shutdown off on the domain
-and on for one profile, a space app, an MLflow server, Bedrock provisioned throughput with and
+serverless and scaled-to-zero async endpoints (never an idle cost), an idle serverless endpoint with
+provisioned concurrency (which bills while idle), a busy async endpoint (judged by
+InvocationsProcessed and its backlog, as it publishes no Invocations), a config and model shared by
+two endpoints, inference components, Studio with idle shutdown off on the domain and on for one
+profile, a space app, Canvas sessions, an MLflow server, Bedrock provisioned throughput with and
 without a commitment, exemptions by tag, and resources nobody owns.
 
 Every resource states its age at the seed's `now` (its CreationTime is set to `now - age`; configs
@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from watchdog_sandbox.bedrock_marketplace_endpoints import demo_seeds
 from watchdog_sandbox.ec2_accelerated_instances import gpu_instances
+from watchdog_sandbox.sagemaker_canvas import canvas_sessions
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, ThroughputSpec
 from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_metrics import Traffic
@@ -308,7 +309,7 @@ def management_plan(now: datetime) -> AccountPlan:
                 age=days(50),
             ),
         ),
-        kinds=(*demo_seeds(NLP), *gpu_instances(GENAI, NLP, RECSYS, exempt)),
+        kinds=(*demo_seeds(NLP), *gpu_instances(GENAI, NLP, RECSYS, exempt), *canvas_sessions()),
     )
     west = RegionPlan(
         models=(

@@ -14,6 +14,7 @@ PROMISED = {
     "studio-idle-shutdown-disabled",
     "idle-provisioned-throughput",
     "idle-gpu-instances",
+    "idle-canvas-sessions",
     "failed-endpoints",
     "mlflow-servers-running",
     "team-over-budget",
