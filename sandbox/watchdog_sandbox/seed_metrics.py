@@ -72,7 +72,7 @@ class MetricWriter:
         metric: str,
         dims: Sequence[tuple[str, str]],
         values: Iterator[tuple[datetime, float]],
-        unit: Literal["Count", "Percent", "Bytes", "None"],
+        unit: Literal["Count", "Percent", "Bytes", "Seconds", "None"],
     ) -> None:
         dimensions = _dims(dims)
         for ts, value in values:
@@ -160,7 +160,7 @@ class MetricWriter:
         metric: str,
         dims: Sequence[tuple[str, str]],
         values: Iterator[tuple[datetime, float]],
-        unit: Literal["Count", "Percent", "Bytes", "None"],
+        unit: Literal["Count", "Percent", "Bytes", "Seconds", "None"],
     ) -> None:
         """Any hourly series, for a kind's own sandbox module (seed_kinds.KindSeed)."""
         self._add(namespace, metric, dims, values, unit)

@@ -16,7 +16,8 @@ class SeededResource(BaseModel):
     region: str
     name: str  # an app's is "<user profile or space>/<AppType>/<AppName>"
     # Idle by the seeded metrics (instances running, no traffic over the window). Only kinds with
-    # a traffic signal are ever idle: endpoints, inference components, provisioned throughput.
+    # an idle signal are ever idle: endpoints, inference components, provisioned throughput,
+    # GPU instances, Canvas sessions.
     idle: bool = False
     # Production variants without traffic on an endpoint that is busy overall.
     idle_variants: tuple[str, ...] = ()

@@ -162,3 +162,25 @@ def test_idle_provisioned_concurrency_is_a_priced_finding(
     assert finding.cost_basis == "price-list"
     (sentiment,) = [r for r in result.resources if r.name == "sentiment-serverless"]
     assert sentiment.billing.mode == "serverless"  # no provisioned concurrency: per request
+
+
+def test_an_idle_canvas_session_is_deleted_with_approval_and_a_busy_one_is_left(
+    seeded: tuple[SeedSummary, PlanResult],
+) -> None:
+    """alice left Canvas idle five hours ago, bob works in it: Canvas's own TimeSinceLastActive
+    says which is which, and no other Studio app is judged by it."""
+    summary, result = seeded
+    found = [f for f in result.findings if f.policy == "idle-canvas-sessions"]
+    owners = sorted(f.resource.attributes["owner_name"] for f in found)
+    idle = [n.split("/")[0] for n in summary.idle_names("sagemaker-app")]
+    assert owners == idle == ["alice"]
+    [finding] = found
+    assert finding.resource.attributes["app_type"] == "Canvas"
+    assert (finding.action, finding.evidence.state, finding.confidence) == (
+        "delete",
+        "idle",
+        "high",
+    )
+    assert float(finding.evidence.facts["inactive_hours"]) >= 2
+    assert [s.op for s in finding.steps] == ["sagemaker:DeleteApp"]
+    assert any("S3" in kept.what for kept in finding.retained)

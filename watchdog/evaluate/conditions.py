@@ -45,6 +45,9 @@ def _idle(conditions: Conditions, record: ResourceRecord, ctx: EvalContext, out:
     if record.billing.mode in NO_IDLE_COST:
         out.matched = False  # billed per request or at zero instances: idling costs nothing
         return
+    if conditions.idle.metric == "inactivity" and not _measures_inactivity(record):
+        out.matched = False  # the policy is about an inactivity measure this one lacks
+        return
     evidence = idle_evidence(
         record, ctx.series(record), conditions.idle, ctx.signals.metrics, ctx.now
     )
@@ -56,6 +59,12 @@ def _idle(conditions: Conditions, record: ResourceRecord, ctx: EvalContext, out:
         out.phrases.append(f"its traffic cannot be judged: {evidence.detail}")
     else:
         out.phrases.append(evidence.detail)
+
+
+def _measures_inactivity(record: ResourceRecord) -> bool:
+    """Whether its kind declares an inactivity series for it (Canvas apps, not JupyterLab)."""
+    queries = BY_KIND[record.kind].metric_queries(record)
+    return any(q.role == "inactivity" for q in queries)
 
 
 def _older_than(

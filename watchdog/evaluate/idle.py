@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from watchdog.evaluate.inactivity import inactivity_evidence
 from watchdog.evaluate.utilization import utilization_evidence
 from watchdog.findings import Evidence, UnknownCause
 from watchdog.policies.schema import IdleCondition
@@ -32,12 +33,18 @@ def idle_evidence(
     traffic = [s for s in series if s.query.role == "traffic"]
     load = [s for s in series if s.query.role == "load"]
     utilization = [s for s in series if s.query.role == "utilization"]
-    unknown = _unknown_because(record, traffic or utilization, load, condition.window, metrics, now)
+    inactivity = [s for s in series if s.query.role == "inactivity"]
+    measured = traffic or utilization or inactivity
+    unknown = _unknown_because(record, measured, load, condition.window, metrics, now)
     if unknown:
         cause, detail = unknown
         return base.model_copy(
             update={"state": "unknown", "unknown_cause": cause, "detail": detail}
         )
+    if not traffic and inactivity:  # the service's own inactivity measure (Canvas)
+        assert metrics.window is not None  # _unknown_because returned unknown otherwise
+        period = metrics.window.period_seconds
+        return inactivity_evidence(base, inactivity, condition.window, period, now)
     if not traffic:  # measured by utilization, not requests (instances)
         return utilization_evidence(base, utilization, condition.window, now)
     start = now - condition.window

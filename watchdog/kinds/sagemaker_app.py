@@ -12,10 +12,18 @@ from typing import Any
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds._prices import studio_instances
-from watchdog.kinds.base import KindPermissions, KindSpec, Operation, Restore, ScanContext, Teardown
+from watchdog.kinds.base import (
+    Kept,
+    KindPermissions,
+    KindSpec,
+    Operation,
+    Restore,
+    ScanContext,
+    Teardown,
+)
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
-from watchdog.signals.models import PriceComponent, PriceComponentSpec, PriceUnits
+from watchdog.signals.models import MetricQuery, PriceComponent, PriceComponentSpec, PriceUnits
 
 KIND: Kind = "sagemaker-app"
 GONE_STATES = frozenset({"Deleted"})
@@ -148,6 +156,60 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
     return () if spec is None else instance_hours(record, spec.name)
 
 
+# Canvas publishes its users' inactivity itself: namespace /aws/sagemaker/Canvas/AppActivity,
+# metric TimeSinceLastActive, per DomainId and UserProfileName, in seconds. AWS's dev guide
+# ("Logging out of Amazon SageMaker Canvas", docs.aws.amazon.com/sagemaker/latest/dg/
+# canvas-log-out.html) calls a Canvas app idle when its user has not been active for 2 hours,
+# to be shut down by a Lambda function calling DeleteApp; AWS's ML blog post "Optimizing costs
+# for Amazon SageMaker Canvas with automatic shutdown of idle apps" introduces the metric and
+# publishes that automation as aws-samples/sagemaker-canvas-auto-shutdown-on-idle, whose alarm
+# reads exactly this series (SELECT MAX(TimeSinceLastActive) FROM
+# "/aws/sagemaker/Canvas/AppActivity" WHERE DomainId=... AND UserProfileName=...) against an
+# idle timeout given in seconds (default 7200), and deletes the app with DeleteApp. How often
+# Canvas publishes it is not documented there (the sample evaluates 20-minute periods).
+CANVAS_ACTIVITY_NAMESPACE = "/aws/sagemaker/Canvas/AppActivity"
+CANVAS_INACTIVITY_METRIC = "TimeSinceLastActive"
+
+
+def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
+    """Canvas apps: the user's inactivity, as Canvas measures it. Other apps publish no usage
+    metric of their own (LastUserActivityTimestamp is bumped by health checks: aws-facts.md)."""
+    owned_by_user = record.attributes.get("owner_kind") == "user-profile"
+    if record.attributes.get("app_type") != "Canvas" or not owned_by_user:
+        return ()
+    return (
+        MetricQuery(
+            resource_arn=record.arn,
+            role="inactivity",
+            namespace=CANVAS_ACTIVITY_NAMESPACE,
+            metric=CANVAS_INACTIVITY_METRIC,
+            # The least inactive reading of each period: one active moment in it counts.
+            stat="Minimum",
+            dimensions=(
+                ("DomainId", record.attributes["domain_id"]),
+                ("UserProfileName", record.attributes["owner_name"]),
+            ),
+            label="Canvas's TimeSinceLastActive",
+        ),
+    )
+
+
+def keeps(record: ResourceRecord) -> tuple[Kept, ...]:
+    """What deleting an app leaves in place. A Canvas app is its user's logged-in session: the
+    dev guide ("Logging out of Amazon SageMaker Canvas") says logging out or deleting the app
+    leaves models and datasets unaffected (Canvas keeps them in the domain's S3 bucket) but
+    cancels Quick builds under way (they restart at the next login); Standard builds go on."""
+    if record.attributes.get("app_type") != "Canvas":
+        return ()
+    return (
+        Kept(
+            what="the Canvas workspace's models and datasets (in Canvas's Amazon S3 bucket)",
+            reason="deleting the Canvas app only ends the billed session; the user logs in "
+            "again to continue (a Quick build under way restarts then)",
+        ),
+    )
+
+
 def _identity(record: ResourceRecord) -> dict[str, str]:
     owner = "SpaceName" if record.attributes["owner_kind"] == "space" else "UserProfileName"
     return {
@@ -177,6 +239,7 @@ SPEC = KindSpec(
     tag_type="sagemaker:app",
     depends_on=(),
     collect=collect,
+    metric_queries=metric_queries,
     price_units=price_units,
     teardown=Teardown(
         # An app has no stop: deleting it is stopping it; its files live in the space or the
@@ -193,6 +256,7 @@ SPEC = KindSpec(
         stop_is_delete=True,
         # A Failed app blocks neither its space nor its profile, and bills nothing.
         done_states=frozenset({"Deleted", "Failed"}),
+        keeps=keeps,
     ),
     restore=Restore(why_not="a Studio app is started again by its user, from Studio"),
     price_components=tuple(APP_PRICES.values()),

@@ -64,9 +64,18 @@ class _Strict(BaseModel):
 
 
 class IdleCondition(_Strict):
-    """Idle: at most `threshold` requests in the last `window` (CloudWatch `Invocations`)."""
+    """Idle: at most `threshold` requests in the last `window` (CloudWatch `Invocations`).
 
-    metric: Literal["invocations"] = "invocations"
+    `metric: inactivity` judges only resources whose service publishes how long their user has
+    been inactive (SageMaker Canvas's TimeSinceLastActive): idle once inactive for `window`;
+    a resource of the listed kinds without such a metric (a JupyterLab app) does not match.
+    """
+
+    metric: Literal["invocations", "inactivity"] = Field(
+        default="invocations",
+        description="invocations: requests served; inactivity: the service's own measure of "
+        "how long its user has been inactive (only resources that publish one match)",
+    )
     window: Duration = timedelta(days=7)
     threshold: float = Field(default=0, ge=0)
 

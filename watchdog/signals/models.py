@@ -25,8 +25,10 @@ class _Frozen(BaseModel):
 # traffic: requests served (absent datapoints mean zero, if the query is right);
 # load: instance metrics that exist whenever instances run, the proof that metrics flow;
 # utilization: how busy it is (a percentage, bytes), idle while every datapoint in the window
-# is at most the query's `idle_below` (for kinds with no request count, such as instances).
-MetricRole = Literal["traffic", "load", "utilization"]
+# is at most the query's `idle_below` (for kinds with no request count, such as instances);
+# inactivity: how long, in seconds, since its user was last active, as the service itself
+# measures it (SageMaker Canvas's TimeSinceLastActive): idle once that reaches the window.
+MetricRole = Literal["traffic", "load", "utilization", "inactivity"]
 
 
 class MetricQuery(_Frozen):
@@ -37,7 +39,7 @@ class MetricQuery(_Frozen):
     role: MetricRole
     namespace: str
     metric: str
-    stat: Literal["Sum", "Average", "Maximum", "SampleCount"] = "Sum"
+    stat: Literal["Sum", "Average", "Minimum", "Maximum", "SampleCount"] = "Sum"
     dimensions: tuple[tuple[str, str], ...]
     # Which part of the resource the series covers (a production variant name), for reasons.
     part: str | None = None

@@ -85,3 +85,66 @@ def test_without_new_traffic_the_idle_endpoints_go_after_one_look_for_all(
     looks = result.api_calls_by_operation["cloudwatch:GetMetricData"]
     plan_reads = planned.api_calls_by_operation["cloudwatch:GetMetricData"]
     assert looks == plan_reads + 1  # one last look, for every endpoint of the region at once
+
+
+CANVAS_IDLE = {"idle": {"metric": "inactivity", "window": "2h"}}
+
+
+class CanvasUsedMeanwhile:
+    """Alice logs back in to Canvas between the plan and its teardown: Canvas publishes a
+    TimeSinceLastActive of 30 seconds, two minutes ago."""
+
+    def __init__(self, scope: Scope, domain_id: str) -> None:
+        self.inner, self.domain_id, self.used = ScopeClients(scope), domain_id, False
+
+    def client(self, service: str, account: str, region: str) -> Any:
+        if service == "cloudwatch" and not self.used:
+            self.used = True
+            boto3.client("cloudwatch", region_name=region).put_metric_data(
+                Namespace="/aws/sagemaker/Canvas/AppActivity",
+                MetricData=[
+                    {
+                        "MetricName": "TimeSinceLastActive",
+                        "Dimensions": [
+                            {"Name": "DomainId", "Value": self.domain_id},
+                            {"Name": "UserProfileName", "Value": "alice"},
+                        ],
+                        "Timestamp": datetime.now(UTC) - timedelta(minutes=2),
+                        "Value": 30.0,
+                        "Unit": "Seconds",
+                    }
+                ],
+            )
+        return self.inner.client(service, account, region)
+
+
+def canvas_domain() -> str:
+    [domain] = [
+        d for d in sagemaker().list_domains()["Domains"] if d["DomainName"] == "genai-studio"
+    ]
+    return str(domain["DomainId"])
+
+
+def test_a_canvas_user_back_since_the_plan_keeps_the_app_and_says_why(
+    applier: Applier, seeded: SeedSummary
+) -> None:
+    policy = teardown_policy(["sagemaker-app"], conditions=CANVAS_IDLE)
+    domain_id = canvas_domain()
+
+    result = applier(policy, clients=lambda scope: CanvasUsedMeanwhile(scope, domain_id))
+
+    [outcome] = result.findings
+    assert "/alice/canvas/" in outcome.resource_arn.lower()
+    assert outcome.fate == "cancelled"
+    assert outcome.reason.startswith("in use: Canvas's TimeSinceLastActive shows its user active")
+    assert "approve it again" in outcome.reason
+
+
+def test_an_idle_canvas_app_goes_after_its_last_look(applier: Applier, seeded: SeedSummary) -> None:
+    policy = teardown_policy(["sagemaker-app"], conditions=CANVAS_IDLE)
+
+    result = applier(policy)
+
+    [outcome] = result.findings
+    assert "/alice/canvas/" in outcome.resource_arn.lower() and outcome.fate == "done"
+    assert [s.op for s in outcome.steps] == ["sagemaker:DeleteApp"]

@@ -28,7 +28,7 @@ MANAGEMENT_EAST = {
     "sagemaker-domain": 1,
     "sagemaker-user-profile": 2,
     "sagemaker-space": 2,
-    "sagemaker-app": 4,
+    "sagemaker-app": 6,  # two of them Canvas sessions (sagemaker_canvas.py)
     "sagemaker-inference-component": 2,
     "sagemaker-mlflow-tracking-server": 1,
     "bedrock-custom-model": 1,
@@ -280,8 +280,10 @@ def test_studio_and_mlflow(management: boto3.Session) -> None:
     apps = sm.list_apps(DomainIdEquals=domain["DomainId"])["Apps"]
     owners = sorted((a.get("UserProfileName") or a["SpaceName"], a["AppType"]) for a in apps)
     assert owners == [
+        ("alice", "Canvas"),
         ("alice", "JupyterServer"),
         ("alice", "KernelGateway"),
+        ("bob", "Canvas"),
         ("bob", "JupyterServer"),
         ("team-shared", "JupyterLab"),
     ]
@@ -291,6 +293,26 @@ def test_studio_and_mlflow(management: boto3.Session) -> None:
 
     servers = sm.list_mlflow_tracking_servers()["TrackingServerSummaries"]
     assert [s["TrackingServerName"] for s in servers] == ["genai-mlflow"]
+
+
+def test_canvas_publishes_how_long_each_user_has_been_inactive(
+    management: boto3.Session,
+) -> None:
+    sm = management.client("sagemaker", region_name=EAST)
+    (domain,) = sm.list_domains()["Domains"]
+
+    def inactive(user: str) -> list[float]:
+        dims = [("DomainId", domain["DomainId"]), ("UserProfileName", user)]
+        namespace = "/aws/sagemaker/Canvas/AppActivity"
+        return metric_values(
+            management, EAST, namespace, "TimeSinceLastActive", dims, NOW, "Minimum"
+        )
+
+    # alice logged in 8 hours before NOW and left 5 hours before it; bob works in it now.
+    alice, bob = inactive("alice"), inactive("bob")
+    # GetMetricData answers newest first; the newest hourly point is 11:00, 3.5 hours idle.
+    assert alice[0] >= 3 * 3600 and alice == sorted(alice, reverse=True) and min(alice) < 600
+    assert bob and max(bob) < 600
 
 
 def test_bedrock_commitments(management: boto3.Session, member: boto3.Session) -> None:

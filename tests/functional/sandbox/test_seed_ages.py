@@ -147,7 +147,8 @@ def test_running_times_straddle_the_policy_thresholds(
     by_owner = {
         r.attributes["owner_name"]: r
         for r in records
-        if r.kind == "sagemaker-app" and r.attributes.get("app_type") != "JupyterServer"
+        if r.kind == "sagemaker-app"
+        and r.attributes.get("app_type") not in ("JupyterServer", "Canvas")
     }
     for owner, at_least in (("team-shared", timedelta(days=5)), ("alice", timedelta(days=2))):
         created = by_owner[owner].created_at

@@ -15,6 +15,7 @@ PROMISED = {
     "idle-provisioned-throughput",
     "idle-gpu-instances",
     "idle-vector-collections",
+    "idle-canvas-sessions",
     "failed-endpoints",
     "mlflow-servers-running",
     "hyperpod-clusters-running",

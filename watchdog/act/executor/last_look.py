@@ -8,7 +8,9 @@ signal (endpoints, inference components, provisioned throughput: whatever their 
 are read once more: their traffic series over the last LOOK hours at a 60-second period,
 batched as the plan's reads are (500 series per GetMetricData call, one pass per account and
 region for the whole run). Any traffic cancels the teardown with the numbers, before any step;
-a look that fails cancels it too (a teardown never goes on a reading it could not make). A
+so does a service's own inactivity measure (Canvas's TimeSinceLastActive) showing its user
+active since the look began, or saying nothing at all in it; a look that fails cancels it too
+(a teardown never goes on a reading it could not make). A
 policy's own approval applies again next run; a person's was used, and they approve again if
 it should still go.
 """
@@ -72,10 +74,12 @@ def look_window(now: datetime) -> MetricWindow:
 
 
 def _traffic(record: ResourceRecord) -> list[MetricQuery]:
+    """What tells of use within minutes: request counts, and a service's own inactivity
+    measure (SageMaker Canvas's TimeSinceLastActive)."""
     spec = BY_KIND.get(record.kind)
     if spec is None:
         return []
-    return [q for q in spec.metric_queries(record) if q.role == "traffic"]
+    return [q for q in spec.metric_queries(record) if q.role in ("traffic", "inactivity")]
 
 
 def _in_use(series: Iterable[MetricSeries], window: MetricWindow) -> str | None:
@@ -86,6 +90,9 @@ def _in_use(series: Iterable[MetricSeries], window: MetricWindow) -> str | None:
             f"the last look at its traffic before the teardown failed ({failed.error}); "
             "nothing was changed: approve it again to try again"
         )
+    inactivity = [s for s in items if s.query.role == "inactivity"]
+    if inactivity:
+        return _active_since(inactivity, window)
     counted: dict[str, float] = defaultdict(float)
     latest: datetime | None = None
     for item in items:
@@ -101,6 +108,27 @@ def _in_use(series: Iterable[MetricSeries], window: MetricWindow) -> str | None:
         f"in use: {amounts} in the last {hours.total_seconds() / 3600:g} hours, the latest at "
         f"{latest:%H:%M} UTC (the last look before the teardown); nothing was changed, and it "
         "goes back to its owner: approve it again if it should still go"
+    )
+
+
+def _active_since(series: Sequence[MetricSeries], window: MetricWindow) -> str | None:
+    """Held back when the service saw its user active after the look began, or when it said
+    nothing in the look (no reading cannot confirm the inactivity the plan saw)."""
+    points = [(p, s.query.label) for s in series for p in s.points]
+    if not points:
+        label = series[0].query.label
+        return (
+            f"no {label} in the last look before the teardown, so the inactivity the plan saw "
+            "could not be confirmed; nothing was changed: approve it again to try again"
+        )
+    point, label = max(points, key=lambda c: (c[0].at, -c[0].value))
+    last_active = point.at - timedelta(seconds=point.value)
+    if last_active <= window.start:
+        return None
+    return (
+        f"in use: {label} shows its user active at {last_active:%H:%M} UTC (the last look "
+        "before the teardown); nothing was changed, and it goes back to its owner: approve it "
+        "again if it should still go"
     )
 
 
