@@ -47,6 +47,20 @@ def idle_evidence(
         return inactivity_evidence(base, inactivity, condition.window, period, now)
     if not traffic:  # measured by utilization, not requests (instances)
         return utilization_evidence(base, utilization, condition.window, now)
+    return _traffic_evidence(record, base, traffic, load, condition, metrics, now)
+
+
+def _traffic_evidence(
+    record: ResourceRecord,
+    base: Evidence,
+    traffic: Sequence[MetricSeries],
+    load: Sequence[MetricSeries],
+    condition: IdleCondition,
+    metrics: MetricSignals,
+    now: datetime,
+) -> Evidence:
+    """Idle or active by the requests counted over the window (and unknown when the load
+    metrics that would tell no traffic from no data are missing)."""
     start = now - condition.window
     invocations = sum(p.value for s in traffic for p in s.points if p.at >= start)
     load_points = sum(1 for s in load for p in s.points if p.at >= start)
