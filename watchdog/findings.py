@@ -72,6 +72,14 @@ class Retained(_Frozen):
     reason: str
 
 
+class Irreversible(_Frozen):
+    """A delete in the teardown that `ai-watchdog restore` cannot undo, and why: said before
+    anyone approves it."""
+
+    what: str  # "opensearch-serverless-collection rag-prototype-vectors"
+    why: str
+
+
 class Finding(_Frozen):
     id: str
     resource: ResourceRecord
@@ -92,6 +100,7 @@ class Finding(_Frozen):
     owner: str | None = None
     steps: tuple[Step, ...] = ()
     retained: tuple[Retained, ...] = ()
+    irreversible: tuple[Irreversible, ...] = ()
     # Set by plan when the teardown cannot be planned at all (an exempt resource inside it).
     blocked: str | None = None
 

@@ -56,11 +56,13 @@ def confirm_page(finding: Finding, action: Action, expires_at: datetime) -> str:
         f"<li><code>{escape(s.op)}</code> {escape(s.target_name)}</li>" for s in finding.steps
     )
     kept = "".join(f"<li>{escape(r.what)}: {escape(r.reason)}</li>" for r in finding.retained)
+    final = "".join(f"<li>{escape(i.what)}: {escape(i.why)}</li>" for i in finding.irreversible)
     body = (
         f"<h1>Approve {escape(action)} of {escape(resource.name)}?</h1>"
         f"<dl>{details}</dl>"
         + (f"<h2>Steps</h2><ol>{steps}</ol>" if steps else "")
         + (f"<h2>Kept</h2><ul>{kept}</ul>" if kept else "")
+        + (f"<h2>Cannot be undone by restore</h2><ul>{final}</ul>" if final else "")
         + "<p>Approving lets the next apply run this once, after it re-checks that the resource "
         "is unchanged and still idle. Opening this page changed nothing.</p>"
         # No action attribute: the form posts back to this same URL, token included.

@@ -65,6 +65,8 @@ def _print_steps(finding: Finding, console: Console) -> None:
         console.print(line, highlight=False)
     for kept in finding.retained:
         console.print(f"  kept: {kept.what} - {kept.reason}", highlight=False)
+    for final in finding.irreversible:
+        console.print(f"  cannot be undone: {final.what} - {final.why}", highlight=False)
     if not finding.actions_allowed_now and finding.action_window:
         window = finding.action_window
         console.print(

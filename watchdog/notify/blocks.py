@@ -144,6 +144,10 @@ def _evidence(finding: Finding) -> ContextBlock:
         parts.append(f"{evidence.invocations:g} invocations in {evidence.window_hours:g} h")
     if finding.steps:
         parts.append(f"teardown: {plural(len(finding.steps), 'step')}")
+    if finding.irreversible:
+        # Said before anyone presses Approve; the review page lists each with its reason.
+        final = ", ".join(escape(i.what) for i in finding.irreversible)
+        parts.append(f"cannot be undone by restore: {final}")
     parts.append(f"finding {finding.id}")
     return ContextBlock(elements=[MarkdownTextObject(text=" | ".join(parts))])
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from graphlib import TopologicalSorter
 
-from watchdog.findings import Finding, Retained, Step, step_id
+from watchdog.findings import Finding, Irreversible, Retained, Step, step_id
 from watchdog.kinds import BY_KIND, REGISTRY
 from watchdog.kinds.base import Operation
 from watchdog.policies.exemptions import exempt_because
@@ -58,8 +58,28 @@ def _with_steps(finding: Finding, builder: _Builder) -> Finding:
             update={"blocked": f"it contains exempt resources ({what}), so it is left in place"}
         )
     return finding.model_copy(
-        update={"steps": tuple(builder.steps), "retained": tuple(builder.retained)}
+        update={
+            "steps": tuple(builder.steps),
+            "retained": tuple(builder.retained),
+            "irreversible": irreversible(builder.steps),
+        }
     )
+
+
+def irreversible(steps: Sequence[Step]) -> tuple[Irreversible, ...]:
+    """The deletes restore cannot undo: of the kinds it recreates nothing, each with its
+    kind's reason (a stop is undone by starting again, or the resource is still there)."""
+    found = []
+    for step in steps:
+        spec = BY_KIND[step.target_kind]
+        deletes = spec.teardown.delete is not None and step.op == spec.teardown.delete.op
+        restore = spec.restore
+        if not deletes or restore.recreate is not None or restore.with_its_user:
+            continue
+        found.append(
+            Irreversible(what=f"{step.target_kind} {step.target_name}", why=restore.why_not)
+        )
+    return tuple(found)
 
 
 @dataclass

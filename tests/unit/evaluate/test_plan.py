@@ -278,3 +278,19 @@ def test_a_resource_recreated_under_the_same_arn_gets_new_step_ids() -> None:
     [again] = planned([new], rules)
     assert first.steps[0].target_arn == again.steps[0].target_arn
     assert first.steps[0].id != again.steps[0].id
+
+
+def test_a_delete_restore_undoes_is_not_called_irreversible() -> None:
+    """An endpoint comes back with its config and models (`ai-watchdog restore`); a notebook
+    instance's delete takes its ML storage volume: only that one is said to be final."""
+    ep = endpoint("llm", config="llm-config")
+    resources = linked(ep, endpoint_config("llm-config", ("llm-model",)), model("llm-model"))
+    [finding] = planned(resources, delete_policy("sagemaker-endpoint"))
+    assert finding.steps and finding.irreversible == ()
+
+    notebook = record(
+        "sagemaker-notebook-instance", "lab", "notebook-instance/lab", status="InService"
+    )
+    [finding] = planned([notebook], delete_policy("sagemaker-notebook-instance"))
+    assert [i.what for i in finding.irreversible] == ["sagemaker-notebook-instance lab"]
+    assert "cannot be restored" in finding.irreversible[0].why

@@ -92,6 +92,11 @@ def test_deleting_a_collection_deletes_its_data_sources_then_knowledge_bases_fir
     assert any("data access policies" in r.what for r in planned.retained)
     # The collection is deleted too: it is not reported as what the knowledge bases keep.
     assert not any("vector store" in r.what for r in planned.retained)
+    # Said before approval: none of the chain comes back with `ai-watchdog restore`.
+    assert [i.what.split()[0] for i in planned.irreversible] == [
+        s.target_kind for s in planned.steps
+    ]
+    assert "a deleted collection cannot be restored" in planned.irreversible[-1].why
 
 
 def test_a_knowledge_base_an_agent_uses_blocks_the_whole_teardown_saying_which_agent() -> None:
