@@ -9,10 +9,15 @@ Managed instances, by the tags their owners put on them:
   controller policy allows ec2:TerminateInstances only on `ec2:ResourceTag/karpenter.sh/nodepool`
   (awslabs/kubernetes-iteration-toolkit, Karpenter controller role policy).
 - `eks:cluster-name`, `eks:nodegroup-name` (EKS managed node groups), `kubernetes.io/cluster/<name>`
-  (self-managed nodes), `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch
-  managed compute environments): the conventional keys, NOT yet checked against AWS's pages in
-  this change. EKS managed node groups launch through Auto Scaling groups, so their instances
-  carry the ASG tag as well.
+  (self-managed nodes): the tags seen on a managed node's instance, beside
+  `aws:autoscaling:groupName` (EKS managed node groups launch through Auto Scaling groups, so the
+  ASG tag alone already refuses them); seen in a user's dump of such an instance's tags, not on
+  an AWS page.
+- `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch): NOT confirmed. AWS
+  Batch's guide says a compute environment's own tags "do not propagate to any other resources";
+  its managed instances are expected to come from an Auto Scaling group or EC2 Fleet (the ASG tag
+  covers the first). Both keys are kept: a key no instance carries refuses nothing, and one
+  that is real keeps a managed instance safe.
 Any of those on an instance: the plan marks its stop or terminate blocked, and says which owner
 would undo it.
 
