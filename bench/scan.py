@@ -31,8 +31,10 @@ from watchdog.inventory import ScanRequest, scan
 from watchdog.logs import configure_logging
 
 REGION = "us-east-1"
-# A kind whose resources each cost more than this many calls to scan is listed one by one where
-# a list or batch call should carry it (describes of what the list omits are fine up to ~2).
+# Scanning what one bench resource brings (itself and what it links: a knowledge base with its
+# collection and data source) may cost this many calls per resource found at most: more says
+# they are listed one by one where a list or batch call should carry them (describes of what a
+# list omits are fine up to ~2). "per one" shows the cost of each of the kind itself.
 MAX_CALLS_PER_KIND_RESOURCE = 2.5
 
 
@@ -90,9 +92,11 @@ def endpoints_scan(args: argparse.Namespace) -> None:
         print(f"  {error.account} {error.region} {error.kind}: {error.error}")
 
 
-def calls_to_scan(n: int, kind: str | None) -> tuple[int, int]:
+def calls_to_scan(n: int, kind: str | None) -> tuple[int, int, int]:
     """A fresh sandbox account holding `n` resources of `kind` (none: an empty account): the
-    scan's AWS calls and the resources of that kind it found."""
+    scan's AWS calls, the resources of that kind it found, and all it found (what each brings:
+    a knowledge base its collection and data source, a Marketplace endpoint its SageMaker
+    endpoint, config and model)."""
     with running_server() as url:
         if kind is not None:
             seeds = tuple(bench_kinds()[kind](i) for i in range(n))
@@ -102,19 +106,22 @@ def calls_to_scan(n: int, kind: str | None) -> tuple[int, int]:
         point_this_process_at(url, REGION)
         result = scan(ScanRequest(regions=[REGION]))
     found = sum(1 for record in result.resources if record.kind == kind)
-    return result.stats.api_calls, found
+    return result.stats.api_calls, found, len(result.resources)
 
 
 def kinds_scan(n: int) -> bool:
     """Calls per resource for each kind with its own sandbox module; False if one is too many."""
-    empty, _ = calls_to_scan(0, None)
+    empty, _, _ = calls_to_scan(0, None)
     print(f"\nan empty account's scan: {empty} calls")
-    print(f"{'kind':36} {'found':>6} {'calls':>6} {'per resource':>13}")
+    print(
+        f"{'kind':36} {'found':>6} {'with it':>8} {'calls':>6} {'per one':>8} {'per resource':>13}"
+    )
     ok = True
     for kind in bench_kinds():
-        calls, found = calls_to_scan(n, kind)
-        per_resource = (calls - empty) / max(1, found)
-        print(f"{kind:36} {found:6} {calls - empty:6} {per_resource:13.3f}")
+        calls, found, made = calls_to_scan(n, kind)
+        per_one = (calls - empty) / max(1, found)
+        per_resource = (calls - empty) / max(1, made)
+        print(f"{kind:36} {found:6} {made:8} {calls - empty:6} {per_one:8.3f} {per_resource:13.3f}")
         if found != n:
             print(f"  FAIL: seeded {n}, the scan found {found}")
             ok = False
