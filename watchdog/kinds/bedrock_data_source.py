@@ -146,10 +146,7 @@ SPEC = KindSpec(
     regions_of="bedrock",
     # Its tags are its knowledge base's.
     tag_type="bedrock:knowledge-base",
-    # Its tags are read with its service's own ListTagsForResource during the scan: whether
-    # AWS's tagging API knows this type is not verified, and asking for one it does not know
-    # must not cost the region's other kinds their tags.
-    in_tagging_api=False,
+    in_tagging_api=False,  # its knowledge base's tags, read by collect
     depends_on=(),
     collect=collect,
     billed_through=BilledThrough(

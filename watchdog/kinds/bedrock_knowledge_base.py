@@ -175,9 +175,8 @@ SPEC = KindSpec(
     # in Bedrock's regions (a region without it answers with an error the scan records).
     regions_of="bedrock",
     tag_type="bedrock:knowledge-base",
-    # Its tags are read with its service's own ListTagsForResource during the scan: whether
-    # AWS's tagging API knows this type is not verified, and asking for one it does not know
-    # must not cost the region's other kinds their tags.
+    # Its tags are read by collect with its service's own ListTagsForResource: that AWS's
+    # tagging API knows this type is not verified (KindSpec.in_tagging_api says why it matters).
     in_tagging_api=False,
     depends_on=(bedrock_data_source.KIND,),
     collect=collect,

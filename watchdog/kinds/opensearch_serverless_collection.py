@@ -249,9 +249,8 @@ SPEC = KindSpec(
     kind=KIND,
     service=SERVICE,
     tag_type="aoss:collection",
-    # Its tags are read with its service's own ListTagsForResource during the scan: whether
-    # AWS's tagging API knows this type is not verified, and asking for one it does not know
-    # must not cost the region's other kinds their tags.
+    # Its tags are read by collect with its service's own ListTagsForResource: that AWS's
+    # tagging API knows this type is not verified (KindSpec.in_tagging_api says why it matters).
     in_tagging_api=False,
     depends_on=("bedrock-knowledge-base",),
     collect=collect,
