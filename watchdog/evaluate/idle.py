@@ -16,6 +16,7 @@ from watchdog.findings import Evidence, UnknownCause
 from watchdog.policies.schema import IdleCondition
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import MetricSeries, MetricSignals
+from watchdog.words import amount, span
 
 NO_IDLE_COST = frozenset({"serverless", "scaled-to-zero"})
 
@@ -77,7 +78,7 @@ def _traffic_evidence(
         )
     state = "idle" if invocations <= condition.threshold else "active"
     counted = " or ".join(dict.fromkeys(s.query.label for s in traffic))
-    detail = f"{_count(invocations)} {counted} in the last {_span(condition.window)}"
+    detail = f"{amount(invocations)} {counted} in the last {span(condition.window)}"
     if load:
         detail += f" (instance metrics present: {load_points} datapoints)"
     published = metrics.published.get(record.arn.lower())
@@ -111,28 +112,15 @@ def _unknown_because(
     if failed is not None:
         return "query-failed", f"the {failed.query.metric} query failed: {failed.error}"
     if metrics.window is None or metrics.window.end - metrics.window.start < window:
-        return "no-metrics", f"metrics were fetched for less than the {_span(window)} window"
+        return "no-metrics", f"metrics were fetched for less than the {span(window)} window"
     if record.created_at is None:
         return "no-metrics", "its creation time is unknown"
     age = now - record.created_at
     if age < window:
-        return "too-new", f"it is {_span(age)} old, younger than the {_span(window)} window"
+        return "too-new", f"it is {span(age)} old, younger than the {span(window)} window"
     return None
 
 
 def too_young(evidence: Evidence) -> bool:
     """Unknown only because the resource is new: not worth telling anyone about yet."""
     return evidence.unknown_cause == "too-new"
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
-
-
-def _span(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    if hours >= 48:
-        return f"{hours / 24:.0f} days"
-    if hours >= 1:
-        return f"{hours:.0f} hours"
-    return f"{delta.total_seconds() / 60:.0f} minutes"

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from watchdog.findings import Evidence
 from watchdog.signals.models import Datapoint, MetricSeries
+from watchdog.words import span
 
 # How many metric periods the newest datapoint may lag behind now before the reading is stale.
 STALE_AFTER_PERIODS = 2
@@ -47,14 +48,14 @@ def inactivity_evidence(
     if lag > timedelta(seconds=STALE_AFTER_PERIODS * period_seconds):
         return _unknown(
             base,
-            f"its {label} was last published {_span(lag)} ago, so activity since then "
+            f"its {label} was last published {span(lag, 1)} ago, so activity since then "
             "would not be seen",
         )
     inactive = timedelta(seconds=point.value)
     state = "idle" if inactive >= window else "active"
     detail = (
-        f"{label}: inactive for at least {_span(inactive)} at {point.at:%Y-%m-%d %H:%M} UTC "
-        f"(idle once inactive for {_span(window)})"
+        f"{label}: inactive for at least {span(inactive, 1)} at {point.at:%Y-%m-%d %H:%M} UTC "
+        f"(idle once inactive for {span(window, 1)})"
     )
     return base.model_copy(
         update={
@@ -84,12 +85,3 @@ def _unknown(base: Evidence, detail: str) -> Evidence:
             "detail": detail,
         }
     )
-
-
-def _span(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    if hours >= 48:
-        return f"{hours / 24:.1f} days"
-    if hours >= 1:
-        return f"{hours:.1f} hours"
-    return f"{delta.total_seconds() / 60:.0f} minutes"

@@ -29,15 +29,14 @@ class TagDialect:
     service: str | None = None
 
 
+def _paged(client: Any, operation: str, **params: Any) -> dict[str, str]:
+    """Every page of a `Tags: [{Key, Value}]` answer, through botocore's paginator."""
+    pages = client.get_paginator(operation).paginate(**params)
+    return {t["Key"]: t["Value"] for page in pages for t in page.get("Tags", [])}
+
+
 def _sagemaker_read(client: Any, arn: str) -> dict[str, str]:
-    tags: dict[str, str] = {}
-    params: dict[str, Any] = {"ResourceArn": arn, "MaxResults": TAG_PAGE}
-    while True:
-        page = client.list_tags(**params)
-        tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
-        if not page.get("NextToken"):
-            return tags
-        params["NextToken"] = page["NextToken"]
+    return _paged(client, "list_tags", ResourceArn=arn, PaginationConfig={"PageSize": TAG_PAGE})
 
 
 def _sagemaker_write(client: Any, arn: str, key: str, value: str) -> None:
@@ -56,14 +55,9 @@ def _bedrock_write(client: Any, arn: str, key: str, value: str) -> None:
 def _ec2_read(client: Any, arn: str) -> dict[str, str]:
     # EC2 tags by resource id (the ARN's last part: "instance/i-0abc" -> "i-0abc").
     resource_id = arn.rsplit("/", 1)[1]
-    tags: dict[str, str] = {}
-    params: dict[str, Any] = {"Filters": [{"Name": "resource-id", "Values": [resource_id]}]}
-    while True:
-        page = client.describe_tags(**params)
-        tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
-        if not page.get("NextToken"):
-            return tags
-        params["NextToken"] = page["NextToken"]
+    return _paged(
+        client, "describe_tags", Filters=[{"Name": "resource-id", "Values": [resource_id]}]
+    )
 
 
 def _ec2_write(client: Any, arn: str, key: str, value: str) -> None:

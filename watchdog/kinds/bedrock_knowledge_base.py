@@ -54,7 +54,7 @@ BILLED_THROUGH = BilledThrough(
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     client = ctx.client(SERVICE)
-    agents = ctx.memo(("bedrock-agent", "knowledge-base-agents"), lambda: agents_by_kb(ctx))
+    agents = agents_by_kb(ctx)
     names = {r.arn.lower(): r.name for r in ctx.records(COLLECTION)}
     records = []
     pages = ctx.paginate(SERVICE, "ListKnowledgeBases", maxResults=BEDROCK_PAGE_SIZE)

@@ -148,7 +148,7 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
 
 
 def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
-    return description_or_gone(lambda: client.describe_cluster(ClusterName=record.arn))
+    return _described(client, record.arn)
 
 
 def delete(client: Any, record: ResourceRecord) -> None:

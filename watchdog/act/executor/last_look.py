@@ -30,6 +30,7 @@ from watchdog.records import ResourceRecord
 from watchdog.signals.metrics import batches, fetch_batch
 from watchdog.signals.models import MetricQuery, MetricSeries, MetricWindow
 from watchdog.store.base import TeardownPlan
+from watchdog.words import amount
 
 log = structlog.get_logger(__name__)
 
@@ -39,7 +40,7 @@ PERIOD_S = 60  # 180 points a series, 90,000 for a full call of 500: one page (1
 
 def last_look(plans: Sequence[TeardownPlan], clients: Clients, now: datetime) -> dict[str, str]:
     """Finding id -> why its teardown must not start now, for each plan that may not go."""
-    queries = {plan.finding_id: _traffic(plan.finding.resource) for plan in plans}
+    queries = {plan.finding_id: _looked_at(plan.finding.resource) for plan in plans}
     places: dict[tuple[str, str], list[tuple[str, MetricQuery]]] = defaultdict(list)
     for plan in plans:
         record = plan.finding.resource
@@ -73,7 +74,7 @@ def look_window(now: datetime) -> MetricWindow:
     )
 
 
-def _traffic(record: ResourceRecord) -> list[MetricQuery]:
+def _looked_at(record: ResourceRecord) -> list[MetricQuery]:
     """What tells of use within minutes: request counts, and a service's own inactivity
     measure (SageMaker Canvas's TimeSinceLastActive)."""
     spec = BY_KIND.get(record.kind)
@@ -102,7 +103,7 @@ def _in_use(series: Iterable[MetricSeries], window: MetricWindow) -> str | None:
                 latest = point.at if latest is None else max(latest, point.at)
     if latest is None:
         return None
-    amounts = ", ".join(f"{_count(n)} {label}" for label, n in counted.items())
+    amounts = ", ".join(f"{amount(n)} {label}" for label, n in counted.items())
     hours = window.end - window.start
     return (
         f"in use: {amounts} in the last {hours.total_seconds() / 3600:g} hours, the latest at "
@@ -130,7 +131,3 @@ def _active_since(series: Sequence[MetricSeries], window: MetricWindow) -> str |
         "before the teardown); nothing was changed, and it goes back to its owner: approve it "
         "again if it should still go"
     )
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
