@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast check lint typecheck templates unit functional e2e bench clean \
+.PHONY: demo test test-fast check lint typecheck templates generate unit functional e2e bench clean \
 	build-WatchdogFunction lambda-python
 
 # The product with its dev tools, and the sandbox: its own distribution (sandbox/), which the
@@ -44,6 +44,12 @@ lint: $(STAMP)
 templates: $(STAMP)
 	$(BIN)/cfn-lint template.yaml deploy/member-role.yaml
 	$(BIN)/pytest tests/unit/test_templates.py tests/unit/test_templates_guards.py
+
+# What is built from the kind registry: README's IAM blocks and both templates' role
+# statements (tests/unit/test_iam_lists.py fails when they are stale).
+generate: $(STAMP)
+	$(BIN)/python -m watchdog.permissions --write-readme README.md
+	$(BIN)/python -m watchdog.permissions --write-templates .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

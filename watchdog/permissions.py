@@ -3,9 +3,10 @@ declarations (watchdog/aws/permissions.py) - and the README's lists and the temp
 statements built from those.
 
 `python -m watchdog.permissions --readme` prints the README's permission blocks (with
-their markers), `--write-readme README.md` replaces them in place, and `--template` prints each
-role statement's actions; tests/unit/test_iam_lists.py fails when README.md, template.yaml or
-deploy/member-role.yaml grant more or less than this module says.
+their markers), `--write-readme README.md` replaces them in place, `--write-templates .`
+replaces each role statement's actions in template.yaml and deploy/member-role.yaml
+(`make generate` runs both), and `--template` prints those actions;
+tests/unit/test_iam_lists.py fails when README.md or either template is stale.
 """
 
 from __future__ import annotations
@@ -215,6 +216,32 @@ def rewrite_readme(text: str) -> str:
     return text
 
 
+def _action_items(lines: list[str], start: int) -> tuple[int, int, str]:
+    """The span of the `Action:` list following line `start` (a `- Sid:` line): its first and
+    one-past-last line index, and the items' indentation."""
+    at = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "Action:")
+    first = at + 1
+    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+    end = first
+    while end < len(lines) and lines[end].startswith(f"{indent}- "):
+        end += 1
+    return first, end, indent
+
+
+def rewrite_template(text: str, relative: str) -> str:
+    """`relative`'s template text with each role statement's Action list replaced by what the
+    registry says it needs; comments, order and everything else untouched."""
+    statements, where = ROLES[relative]
+    lines = text.split("\n")
+    for statement in statements:
+        sid_lines = [i for i, line in enumerate(lines) if line.strip() == f"- Sid: {statement.sid}"]
+        if len(sid_lines) != 1:
+            raise ValueError(f"{relative} has {len(sid_lines)} statements {statement.sid}")
+        first, end, indent = _action_items(lines, sid_lines[0])
+        lines[first:end] = [f"{indent}- {action}" for action in statement.actions(where)]
+    return "\n".join(lines)
+
+
 def template_lists() -> str:
     lines = []
     for path, (statements, where) in ROLES.items():
@@ -231,11 +258,20 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--readme", action="store_true", help="print the README's IAM blocks")
     group.add_argument("--write-readme", metavar="PATH", help="replace the blocks in PATH")
     group.add_argument("--template", action="store_true", help="print each statement's actions")
+    group.add_argument(
+        "--write-templates",
+        metavar="ROOT",
+        help="replace each role statement's actions in ROOT's template.yaml and member role",
+    )
     group.add_argument("--mode", choices=MODES, help="print one mode's actions")
     args = parser.parse_args(argv)
     if args.write_readme:
         path = Path(args.write_readme)
         path.write_text(rewrite_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
+    elif args.write_templates:
+        for relative in ROLES:
+            path = Path(args.write_templates) / relative
+            path.write_text(rewrite_template(path.read_text(encoding="utf-8"), relative), "utf-8")
     elif args.readme:
         print("\n\n".join(readme_block(name) for name in README_BLOCKS))
     elif args.template:

@@ -1,9 +1,9 @@
 """The IAM lists people read and deploy are the registry's: README.md's permission blocks,
 template.yaml's function role and deploy/member-role.yaml's member role grant exactly what
 watchdog/permissions.py builds from the kinds and the shared declarations, statement by
-statement - nothing missing, nothing nothing needs. Regenerate the README's blocks with
-`python -m watchdog.permissions --write-readme README.md`; `--template` prints each
-statement's actions."""
+statement - nothing missing, nothing nothing needs. Regenerate them with `make generate`
+(`python -m watchdog.permissions --write-readme README.md` and `--write-templates .`);
+`--template` prints each statement's actions."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from watchdog.permissions import (
     needed,
     readme_block,
     rewrite_readme,
+    rewrite_template,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +81,12 @@ def test_each_role_grants_what_the_registry_needs_and_nothing_else(relative: str
             for a in sorted(have - need)
         ]
     assert problems == [], "\n".join(problems) + "\n(python -m watchdog.permissions --template)"
+
+
+@pytest.mark.parametrize("relative", sorted(ROLES))
+def test_the_templates_lists_are_the_generated_ones_in_registry_order(relative: str) -> None:
+    text = (ROOT / relative).read_text(encoding="utf-8")
+    assert rewrite_template(text, relative) == text, f"{relative} is stale: make generate"
 
 
 @pytest.mark.parametrize("relative", sorted(ROLES))
