@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
+from watchdog.act.parking import parked_spells
 from watchdog.store.base import AuditEntry
 
 # Outcomes not listed here (the log may grow new ones) are shown unstyled.
@@ -35,10 +36,51 @@ class AuditWindow:
     entries: int
     saved_usd: float
     complete: bool = True  # False: the window had more than WINDOW_SCAN_LIMIT entries
+    parking: ParkingTotal | None = None
 
     @classmethod
-    def of(cls, entries: Sequence[AuditEntry], scan_limit: int = WINDOW_SCAN_LIMIT) -> AuditWindow:
-        return cls(len(entries), saved_by(entries), complete=len(entries) < scan_limit)
+    def of(
+        cls,
+        entries: Sequence[AuditEntry],
+        scan_limit: int = WINDOW_SCAN_LIMIT,
+        now: datetime | None = None,
+    ) -> AuditWindow:
+        return cls(
+            len(entries),
+            saved_by(entries),
+            complete=len(entries) < scan_limit,
+            parking=ParkingTotal.of(entries, now or datetime.now(UTC)),
+        )
+
+
+@dataclass(frozen=True)
+class ParkingTotal:
+    """What parking saved in the window: its spells, their hours and what those cost."""
+
+    spells: int
+    hours: float
+    saved_usd: float
+    unpriced: int  # spells of resources with no price: their hours are counted, not priced
+
+    @classmethod
+    def of(cls, entries: Sequence[AuditEntry], now: datetime) -> ParkingTotal | None:
+        spells = parked_spells(entries)
+        if not spells:
+            return None
+        saved = [s.saved_usd(now) for s in spells]
+        return cls(
+            spells=len(spells),
+            hours=sum(s.hours(now) for s in spells),
+            saved_usd=sum(v for v in saved if v is not None),
+            unpriced=sum(1 for v in saved if v is None),
+        )
+
+    def line(self) -> str:
+        unpriced = f" ({self.unpriced} unpriced)" if self.unpriced else ""
+        return (
+            f"Parking: {self.spells} parked spell{'s' if self.spells != 1 else ''}, "
+            f"{self.hours:,.1f} hours off, {money(self.saved_usd)} saved{unpriced}."
+        )
 
 
 def saved_by(entries: Sequence[AuditEntry]) -> float:
@@ -113,6 +155,8 @@ def _summary(
             f"{len(entries)} shown of {total} entries {where}; done changes "
             f"{'in this window' if since else 'in the whole log'} save {saved}/month."
         ]
+    if window.parking is not None:
+        lines.append(window.parking.line())
     if more:
         lines.append(f"Showing the newest {limit}: raise --limit or narrow --since to see more.")
     lines.append("Full descriptions: --format json. Undo a delete or stop: ai-watchdog restore ID.")

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from watchdog.kinds import BY_KIND, kind_names
+from watchdog.kinds._park import Park
 from watchdog.kinds.base import no_metrics
 from watchdog.policies.schema import Policy, PolicyFile
 from watchdog.records import Kind
@@ -361,7 +362,8 @@ def _duplicate_names(found: Iterable[_Found]) -> list[Problem]:
 
 
 def _impossible_actions(found: Iterable[_Found]) -> list[Problem]:
-    """A stop or delete on a kind that has no such operation would never run: say so now."""
+    """A stop, delete or park on a kind that has no such operation would never run: say so
+    now."""
     problems = []
     for item in found:
         for kind in item.policy.resource:
@@ -373,6 +375,9 @@ def _impossible_actions(found: Iterable[_Found]) -> list[Problem]:
 
 
 def _cannot(kind: Kind, action: str) -> str | None:
+    parking = BY_KIND[kind].park
+    if action == "park":
+        return None if isinstance(parking, Park) else f"{kind} cannot be parked: {parking.why}"
     teardown = BY_KIND[kind].teardown
     if teardown.can(action):
         return None
