@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
-from watchdog.act.parking import parked_spells
+from watchdog.act.parking import ParkingTotal
 from watchdog.store.base import AuditEntry
 
 # Outcomes not listed here (the log may grow new ones) are shown unstyled.
@@ -50,36 +50,6 @@ class AuditWindow:
             saved_by(entries),
             complete=len(entries) < scan_limit,
             parking=ParkingTotal.of(entries, now or datetime.now(UTC)),
-        )
-
-
-@dataclass(frozen=True)
-class ParkingTotal:
-    """What parking saved in the window: its spells, their hours and what those cost."""
-
-    spells: int
-    hours: float
-    saved_usd: float
-    unpriced: int  # spells of resources with no price: their hours are counted, not priced
-
-    @classmethod
-    def of(cls, entries: Sequence[AuditEntry], now: datetime) -> ParkingTotal | None:
-        spells = parked_spells(entries)
-        if not spells:
-            return None
-        saved = [s.saved_usd(now) for s in spells]
-        return cls(
-            spells=len(spells),
-            hours=sum(s.hours(now) for s in spells),
-            saved_usd=sum(v for v in saved if v is not None),
-            unpriced=sum(1 for v in saved if v is None),
-        )
-
-    def line(self) -> str:
-        unpriced = f" ({self.unpriced} unpriced)" if self.unpriced else ""
-        return (
-            f"Parking: {self.spells} parked spell{'s' if self.spells != 1 else ''}, "
-            f"{self.hours:,.1f} hours off, {money(self.saved_usd)} saved{unpriced}."
         )
 
 
@@ -156,11 +126,18 @@ def _summary(
             f"{'in this window' if since else 'in the whole log'} save {saved}/month."
         ]
     if window.parking is not None:
-        lines.append(window.parking.line())
+        lines.append(parking_line(window.parking))
     if more:
         lines.append(f"Showing the newest {limit}: raise --limit or narrow --since to see more.")
     lines.append("Full descriptions: --format json. Undo a delete or stop: ai-watchdog restore ID.")
     return "\n".join(lines)
+
+
+def parking_line(total: ParkingTotal) -> str:
+    unpriced = f" ({total.unpriced} unpriced)" if total.unpriced else ""
+    spells = f"{total.spells} parked spell{'s' if total.spells != 1 else ''}"
+    hours = f"{total.hours:,.1f} hours off"
+    return f"Parking: {spells}, {hours}, {money(total.saved_usd)} saved{unpriced}."
 
 
 def _empty_line(since: datetime | None) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.functional.act.conftest import REGION, Applier
 from watchdog.act import ExecOptions, ScopeClients
-from watchdog.act.parking import NothingToResume, parked_spells, resume_now
+from watchdog.act.parking import NothingToResume, parked_spells, parking_tick, resume_now
 from watchdog.inventory import ScanRequest, open_scope
 from watchdog.policies.schema import Policy
 from watchdog.signals.models import HOURS_PER_MONTH
@@ -198,3 +198,31 @@ def test_resume_now_brings_back_only_what_the_watchdog_parked_and_once(applier: 
     applier.clock._now = MONDAY_NOON + timedelta(hours=36)
     applier(policy)
     assert states()["alice-exploration"] == "Stopped"
+
+
+def test_the_parking_tick_parks_and_resumes_on_time_between_daily_cycles(
+    applier: Applier,
+) -> None:
+    policy = office_hours()
+    applier.clock._now = MONDAY_NOON
+    applier(policy)  # the day's only cycle: it stores the park findings
+    clients = ScopeClients(open_scope(ScanRequest(regions=[REGION])))
+    options = ExecOptions(execute=True)
+
+    def tick(at: datetime, policies: list[Policy]) -> dict[str, str]:
+        applier.clock._now = at
+        parking_tick(applier.store, clients, applier.clock, options, "tick", policies)
+        return states()
+
+    before_park = tick(datetime(2026, 12, 7, 19, 50, tzinfo=PARIS), [policy])
+    assert before_park["alice-exploration"] == "InService"
+    evening = tick(datetime(2026, 12, 7, 20, 5, tzinfo=PARIS), [policy])
+    assert evening["alice-exploration"] == "Stopped"
+    assert evening["legacy-experiments"] == "Stopped"  # stopped by someone: untouched
+    morning = tick(datetime(2026, 12, 8, 8, 5, tzinfo=PARIS), [policy])
+    assert morning["alice-exploration"] == "InService"
+    # A policy switched off (or removed) stops its schedule: nothing parks that evening.
+    disabled = policy.model_copy(update={"enabled": False})
+    off = tick(datetime(2026, 12, 8, 20, 5, tzinfo=PARIS), [disabled])
+    assert off["alice-exploration"] == "InService"
+    assert tick(datetime(2026, 12, 8, 20, 10, tzinfo=PARIS), [])["alice-exploration"] == "InService"

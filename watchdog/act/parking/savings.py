@@ -9,7 +9,7 @@ one AWS already showed stopped), and the done resume entry of the same occurrenc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,3 +85,26 @@ def parked_spells(entries: Iterable[AuditEntry]) -> list[ParkedSpell]:
             )
         )
     return sorted(spells, key=lambda s: (s.parked_at, s.target_arn))
+
+
+@dataclass(frozen=True)
+class ParkingTotal:
+    """What parking saved in the window: its spells, their hours and what those cost."""
+
+    spells: int
+    hours: float
+    saved_usd: float
+    unpriced: int  # spells of resources with no price: their hours are counted, not priced
+
+    @classmethod
+    def of(cls, entries: Sequence[AuditEntry], now: datetime) -> ParkingTotal | None:
+        spells = parked_spells(entries)
+        if not spells:
+            return None
+        saved = [s.saved_usd(now) for s in spells]
+        return cls(
+            spells=len(spells),
+            hours=sum(s.hours(now) for s in spells),
+            saved_usd=sum(v for v in saved if v is not None),
+            unpriced=sum(1 for v in saved if v is None),
+        )
