@@ -1,11 +1,13 @@
 """AWS Lambda entry point. Thin: read settings, run the core, return a summary.
 
-With a store configured (WATCHDOG_STORE, the DynamoDB table), one function answers three
-kinds of event (watchdog.service.lambda_events): an EventBridge Scheduler event runs a cycle
+With a store configured (WATCHDOG_STORE, the DynamoDB table), one function answers each
+kind of event (watchdog.service.lambda_events): an EventBridge Scheduler event runs a cycle
 (apply, dry-run unless WATCHDOG_MODE=enforce, within the remaining time, then Slack); an HTTP
-API v2 / function URL request is a Slack click or an approval page; and an asynchronous
-invocation of itself does the work a click started. Without a store, a scheduled event runs
-a read-only plan and logs each finding and the summary as structured JSON.
+API v2 / function URL request is a Slack click or an approval page; an asynchronous
+invocation of itself does the work a click started; and the parking schedule's event
+(`{"watchdog": "parking"}`) runs the park schedules' parks and resumes due now. Without a
+store, a scheduled event runs a read-only plan and logs each finding and the summary as
+structured JSON.
 Importing it loads what a scheduled event needs and no more: the HTTP side, Slack, the work
 and the fan-out are imported by the event that needs them (watchdog.service.lambda_events),
 nothing of the CLI or terminal libraries is, and no client is created at import time.
@@ -34,7 +36,14 @@ from watchdog.logs import configure_logging
 from watchdog.pipeline import lookback_for, run_plan
 from watchdog.service import lambda_events
 from watchdog.service.context import build_service
-from watchdog.service.lambda_events import Dispatch, invoke_self, is_fanout, is_http, is_work
+from watchdog.service.lambda_events import (
+    Dispatch,
+    invoke_self,
+    is_fanout,
+    is_http,
+    is_parking,
+    is_work,
+)
 from watchdog.service.public_url import own_function_url
 from watchdog.service.secrets import resolve_secrets
 from watchdog.settings import Settings
@@ -63,8 +72,10 @@ def handler(
     if settings.cache_dir is None:
         settings = settings.model_copy(update={"cache_dir": "/tmp/ai-cost-watchdog"})
     if not settings.store:
-        if is_http(event) or is_work(event) or is_fanout(event):
-            raise ValueError("WATCHDOG_STORE must be set for Slack and approval requests")
+        if is_http(event) or is_work(event) or is_fanout(event) or is_parking(event):
+            raise ValueError(
+                "WATCHDOG_STORE must be set for Slack, approval, fan-out and parking events"
+            )
         return _plan_only(settings)
     service = build_service(settings, open_store(settings.store))
     try:
@@ -74,6 +85,8 @@ def handler(
             return lambda_events.work(service, event, context)
         if is_fanout(event):
             return lambda_events.fanout(service, event, context)
+        if is_parking(event):
+            return lambda_events.parking(service, context)
         return lambda_events.scheduled(service, context)
     finally:
         service.close()

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from watchdog.policies.schema import Action, ActionWindow
+from watchdog.policies.schema import Action, ActionWindow, ParkSchedule
 from watchdog.records import Kind, ResourceRecord
 
 EvidenceState = Literal["idle", "active", "unknown", "not-measured"]
@@ -80,6 +80,9 @@ class Irreversible(_Frozen):
     why: str
 
 
+HOURS_PER_WEEK = 168
+
+
 class Finding(_Frozen):
     id: str
     resource: ResourceRecord
@@ -97,6 +100,21 @@ class Finding(_Frozen):
     approval_grace_hours: float | None = None
     action_window: ActionWindow | None = None
     actions_allowed_now: bool = True
+    # With action park: when it is parked and resumed, and how many hours a week that is
+    # (None: it resumes on demand).
+    park: ParkSchedule | None = None
+    parked_hours_per_week: float | None = None
+
+    def monthly_savings_usd(self) -> float:
+        """What carrying out its action saves a month: the whole cost for a stop or delete,
+        the parked share of it for a park (0 when either is unknown)."""
+        if self.action == "notify" or self.monthly_cost_usd is None:
+            return 0.0
+        if self.action == "park":
+            hours = self.parked_hours_per_week or 0.0
+            return self.monthly_cost_usd * hours / HOURS_PER_WEEK
+        return self.monthly_cost_usd
+
     owner: str | None = None
     steps: tuple[Step, ...] = ()
     retained: tuple[Retained, ...] = ()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from watchdog.aws.permissions import MODES, SHARED, Grant, Mode, Where
 from watchdog.kinds import REGISTRY
+from watchdog.kinds._park import Park
 from watchdog.kinds.base import KindSpec
 
 
@@ -36,6 +37,8 @@ def kind_grants(spec: KindSpec) -> list[Grant]:
         Grant(tags.write_action, ("exempt",), "act.tags"),
     ]
     found += [Grant(op, ("teardown",), stage) for op in teardown_actions(spec)]
+    # Parking runs under the same enforce switch: its park call and the call that resumes it.
+    found += [Grant(op, ("teardown",), stage) for op in park_actions(spec)]
     if spec.leftovers is not None:
         # Apply reports what a delete left (enforce); `leftovers` reads it again first.
         found += [Grant(action, ("report", "leftovers"), stage) for action in spec.leftovers.iam]
@@ -47,6 +50,13 @@ def kind_grants(spec: KindSpec) -> list[Grant]:
 def teardown_actions(spec: KindSpec) -> list[str]:
     steps = (spec.teardown.stop, spec.teardown.delete)
     return [step.op for step in steps if step is not None]
+
+
+def park_actions(spec: KindSpec) -> list[str]:
+    parking = spec.park
+    if not isinstance(parking, Park):
+        return []
+    return [op for op in (parking.park.op, parking.resume.op) if op not in teardown_actions(spec)]
 
 
 def grants() -> tuple[Grant, ...]:

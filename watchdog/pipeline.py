@@ -7,7 +7,7 @@ place that reads the clock for a run; evaluate and plan are given `now`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -118,8 +118,8 @@ def _summary(
     return PlanSummary(
         findings=len(findings),
         by_action=by_action,
-        monthly_savings_usd=_total(f for f in findings if f.action != "notify"),
-        monthly_cost_flagged_usd=_total(findings),
+        monthly_savings_usd=_total(findings, Finding.monthly_savings_usd),
+        monthly_cost_flagged_usd=_total(findings, lambda f: f.monthly_cost_usd or 0.0),
         unpriced_resources=len({f.resource.arn for f in findings if f.monthly_cost_usd is None}),
         resources_scanned=scanned,
         skipped=dict(skipped),
@@ -127,8 +127,10 @@ def _summary(
     )
 
 
-def _total(findings: Iterable[Finding]) -> float:
+def _total(findings: Iterable[Finding], amount: Callable[[Finding], float]) -> float:
+    """Per resource once (two policies on one resource save its cost once): the larger."""
     per_resource: dict[str, float] = {}
     for finding in findings:
-        per_resource[finding.resource.arn] = finding.monthly_cost_usd or 0.0
+        arn = finding.resource.arn
+        per_resource[arn] = max(per_resource.get(arn, 0.0), amount(finding))
     return round(sum(per_resource.values()), 2)

@@ -115,6 +115,11 @@ class Settings(BaseSettings):
         description="`every <duration>` (e.g. every 15m) or a five-field cron expression",
     )
     daemon_timezone: str = Field(default="UTC", description="timezone for a cron schedule")
+    parking_minutes: float = Field(
+        default=15,
+        gt=0,
+        description="the daemon runs park schedules' parks and resumes this often, between cycles",
+    )
     daemon_host: str = Field(default="127.0.0.1", description="HTTP server address")
     daemon_port: int = Field(default=8080, ge=0, le=65535, description="HTTP port; 0: any free")
     daemon_lock_minutes: float = Field(

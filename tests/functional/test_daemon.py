@@ -1,15 +1,18 @@
 """The daemon in-process: two daemons on one store never run a cycle at once, and /metrics
-reports what the cycles did, in Prometheus' text format."""
+reports what the cycles did, in Prometheus' text format; the parking tick between cycles."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
+from tests.fakes import FakeClock
 from tests.functional.demo_snapshot import seed_demo
+from tests.unit.test_daemon_metrics import parse
 from watchdog.daemon.app import LOCK, Daemon
 from watchdog.service.context import build_service
 from watchdog.service.routes import Request
@@ -174,3 +177,60 @@ def test_the_daemon_refuses_to_start_when_aws_cannot_be_used(
         "(it comes from AWS_PROFILE or --profile)"
     ]
     assert bad_region.exit_code == 2 and "unknown region 'us-east-9'" in bad_region.output
+
+
+def test_the_parking_tick_parks_and_resumes_between_cycles_and_metrics_show_the_savings(
+    aws: None, tmp_path: Path
+) -> None:
+    seed_demo()
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "office-hours.yaml").write_text(
+        "policies:\n  - name: office-hours\n    resource: [sagemaker-notebook-instance]\n"
+        "    conditions: {status: [InService]}\n    action: park\n"
+        "    approval: {mode: automatic, grace: 0h}\n"
+        "    park: {at: '0 20 * * *', resume: '0 8 * * *'}\n"
+    )
+    settings = Settings(
+        regions="us-east-1",
+        mode="enforce",
+        policies=str(policies),
+        store=f"sqlite:///{tmp_path / 'watchdog.db'}",
+        cache_dir=str(tmp_path / "cache"),
+        cost_explorer=False,
+        daemon_port=0,
+    )
+    clock = FakeClock(datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
+    service = build_service(settings, SqliteStore(tmp_path / "watchdog.db"), clock=clock)
+    daemon = Daemon(service)
+    try:
+        daemon.cycle()  # noon: findings stored, nothing due
+        assert notebooks("InService") == {"alice-exploration", "gpu-scratchpad", "platform-admin"}
+
+        clock._now = datetime(2026, 12, 7, 20, 5, tzinfo=UTC)
+        daemon.parking()
+        assert notebooks("InService") == {"platform-admin"}  # exempt
+        clock._now = datetime(2026, 12, 8, 8, 5, tzinfo=UTC)
+        service.store.acquire_lock(LOCK, "another-daemon", clock.now(), timedelta(minutes=15))
+        daemon.parking()  # another daemon's cycle is running: it parks and resumes itself
+        assert notebooks("InService") == {"platform-admin"}
+        service.store.release_lock(LOCK, "another-daemon")
+        daemon.parking()
+        assert notebooks("InService") == {"alice-exploration", "gpu-scratchpad", "platform-admin"}
+
+        samples = parse(daemon.handle(Request("GET", "/metrics")).body)
+        assert samples['watchdog_parking_ticks_total{outcome="ran"}'] == 2
+        assert samples['watchdog_parking_ticks_total{outcome="skipped"}'] == 1
+        assert samples["watchdog_parked_hours"] == 2 * 12.0  # two notebooks, 20:05 to 08:05
+        assert samples["watchdog_parking_saved_usd"] > 0
+    finally:
+        daemon.stop()
+
+
+def notebooks(status: str) -> set[str]:
+    listed = boto3.client("sagemaker", region_name="us-east-1").list_notebook_instances()
+    return {
+        n["NotebookInstanceName"]
+        for n in listed["NotebookInstances"]
+        if n["NotebookInstanceStatus"] == status
+    }

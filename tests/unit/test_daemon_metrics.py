@@ -123,6 +123,8 @@ def test_a_fresh_daemon_serves_valid_metrics_with_nothing_counted() -> None:
 
     assert samples == {
         "watchdog_monthly_usd_at_stake": 0.0,
+        "watchdog_parking_saved_usd": 0.0,
+        "watchdog_parked_hours": 0.0,
         "watchdog_errors_total": 0.0,
         "watchdog_last_cycle_timestamp_seconds": 0.0,
     }
@@ -137,6 +139,7 @@ def test_every_family_is_described_even_before_its_first_sample() -> None:
         "watchdog_steps_total",
         "watchdog_slack_messages_total",
         "watchdog_work_total",
+        "watchdog_parking_ticks_total",
     ):
         assert f"# HELP {family} " in text and f"# TYPE {family} " in text
 
@@ -211,3 +214,18 @@ def test_counted_work_and_failed_cycles_show_up() -> None:
     assert samples['watchdog_cycles_total{outcome="skipped"}'] == 1
     # A failed cycle is an error too; a skipped one (another daemon held the lock) is not.
     assert samples["watchdog_errors_total"] == 1
+
+
+def test_parking_ticks_and_what_parking_saved_show_up() -> None:
+    metrics = Metrics()
+
+    metrics.count("parking", "ran")
+    metrics.count("parking", "ran")
+    metrics.count("parking", "skipped")
+    metrics.parking_saved(1234.5678, 540.0)
+    samples = parse(metrics.render())
+
+    assert samples['watchdog_parking_ticks_total{outcome="ran"}'] == 2
+    assert samples['watchdog_parking_ticks_total{outcome="skipped"}'] == 1
+    assert samples["watchdog_parking_saved_usd"] == 1234.57
+    assert samples["watchdog_parked_hours"] == 540.0

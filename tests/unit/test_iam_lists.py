@@ -15,6 +15,7 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
 from watchdog.aws.permissions import MODES, SHARED
 from watchdog.kinds import REGISTRY
+from watchdog.kinds._park import Park
 from watchdog.permissions import (
     README_BLOCKS,
     ROLES,
@@ -118,16 +119,23 @@ def test_the_readme_lists_every_mode_a_person_or_a_schedule_needs() -> None:
         assert missing == [], f"{mode}: {missing}"
 
 
-def test_teardown_is_derived_from_the_kinds_operations() -> None:
+def test_teardown_is_derived_from_the_kinds_operations_and_parking() -> None:
     operations = {
         step.op
         for spec in REGISTRY
         for step in (spec.teardown.stop, spec.teardown.delete)
         if step is not None
     }
-    assert set(needed("teardown")) == operations
-    assert set(exempt_deny()) < operations
-    assert set(needed("teardown", "each")) == operations
+    parking = {
+        step.op
+        for spec in REGISTRY
+        if isinstance(spec.park, Park)
+        for step in (spec.park.park, spec.park.resume)
+    }
+    assert parking - operations, "parking brings calls of its own (the resumes)"
+    assert set(needed("teardown")) == operations | parking
+    assert set(exempt_deny()) < operations  # a resume is not a teardown to deny
+    assert set(needed("teardown", "each")) == operations | parking
 
 
 def test_each_action_is_declared_once_per_mode() -> None:

@@ -188,24 +188,7 @@ def references(node: Any) -> set[str]:
     return set()
 
 
-# The function, its schedule and the store.
-
-
-def test_given_defaults_then_one_enabled_schedule_runs_the_function_with_retries_and_a_dlq(
-    deploy: Any,
-) -> None:
-    template = deploy()
-
-    [schedule] = of_type(template, "AWS::Scheduler::Schedule").values()
-    assert schedule["Properties"]["ScheduleExpression"] == {"Ref": "ScheduleExpression"}
-    assert schedule["Properties"]["ScheduleExpressionTimezone"] == {"Ref": "ScheduleTimezone"}
-    assert schedule["Properties"]["State"] == "ENABLED"
-    target = schedule["Properties"]["Target"]
-    assert target["Arn"] == {"Fn::GetAtt": ["WatchdogFunction", "Arn"]}
-    assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
-    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
-    assert template["Parameters"]["ScheduleExpression"] == "rate(1 hour)"
-    assert of_type(template, "AWS::StepFunctions::StateMachine") == {}
+# The function and the store.
 
 
 def test_the_store_table_is_exactly_the_table_the_code_creates(deploy: Any) -> None:
@@ -462,23 +445,6 @@ def test_secrets_in_secrets_manager_are_named_to_the_function_and_only_those_are
 
 
 # Fan-out.
-
-
-def test_fan_out_schedules_the_state_machine_instead_of_the_function(deploy: Any) -> None:
-    template = deploy(FanOut="true")
-
-    schedules = of_type(template, "AWS::Scheduler::Schedule").values()
-    state = {json.dumps(s["Properties"]["Target"]["Arn"]): s["Properties"] for s in schedules}
-    function = state[json.dumps({"Fn::GetAtt": ["WatchdogFunction", "Arn"]})]
-    machine = state[json.dumps({"Ref": "FanOutStateMachine"})]
-    assert function["State"] == "DISABLED"
-    assert machine.get("State", "ENABLED") == "ENABLED"
-    assert machine["Target"]["DeadLetterConfig"] == {
-        "Arn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
-    }
-    assert machine["ScheduleExpression"] == {"Ref": "ScheduleExpression"}
-    [state_machine] = of_type(template, "AWS::StepFunctions::StateMachine").values()
-    assert state_machine["Properties"]["StateMachineType"] == "STANDARD"
 
 
 def test_the_state_machine_fills_every_placeholder_of_its_definition(deploy: Any) -> None:

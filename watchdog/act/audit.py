@@ -13,6 +13,7 @@ from typing import Any
 
 from watchdog.findings import Finding, Step
 from watchdog.kinds import BY_KIND
+from watchdog.kinds._park import Park
 from watchdog.records import ResourceRecord
 from watchdog.store.base import AuditEntry, AuditOutcome, Store, StoreConflict
 
@@ -66,6 +67,10 @@ def step_entry(
     detail: str = "",
 ) -> AuditEntry:
     saves = finding.monthly_cost_usd if _ends_its_billing(step, target, finding) else None
+    parked_cost = None
+    if finding.action == "park":
+        # A park saves for as long as it lasts: its hours are priced at this (act.parking).
+        saves, parked_cost = None, finding.monthly_cost_usd if not _resumes(step) else None
     return AuditEntry(
         id=entry_id,
         at=at,
@@ -80,8 +85,14 @@ def step_entry(
         approved_by=approved_by,
         description=described,
         monthly_cost_saved_usd=saves if outcome == "done" else None,
+        parked_monthly_cost_usd=parked_cost if outcome == "done" else None,
         detail=detail,
     )
+
+
+def _resumes(step: Step) -> bool:
+    parking = BY_KIND[step.target_kind].park
+    return isinstance(parking, Park) and step.op == parking.resume.op
 
 
 def _ends_its_billing(step: Step, target: ResourceRecord, finding: Finding) -> bool:

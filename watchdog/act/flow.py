@@ -35,6 +35,7 @@ from watchdog.act.models import (
     FindingOutcome,
     StepOutcome,
 )
+from watchdog.act.parking import park_and_resume
 from watchdog.aws.clients import RunInterrupted
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import Scope
@@ -97,6 +98,9 @@ def apply(
         _conclude(p, execution, store, options, clock, p.finding_id in resumed)
         for p in admission.plans
     ]
+    # Parking schedules: what each one's occurrence asks for now.
+    parks = [f for f in planned.findings if wanted is None or f.resource.arn.lower() in wanted]
+    finished += park_and_resume(parks, previous, store, runner, clock, options)
     left = _leftovers(admission.plans, execution, runner.clients)
     return _result(planned, options, now, admission.outcomes + finished, execution, left, scope)
 
@@ -234,7 +238,8 @@ def _only(
     wanted = {arn.strip().lower() for arn in only if arn.strip()}
     if not wanted:
         return None
-    known = {f.resource.arn.lower() for f in planned.findings if f.action in ("stop", "delete")}
+    acting = ("stop", "delete", "park")
+    known = {f.resource.arn.lower() for f in planned.findings if f.action in acting}
     known |= {s.finding.resource.arn.lower() for s in previous.values() if s.state == "executing"}
     unknown = sorted(wanted - known)
     scanned = {r.arn.lower(): r for r in planned.resources}
@@ -247,7 +252,8 @@ def _only(
             raise ApplyRefused(f"nothing to apply for {record.arn}: exempt: {why}")
     if unknown:
         raise ApplyRefused(
-            f"no stop or delete finding for {', '.join(unknown)}; `ai-watchdog plan` lists them"
+            f"no stop, delete or park finding for {', '.join(unknown)}; "
+            "`ai-watchdog plan` lists them"
         )
     return wanted
 
@@ -280,7 +286,8 @@ def _admit(
         if chosen(previous[fid].finding):
             admission.resume(previous[fid])
     for finding in planned.findings:
-        if finding.id not in executing and chosen(finding):
+        # A park finding runs on its schedule (act/parking), not as a one-off teardown.
+        if finding.id not in executing and chosen(finding) and finding.action != "park":
             admission.admit(finding, previous.get(finding.id))
     return admission
 
@@ -335,7 +342,8 @@ def _summary(outcomes: Sequence[FindingOutcome]) -> ApplySummary:
         by_fate[outcome.fate] = by_fate.get(outcome.fate, 0) + 1
         for step in outcome.steps:
             steps_by_fate[step.fate] = steps_by_fate.get(step.fate, 0) + 1
-        if outcome.fate == "done" and any(_ends_billing(s, outcome) for s in outcome.steps):
+        ends = any(_ends_billing(s, outcome) for s in outcome.steps)
+        if outcome.fate == "done" and outcome.action != "park" and ends:
             saved[outcome.resource_arn] = outcome.monthly_cost_usd or 0.0
     return ApplySummary(
         findings=len(outcomes),

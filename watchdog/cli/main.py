@@ -22,6 +22,7 @@ from watchdog.cli.leftovers import leftovers
 from watchdog.cli.plan import plan
 from watchdog.cli.policies import policies
 from watchdog.cli.restore import restore
+from watchdog.cli.resume import resume
 from watchdog.cli.sandbox import sandbox
 from watchdog.cli.scan import scan
 from watchdog.cli.snooze import exempt_command, snooze_command
@@ -39,6 +40,7 @@ cli.add_command(apply)
 cli.add_command(approve)
 cli.add_command(daemon)
 cli.add_command(restore)
+cli.add_command(resume)
 cli.add_command(audit)
 cli.add_command(findings)
 cli.add_command(snooze_command)

@@ -70,6 +70,12 @@ def _print_teardown(outcome: FindingOutcome, console: Console) -> None:
         )
 
 
+def render_outcomes(outcomes: list[FindingOutcome], console: Console) -> None:
+    """Findings acted on outside an apply run (`resume`), each with its steps."""
+    for outcome in outcomes:
+        _print_teardown(outcome, console)
+
+
 def _print_leftovers(left: LeftoverReport, console: Console) -> None:
     lines = left.lines()
     console.print(f"\n[bold]{lines.heading}[/bold]", highlight=False)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
+from watchdog.act.parking import ParkingTotal
 from watchdog.store.base import AuditEntry
 
 # Outcomes not listed here (the log may grow new ones) are shown unstyled.
@@ -35,10 +36,21 @@ class AuditWindow:
     entries: int
     saved_usd: float
     complete: bool = True  # False: the window had more than WINDOW_SCAN_LIMIT entries
+    parking: ParkingTotal | None = None
 
     @classmethod
-    def of(cls, entries: Sequence[AuditEntry], scan_limit: int = WINDOW_SCAN_LIMIT) -> AuditWindow:
-        return cls(len(entries), saved_by(entries), complete=len(entries) < scan_limit)
+    def of(
+        cls,
+        entries: Sequence[AuditEntry],
+        scan_limit: int = WINDOW_SCAN_LIMIT,
+        now: datetime | None = None,
+    ) -> AuditWindow:
+        return cls(
+            len(entries),
+            saved_by(entries),
+            complete=len(entries) < scan_limit,
+            parking=ParkingTotal.of(entries, now or datetime.now(UTC)),
+        )
 
 
 def saved_by(entries: Sequence[AuditEntry]) -> float:
@@ -113,10 +125,19 @@ def _summary(
             f"{len(entries)} shown of {total} entries {where}; done changes "
             f"{'in this window' if since else 'in the whole log'} save {saved}/month."
         ]
+    if window.parking is not None:
+        lines.append(parking_line(window.parking))
     if more:
         lines.append(f"Showing the newest {limit}: raise --limit or narrow --since to see more.")
     lines.append("Full descriptions: --format json. Undo a delete or stop: ai-watchdog restore ID.")
     return "\n".join(lines)
+
+
+def parking_line(total: ParkingTotal) -> str:
+    unpriced = f" ({total.unpriced} unpriced)" if total.unpriced else ""
+    spells = f"{total.spells} parked spell{'s' if total.spells != 1 else ''}"
+    hours = f"{total.hours:,.1f} hours off"
+    return f"Parking: {spells}, {hours}, {money(total.saved_usd)} saved{unpriced}."
 
 
 def _empty_line(since: datetime | None) -> str:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
+from watchdog.act import FindingOutcome
+from watchdog.act.parking import ParkingTotal
 from watchdog.approvals.http import Response
 from watchdog.daemon.health import Health
 from watchdog.daemon.http import HttpServer
@@ -30,6 +33,7 @@ from watchdog.policies.load import PolicyError
 from watchdog.service.clicks import answer_payload
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
+from watchdog.service.parking import run_parking
 from watchdog.service.routes import Request, route
 from watchdog.service.work import Work, perform
 from watchdog.store import holders
@@ -42,6 +46,8 @@ LOCK_MARGIN = timedelta(seconds=60)
 # How long an approved teardown waits for another daemon's cycle to let go of the lock.
 WORK_PATIENCE_S = 120.0
 LOCK_RETRY_S = 2.0
+# The newest audit entries /metrics totals parking over: years of nightly parks of a fleet.
+PARKING_AUDIT_LIMIT = 100_000
 
 
 class Daemon:
@@ -82,6 +88,9 @@ class Daemon:
     def start(self) -> None:
         first = self.service.clock.now() if self.service.settings.daemon_run_on_start else None
         self._scheduler.add_job(self.cycle, self.trigger, id="cycle", next_run_time=first)
+        # Park schedules between cycles: their times are met within this many minutes.
+        every = IntervalTrigger(minutes=self.service.settings.parking_minutes)
+        self._scheduler.add_job(self.parking, every, id="parking")
         self._scheduler.start()
         self._started = True
         threading.Thread(
@@ -174,10 +183,37 @@ class Daemon:
             self.metrics.count("cycles", "skipped")
             self.health.cycle_skipped(self.service.clock.now())
 
+    def parking(self) -> None:
+        """Between cycles; a cycle in progress parks and resumes itself, so the tick yields."""
+        try:
+            ran = self._exclusive(self._run_parking, patience_s=0)
+        except Exception:
+            self.metrics.count("parking", "failed")
+            log.exception("parking tick failed")
+            return
+        self.metrics.count("parking", "ran" if ran else "skipped")
+
+    def _run_parking(self, deadline: datetime) -> None:
+        self._reload_policies()
+        outcomes = run_parking(self.service, deadline, interrupted=self.stopping.is_set)
+        self.metrics.steps.update(step.fate for o in outcomes for step in o.steps)
+        self._count_parking_savings(outcomes)
+
+    def _count_parking_savings(self, outcomes: Sequence[FindingOutcome]) -> None:
+        """What parking saved so far, from the audit log (the same figures `audit` prints);
+        read only where something is on a park schedule."""
+        if not any(o.action == "park" for o in outcomes):
+            return
+        now = self.service.clock.now()
+        total = ParkingTotal.of(self.service.store.list_audit(limit=PARKING_AUDIT_LIMIT), now)
+        if total is not None:
+            self.metrics.parking_saved(total.saved_usd, total.hours)
+
     def _run_cycle(self, deadline: datetime) -> None:
         self._reload_policies()
         result = run_cycle(self.service, deadline, interrupted=self.stopping.is_set)
         self.metrics.cycle_ran(result, time.time())
+        self._count_parking_savings(result.apply.findings)
         log.info(
             "cycle finished",
             run_id=result.apply.run_id,

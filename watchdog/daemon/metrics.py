@@ -17,6 +17,9 @@ class Metrics:
         self.steps: Counter[str] = Counter()  # teardown steps by fate
         self.slack: Counter[str] = Counter()  # posted | updated | failed
         self.work: Counter[str] = Counter()  # deferred work by task
+        self.parking: Counter[str] = Counter()  # parking ticks by outcome: ran | failed | skipped
+        self.parked_usd = 0.0  # what parking saved, over the audit log
+        self.parked_hours = 0.0
         self.errors = 0
         self.findings: dict[tuple[str, str], int] = {}  # (kind, action) -> count, last cycle
         self.at_stake_usd = 0.0
@@ -40,6 +43,10 @@ class Metrics:
                 self.slack["posted"] += result.slack.posted
                 self.slack["updated"] += result.slack.updated
                 self.slack["failed"] += len(result.slack.failed)
+
+    def parking_saved(self, usd: float, hours: float) -> None:
+        with self._lock:
+            self.parked_usd, self.parked_hours = round(usd, 2), round(hours, 2)
 
     def error(self) -> None:
         with self._lock:
@@ -69,6 +76,15 @@ class Metrics:
             ]
             _family(lines, "watchdog_work_total", "counter", "work started by clicks and links")
             lines += [f'watchdog_work_total{{task="{k}"}} {v}' for k, v in self.work.items()]
+            _family(lines, "watchdog_parking_ticks_total", "counter", "parking ticks by outcome")
+            lines += [
+                f'watchdog_parking_ticks_total{{outcome="{k}"}} {v}'
+                for k, v in self.parking.items()
+            ]
+            _family(lines, "watchdog_parking_saved_usd", "gauge", "what parked hours saved")
+            lines.append(f"watchdog_parking_saved_usd {self.parked_usd}")
+            _family(lines, "watchdog_parked_hours", "gauge", "hours resources were parked")
+            lines.append(f"watchdog_parked_hours {self.parked_hours}")
             _family(lines, "watchdog_errors_total", "counter", "scan errors and failed cycles")
             lines.append(f"watchdog_errors_total {self.errors + self.cycles['failed']}")
             _family(lines, "watchdog_last_cycle_timestamp_seconds", "gauge", "last cycle's end")

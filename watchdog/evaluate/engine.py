@@ -17,7 +17,9 @@ from watchdog.evaluate.idle import NO_IDLE_COST, too_young
 from watchdog.evaluate.schedule import window_open
 from watchdog.findings import Confidence, Evidence, Finding, finding_id
 from watchdog.kinds import BY_KIND
+from watchdog.kinds._park import Park
 from watchdog.policies.exemptions import exempt_because
+from watchdog.policies.parking import parked_hours_per_week
 from watchdog.policies.schema import Action, Policy
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import Signals
@@ -50,7 +52,7 @@ def evaluate(
 
 
 def _apply(policy: Policy, record: ResourceRecord, ctx: EvalContext, out: Evaluation) -> None:
-    outcome = check(policy.conditions, record, ctx)
+    outcome = _parked(policy, record) or check(policy.conditions, record, ctx)
     if not outcome.matched:
         return
     if outcome.evidence is not None and too_young(outcome.evidence):
@@ -62,6 +64,18 @@ def _apply(policy: Policy, record: ResourceRecord, ctx: EvalContext, out: Evalua
         out.exempt.append((policy.name, record.arn, why_exempt))
         return
     out.findings.append(_finding(policy, record, outcome, ctx))
+
+
+def _parked(policy: Policy, record: ResourceRecord) -> Outcome | None:
+    """A resource parked (by its schedule, or by someone) stays on its park policy's schedule,
+    whatever the conditions that picked it while it ran: its finding must live on for its
+    resume. Whether the watchdog parked it, and so may resume it, is act's to check."""
+    parking = BY_KIND[record.kind].park
+    if policy.action != "park" or not isinstance(parking, Park):
+        return None
+    if record.status not in parking.park.settled:
+        return None
+    return Outcome(matched=True, phrases=[f"it is parked ({record.status})"])
 
 
 def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: EvalContext) -> Finding:
@@ -90,6 +104,12 @@ def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: Eval
         ),
         action_window=policy.action_window,
         actions_allowed_now=window_open(policy.action_window, ctx.now),
+        park=policy.park if action == "park" else None,
+        parked_hours_per_week=(
+            parked_hours_per_week(policy.park, ctx.now)
+            if action == "park" and policy.park is not None
+            else None
+        ),
         owner=_owner(policy, record),
     )
 
@@ -101,6 +121,11 @@ def _safe_action(action: Action, record: ResourceRecord, outcome: Outcome) -> tu
         return "notify", "so it is only reported, never stopped or deleted automatically"
     if record.billing.mode in NO_IDLE_COST:
         return "notify", f"it is {record.billing.mode} and costs nothing while unused"
+    if action == "park":
+        parking = BY_KIND[record.kind].park
+        if not isinstance(parking, Park):
+            return "notify", f"a {record.kind} cannot be parked: {parking.why}"
+        return action, ""
     if not BY_KIND[record.kind].teardown.can(action):
         verb = "deleted" if action == "delete" else "stopped"
         return "notify", f"a {record.kind} cannot be {verb}"

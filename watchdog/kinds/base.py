@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from watchdog.kinds._calls import status_of
+from watchdog.kinds._park import NOT_BUILT, NotParkable, Park
 from watchdog.kinds._requests import with_tags
 from watchdog.kinds._tags import SERVICE_DIALECTS, TagDialect
 from watchdog.records import Kind, ResourceRecord
@@ -121,6 +122,9 @@ class Operation:
     # Statuses in which the operation has finished. A delete has also finished when the
     # resource is gone (the probe answers None).
     settled: frozenset[str] = frozenset()
+    # Statuses in which AWS is carrying out this call (a start's Pending): a crashed run's call
+    # is then waited for, never repeated. A teardown's are its kind's `in_progress`.
+    underway: frozenset[str] = frozenset()
     # Parameters the call always sends that a person approving it should see (a domain is
     # deleted with its EFS home retained), as the plan's step shows them.
     params: tuple[tuple[str, str], ...] = ()
@@ -356,6 +360,8 @@ class KindSpec:
     # whole pass, and with it every kind's tags in the region).
     in_tagging_api: bool = True
     restore: Restore = Restore()
+    # How it is parked and resumed (office hours), or why it cannot be.
+    park: Park | NotParkable = NOT_BUILT
 
     # How the AWS Price List names the price components `price_units` uses: the signals stage
     # finds every component here, by name, and nowhere else.

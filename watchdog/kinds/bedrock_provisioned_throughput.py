@@ -11,6 +11,7 @@ from typing import Any
 from watchdog.kinds._bedrock_prices import PROVISIONED_THROUGHPUT_PRICES, commitment_term
 from watchdog.kinds._calls import BEDROCK_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import present
+from watchdog.kinds._park import NotParkable
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
     KindPermissions,
@@ -143,6 +144,13 @@ SPEC = KindSpec(
     restore=Restore(
         why_not="buying provisioned throughput again is a new purchase (possibly a new "
         f"commitment), to be made deliberately; its description is in {AUDIT_COMMAND}"
+    ),
+    # Its API has Create, Get, List, Update (name and model only) and Delete: no pause, and a
+    # commitment cannot be deleted before its term ends (botocore's bedrock model;
+    # Bedrock user guide, "Delete a Provisioned Throughput").
+    park=NotParkable(
+        "AWS offers no pause for provisioned throughput: only deleting it stops its bill, and "
+        "buying it again gives it a new ARN"
     ),
     price_components=(PROVISIONED_THROUGHPUT_PRICES,),
     iam=KindPermissions(

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from watchdog.kinds._ec2 import EC2_INSTANCE_PRICES, managed_by, utilization_queries
 from watchdog.kinds._fields import instance_hours, tag_dict
+from watchdog.kinds._park import Park
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
     Kept,
@@ -127,6 +128,23 @@ def keeps(record: ResourceRecord) -> tuple[Kept, ...]:
     )
 
 
+STOP = Operation(
+    "ec2:StopInstances",
+    frozenset({"running"}),
+    "an instance can be stopped only when running",
+    invoke=lambda client, record: client.stop_instances(InstanceIds=[record.name]),
+    settled=frozenset({"stopped"}),
+)
+START = Operation(
+    "ec2:StartInstances",
+    frozenset({"stopped"}),
+    "an instance can be started only when stopped",
+    invoke=lambda client, record: client.start_instances(InstanceIds=[record.name]),
+    settled=frozenset({"running"}),
+    underway=frozenset({"pending"}),
+)
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="ec2",
@@ -137,13 +155,7 @@ SPEC = KindSpec(
     price_units=price_units,
     running_since=running_since,
     teardown=Teardown(
-        stop=Operation(
-            "ec2:StopInstances",
-            frozenset({"running"}),
-            "an instance can be stopped only when running",
-            invoke=lambda client, record: client.stop_instances(InstanceIds=[record.name]),
-            settled=frozenset({"stopped"}),
-        ),
+        stop=STOP,
         delete=Operation(
             "ec2:TerminateInstances",
             frozenset({"running", "stopped"}),
@@ -158,14 +170,25 @@ SPEC = KindSpec(
     ),
     restore=Restore(
         restart=Restart(
-            op="ec2:StartInstances",
+            op=START.op,
             request=lambda name: {"InstanceIds": [name]},
-            from_states=frozenset({"stopped"}),
+            from_states=START.allowed_states or frozenset(),
             noun="EC2 instance",
             gone_because=", and its instance store with it",
         ),
         why_not="it was terminated: it cannot be restored (EBS volumes marked "
         f"DeleteOnTermination went with it); its recorded description is in {AUDIT_COMMAND}",
+    ),
+    # Stopping keeps the EBS volumes (billed) and loses instance-store data; starting may meet
+    # InsufficientInstanceCapacity, and a public IPv4 address that is not an Elastic IP changes
+    # (EC2 User Guide, "Stop and start Amazon EC2 instances"; "Troubleshoot instance launch").
+    park=Park(
+        park=STOP,
+        resume=START,
+        keeps="its EBS volumes (billed per GB-month while parked); instance-store data is lost, "
+        "and a public IPv4 address that is not an Elastic IP changes",
+        resume_takes="a minute or two; when AWS lacks capacity for its type the next run "
+        "tries again",
     ),
     price_components=(EC2_INSTANCE_PRICES,),
     iam=KindPermissions(

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._park import NotParkable
 from watchdog.kinds._prices import FACTS_SNAPSHOT, in_region
 from watchdog.kinds._tags import SERVICE_DIALECTS
 from watchdog.kinds.base import (
@@ -274,6 +275,13 @@ SPEC = KindSpec(
         why_not="a deleted collection cannot be restored: its indexes (the vectors) are gone "
         "and must be built again from the sources; its description is in "
         f"{AUDIT_COMMAND}"
+    ),
+    # No stop or pause operation (botocore's opensearchserverless model); only NextGen
+    # collections in a collection group scale to zero OCUs on their own (developer guide,
+    # "Scale to zero").
+    park=NotParkable(
+        "OpenSearch Serverless has no pause: a collection bills its OCUs until deleted (NextGen "
+        "collection groups with a minimum of 0 OCUs scale to zero by themselves)"
     ),
     price_components=(OCU_PRICES,),
     iam=KindPermissions(

@@ -11,6 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
+from watchdog.kinds._park import NotParkable
 from watchdog.kinds._prices import studio_instances
 from watchdog.kinds.base import (
     Kept,
@@ -259,6 +260,12 @@ SPEC = KindSpec(
         keeps=keeps,
     ),
     restore=Restore(why_not="a Studio app is started again by its user, from Studio"),
+    # DeleteApp "is used to stop and delete an app"; there is no StopApp, and CreateApp is made
+    # by Studio when its user opens it (botocore's sagemaker model).
+    park=NotParkable(
+        "a Studio app has no stop: stopping it is deleting it (its space keeps the storage), "
+        "and its user starts it again from Studio"
+    ),
     price_components=tuple(APP_PRICES.values()),
     iam=KindPermissions(scan=("sagemaker:ListApps",), describe="sagemaker:DescribeApp"),
 )

@@ -11,6 +11,7 @@ from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
+from watchdog.kinds._park import Park
 from watchdog.kinds._prices import recorded, sagemaker_instances
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
@@ -88,6 +89,25 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
     )
 
 
+STOP = Operation(
+    "sagemaker:StopNotebookInstance",
+    frozenset({"InService"}),
+    "a notebook instance can be stopped only when InService",
+    invoke=stop,
+    settled=frozenset({"Stopped"}),
+)
+# StartNotebookInstance: Stopped -> Pending -> InService (botocore's NotebookInstanceStatus; the
+# NotebookInstanceInService waiter).
+START = Operation(
+    "sagemaker:StartNotebookInstance",
+    frozenset({"Stopped"}),
+    "a notebook instance can be started only when Stopped",
+    invoke=lambda client, record: client.start_notebook_instance(NotebookInstanceName=record.name),
+    settled=frozenset({"InService"}),
+    underway=frozenset({"Pending"}),
+)
+
+
 SPEC = KindSpec(
     kind=KIND,
     service="sagemaker",
@@ -97,13 +117,7 @@ SPEC = KindSpec(
     price_units=price_units,
     running_since=running_since,
     teardown=Teardown(
-        stop=Operation(
-            "sagemaker:StopNotebookInstance",
-            frozenset({"InService"}),
-            "a notebook instance can be stopped only when InService",
-            invoke=stop,
-            settled=frozenset({"Stopped"}),
-        ),
+        stop=STOP,
         delete=Operation(
             "sagemaker:DeleteNotebookInstance",
             frozenset({"Stopped", "Failed"}),
@@ -117,14 +131,23 @@ SPEC = KindSpec(
     ),
     restore=Restore(
         restart=Restart(
-            op="sagemaker:StartNotebookInstance",
+            op=START.op,
             request=lambda name: {"NotebookInstanceName": name},
-            from_states=frozenset({"Stopped"}),
+            from_states=START.allowed_states or frozenset(),
             noun="notebook instance",
             gone_because=", and its ML storage volume with it",
         ),
         why_not="it was deleted, and its ML storage volume with it: it cannot be restored; "
         f"its recorded description is in {AUDIT_COMMAND}",
+    ),
+    # StopNotebookInstance keeps the ML storage volume and stops the instance's charges (API
+    # reference); StartNotebookInstance runs its OnStart lifecycle script again, which may take
+    # up to 5 minutes (NotebookInstanceLifecycleHook).
+    park=Park(
+        park=STOP,
+        resume=START,
+        keeps="its ML storage volume, which bills per GB-month while parked",
+        resume_takes="a few minutes: the instance starts and runs its OnStart script",
     ),
     price_components=(NOTEBOOK_PRICES,),
     iam=KindPermissions(

@@ -17,6 +17,7 @@ from graphlib import TopologicalSorter
 
 from watchdog.findings import Finding, Irreversible, Retained, Step, step_id
 from watchdog.kinds import BY_KIND, REGISTRY
+from watchdog.kinds._park import Park
 from watchdog.kinds.base import Operation
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions, Policy
@@ -45,6 +46,8 @@ def plan(
         builder = _Builder(by_arn, now, partial(exempt_because, rules=exemptions, now=now))
         if finding.action == "delete":
             builder.delete(finding.resource)
+        elif finding.action == "park":
+            builder.park(finding.resource)
         else:
             builder.stop(finding.resource)
         planned.append(_with_steps(finding, builder))
@@ -102,6 +105,23 @@ class _Builder:
             self.delete(record)
         elif teardown.stop is not None and record.status not in teardown.done_states:
             self._add(record, teardown.stop, (), after_own_stop=False)
+
+    def park(self, record: ResourceRecord) -> None:
+        """Park, then resume: the two calls each occurrence of its schedule makes (act keys
+        them by occurrence). What parking keeps is said, and how long coming back takes."""
+        parking = BY_KIND[record.kind].park
+        if not isinstance(parking, Park):
+            return
+        refused = BY_KIND[record.kind].teardown.refuses(record)
+        blocked = f"{record.kind} {record.name}: {refused}" if refused else None
+        parked = self._step(record, parking.park, (), blocked)
+        self._step(record, parking.resume, (parked,), blocked)
+        self.retained.append(
+            Retained(
+                what=parking.keeps,
+                reason=f"parking keeps it; coming back takes {parking.resume_takes}",
+            )
+        )
 
     def delete(self, root: ResourceRecord) -> None:
         """Delete `root` and what it contains, then what it used once nothing else uses it.
@@ -217,6 +237,16 @@ class _Builder:
         *,
         after_own_stop: bool,
     ) -> str:
+        blocked = self._blocked(record, operation, after_own_stop)
+        return self._step(record, operation, depends_on, blocked)
+
+    def _step(
+        self,
+        record: ResourceRecord,
+        operation: Operation,
+        depends_on: tuple[str, ...],
+        blocked: str | None,
+    ) -> str:
         sid = step_id(operation.op, record.arn, record.created_at)
         self.steps.append(
             Step(
@@ -227,7 +257,7 @@ class _Builder:
                 target_name=record.name,
                 depends_on=depends_on,
                 params=_params(record, operation),
-                blocked=self._blocked(record, operation, after_own_stop),
+                blocked=blocked,
             )
         )
         return sid

@@ -2,9 +2,8 @@
 
 A problem names the file, the line, the field and what is wrong, so a person can fix a whole
 directory in one pass: `policies/idle.yaml:7: policies[0].conditions.idle.window: expected ...`.
-Beyond the schema, a directory is checked as a whole (policy names are unique) and against the
-kinds (a stop or delete must be something the kind can do).
-"""
+Beyond the schema, a directory is checked as a whole (unique names) and against the kinds (a
+stop, delete or park must be something the kind can do)."""
 
 from __future__ import annotations
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from watchdog.kinds import BY_KIND, kind_names
+from watchdog.kinds._park import Park
 from watchdog.kinds.base import no_metrics
 from watchdog.policies.schema import Policy, PolicyFile
 from watchdog.records import Kind
@@ -361,7 +361,7 @@ def _duplicate_names(found: Iterable[_Found]) -> list[Problem]:
 
 
 def _impossible_actions(found: Iterable[_Found]) -> list[Problem]:
-    """A stop or delete on a kind that has no such operation would never run: say so now."""
+    """A stop, delete or park a kind cannot do would never run: say so now."""
     problems = []
     for item in found:
         for kind in item.policy.resource:
@@ -373,8 +373,10 @@ def _impossible_actions(found: Iterable[_Found]) -> list[Problem]:
 
 
 def _cannot(kind: Kind, action: str) -> str | None:
+    if action == "park" and not isinstance(parking := BY_KIND[kind].park, Park):
+        return f"{kind} cannot be parked: {parking.why}"
     teardown = BY_KIND[kind].teardown
-    if teardown.can(action):
+    if action == "park" or teardown.can(action):
         return None
     if action == "stop":
         if not teardown.can("delete"):

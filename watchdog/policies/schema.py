@@ -12,6 +12,7 @@ from datetime import time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from watchdog.policies.cron import parse_cron
 from watchdog.records import BillingModeName, Kind
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
@@ -54,7 +56,7 @@ Duration = Annotated[
     Field(json_schema_extra={"type": "string", "pattern": _DURATION.pattern}),
 ]
 
-Action = Literal["notify", "stop", "delete"]
+Action = Literal["notify", "stop", "delete", "park"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -138,6 +140,16 @@ class Approval(_Strict):
     grace: Duration = timedelta(hours=24)
 
 
+def known_timezone(timezone: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown timezone {timezone!r}") from error
+    return timezone
+
+
 class ActionWindow(_Strict):
     """When stop/delete steps may run: on these days, between `start` and `end` (may wrap
     midnight), in `timezone`."""
@@ -151,13 +163,34 @@ class ActionWindow(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, timezone: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        return known_timezone(timezone)
 
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown timezone {timezone!r}") from error
-        return timezone
+
+CronExpression = Annotated[
+    str,
+    AfterValidator(parse_cron),
+    Field(description="five-field cron: minute hour day-of-month month day-of-week"),
+]
+
+
+def _cron_or_on_demand(text: str) -> str:
+    return text if text == "on-demand" else parse_cron(text)
+
+
+TimezoneName = Annotated[
+    str, AfterValidator(known_timezone), Field(description="IANA name, e.g. Europe/Paris")
+]
+
+
+class ParkSchedule(_Strict):
+    """Office hours: park at `at`, bring back at `resume` (or when a person asks), both read in
+    `timezone`. Each parking is one occurrence: parked once, resumed once."""
+
+    at: CronExpression = Field(description="when to park, e.g. '0 20 * * mon-fri'")
+    resume: Annotated[str, AfterValidator(_cron_or_on_demand)] = Field(
+        description="when to bring it back, e.g. '0 8 * * mon-fri', or on-demand"
+    )
+    timezone: TimezoneName = "UTC"
 
 
 class Owner(_Strict):
@@ -175,10 +208,19 @@ class Policy(_Strict):
     resource: list[Kind] = Field(min_length=1, description="resource kinds it applies to")
     conditions: Conditions
     action: Action = "notify"
+    park: ParkSchedule | None = Field(default=None, description="with action park: when")
     approval: Approval = Field(default_factory=Approval)
     action_window: ActionWindow | None = None
     exemptions: Exemptions = Field(default_factory=Exemptions)
     owner: Owner = Field(default_factory=Owner)
+
+    @model_validator(mode="after")
+    def _park_has_its_schedule(self) -> Policy:
+        if self.action == "park" and self.park is None:
+            raise ValueError("action park needs its schedule: park: {at, resume, timezone}")
+        if self.park is not None and self.action != "park":
+            raise ValueError(f"park: is the schedule of action park, not of {self.action}")
+        return self
 
 
 class PolicyFile(_Strict):

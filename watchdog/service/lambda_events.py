@@ -1,6 +1,8 @@
-"""The Lambda's three kinds of event, told apart and answered:
+"""The Lambda's kinds of event, told apart and answered:
 
 - an EventBridge Scheduler event: a cycle within the invocation's remaining time;
+- the parking schedule's event (`{"watchdog": "parking"}`, every 15 minutes): what park
+  schedules ask for now, from the store, without a scan (watchdog.service.parking);
 - an HTTP API v2 / function URL request: the routes in watchdog.service.routes, answered at
   once (Slack's 3 seconds); work they start goes to an asynchronous invocation of this same
   function, since a Lambda cannot keep working after it has answered;
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -61,6 +64,20 @@ def deadline_of(context: Any, now: datetime) -> datetime | None:
 def scheduled(service: Service, context: Any) -> dict[str, Any]:
     deadline = deadline_of(context, service.clock.now())
     return _summary(run_cycle(service, deadline))
+
+
+def is_parking(event: dict[str, Any]) -> bool:
+    return event.get(FANOUT_KEY) == "parking"
+
+
+def parking(service: Service, context: Any) -> dict[str, Any]:
+    from watchdog.service.parking import run_parking
+
+    outcomes = run_parking(service, deadline_of(context, service.clock.now()))
+    steps = Counter(step.fate for outcome in outcomes for step in outcome.steps)
+    summary = {"park_findings": len(outcomes), "steps_by_fate": dict(steps)}
+    log.info("parking finished", **summary)
+    return summary
 
 
 def is_fanout(event: dict[str, Any]) -> bool:

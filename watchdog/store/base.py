@@ -160,6 +160,12 @@ class AuditEntry(_Frozen):
     description: JSONDocument = Field(default_factory=dict)
     monthly_cost_saved_usd: float | None = None
     detail: str = ""
+    # Done without a call: AWS already showed the end state (someone else stopped it). A park
+    # the watchdog did not make is never resumed by it.
+    unchanged: bool = False
+    # A park: what the resource billed a month when it was parked (its parked hours are priced
+    # at this; act/parking/savings.py). A park saves for as long as it lasts, not by the month.
+    parked_monthly_cost_usd: float | None = None
 
 
 class TeardownPlan(_Frozen):

@@ -241,5 +241,5 @@ def test_only_limits_the_run_and_an_unknown_arn_is_refused(
 
     assert [f.resource_name for f in result.findings] == ["mistral-7b-eval"]
     assert "mistral-7b-eval" not in endpoint_names()
-    with pytest.raises(ApplyRefused, match="no stop or delete finding"):
+    with pytest.raises(ApplyRefused, match="no stop, delete or park finding"):
         applier(policy, only=(f"arn:aws:sagemaker:{REGION}:123456789012:endpoint/nope",))

@@ -228,7 +228,7 @@ def test_an_approval_the_fresh_plan_no_longer_backs_runs_nothing_and_says_why(
     replies = calls(slack, "response_url")
     assert [r.params["response_type"] for r in replies] == ["ephemeral"]
     assert str(replies[0].params["text"]).startswith(
-        f"Nothing was run: no stop or delete finding for {record.arn}"
+        f"Nothing was run: no stop, delete or park finding for {record.arn}; "
     )
 
 

@@ -118,7 +118,7 @@ def test_every_problem_in_a_file_is_reported_not_only_the_first(tmp_path: Path) 
         f"{file}:3: policies[0].resource[0]: "
         "unknown resource kind 'sagemaker-endpont'; did you mean 'sagemaker-endpoint'?",
         f"{file}:5: policies[0].conditions.idle.thresold: unknown field; did you mean 'threshold'?",
-        f"{file}:6: policies[0].action: must be one of: notify, stop, delete",
+        f"{file}:6: policies[0].action: must be one of: notify, stop, delete, park",
         f"{file}:7: policies[1].name: required",  # missing: the line of the enclosing mapping
         f"{file}:8: policies[1].conditions: a policy needs at least one condition",
     ]

@@ -32,6 +32,7 @@ from watchdog.aws.errors import describe_error
 from watchdog.findings import Step
 from watchdog.kinds import BY_KIND
 from watchdog.kinds._calls import is_gone
+from watchdog.kinds._park import Park
 from watchdog.kinds.base import Operation, Teardown
 from watchdog.records import ResourceRecord
 from watchdog.store.base import AuditOutcome, MarkState, Store, StoreConflict, TeardownPlan
@@ -55,8 +56,12 @@ class Job:
 
     @property
     def operation(self) -> Operation:
-        teardown = self.teardown
-        for candidate in (teardown.stop, teardown.delete):
+        spec = BY_KIND[self.step.target_kind]
+        teardown, parking = spec.teardown, spec.park
+        candidates = [teardown.stop, teardown.delete]
+        if isinstance(parking, Park):
+            candidates += [parking.park, parking.resume]
+        for candidate in candidates:
             if candidate is not None and candidate.op == self.step.op:
                 return candidate
         raise LookupError(f"{self.step.target_kind} has no operation {self.step.op}")
@@ -299,7 +304,7 @@ class StepRunner:
         """After our call (a crashed or parked run's), or someone else's, AWS is still at it."""
         if previous in ("started", "parked"):
             return True
-        return status in job.teardown.in_progress
+        return status in job.teardown.in_progress or status in job.operation.underway
 
     @staticmethod
     def _refused(job: Job, status: str | None) -> str:
@@ -336,7 +341,13 @@ class StepRunner:
             detail=detail,
         )
         if not saved:
-            entry = entry.model_copy(update={"monthly_cost_saved_usd": None})
+            entry = entry.model_copy(
+                update={
+                    "monthly_cost_saved_usd": None,
+                    "parked_monthly_cost_usd": None,
+                    "unchanged": True,
+                }
+            )
         append_once(self.store, entry)
 
     def outcome(

@@ -1,0 +1,228 @@
+"""Office hours on the sandbox: a week of a park schedule over the demo account's notebooks and
+GPU instances, run by `apply` every six hours with a fake clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import boto3
+import pytest
+
+from tests.functional.act.conftest import REGION, Applier
+from watchdog.act import ExecOptions, ScopeClients
+from watchdog.act.parking import NothingToResume, parked_spells, parking_tick, resume_now
+from watchdog.inventory import ScanRequest, open_scope
+from watchdog.policies.schema import Policy
+from watchdog.signals.models import HOURS_PER_MONTH
+from watchdog.store.base import Approval
+
+PARIS = ZoneInfo("Europe/Paris")
+MONDAY_NOON = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)  # 12:00 in Paris
+RUNS = range(0, 24 * 7 + 6, 6)  # every six hours, Monday noon to the next Monday noon
+PARKED = {"stopped", "Stopped"}
+
+
+def office_hours(approval: str = "automatic") -> Policy:
+    return Policy.model_validate(
+        {
+            "name": "office-hours",
+            "resource": ["sagemaker-notebook-instance", "ec2-accelerated-instance"],
+            "conditions": {"status": ["InService", "running"]},
+            "action": "park",
+            "approval": {"mode": approval, "grace": "0h"},
+            "park": {
+                "at": "0 20 * * mon-fri",
+                "resume": "0 8 * * mon-fri",
+                "timezone": "Europe/Paris",
+            },
+        }
+    )
+
+
+def states() -> dict[str, str]:
+    notebooks = boto3.client("sagemaker", region_name=REGION).list_notebook_instances()
+    found = {
+        n["NotebookInstanceName"]: n["NotebookInstanceStatus"]
+        for n in notebooks["NotebookInstances"]
+    }
+    reservations = boto3.client("ec2", region_name=REGION).describe_instances()["Reservations"]
+    for instance in (i for r in reservations for i in r["Instances"]):
+        found[instance["InstanceId"]] = instance["State"]["Name"]
+    return found
+
+
+def office_closed(moment: datetime) -> bool:
+    """What the schedule says: parked from 20:00 to 08:00 on weekdays, and all weekend."""
+    local = moment.astimezone(PARIS)
+    weekday, hour = local.weekday(), local.hour
+    if weekday == 5 or weekday == 6:
+        return True
+    if weekday == 0 and hour < 8:
+        return True  # Friday's parking lasts until Monday morning
+    return hour >= 20 or hour < 8
+
+
+def test_a_week_of_office_hours_parks_each_evening_and_resumes_each_morning(
+    applier: Applier,
+) -> None:
+    policy = office_hours()
+    applier.clock._now = MONDAY_NOON
+    first = applier(policy)
+    on_schedule = {
+        f.resource_name for f in first.findings if f.action == "park" and f.fate == "waiting"
+    }
+    blocked = {f.resource_name for f in first.findings if f.reason.startswith("blocked:")}
+    parkable = on_schedule - blocked - {"legacy-experiments"}
+    before = states()
+    assert {before[name] for name in parkable} == {"InService", "running"}
+    assert len(parkable) == 4 and len(blocked) == 1  # an instance its Auto Scaling group runs
+
+    for hours in RUNS[1:]:
+        applier.clock._now = MONDAY_NOON + timedelta(hours=hours)
+        applier(policy)
+        now = states()
+        closed = office_closed(applier.clock.now())
+        assert {name: now[name] in PARKED for name in parkable} == dict.fromkeys(
+            parkable, closed
+        ), applier.clock.now().astimezone(PARIS)
+        # Nothing else changes: what was stopped by someone stays so, the blocked runs on.
+        assert now["legacy-experiments"] == "Stopped"
+        assert {now[name] for name in blocked} == {"running"}
+
+    spells = parked_spells(applier.store.list_audit(limit=1000))
+    assert len(spells) == 5 * len(parkable)  # one a weekday evening, each resumed
+    assert all(s.resumed_at is not None for s in spells)
+    # Runs at 00:00 and 12:00 Paris: four 12-hour nights and a 60-hour weekend per resource.
+    end = applier.clock.now()
+    hours = {s.target_arn: 0.0 for s in spells}
+    for spell in spells:
+        hours[spell.target_arn] += spell.hours(end)
+    assert set(hours.values()) == {108.0}
+    # Priced at the hour: what the resource cost a month when parked, for the hours parked
+    # (the sandbox has no price for gpu-scratchpad's ml.p3.2xlarge: nothing is made up).
+    priced = [s for s in spells if s.monthly_cost_usd is not None]
+    assert len(priced) == 5 * 3
+    for spell in priced:
+        assert spell.monthly_cost_usd is not None
+        expected = spell.monthly_cost_usd * spell.hours(end) / HOURS_PER_MONTH
+        assert spell.saved_usd(end) == pytest.approx(expected)
+    assert all(s.saved_usd(end) is None for s in spells if s not in priced)
+
+
+def test_a_schedule_a_person_approves_once_runs_every_evening(applier: Applier) -> None:
+    policy = office_hours(approval="required")
+    applier.clock._now = MONDAY_NOON + timedelta(hours=12)  # Paris midnight: parking time
+    first = applier(policy)
+    target = next(f for f in first.findings if f.resource_name == "alice-exploration")
+    assert target.fate == "needs-approval"
+    assert states()["alice-exploration"] == "InService"
+    now = applier.clock.now()
+    applier.store.add_approval(
+        Approval(
+            id="ap-park",
+            finding_id=target.finding_id,
+            action="park",
+            approver="alice@example.com",
+            via="cli",
+            created_at=now,
+            expires_at=now + timedelta(hours=24),
+        )
+    )
+
+    applier(policy)
+    assert states()["alice-exploration"] == "Stopped"
+    assert applier.store.pending_approval(target.finding_id, "park", now) is None
+    for hours in (24, 36):  # Tuesday noon (back), Wednesday midnight (parked again)
+        applier.clock._now = MONDAY_NOON + timedelta(hours=hours)
+        result = applier(policy)
+        outcome = next(f for f in result.findings if f.finding_id == target.finding_id)
+        assert outcome.approved_by == "alice@example.com via cli"
+        assert outcome.fate == "done", outcome.reason
+    assert states()["alice-exploration"] == "Stopped"
+
+
+def test_a_resource_someone_started_while_parked_is_left_running(applier: Applier) -> None:
+    policy = office_hours()
+    applier.clock._now = MONDAY_NOON + timedelta(hours=12)
+    applier(policy)
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    sagemaker.start_notebook_instance(NotebookInstanceName="alice-exploration")
+    applier.clock._now = MONDAY_NOON + timedelta(hours=24)
+
+    result = applier(policy)
+
+    outcome = next(f for f in result.findings if f.resource_name == "alice-exploration")
+    [_, resume] = outcome.steps
+    assert resume.fate == "already", resume.detail
+    resumes = [
+        e for e in applier.store.list_audit(limit=1000) if e.op.endswith("StartNotebookInstance")
+    ]
+    assert [e.unchanged for e in resumes if e.target_arn == outcome.resource_arn] == [True]
+
+
+def test_resume_now_brings_back_only_what_the_watchdog_parked_and_once(applier: Applier) -> None:
+    policy = office_hours()
+    applier.clock._now = MONDAY_NOON + timedelta(hours=12)
+    applier(policy)
+    assert states()["alice-exploration"] == "Stopped"
+    alice = next(
+        s.finding
+        for s in applier.store.list_findings()
+        if s.finding.resource.name == "alice-exploration"
+    )
+    legacy = next(
+        s.finding
+        for s in applier.store.list_findings()
+        if s.finding.resource.name == "legacy-experiments"
+    )
+    options = ExecOptions(execute=True)
+    clients = ScopeClients(open_scope(ScanRequest(regions=[REGION])))
+
+    with pytest.raises(NothingToResume, match="not parked by the watchdog"):
+        resume_now(applier.store, clients, applier.clock, options, "r-1", [legacy.resource.arn])
+    [outcome] = resume_now(
+        applier.store, clients, applier.clock, options, "r-2", [alice.resource.arn]
+    )
+
+    assert outcome.fate == "done", outcome.reason
+    assert states()["alice-exploration"] == "InService"
+    assert states()["gpu-scratchpad"] == "Stopped"  # only what was named
+    with pytest.raises(NothingToResume):
+        resume_now(applier.store, clients, applier.clock, options, "r-3", [alice.resource.arn])
+    # The morning's resume finds it done; the evening parks it again.
+    applier.clock._now = MONDAY_NOON + timedelta(hours=24)
+    morning = applier(policy)
+    [again] = [f for f in morning.findings if f.finding_id == alice.id]
+    assert again.reason.startswith("resumed for this occurrence"), again.reason
+    applier.clock._now = MONDAY_NOON + timedelta(hours=36)
+    applier(policy)
+    assert states()["alice-exploration"] == "Stopped"
+
+
+def test_the_parking_tick_parks_and_resumes_on_time_between_daily_cycles(
+    applier: Applier,
+) -> None:
+    policy = office_hours()
+    applier.clock._now = MONDAY_NOON
+    applier(policy)  # the day's only cycle: it stores the park findings
+    clients = ScopeClients(open_scope(ScanRequest(regions=[REGION])))
+    options = ExecOptions(execute=True)
+
+    def tick(at: datetime, policies: list[Policy]) -> dict[str, str]:
+        applier.clock._now = at
+        parking_tick(applier.store, clients, applier.clock, options, "tick", policies)
+        return states()
+
+    before_park = tick(datetime(2026, 12, 7, 19, 50, tzinfo=PARIS), [policy])
+    assert before_park["alice-exploration"] == "InService"
+    evening = tick(datetime(2026, 12, 7, 20, 5, tzinfo=PARIS), [policy])
+    assert evening["alice-exploration"] == "Stopped"
+    assert evening["legacy-experiments"] == "Stopped"  # stopped by someone: untouched
+    morning = tick(datetime(2026, 12, 8, 8, 5, tzinfo=PARIS), [policy])
+    assert morning["alice-exploration"] == "InService"
+    # A policy switched off (or removed) stops its schedule: nothing parks that evening.
+    disabled = policy.model_copy(update={"enabled": False})
+    off = tick(datetime(2026, 12, 8, 20, 5, tzinfo=PARIS), [disabled])
+    assert off["alice-exploration"] == "InService"
+    assert tick(datetime(2026, 12, 8, 20, 10, tzinfo=PARIS), [])["alice-exploration"] == "InService"

@@ -1,0 +1,198 @@
+"""Parking and resuming: each park finding's schedule, carried out as executor steps.
+
+A park finding is approved once (a person's approval, consumed then kept as its standing plan,
+or its policy's after the grace period) and then runs on its schedule. In each run, the latest
+occurrence of the schedule (policies/parking.py) says what is due: its park, or, once `resume`
+has fired, its resume. Both are steps keyed by the occurrence, so each happens once per
+occurrence, a crashed run's step is finished by the next run without a second call, and a
+resume a person asked for early is not undone by the same evening's park.
+
+A resume is made only after a park the watchdog made itself: a resource someone else stopped,
+started again or deleted while parked is left as it is (the step says why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from watchdog.act.admission import finding_outcome
+from watchdog.act.admission.select import automatic_approval
+from watchdog.act.audit import audit_id
+from watchdog.act.clock import Clock
+from watchdog.act.executor import Job, StepRunner, execute
+from watchdog.act.models import ExecOptions, FindingFate, FindingOutcome, StepOutcome
+from watchdog.act.parking.savings import occurrence_step_id
+from watchdog.findings import Finding, Step
+from watchdog.kinds import BY_KIND
+from watchdog.kinds._park import Park
+from watchdog.policies.parking import Occurrence, occurrence
+from watchdog.store.base import Store, StoredFinding, TeardownPlan
+
+
+@dataclass
+class Due:
+    """What one park finding's schedule asks of this run."""
+
+    finding: Finding
+    approved_by: str
+    occurrence: Occurrence
+    jobs: list[Job] = field(default_factory=list)
+    why_nothing: str = ""
+
+
+def park_and_resume(
+    findings: Sequence[Finding],
+    previous: Mapping[str, StoredFinding],
+    store: Store,
+    runner: StepRunner,
+    clock: Clock,
+    options: ExecOptions,
+) -> list[FindingOutcome]:
+    """Carry out what the schedules of this run's park findings ask for now."""
+    now = clock.now()
+    outcomes: list[FindingOutcome] = []
+    due: list[Due] = []
+    for finding in findings:
+        if finding.action != "park" or finding.park is None:
+            continue
+        if finding.blocked or any(s.blocked for s in finding.steps):
+            why = finding.blocked or next(s.blocked for s in finding.steps if s.blocked)
+            outcomes.append(finding_outcome(finding, "waiting", f"blocked: {why}"))
+            continue
+        approver, why = standing_approval(finding, previous.get(finding.id), store, now, options)
+        if approver is None:
+            outcomes.append(finding_outcome(finding, "needs-approval", why))
+            continue
+        when = occurrence(finding.park, now)
+        if when is None:
+            outcomes.append(finding_outcome(finding, "waiting", "its schedule has not fired yet"))
+            continue
+        due.append(_due(finding, approver, when, store, now))
+    return outcomes + run_due(due, runner, clock, options)
+
+
+def run_due(
+    due: Sequence[Due], runner: StepRunner, clock: Clock, options: ExecOptions
+) -> list[FindingOutcome]:
+    """Run every due job at once (they are independent), then say what became of each."""
+    jobs = [job for d in due for job in d.jobs]
+    execution = execute(jobs, runner, clock, options, runner.breaker)
+    return [_concluded(d, [execution.outcomes[j.step.id] for j in d.jobs]) for d in due]
+
+
+def standing_approval(
+    finding: Finding,
+    stored: StoredFinding | None,
+    store: Store,
+    now: datetime,
+    options: ExecOptions,
+) -> tuple[str | None, str]:
+    """Who approved the schedule, or why it is not approved yet. A person's approval is used
+    once, for the schedule as a whole, and kept as the finding's standing plan."""
+    if finding.approval == "automatic":
+        return automatic_approval(finding, stored, now)
+    standing = store.get_plan(finding.id)
+    if stored is not None and stored.state == "approved" and standing is not None:
+        return standing.approved_by, ""
+    approval = store.pending_approval(finding.id, "park", now)
+    if approval is None:
+        return None, f"waiting for approval of its schedule (ai-watchdog approve {finding.id})"
+    approver = f"{approval.approver} via {approval.via}"
+    if options.execute:
+        if store.consume_approval(finding.id, "park", now) is None:
+            return None, "its approval was used by another run"
+        store.save_plan(plan_of(finding, approver, now))
+        store.set_finding_state(finding.id, "approved", f"parked on its schedule: {approver}", now)
+    return approver, ""
+
+
+def plan_of(finding: Finding, approver: str, now: datetime) -> TeardownPlan:
+    return TeardownPlan(
+        finding_id=finding.id,
+        run_id="parking",
+        created_at=now,
+        finding=finding,
+        targets=(finding.resource,),
+        approved_by=approver,
+        fingerprint="",
+    )
+
+
+def occurrence_steps(finding: Finding, when: Occurrence) -> tuple[Step, Step]:
+    """The park and resume steps of one occurrence: the plan's, keyed by the occurrence."""
+    parking = BY_KIND[finding.resource.kind].park
+    if not isinstance(parking, Park):
+        raise LookupError(f"{finding.resource.kind} cannot be parked")
+    by_op = {step.op: step for step in finding.steps}
+    park = by_op[parking.park.op]
+    park = park.model_copy(update={"id": occurrence_step_id(park.id, when.key), "depends_on": ()})
+    resume = by_op[parking.resume.op]
+    resume_id = occurrence_step_id(resume.id, when.key)
+    resume = resume.model_copy(update={"id": resume_id, "depends_on": (park.id,)})
+    return park, resume
+
+
+def parked_by_watchdog(store: Store, park_step_id: str) -> bool:
+    """The occurrence's park was done by a call of the watchdog's own."""
+    entry = store.get_audit(audit_id(park_step_id, "done"))
+    return entry is not None and not entry.unchanged
+
+
+def _due(finding: Finding, approver: str, when: Occurrence, store: Store, now: datetime) -> Due:
+    due = Due(finding, approver, when)
+    plan = plan_of(finding, approver, now)
+    park, resume = occurrence_steps(finding, when)
+    parked = store.get_step(park.id)
+    if not when.resume_due:
+        if parked is not None and parked.state == "done":
+            due.why_nothing = f"parked for this occurrence ({parked.detail})"
+        else:
+            due.jobs.append(Job(plan, park, finding.resource))
+        return due
+    resumed = store.get_step(resume.id)
+    if resumed is not None and resumed.state == "done":
+        due.why_nothing = f"resumed for this occurrence ({resumed.detail})"
+    elif parked is None:
+        due.why_nothing = "its resume time has come; it was not parked in this occurrence"
+    elif parked.state == "done" and not parked_by_watchdog(store, park.id):
+        due.why_nothing = "it was not parked by the watchdog, so it is not resumed by it"
+    elif parked.state in ("cancelled", "failed"):
+        due.why_nothing = f"its park was {parked.state} ({parked.detail}); nothing to resume"
+    else:
+        # Parked (or a crashed run's park to finish first): bring it back.
+        due.jobs += [Job(plan, park, finding.resource), Job(plan, resume, finding.resource)]
+    return due
+
+
+def _concluded(due: Due, steps: list[StepOutcome]) -> FindingOutcome:
+    finding = due.finding
+    if not steps:
+        outcome = finding_outcome(finding, "waiting", due.why_nothing, due.approved_by)
+        return outcome
+    last = steps[-1]
+    fates: dict[str, FindingFate] = {
+        "done": "done",
+        "already": "done",
+        "would-run": "would-run",
+        "cancelled": "cancelled",
+    }
+    fate = fates.get(last.fate, "partial")
+    why = _said(due, last)
+    outcome = finding_outcome(finding, fate, why, due.approved_by)
+    return outcome.model_copy(update={"steps": steps})
+
+
+def _said(due: Due, last: StepOutcome) -> str:
+    when = due.occurrence
+    resuming = when.resume_due
+    verb = "resume" if resuming else "park"
+    if last.fate in ("done", "already"):
+        if resuming:
+            return f"resumed: {last.detail}"
+        until = when.resumes_at.strftime("%Y-%m-%d %H:%M UTC") if when.resumes_at else None
+        return f"parked until {until}: {last.detail}" if until else f"parked: {last.detail}"
+    if last.fate == "would-run":
+        return f"would {verb} it now (occurrence of {when.parks_at:%Y-%m-%d %H:%M} UTC)"
+    return f"{verb} is {last.fate}: {last.detail}"
