@@ -39,6 +39,8 @@ def kind_grants(spec: KindSpec) -> list[Grant]:
     found += [Grant(op, ("teardown",), stage) for op in teardown_actions(spec)]
     # Parking runs under the same enforce switch: its park call and the call that resumes it.
     found += [Grant(op, ("teardown",), stage) for op in park_actions(spec)]
+    if isinstance(spec.park, Park):
+        found += [Grant(action, ("verify",), stage) for action in spec.park.reads]
     if spec.leftovers is not None:
         # Apply reports what a delete left (enforce); `leftovers` reads it again first.
         found += [Grant(action, ("report", "leftovers"), stage) for action in spec.leftovers.iam]
@@ -56,7 +58,8 @@ def park_actions(spec: KindSpec) -> list[str]:
     parking = spec.park
     if not isinstance(parking, Park):
         return []
-    return [op for op in (parking.park.op, parking.resume.op) if op not in teardown_actions(spec)]
+    ops = (parking.park.op, parking.resume.op, *parking.iam)
+    return [op for op in dict.fromkeys(ops) if op not in teardown_actions(spec)]
 
 
 def grants() -> tuple[Grant, ...]:

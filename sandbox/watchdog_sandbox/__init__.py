@@ -32,6 +32,7 @@ ADDITIONS: tuple[str, ...] = (
     "sagemaker_mlflow",
     "sagemaker_search",
     "sagemaker_shadow_variants",
+    "sagemaker_endpoint_recreation",
     "sagemaker_tags",
     "tag_rules",
 )

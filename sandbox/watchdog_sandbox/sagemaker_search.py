@@ -21,6 +21,7 @@ from moto.core.responses import ActionResult
 from moto.sagemaker.models import FakeEndpoint
 
 from watchdog_sandbox import sagemaker_common as common
+from watchdog_sandbox.sagemaker_endpoint_recreation import observe as observe_recreation
 from watchdog_sandbox.sagemaker_shadow_variants import summaries as shadow_summaries
 
 
@@ -29,6 +30,7 @@ def install() -> None:
 
 
 def endpoint_record(endpoint: FakeEndpoint) -> dict[str, Any]:
+    observe_recreation(endpoint)
     record = {
         "EndpointName": endpoint.endpoint_name,
         "EndpointArn": endpoint.arn,

@@ -31,10 +31,16 @@ def operation_model(service: str, operation: str) -> OperationModel:
     return model.operation_model(operation)
 
 
+# Java-style surrogate pairs in a character class (Application Auto Scaling's XmlString:
+# any character XML allows): `\uD800\uDC00-\uDBFF\uDFFF` is U+10000..U+10FFFF, which Python's
+# regex spells with code points.
+_SURROGATE_RANGE = "\\uD800\\uDC00-\\uDBFF\\uDFFF"
+
+
 @functools.cache
 def _pattern(text: str) -> regex.Pattern[str] | None:
     try:
-        return regex.compile(text)
+        return regex.compile(text.replace(_SURROGATE_RANGE, "\\U00010000-\\U0010FFFF"))
     except regex.error:
         return None
 

@@ -47,6 +47,8 @@ PHASE_MODES: dict[str, tuple[Mode, ...]] = {
     "apply": ("accounts", "scan", "signals", "verify"),
     "exempt": ("accounts", "exempt"),
     "apply --execute": ("accounts", "scan", "signals", "verify", "teardown", "report"),
+    "park --execute": ("accounts", "scan", "signals", "verify", "teardown", "report"),
+    "resume --execute": ("accounts", "verify", "teardown"),
     "restore --execute": ("accounts", "restore"),
     "leftovers --execute": ("accounts", "report", "leftovers"),
 }
@@ -59,10 +61,9 @@ AUTHORIZATION_ONLY = {
 NOT_IN_JOURNEY = {
     "ec2:DescribeRegions": "the journey names its regions; --regions all calls it",
     "ce:GetCostAndUsageWithResources": "opt-in (WATCHDOG_CE_PER_RESOURCE), off in the journey",
-    "sagemaker:AddTags": "the journey exempts a Bedrock finding; restore's Create* calls carry "
-    "Tags, which IAM also checks as sagemaker:AddTags",
+    "sagemaker:AddTags": "the journey exempts a Bedrock finding; restore's and resume's Create* "
+    "calls carry Tags, which IAM also checks as sagemaker:AddTags",
     "sagemaker:StopMlflowTrackingServer": "the journey's policy deletes; a stop policy stops",
-    "sagemaker:StartNotebookInstance": "the journey restores an endpoint, not a notebook",
     "ec2:StopInstances": "the journey's policy deletes (terminates); a stop policy stops",
     "ec2:StartInstances": "the journey restores an endpoint, not a stopped instance",
     "ec2:CreateTags": "the journey exempts a Bedrock finding",

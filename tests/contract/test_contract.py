@@ -1,12 +1,13 @@
 """The product's AWS contract, held to AWS's service models instead of to moto.
 
-One pass of what a user does on the demo organization (plan over both accounts and regions,
-exempt one finding, apply --execute of a policy that tears every kind down, restore a deleted
-endpoint, clean a deleted domain's leftovers), every AWS call captured through real boto3
-clients (capture.py). Every request must be one AWS accepts - strictly: botocore's validator
-plus the maximums, enums and patterns it skips - and every field the product read from an
-answer must exist in that operation's output shape (contract.py). A request member or response
-field renamed, mis-cased or invented fails here, whatever moto accepts.
+One pass of what a user does on the demo organization (office hours: park notebooks and
+endpoints, then resume them all; plan over both accounts and regions, exempt one finding, apply
+--execute of a policy that tears every kind down, restore a deleted endpoint, clean a deleted
+domain's leftovers), every AWS call captured through real boto3 clients (capture.py). Every
+request must be one AWS accepts - strictly: botocore's validator plus the maximums, enums and
+patterns it skips - and every field the product read from an answer must exist in that
+operation's output shape (contract.py). A request member or response field renamed, mis-cased
+or invented fails here, whatever moto accepts.
 """
 
 from __future__ import annotations
@@ -37,8 +38,24 @@ TEAR_DOWN_EVERYTHING = {
 }
 
 
+# One occurrence the whole year (since 1 January), back only when asked.
+PARK_EVERYTHING = {
+    "name": "contract-office-hours",
+    "resource": ["sagemaker-notebook-instance", "sagemaker-endpoint"],
+    "conditions": {"status": ["InService"]},
+    "action": "park",
+    "approval": {"mode": "automatic", "grace": "0h"},
+    "park": {"at": "0 0 1 1 *", "resume": "on-demand"},
+}
+
+
 def invoke(tmp: Path, *args: str) -> Result:
-    env = {**organization_env(tmp / "cache"), "WATCHDOG_STORE": f"sqlite:///{tmp / 'w.db'}"}
+    env = {
+        **organization_env(tmp / "cache"),
+        "WATCHDOG_STORE": f"sqlite:///{tmp / 'w.db'}",
+        # A resumed endpoint is Creating for the sandbox's two reads: no need to wait seconds.
+        "WATCHDOG_POLL_SECONDS": "0.05",
+    }
     return CliRunner().invoke(cli, list(args), env=env)
 
 
@@ -59,6 +76,7 @@ def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
 
 def _walk(tmp: Path, policy: Path, captured: Captured) -> None:
     # Each command's calls carry its phase: tests/contract/iam.py holds them to its IAM modes.
+    _park_and_resume(tmp, captured)
     captured.phase = "plan"
     planned = invoke(tmp, "plan", "--format", "json")
     assert planned.exit_code == 0, planned.output
@@ -94,6 +112,21 @@ def _walk(tmp: Path, policy: Path, captured: Captured) -> None:
         tmp, "leftovers", "--domain-id", domain_id, "--region", domain.region, "--execute"
     )
     assert left.exit_code == 0, left.output
+
+
+def _park_and_resume(tmp: Path, captured: Captured) -> None:
+    """Office hours first: what they park comes back as it was (a resumed endpoint is younger
+    than the teardown's hour, so the teardown below leaves it: parking deleted it already)."""
+    park = tmp / "park.yaml"
+    park.write_text(yaml.safe_dump({"policies": [PARK_EVERYTHING]}), encoding="utf-8")
+    captured.phase = "park --execute"
+    parked = invoke(tmp, "apply", "--execute", "--policies", str(park), "--format", "json")
+    assert parked.exit_code in (0, 1), parked.output
+    done = [f for f in json.loads(parked.output)["findings"] if f["fate"] == "done"]
+    assert {f["resource_kind"] for f in done} == set(PARK_EVERYTHING["resource"])  # type: ignore[arg-type]
+    captured.phase = "resume --execute"
+    resumed = invoke(tmp, "resume", "--all", "--execute")
+    assert resumed.exit_code == 0, resumed.output
 
 
 def test_every_request_is_one_aws_accepts(journey: Captured) -> None:

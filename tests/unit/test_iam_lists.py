@@ -127,10 +127,10 @@ def test_teardown_is_derived_from_the_kinds_operations_and_parking() -> None:
         if step is not None
     }
     parking = {
-        step.op
+        action
         for spec in REGISTRY
         if isinstance(spec.park, Park)
-        for step in (spec.park.park, spec.park.resume)
+        for action in (spec.park.park.op, spec.park.resume.op, *spec.park.iam)
     }
     assert parking - operations, "parking brings calls of its own (the resumes)"
     assert set(needed("teardown")) == operations | parking

@@ -35,7 +35,7 @@ from watchdog.act.models import (
     FindingOutcome,
     StepOutcome,
 )
-from watchdog.act.parking import park_and_resume
+from watchdog.act.parking import carried, park_and_resume
 from watchdog.aws.clients import RunInterrupted
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import Scope
@@ -100,7 +100,9 @@ def apply(
     ]
     # Parking schedules: what each one's occurrence asks for now.
     parks = [f for f in planned.findings if wanted is None or f.resource.arn.lower() in wanted]
-    finished += park_and_resume(parks, previous, store, runner, clock, options)
+    out = carried(planned.findings, previous)
+    out = [f for f in out if wanted is None or f.resource.arn.lower() in wanted]
+    finished += park_and_resume(parks, previous, store, runner, clock, options, out)
     left = _leftovers(admission.plans, execution, runner.clients)
     return _result(planned, options, now, admission.outcomes + finished, execution, left, scope)
 

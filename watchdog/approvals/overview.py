@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from watchdog.store.base import FindingState, Store, StoredFinding
 
 # What a person still has to look at; done, cancelled and resolved findings are history.
-OPEN_STATES: frozenset[str] = frozenset({"open", "approved", "executing", "snoozed"})
+OPEN_STATES: frozenset[str] = frozenset({"open", "approved", "executing", "snoozed", "parked"})
 ALL_STATES: tuple[str, ...] = FindingState.__args__  # type: ignore[attr-defined]
 
 

@@ -83,9 +83,40 @@ def done_page(approval: Approval, resource_name: str) -> str:
     return _page("Approved", body)
 
 
-def error_page(title: str, message: str) -> str:
-    body = f"<h1>{escape(title)}</h1><p>{escape(message)}</p><p>Nothing was approved.</p>"
+def error_page(title: str, message: str, nothing: str = "Nothing was approved.") -> str:
+    body = f"<h1>{escape(title)}</h1><p>{escape(message)}</p><p>{escape(nothing)}</p>"
     return _page(title, body)
+
+
+def resume_page(finding: Finding, expires_at: datetime) -> str:
+    """A parked finding's Resume now link on a GET: what comes back, and a form whose POST
+    brings it back."""
+    resource = finding.resource
+    rows = [
+        ("Resource", f"{resource.kind} {resource.name}"),
+        ("ARN", resource.arn),
+        ("Account / region", f"{resource.account} / {resource.region}"),
+        ("Policy", finding.policy),
+        ("Monthly cost while running", monthly_cost(finding)),
+        ("Link valid until", f"{expires_at:%Y-%m-%d %H:%M} UTC"),
+    ]
+    details = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    body = (
+        f"<h1>Resume {escape(resource.name)} now?</h1><dl>{details}</dl>"
+        "<p>It is parked by its office hours; resuming brings it back before its schedule "
+        "would, and it bills again from then. Opening this page changed nothing.</p>"
+        '<form method="post"><button type="submit">Resume now</button></form>'
+    )
+    return _page(f"Resume {resource.name}", body)
+
+
+def resume_done_page(resource_name: str, finding_id: str) -> str:
+    body = (
+        f"<h1>Resuming {escape(resource_name)}</h1><p>It is on its way back; the finding's "
+        "message says when it is. Finding "
+        f"<code>{escape(finding_id)}</code>.</p>"
+    )
+    return _page("Resuming", body)
 
 
 def evidence_summary(evidence: Evidence) -> str:

@@ -40,7 +40,9 @@ def check_snooze_days(days: int) -> int:
 def snooze(store: Store, finding_id: str, who: str, days: int, now: datetime) -> datetime:
     """No reminders and no action on the finding for `days`; returns when the snooze ends."""
     check_snooze_days(days)
-    open_finding(store, finding_id)
+    if open_finding(store, finding_id).state == "parked":
+        # A snooze would hold back its resume too: what is parked stays out until it is back.
+        raise NotAllowed(f"finding {finding_id} is parked; snooze it once it is back")
     detail = f"snoozed by {who} for {plural(days, 'day')}"
     until = now + timedelta(days=days)
     store.set_finding_state(finding_id, "snoozed", detail, now, until=until)

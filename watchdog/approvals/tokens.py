@@ -28,14 +28,19 @@ from watchdog.policies.schema import Action
 DEFAULT_VALIDITY = timedelta(hours=24)
 MIN_SECRET_BYTES = 32  # as long as the HMAC-SHA256 output: shorter keys are guessable sooner
 VERSION = 1
-# Binds signatures to this use: a MAC made with the same key for anything else never verifies.
-_CONTEXT = b"ai-watchdog approval link v1\n"
+# Binds signatures to one use: a MAC made with the same key for anything else never verifies,
+# so an approval link never resumes anything, nor a resume link approves.
+Purpose = Literal["approve", "resume"]
+_CONTEXTS: dict[str, bytes] = {
+    "approve": b"ai-watchdog approval link v1\n",
+    "resume": b"ai-watchdog resume link v1\n",
+}
 # Far above a real token (~170 characters); refuses oversized input before any decoding.
 _MAX_TOKEN_CHARS = 1024
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _TOKEN_ID = re.compile(r"[0-9a-f]{32}")
-# Only a stop or a delete is approved; a notify finding has nothing to approve.
-_APPROVABLE: tuple[Action, ...] = ("stop", "delete")
+# A stop, a delete or a park schedule is approved; a notify finding has nothing to approve.
+_APPROVABLE: tuple[Action, ...] = ("stop", "delete", "park")
 
 Reason = Literal["malformed", "bad-signature", "expired"]
 
@@ -79,11 +84,13 @@ def issue_token(
     action: str,
     expires_at: datetime,
     token_id: str | None = None,
+    purpose: Purpose = "approve",
 ) -> str:
-    """A token approving `action` on `finding_id` until `expires_at` (truncated to the second)."""
+    """A token approving `action` on `finding_id` until `expires_at` (truncated to the second);
+    with purpose "resume", one that resumes the parked finding instead."""
     key = link_secret(secret)
     if action not in _APPROVABLE:
-        raise ValueError(f"only stop or delete can be approved by link, not {action!r}")
+        raise ValueError(f"only stop, delete or park can be approved by link, not {action!r}")
     if not finding_id:
         raise ValueError("finding_id must not be empty")
     token_id = secrets.token_hex(16) if token_id is None else token_id
@@ -97,10 +104,12 @@ def issue_token(
         "exp": int(_aware(expires_at, "expires_at").timestamp()),
     }
     body = _encode(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
-    return f"{body}.{_encode(_sign(key, body))}"
+    return f"{body}.{_encode(_sign(key, body, purpose))}"
 
 
-def verify_token(secret: bytes, token: str, now: datetime) -> TokenClaims:
+def verify_token(
+    secret: bytes, token: str, now: datetime, purpose: Purpose = "approve"
+) -> TokenClaims:
     """The token's claims if it is well-formed, signed with `secret` and not expired at `now`.
 
     Raises TokenInvalid: "malformed" (not a token at all), "bad-signature" (forged, tampered or
@@ -115,7 +124,7 @@ def verify_token(secret: bytes, token: str, now: datetime) -> TokenClaims:
     if signature is None or len(signature) != hashlib.sha256().digest_size:
         raise _malformed()
     # The signature is checked before the payload is decoded, in constant time.
-    if not hmac.compare_digest(signature, _sign(key, body)):
+    if not hmac.compare_digest(signature, _sign(key, body, purpose)):
         raise TokenInvalid(
             "bad-signature", "This link was changed or was not issued by this watchdog."
         )
@@ -134,8 +143,13 @@ def approval_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/approve/{token}"
 
 
-def _sign(key: bytes, body: str) -> bytes:
-    return hmac.new(key, _CONTEXT + body.encode("ascii"), hashlib.sha256).digest()
+def resume_url(public_url: str, token: str) -> str:
+    """A parked finding's Resume now link: the `/resume/{token}` route."""
+    return f"{public_url.rstrip('/')}/resume/{token}"
+
+
+def _sign(key: bytes, body: str, purpose: Purpose = "approve") -> bytes:
+    return hmac.new(key, _CONTEXTS[purpose] + body.encode("ascii"), hashlib.sha256).digest()
 
 
 def _encode(raw: bytes) -> str:

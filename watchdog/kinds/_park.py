@@ -8,11 +8,17 @@ A kind AWS offers no way to park declares why (`NotParkable`), which the policy 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from watchdog.kinds.base import Operation
+    from watchdog.kinds.base import AccountClients, Operation
+    from watchdog.records import ResourceRecord
+
+
+def parks_any(record: ResourceRecord) -> str | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,14 @@ class Park:
     resume: Operation
     keeps: str  # what parking keeps, and what that still costs while parked
     resume_takes: str  # how long coming back takes, said before anything is parked
+    # Why this resource cannot be parked, read off its record (the plan blocks its steps).
+    refuses: Callable[[ResourceRecord], str | None] = parks_any
+    # Why it cannot be parked now, read from AWS right before the park call (None: it may).
+    refuses_now: Callable[[AccountClients, ResourceRecord], str | None] | None = None
+    # IAM actions the resume needs beyond its call (tags sent with a create), and the reads of
+    # `refuses_now` (made in dry runs too).
+    iam: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

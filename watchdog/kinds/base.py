@@ -129,7 +129,13 @@ class Operation:
     # deleted with its EFS home retained), as the plan's step shows them.
     params: tuple[tuple[str, str], ...] = ()
 
+    # The call brings back what is gone (a parked endpoint created again): gone is where it
+    # starts, not where it ends, and a resource that exists again is where it ends.
+    from_gone: bool = False
+
     def allows(self, status: str | None) -> bool:
+        if status is None and self.from_gone:
+            return True
         return self.allowed_states is None or status in self.allowed_states
 
 

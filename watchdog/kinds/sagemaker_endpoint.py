@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._endpoint_parking import parking
 from watchdog.kinds._fields import tag_dict
 from watchdog.kinds._prices import (
     FACTS_SNAPSHOT,
@@ -354,6 +355,7 @@ SPEC = KindSpec(
         in_progress=frozenset({"Deleting"}),
         describe=describe,
     ),
+    park=parking(delete),
     restore=Restore(
         recreate=Recreate(
             op="sagemaker:CreateEndpoint",

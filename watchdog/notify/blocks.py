@@ -4,7 +4,8 @@ Slack's limits (button text, confirm dialog lengths) as they are built. Pure: no
 Buttons carry the finding id and action in their `value`, so the interactivity handler acts on
 exactly what was shown. Approve is a danger button behind a confirm dialog; Snooze and Exempt
 answer in place; Review opens the approval page (the same link webhook-mode messages carry,
-since an incoming webhook cannot receive button clicks).
+since an incoming webhook cannot receive button clicks). A parked finding's message keeps one
+button, Resume now, which brings the resource back before its schedule would.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from watchdog.findings import Finding
 from watchdog.notify.mrkdwn import escape
 from watchdog.words import plural
 
-APPROVE, SNOOZE, EXEMPT, REVIEW = "approve", "snooze", "exempt", "review"
+APPROVE, SNOOZE, EXEMPT, REVIEW, RESUME = "approve", "snooze", "exempt", "review", "resume"
 EXEMPT_TAG = "watchdog:exempt=true"
 
 
@@ -47,6 +48,8 @@ def finding_message(
     interactive: bool = True,
     snooze_days: int = 7,
     status: str | None = None,
+    resumable: bool = False,
+    resume_url: str | None = None,
 ) -> Message:
     """The alert for one finding. `interactive` False (webhook mode): links, no buttons.
     `status` (who approved, snoozed or ran it, and when) replaces the buttons: the finding is
@@ -58,6 +61,8 @@ def finding_message(
         interactive=interactive,
         snooze_days=snooze_days,
         status=status,
+        resumable=resumable,
+        resume_url=resume_url,
     )
     return Message(text=fallback_text(finding, status), blocks=[b.to_dict() for b in blocks])
 
@@ -86,10 +91,24 @@ def finding_blocks(
     interactive: bool,
     snooze_days: int,
     status: str | None,
+    resumable: bool = False,
+    resume_url: str | None = None,
 ) -> list[Block]:
+    """`resumable`: the finding is parked, and its message offers Resume now (a button, or
+    without buttons `resume_url`, the signed link)."""
     blocks: list[Block] = [_headline(finding, owner_mention), _facts(finding), _evidence(finding)]
     if status is not None:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status)]))
+        if resumable and interactive:
+            button = ButtonElement(
+                text="Resume now",
+                action_id=RESUME,
+                value=f"{finding.id}:{finding.action}",
+                style="primary",
+            )
+            blocks.append(ActionsBlock(block_id=f"finding:{finding.id}", elements=[button]))
+        elif resumable and resume_url:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"<{resume_url}|Resume now>")))
     elif interactive:
         blocks.append(
             ActionsBlock(
@@ -119,7 +138,9 @@ def fallback_text(finding: Finding, status: str | None = None) -> str:
 
 def _headline(finding: Finding, owner_mention: str | None) -> SectionBlock:
     resource = finding.resource
-    verb = {"delete": "Delete", "stop": "Stop", "notify": "Heads-up"}[finding.action]
+    verb = {"delete": "Delete", "stop": "Stop", "notify": "Heads-up", "park": "Park"}[
+        finding.action
+    ]
     owner = f" - owner {owner_mention}" if owner_mention else ""
     cost = money(finding.monthly_cost_usd)
     text = f"*{verb}: {resource.kind} `{escape(resource.name)}`* - *{cost}*{owner}"
@@ -134,6 +155,13 @@ def _facts(finding: Finding) -> SectionBlock:
         f"*Policy*\n{escape(finding.policy)}",
         f"*Confidence*\n{finding.confidence} ({finding.cost_basis})",
     ]
+    if finding.park is not None:
+        schedule = finding.park
+        back = "on demand" if schedule.resume == "on-demand" else f"`{schedule.resume}`"
+        facts.append(
+            f"*Office hours*\nparked `{schedule.at}`, back {back} ({schedule.timezone}): "
+            f"saves {money(finding.monthly_savings_usd())}"
+        )
     return SectionBlock(fields=[MarkdownTextObject(text=fact) for fact in facts])
 
 

@@ -35,6 +35,7 @@ _ICONS = {
     "done": ":heavy_check_mark: Done",
     "cancelled": ":no_entry_sign: Cancelled",
     "snoozed": ":zzz: Snoozed",
+    "parked": ":crescent_moon: Parked",
     "resolved": ":sparkles: Resolved",
 }
 

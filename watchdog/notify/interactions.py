@@ -21,12 +21,12 @@ from slack_sdk.signature import Clock, SignatureVerifier
 
 from watchdog.approvals.person import NotAllowed, check_snooze_days
 from watchdog.approvals.record import NotApprovable, check_approvable, record_approval
-from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
+from watchdog.notify.blocks import APPROVE, EXEMPT, RESUME, SNOOZE
 from watchdog.store.base import Approval, Store, StoreConflict
 
 TIMESTAMP_HEADER = "x-slack-request-timestamp"
 SIGNATURE_HEADER = "x-slack-signature"
-BUTTONS = frozenset({APPROVE, SNOOZE, EXEMPT})
+BUTTONS = frozenset({APPROVE, SNOOZE, EXEMPT, RESUME})
 MAX_FIELD = 200  # longer than any id, value or timestamp Slack sends in a click
 
 
@@ -46,7 +46,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Click:
-    button: str  # approve | snooze | exempt
+    button: str  # approve | snooze | exempt | resume
     finding_id: str
     action: str  # the finding's action the message showed
     user_id: str

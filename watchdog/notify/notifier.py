@@ -135,6 +135,8 @@ class _Renderer:
             interactive=self.sender.interactive,
             snooze_days=self.options.snooze_days,
             status=status_line(stored),
+            resumable=stored.state == "parked",
+            resume_url=links.resume(stored, self.now) if links else None,
         )
 
     def _mention(self, owner: str | None) -> str | None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from watchdog.approvals.tokens import approval_url, issue_token
+from watchdog.approvals.tokens import approval_url, issue_token, resume_url
 from watchdog.store.base import StoredFinding
 
 
@@ -26,6 +26,14 @@ class ReviewLinks:
             return None
         token = issue_token(self.secret, stored.finding.id, action, now + self.validity)
         return approval_url(self.public_url, token)
+
+    def resume(self, stored: StoredFinding, now: datetime) -> str | None:
+        """A parked finding's Resume now link; None for any other."""
+        if stored.state != "parked":
+            return None
+        expires = now + self.validity
+        token = issue_token(self.secret, stored.finding.id, "park", expires, purpose="resume")
+        return resume_url(self.public_url, token)
 
 
 @dataclass(frozen=True)

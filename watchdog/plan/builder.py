@@ -112,7 +112,7 @@ class _Builder:
         parking = BY_KIND[record.kind].park
         if not isinstance(parking, Park):
             return
-        refused = BY_KIND[record.kind].teardown.refuses(record)
+        refused = parking.refuses(record) or BY_KIND[record.kind].teardown.refuses(record)
         blocked = f"{record.kind} {record.name}: {refused}" if refused else None
         parked = self._step(record, parking.park, (), blocked)
         self._step(record, parking.resume, (parked,), blocked)

@@ -11,6 +11,8 @@ once, at its first occurrence - what EventBridge Scheduler does with time zones
 
 from __future__ import annotations
 
+import bisect
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -108,38 +110,44 @@ class Cron:
     def _times(self) -> list[time]:
         return sorted(time(h, m) for h in self.hours for m in self.minutes)
 
-    def _firings_on(self, day: date, zone: ZoneInfo) -> list[datetime]:
-        """Its firings on local `day`, in UTC, earliest first; skipped local times left out."""
-        if not self.fires_on(day):
-            return []
-        found = []
-        for clock in self._times():
-            local = datetime.combine(day, clock, tzinfo=zone)
-            moment = local.astimezone(UTC)
-            if moment.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
-                found.append(moment)  # exists (a skipped hour round-trips to another time)
-        return found
+    def _firings_on(self, day: date, zone: ZoneInfo) -> tuple[datetime, ...]:
+        """Its firings on local `day`, in UTC, earliest first; skipped local times left out.
+        Remembered: a schedule every other minute fires 720 times a day, and pricing a week of
+        it asks for each day's firings thousands of times."""
+        return _firings(self, day, zone)
 
     def last_at_or_before(self, moment: datetime, zone: ZoneInfo) -> datetime | None:
         """The latest firing at or before `moment` (UTC), None if none in the last year."""
         today = moment.astimezone(zone).date()
         for back in range(_SEARCH_DAYS):
-            earlier = [
-                t for t in self._firings_on(today - timedelta(days=back), zone) if t <= moment
-            ]
-            if earlier:
-                return earlier[-1]
+            firings = self._firings_on(today - timedelta(days=back), zone)
+            at = bisect.bisect_right(firings, moment)
+            if at:
+                return firings[at - 1]
         return None
 
     def next_after(self, moment: datetime, zone: ZoneInfo) -> datetime | None:
         """The earliest firing after `moment` (UTC), None if none in the next year."""
         today = moment.astimezone(zone).date()
         for ahead in range(_SEARCH_DAYS):
-            day = today + timedelta(days=ahead)
-            later = [t for t in self._firings_on(day, zone) if t > moment]
-            if later:
-                return later[0]
+            firings = self._firings_on(today + timedelta(days=ahead), zone)
+            at = bisect.bisect_right(firings, moment)
+            if at < len(firings):
+                return firings[at]
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _firings(cron: Cron, day: date, zone: ZoneInfo) -> tuple[datetime, ...]:
+    if not cron.fires_on(day):
+        return ()
+    found = []
+    for clock in cron._times():
+        local = datetime.combine(day, clock, tzinfo=zone)
+        moment = local.astimezone(UTC)
+        if moment.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+            found.append(moment)  # exists (a skipped hour round-trips to another time)
+    return tuple(found)
 
 
 def parse_cron(text: str) -> str:

@@ -14,7 +14,7 @@ import structlog
 
 from watchdog.approvals.authorize import Deed, Members, NotAllowed, Person, authorize
 from watchdog.approvals.person import open_finding, snooze
-from watchdog.notify.blocks import APPROVE, EXEMPT, SNOOZE
+from watchdog.notify.blocks import APPROVE, EXEMPT, RESUME, SNOOZE
 from watchdog.notify.interactions import (
     SIGNATURE_HEADER,
     Click,
@@ -33,7 +33,12 @@ from watchdog.store.base import StoreError
 
 log = structlog.get_logger(__name__)
 
-DEEDS: dict[str, Deed] = {APPROVE: "approve", SNOOZE: "snooze", EXEMPT: "exempt"}
+DEEDS: dict[str, Deed] = {
+    APPROVE: "approve",
+    SNOOZE: "snooze",
+    EXEMPT: "exempt",
+    RESUME: "resume",
+}
 
 
 def answer_click(
@@ -103,7 +108,11 @@ def _act(service: Service, click: Click, now: datetime) -> list[Work]:
             validity = timedelta(hours=service.settings.link_hours)
             approve(service.store, click, now, validity)
             return [_work("execute", click, person.name)]
-        open_finding(service.store, click.finding_id)
+        stored = open_finding(service.store, click.finding_id)
+        if click.button == RESUME:
+            if stored.state != "parked":
+                raise NotAllowed(f"finding {click.finding_id} is not parked ({stored.state})")
+            return [_work("resume", click, person.name)]
         if click.button == SNOOZE:
             days = click.snooze_days or service.settings.slack_snooze_days
             snooze(service.store, click.finding_id, person.name, days, now)

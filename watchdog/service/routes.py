@@ -2,6 +2,7 @@
 
 - `GET|HEAD /approve/{token}`: the approval page (changes nothing: Slack's unfurler fetches it);
 - `POST /approve/{token}`: the page's confirm form, which approves;
+- `GET|HEAD|POST /resume/{token}`: a parked finding's Resume now link, the same way;
 - `POST /slack/interactions`: Slack's signed button clicks;
 - `GET /healthz`, and `GET /metrics` where the host has metrics (the daemon).
 
@@ -18,16 +19,17 @@ from datetime import datetime
 
 from watchdog.approvals.authorize import NotAllowed, Person, authorize
 from watchdog.approvals.http import Response, handle_approval
+from watchdog.approvals.resume_link import handle_resume
 from watchdog.approvals.tokens import TokenInvalid, verify_token
 from watchdog.service.clicks import answer_click
 from watchdog.service.context import Service
 from watchdog.service.work import Work
 
-APPROVE_PREFIX = "/approve/"
+APPROVE_PREFIX, RESUME_PREFIX = "/approve/", "/resume/"
 TEXT = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 # A token as it sits in a logged path or message (any case: a token mistyped into /Approve/ is
 # still someone's live approval).
-_TOKEN_IN_PATH = re.compile(re.escape(APPROVE_PREFIX) + r"([^\s?#\"'<>]+)", re.IGNORECASE)
+_TOKEN_IN_PATH = re.compile(r"(/(?:approve|resume)/)([^\s?#\"'<>]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ def route(
     method, path = request.method.upper(), request.path
     if path.startswith(APPROVE_PREFIX):
         return _approval(service, method, path.removeprefix(APPROVE_PREFIX), now)
+    if path.startswith(RESUME_PREFIX):
+        return _resume(service, method, path.removeprefix(RESUME_PREFIX), now)
     if path == "/slack/interactions":
         if method != "POST":
             return _text(405, "POST only", {"Allow": "POST"}), []
@@ -85,6 +89,21 @@ def _approval(
     return response, [Work(task="execute", finding_id=finding_id, user="link")]
 
 
+def _resume(
+    service: Service, method: str, token: str, now: datetime
+) -> tuple[Response, list[Work]]:
+    if service.link_key is None:
+        return _text(404, "resume links are off: set WATCHDOG_LINK_SECRET"), []
+    try:
+        authorize(Person("link"), "resume", service.approvers)
+    except NotAllowed as refused:
+        return _text(403, str(refused)), []
+    response, finding_id = handle_resume(method, token, service.store, service.link_key, now)
+    if finding_id is None:
+        return response, []
+    return response, [Work(task="resume", finding_id=finding_id, user="link")]
+
+
 def _text(status: int, body: str, extra: dict[str, str] | None = None) -> Response:
     return Response(status, TEXT | (extra or {}), body)
 
@@ -97,5 +116,5 @@ def redact_tokens(text: str) -> str:
 
 
 def _token_hint(found: re.Match[str]) -> str:
-    digest = hashlib.sha256(found.group(1).encode()).hexdigest()[:12]
-    return f"{found.group(0)[: len(APPROVE_PREFIX)]}sha256:{digest}"
+    digest = hashlib.sha256(found.group(2).encode()).hexdigest()[:12]
+    return f"{found.group(1)}sha256:{digest}"

@@ -6,6 +6,7 @@ data (it travels as JSON).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
@@ -16,8 +17,9 @@ from pydantic import BaseModel, ConfigDict
 from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from watchdog.act import ApplyRefused
+from watchdog.act import ApplyRefused, ExecOptions
 from watchdog.act.admission import exempt_finding
+from watchdog.act.parking import NothingToResume, resume_now
 from watchdog.aws.errors import describe_error
 from watchdog.notify.notifier import notify
 from watchdog.notify.response_url import allowed_response_url
@@ -35,7 +37,8 @@ class Work(BaseModel):
     # exempt: tag the resource watchdog:exempt=true for good.
     # update: re-render the finding's Slack message.
     # reply: tell the clicker something only they see (a refused click).
-    task: Literal["execute", "exempt", "update", "reply"]
+    # resume: bring a parked resource back now (Resume now).
+    task: Literal["execute", "exempt", "update", "reply", "resume"]
     finding_id: str | None = None
     user: str | None = None  # who clicked, "slack:U..."
     response_url: str | None = None
@@ -60,6 +63,8 @@ def perform(
         return
     elif work.task == "exempt":
         _exempt(work, service)
+    elif work.task == "resume":
+        _resume(work, service, deadline, interrupted)
     _update(work.finding_id, service)
 
 
@@ -85,6 +90,37 @@ def _execute(
             work.response_url,
             "Approved. This watchdog runs in dry-run mode (WATCHDOG_MODE), so nothing was "
             "changed; the approval is used once the mode is enforce.",
+        )
+
+
+def _resume(
+    work: Work,
+    service: Service,
+    deadline: datetime | None,
+    interrupted: Callable[[], bool] | None,
+) -> None:
+    stored = service.store.get_finding(work.finding_id or "")
+    if stored is None:
+        return
+    settings = service.settings
+    options = ExecOptions.from_settings(settings, settings.mode == "enforce", deadline)
+    options = options.model_copy(update={"interrupted": interrupted})
+    run_id = f"resume-{uuid.uuid4().hex[:12]}"
+    arn = stored.finding.resource.arn
+    try:
+        [outcome] = resume_now(
+            service.store, service.clients(), service.clock, options, run_id, [arn]
+        )
+    except NothingToResume as nothing:
+        _reply(service, work.response_url, f"Nothing was resumed: {nothing}")
+        return
+    log.info("resumed now", finding_id=work.finding_id, fate=outcome.fate, user=work.user)
+    if not options.execute:
+        _reply(
+            service,
+            work.response_url,
+            "This watchdog runs in dry-run mode (WATCHDOG_MODE), so nothing was changed: "
+            f"{outcome.reason}",
         )
 
 

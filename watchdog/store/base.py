@@ -24,7 +24,9 @@ from watchdog.policies.schema import Action
 from watchdog.records import ResourceRecord
 from watchdog.signals.cache import Cache
 
-FindingState = Literal["open", "approved", "executing", "done", "cancelled", "snoozed", "resolved"]
+FindingState = Literal[
+    "open", "approved", "executing", "done", "cancelled", "snoozed", "resolved", "parked"
+]
 ApprovalVia = Literal["cli", "slack", "link", "policy"]
 # "parked": the run had to stop (deadline, circuit breaker, SIGTERM) after starting the step
 # and before finishing it; the next run picks it up, re-verifying the resource first.

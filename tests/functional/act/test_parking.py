@@ -1,5 +1,5 @@
-"""Office hours on the sandbox: a week of a park schedule over the demo account's notebooks and
-GPU instances, run by `apply` every six hours with a fake clock."""
+"""Office hours on the sandbox: a week of a park schedule over the demo account's notebooks, GPU
+instances and endpoints (a mixed account), run by `apply` every six hours with a fake clock."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ from watchdog.store.base import Approval
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_NOON = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)  # 12:00 in Paris
 RUNS = range(0, 24 * 7 + 6, 6)  # every six hours, Monday noon to the next Monday noon
-PARKED = {"stopped", "Stopped"}
+PARKED = {"stopped", "Stopped", "gone"}  # an endpoint parks by being deleted
+NOTEBOOKS_AND_INSTANCES = ["sagemaker-notebook-instance", "ec2-accelerated-instance"]
 
 
-def office_hours(approval: str = "automatic") -> Policy:
+def office_hours(approval: str = "automatic", kinds: list[str] | None = None) -> Policy:
     return Policy.model_validate(
         {
             "name": "office-hours",
-            "resource": ["sagemaker-notebook-instance", "ec2-accelerated-instance"],
+            "resource": kinds or NOTEBOOKS_AND_INSTANCES,
             "conditions": {"status": ["InService", "running"]},
             "action": "park",
             "approval": {"mode": approval, "grace": "0h"},
@@ -49,6 +50,8 @@ def states() -> dict[str, str]:
     reservations = boto3.client("ec2", region_name=REGION).describe_instances()["Reservations"]
     for instance in (i for r in reservations for i in r["Instances"]):
         found[instance["InstanceId"]] = instance["State"]["Name"]
+    endpoints = boto3.client("sagemaker", region_name=REGION).list_endpoints(MaxResults=100)
+    found |= {e["EndpointName"]: e["EndpointStatus"] for e in endpoints["Endpoints"]}
     return found
 
 
@@ -66,7 +69,7 @@ def office_closed(moment: datetime) -> bool:
 def test_a_week_of_office_hours_parks_each_evening_and_resumes_each_morning(
     applier: Applier,
 ) -> None:
-    policy = office_hours()
+    policy = office_hours(kinds=[*NOTEBOOKS_AND_INSTANCES, "sagemaker-endpoint"])
     applier.clock._now = MONDAY_NOON
     first = applier(policy)
     on_schedule = {
@@ -76,19 +79,22 @@ def test_a_week_of_office_hours_parks_each_evening_and_resumes_each_morning(
     parkable = on_schedule - blocked - {"legacy-experiments"}
     before = states()
     assert {before[name] for name in parkable} == {"InService", "running"}
-    assert len(parkable) == 4 and len(blocked) == 1  # an instance its Auto Scaling group runs
+    # 3 notebooks and instances, 7 classic endpoints and a serverless one with provisioned
+    # concurrency; blocked: an instance its Auto Scaling group runs, an endpoint hosting
+    # inference components, and the one a Bedrock Marketplace endpoint registers.
+    assert len(parkable) == 12 and len(blocked) == 3, (parkable, blocked)
 
     for hours in RUNS[1:]:
         applier.clock._now = MONDAY_NOON + timedelta(hours=hours)
         applier(policy)
         now = states()
         closed = office_closed(applier.clock.now())
-        assert {name: now[name] in PARKED for name in parkable} == dict.fromkeys(
+        assert {name: now.get(name, "gone") in PARKED for name in parkable} == dict.fromkeys(
             parkable, closed
         ), applier.clock.now().astimezone(PARIS)
         # Nothing else changes: what was stopped by someone stays so, the blocked runs on.
         assert now["legacy-experiments"] == "Stopped"
-        assert {now[name] for name in blocked} == {"running"}
+        assert {now[name] for name in blocked} <= {"running", "InService"}
 
     spells = parked_spells(applier.store.list_audit(limit=1000))
     assert len(spells) == 5 * len(parkable)  # one a weekday evening, each resumed
@@ -98,11 +104,12 @@ def test_a_week_of_office_hours_parks_each_evening_and_resumes_each_morning(
     hours = {s.target_arn: 0.0 for s in spells}
     for spell in spells:
         hours[spell.target_arn] += spell.hours(end)
-    assert set(hours.values()) == {108.0}
+    # (an endpoint's spell ends once it is InService again: seconds of waiting on `Creating`)
+    assert {round(h, 1) for h in hours.values()} == {108.0}
     # Priced at the hour: what the resource cost a month when parked, for the hours parked
     # (the sandbox has no price for gpu-scratchpad's ml.p3.2xlarge: nothing is made up).
     priced = [s for s in spells if s.monthly_cost_usd is not None]
-    assert len(priced) == 5 * 3
+    assert len(priced) >= 5 * 3
     for spell in priced:
         assert spell.monthly_cost_usd is not None
         expected = spell.monthly_cost_usd * spell.hours(end) / HOURS_PER_MONTH
@@ -226,3 +233,34 @@ def test_the_parking_tick_parks_and_resumes_on_time_between_daily_cycles(
     off = tick(datetime(2026, 12, 8, 20, 5, tzinfo=PARIS), [disabled])
     assert off["alice-exploration"] == "InService"
     assert tick(datetime(2026, 12, 8, 20, 10, tzinfo=PARIS), [])["alice-exploration"] == "InService"
+
+
+def test_a_resume_missed_while_the_watchdog_was_down_comes_at_the_next_morning(
+    applier: Applier,
+) -> None:
+    policy = office_hours()
+    applier.clock._now = datetime(2026, 12, 7, 21, 0, tzinfo=PARIS)  # Monday evening
+    applier(policy)
+    alice = next(
+        s for s in applier.store.list_findings() if s.finding.resource.name == "alice-exploration"
+    )
+    assert states()["alice-exploration"] == "Stopped"
+    assert applier.store.get_finding(alice.finding.id).state == "parked"  # type: ignore[union-attr]
+
+    # Down from Monday night to Tuesday evening: Tuesday's 8:00 resume never ran.
+    applier.clock._now = datetime(2026, 12, 8, 21, 0, tzinfo=PARIS)
+    applier(policy)
+    assert states()["alice-exploration"] == "Stopped"  # parked still, not by a second call
+    applier.clock._now = datetime(2026, 12, 9, 9, 0, tzinfo=PARIS)
+    result = applier(policy)
+
+    assert states()["alice-exploration"] == "InService"
+    [outcome] = [f for f in result.findings if f.finding_id == alice.finding.id]
+    assert [s.fate for s in outcome.steps] == ["already", "done"]
+    stored = applier.store.get_finding(alice.finding.id)
+    assert stored is not None and stored.state == "open"
+    audit = reversed(applier.store.list_audit(limit=1000))  # oldest first
+    stops = [e for e in audit if e.op.endswith("StopNotebookInstance") and e.outcome == "done"]
+    # Monday's park, and Tuesday's that found it still parked and called nothing.
+    arn = alice.finding.resource.arn
+    assert [e.unchanged for e in stops if e.target_arn == arn] == [False, True]

@@ -26,6 +26,7 @@ SAGEMAKER_ADDITIONS = (
     "sagemaker_mlflow",
     "sagemaker_search",
     "sagemaker_shadow_variants",
+    "sagemaker_endpoint_recreation",
     "sagemaker_tags",
 )
 

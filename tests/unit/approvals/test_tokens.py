@@ -167,10 +167,12 @@ def test_a_short_secret_is_refused_with_a_clear_error() -> None:
     assert link_secret("k" * 32) == b"k" * 32
 
 
-def test_only_stop_or_delete_can_be_issued() -> None:
-    with pytest.raises(ValueError, match="only stop or delete"):
+def test_only_stop_delete_or_park_can_be_issued() -> None:
+    with pytest.raises(ValueError, match="only stop, delete or park"):
         token(action="notify")
     assert verify_token(SECRET, token(action="stop"), NOW).action == "stop"
+    # A park schedule is approved once, by link as by button.
+    assert verify_token(SECRET, token(action="park"), NOW).action == "park"
 
 
 def test_naive_times_and_odd_token_ids_are_refused() -> None:

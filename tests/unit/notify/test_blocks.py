@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.unit.act.test_admission_rules import finding
 from watchdog.notify.blocks import finding_message
+from watchdog.policies.schema import ParkSchedule
 
 REVIEW = "https://watchdog.example.com/approve/tok"
 
@@ -80,3 +81,33 @@ def _mrkdwn(node: Any) -> list[str]:
         return []
     own = [node["text"]] if node.get("type") == "mrkdwn" else []
     return own + [text for value in node.values() for text in _mrkdwn(value)]
+
+
+def park_finding() -> Any:
+    schedule = ParkSchedule(at="0 20 * * mon-fri", resume="0 8 * * mon-fri", timezone="UTC")
+    return finding(action="park", park=schedule, parked_hours_per_week=108.0)
+
+
+def test_a_park_alert_shows_its_office_hours_and_what_they_save() -> None:
+    message = finding_message(park_finding())
+
+    text = json.dumps(message.blocks)
+    assert "*Park: sagemaker-endpoint `e`*" in text
+    assert "parked `0 20 * * mon-fri`, back `0 8 * * mon-fri` (UTC)" in text
+    assert "saves $64.29/month" in text  # $100 x 108 of 168 hours
+    assert "Approve park" in json.dumps(buttons(message.blocks))
+
+
+def test_a_parked_alert_offers_resume_now_as_a_button_or_a_signed_link() -> None:
+    parked = park_finding()
+    status = ":crescent_moon: Parked - parked: AWS confirms: gone"
+
+    clickable = finding_message(parked, status=status, resumable=True)
+    assert list(buttons(clickable.blocks)) == ["resume"]
+    linked = finding_message(
+        parked, status=status, resumable=True, interactive=False, resume_url="https://w/resume/t"
+    )
+    assert "<https://w/resume/t|Resume now>" in json.dumps(linked.blocks)
+    assert buttons(linked.blocks) == {}
+    over = finding_message(parked, status="Done", resumable=False)
+    assert buttons(over.blocks) == {} and "Resume now" not in json.dumps(over.blocks)

@@ -60,7 +60,10 @@ class Job:
         teardown, parking = spec.teardown, spec.park
         candidates = [teardown.stop, teardown.delete]
         if isinstance(parking, Park):
-            candidates += [parking.park, parking.resume]
+            # A park's delete is the park's (its own states), not the teardown's.
+            parks = [parking.park, parking.resume]
+            parking_first = self.plan.finding.action == "park"
+            candidates = [*parks, *candidates] if parking_first else [*candidates, *parks]
         for candidate in candidates:
             if candidate is not None and candidate.op == self.step.op:
                 return candidate
@@ -290,7 +293,7 @@ class StepRunner:
     def _settled_fate(self, job: Job, status: str | None) -> str | None:
         """Why nothing (more) needs doing, or None when the step still has work."""
         if status is None:
-            return "gone"
+            return None if job.operation.from_gone else "gone"
         if status in job.operation.settled:
             return status
         # "Deleting" is a done state for planning (nothing to call) but not for the executor:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from watchdog.act.clients import Clients
 from watchdog.act.tags import current_tags
 from watchdog.kinds import BY_KIND
+from watchdog.kinds._park import Park
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions
 from watchdog.records import ResourceRecord
@@ -34,13 +35,33 @@ class Verifier:
 
     def check(self, job: Job, clients: Clients) -> tuple[str | None, dict[str, str]]:
         """Why the step must not run (None: it may), and the target's tags now."""
+        if job.operation.from_gone:
+            # Nothing exists to be tagged exempt: it comes back with the tags it had.
+            return None, job.target.tags
+        refusal = self._refused_now(job, clients)
+        if refusal is not None:
+            return refusal, job.target.tags
         tags = current_tags(clients, job.target)
+        if _resumes(job):
+            # An exemption keeps a resource from being stopped or deleted, not from coming back.
+            return None, tags
         now_tagged = job.target.model_copy(update={"tags": tags})
         rules = self.exemptions.get(job.plan.finding.policy, Exemptions())
         why = exempt_because(now_tagged, rules, self.now())
         if why is not None:
             return f"{job.target.kind} {job.target.name} is exempt now ({why})", tags
         return self._still_unused(job), tags
+
+    @staticmethod
+    def _refused_now(job: Job, clients: Clients) -> str | None:
+        """A park its kind refuses on what AWS says now (an endpoint's auto scaling)."""
+        parking = BY_KIND[job.target.kind].park
+        if not isinstance(parking, Park) or job.operation is not parking.park:
+            return None
+        if parking.refuses_now is None:
+            return None
+        why = parking.refuses_now(clients, job.target)
+        return f"{job.target.kind} {job.target.name} is not parked: {why}" if why else None
 
     def _still_unused(self, job: Job) -> str | None:
         target = job.target
@@ -62,3 +83,8 @@ class Verifier:
         kinds = BY_KIND[target.kind].teardown.deletes_used
         used = (self.fresh.get(arn.lower()) for arn in target.uses_arns)
         return [u.arn for u in used if u is not None and u.kind in kinds]
+
+
+def _resumes(job: Job) -> bool:
+    parking = BY_KIND[job.target.kind].park
+    return isinstance(parking, Park) and job.operation is parking.resume

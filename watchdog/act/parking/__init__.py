@@ -1,6 +1,6 @@
 """Parking and resuming on a schedule (office hours), as executor steps; see flow.py."""
 
-from watchdog.act.parking.flow import park_and_resume, parked_by_watchdog, run_due
+from watchdog.act.parking.flow import carried, park_and_resume, parked_by_watchdog, run_due
 from watchdog.act.parking.resume import NothingToResume, resume_now
 from watchdog.act.parking.savings import ParkedSpell, ParkingTotal, parked_spells
 from watchdog.act.parking.tick import parking_tick
@@ -9,6 +9,7 @@ __all__ = [
     "NothingToResume",
     "ParkedSpell",
     "ParkingTotal",
+    "carried",
     "park_and_resume",
     "parked_by_watchdog",
     "parked_spells",

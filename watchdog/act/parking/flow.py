@@ -8,7 +8,11 @@ occurrence, a crashed run's step is finished by the next run without a second ca
 resume a person asked for early is not undone by the same evening's park.
 
 A resume is made only after a park the watchdog made itself: a resource someone else stopped,
-started again or deleted while parked is left as it is (the step says why).
+started again or deleted while parked is left as it is (the step says why). A finding the
+watchdog parked is in state "parked" until it is back, so a resume a run missed (the watchdog
+was down all morning) still comes at the next occurrence's resume time, and a resource parked by
+deleting it (an endpoint), which no scan sees, is still brought back: parked findings are
+carried by every run, and only resumed, when their policy is disabled or removed.
 """
 
 from __future__ import annotations
@@ -28,7 +32,15 @@ from watchdog.findings import Finding, Step
 from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import Park
 from watchdog.policies.parking import Occurrence, occurrence
-from watchdog.store.base import Store, StoredFinding, TeardownPlan
+from watchdog.store.base import (
+    FindingState,
+    Store,
+    StoredFinding,
+    TeardownPlan,
+)
+
+# A park step a run claimed or called and did not see finish (a crash, a stop, a timeout).
+IN_FLIGHT = frozenset({"claimed", "started", "parked"})
 
 
 @dataclass
@@ -42,6 +54,14 @@ class Due:
     why_nothing: str = ""
 
 
+def carried(findings: Sequence[Finding], previous: Mapping[str, StoredFinding]) -> list[Finding]:
+    """Parked findings this run did not make (the resource is parked out of sight, or its
+    policy is off): still to be resumed."""
+    made = {f.id for f in findings}
+    parked = (s.finding for s in previous.values() if s.state == "parked")
+    return [finding for finding in parked if finding.id not in made]
+
+
 def park_and_resume(
     findings: Sequence[Finding],
     previous: Mapping[str, StoredFinding],
@@ -49,12 +69,15 @@ def park_and_resume(
     runner: StepRunner,
     clock: Clock,
     options: ExecOptions,
+    resume_only: Sequence[Finding] = (),
 ) -> list[FindingOutcome]:
-    """Carry out what the schedules of this run's park findings ask for now."""
+    """Carry out what the schedules of this run's park findings ask for now, and the resumes
+    of `resume_only` (`carried`)."""
     now = clock.now()
     outcomes: list[FindingOutcome] = []
     due: list[Due] = []
-    for finding in findings:
+    resuming = {f.id for f in resume_only}
+    for finding in (*findings, *resume_only):
         if finding.action != "park" or finding.park is None:
             continue
         if finding.blocked or any(s.blocked for s in finding.steps):
@@ -69,7 +92,9 @@ def park_and_resume(
         if when is None:
             outcomes.append(finding_outcome(finding, "waiting", "its schedule has not fired yet"))
             continue
-        due.append(_due(finding, approver, when, store, now))
+        stored = previous.get(finding.id)
+        parked = stored is not None and stored.state == "parked"
+        due.append(_due(finding, approver, when, store, now, parked, finding.id not in resuming))
     return outcomes + run_due(due, runner, clock, options)
 
 
@@ -79,7 +104,26 @@ def run_due(
     """Run every due job at once (they are independent), then say what became of each."""
     jobs = [job for d in due for job in d.jobs]
     execution = execute(jobs, runner, clock, options, runner.breaker)
-    return [_concluded(d, [execution.outcomes[j.step.id] for j in d.jobs]) for d in due]
+    concluded = []
+    for d in due:
+        steps = [execution.outcomes[j.step.id] for j in d.jobs]
+        if options.execute:
+            _record_state(d, steps, runner.store, clock.now())
+        concluded.append(_concluded(d, steps))
+    return concluded
+
+
+def _record_state(due: Due, steps: Sequence[StepOutcome], store: Store, now: datetime) -> None:
+    """ "parked" from the watchdog's own park until the resume is done (or found done)."""
+    if not steps:
+        return
+    last = steps[-1]
+    if due.occurrence.resume_due and len(steps) == 2 and last.fate in ("done", "already"):
+        standing = store.get_plan(due.finding.id)
+        state: FindingState = "approved" if standing is not None else "open"
+        store.set_finding_state(due.finding.id, state, f"back: {last.detail}", now)
+    elif not due.occurrence.resume_due and last.fate == "done":
+        store.set_finding_state(due.finding.id, "parked", f"parked: {last.detail}", now)
 
 
 def standing_approval(
@@ -94,7 +138,7 @@ def standing_approval(
     if finding.approval == "automatic":
         return automatic_approval(finding, stored, now)
     standing = store.get_plan(finding.id)
-    if stored is not None and stored.state == "approved" and standing is not None:
+    if stored is not None and stored.state in ("approved", "parked") and standing is not None:
         return standing.approved_by, ""
     approval = store.pending_approval(finding.id, "park", now)
     if approval is None:
@@ -140,7 +184,17 @@ def parked_by_watchdog(store: Store, park_step_id: str) -> bool:
     return entry is not None and not entry.unchanged
 
 
-def _due(finding: Finding, approver: str, when: Occurrence, store: Store, now: datetime) -> Due:
+def _due(
+    finding: Finding,
+    approver: str,
+    when: Occurrence,
+    store: Store,
+    now: datetime,
+    parked_before: bool,
+    may_park: bool,
+) -> Due:
+    """`parked_before`: the finding is "parked", by this occurrence's park or an earlier one's
+    whose resume never came; `may_park`: its policy still parks (not only carried)."""
     due = Due(finding, approver, when)
     plan = plan_of(finding, approver, now)
     park, resume = occurrence_steps(finding, when)
@@ -148,21 +202,24 @@ def _due(finding: Finding, approver: str, when: Occurrence, store: Store, now: d
     if not when.resume_due:
         if parked is not None and parked.state == "done":
             due.why_nothing = f"parked for this occurrence ({parked.detail})"
-        else:
+        elif may_park:
             due.jobs.append(Job(plan, park, finding.resource))
+        else:
+            due.why_nothing = "parked; its policy no longer parks it, and its resume comes"
         return due
     resumed = store.get_step(resume.id)
+    ours = parked_before or (parked is not None and parked_by_watchdog(store, park.id))
     if resumed is not None and resumed.state == "done":
         due.why_nothing = f"resumed for this occurrence ({resumed.detail})"
+    elif ours or (parked is not None and parked.state in IN_FLIGHT):
+        # Parked by the watchdog (or a crashed run's park to finish first): bring it back.
+        due.jobs += [Job(plan, park, finding.resource), Job(plan, resume, finding.resource)]
     elif parked is None:
         due.why_nothing = "its resume time has come; it was not parked in this occurrence"
-    elif parked.state == "done" and not parked_by_watchdog(store, park.id):
+    elif parked.state == "done":
         due.why_nothing = "it was not parked by the watchdog, so it is not resumed by it"
-    elif parked.state in ("cancelled", "failed"):
-        due.why_nothing = f"its park was {parked.state} ({parked.detail}); nothing to resume"
     else:
-        # Parked (or a crashed run's park to finish first): bring it back.
-        due.jobs += [Job(plan, park, finding.resource), Job(plan, resume, finding.resource)]
+        due.why_nothing = f"its park was {parked.state} ({parked.detail}); nothing to resume"
     return due
 
 

@@ -60,7 +60,8 @@ def _parked(stored: StoredFinding, store: Store, now: datetime) -> Due | None:
         return None
     park, resume = occurrence_steps(finding, latest)
     parked, resumed = store.get_step(park.id), store.get_step(resume.id)
-    if parked is None or parked.state != "done" or not parked_by_watchdog(store, park.id):
+    ours = parked is not None and parked.state == "done" and parked_by_watchdog(store, park.id)
+    if stored.state != "parked" and not ours:
         return None
     if resumed is not None and resumed.state == "done":
         return None

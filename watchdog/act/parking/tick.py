@@ -15,12 +15,13 @@ from watchdog.act.clients import Clients
 from watchdog.act.clock import Clock
 from watchdog.act.executor import Breaker, StepRunner, Verifier
 from watchdog.act.models import ExecOptions, FindingOutcome
-from watchdog.act.parking.flow import park_and_resume
+from watchdog.act.parking.flow import carried, park_and_resume
 from watchdog.policies.schema import Policy
 from watchdog.store.base import Store
 
-# A finding in another state is resolved, cancelled or done: its schedule no longer runs.
-SCHEDULED_STATES = frozenset({"open", "approved"})
+# A finding in another state is resolved, cancelled or done: its schedule no longer runs
+# (a parked one's resume still comes, whatever became of its policy).
+SCHEDULED_STATES = frozenset({"open", "approved", "parked"})
 
 
 def parking_tick(
@@ -32,17 +33,18 @@ def parking_tick(
     policies: Sequence[Policy],
 ) -> list[FindingOutcome]:
     enabled = {p.name: p for p in policies if p.enabled}
-    stored = [
-        s
+    previous = {
+        s.finding.id: s
         for s in store.list_findings(set(SCHEDULED_STATES))
-        if s.finding.action == "park" and s.finding.policy in enabled
-    ]
-    if not stored:
+        if s.finding.action == "park"
+    }
+    scheduled = [s.finding for s in previous.values() if s.finding.policy in enabled]
+    resume_only = carried(scheduled, previous)
+    if not scheduled and not resume_only:
         return []
     verifier = Verifier(
         exemptions={name: p.exemptions for name, p in enabled.items()}, fresh={}, now=clock.now
     )
     breaker = Breaker(options.max_failures, options.max_throttles)
     runner = StepRunner(store, clients, clock, options, run_id, breaker, verifier)
-    previous = {s.finding.id: s for s in stored}
-    return park_and_resume([s.finding for s in stored], previous, store, runner, clock, options)
+    return park_and_resume(scheduled, previous, store, runner, clock, options, resume_only)
