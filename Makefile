@@ -68,6 +68,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/apply.py
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/faults.py --mode park --trials 30
+	$(BIN)/python bench/faults.py --mode resume --trials 30
+	$(BIN)/python bench/park.py
 	$(BIN)/python bench/lambda_cold.py
 	$(BIN)/python bench/daemon_flood.py
 

@@ -1,4 +1,4 @@
-"""Fault-injection benchmark: `ai-watchdog apply --execute` SIGKILLed at random points, resumed.
+"""Fault-injection benchmark: a teardown, a park or a resume SIGKILLed at random points, resumed.
 
 The trials of tests/e2e/test_apply_faults.py, by the hundred: each re-seeds a sandbox, kills the
 first run after a seeded random delay within an uninterrupted run's wall time, resumes until
@@ -7,7 +7,12 @@ Delete*/Stop* calls per resource from the sandbox's call journal, "done" audit e
 where the kills landed, resumed runs needed, calls per resource (must be 1.00), refused calls and
 wall time, and every failing trial in full. Exits 1 if any trial failed.
 
-    python bench/faults.py [--trials 100] [--seed 4] [--lanes 2] [--only 7 --only 12]
+--mode park kills `apply --execute` under an office-hours policy instead (Stop*/Delete* calls
+parking notebooks, GPU instances and endpoints), --mode resume kills `resume --all --execute`
+after everything was parked (Start*/CreateEndpoint calls): tests/e2e/park_faults.py.
+
+    python bench/faults.py [--mode apply|park|resume] [--trials 100] [--seed 4] [--lanes 2]
+                           [--only 7 --only 12]
 
 A failing trial is re-run alone with the same --seed and --trials plus --only INDEX (the kill
 point is the same fraction of the uninterrupted run, re-timed on this machine).
@@ -25,10 +30,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.e2e.faults import Harness, summary
+from tests.e2e.park_faults import ParkHarness
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("apply", "park", "resume"), default="apply")
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--lanes", type=int, default=2, help="trials run side by side")
@@ -43,15 +50,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         workdir = args.keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        with Harness(workdir, lanes=args.lanes) as harness:
+        harness = (
+            Harness(workdir, lanes=args.lanes)
+            if args.mode == "apply"
+            else ParkHarness(workdir, args.mode, lanes=args.lanes)
+        )
+        with harness:
             reference = harness.make_reference()
             setup = time.monotonic() - started
             print(
-                f"reference: {len(reference.state.accepted)} Delete/Stop calls, "
+                f"reference: {len(reference.state.accepted)} changing calls, "
                 f"{reference.seconds:.2f} s uninterrupted; set-up {setup:.1f} s",
                 flush=True,
             )
-            repro = f"python bench/faults.py --seed {args.seed} --trials {args.trials}"
+            repro = f"python bench/faults.py --mode {args.mode} --seed {args.seed}"
+            repro += f" --trials {args.trials}"
             repro += " --only {index}"
             began = time.monotonic()
             trials = harness.run_trials(args.seed, args.trials, args.only, repro=repro)

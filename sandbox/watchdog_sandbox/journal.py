@@ -1,7 +1,9 @@
-"""A call journal: every Delete*/Stop* request the sandbox answers, one JSON line each.
+"""A call journal: every Delete*/Stop*/Start*/Create* request the sandbox answers, one JSON line
+each.
 
-An independent witness for tests that must count changes (the fault-injection test counts the
-delete and stop calls per resource across killed and resumed runs) without trusting the
+An independent witness for tests that must count changes (the fault-injection tests count the
+delete, stop, start and create calls per resource across killed and resumed runs: a teardown's,
+a park's and a resume's) without trusting the
 watchdog's own records. Off unless `WATCHDOG_SANDBOX_JOURNAL` names a file; the variable is read
 on every request, so a server can switch files between trials. Each line holds:
 
@@ -9,7 +11,8 @@ on every request, so a server can switch files between trials. Each line holds:
      "account": "123456789012", "region": "us-east-1", "status": 200,
      "path": "/", "params": {"EndpointName": "..."}}
 
-`params` is the request's JSON body (awsJson services such as SageMaker) or, for REST services
+`params` is the request's JSON body (awsJson services such as SageMaker), its form fields (query
+services such as EC2: `{"InstanceId.1": "i-..."}`, without Action and Version) or, for REST services
 (Bedrock's `DELETE /provisioned-model-throughput/{id}`), empty: the resource is in `path`.
 `status` is the HTTP status AWS would give: 2xx accepted, 4xx refused (e.g. ResourceNotFound),
 500 when the emulator raised.
@@ -29,7 +32,9 @@ from moto.core.responses import BaseResponse
 from watchdog_sandbox import sagemaker_common as common
 
 JOURNAL_ENV = "WATCHDOG_SANDBOX_JOURNAL"
-JOURNALED_PREFIXES = ("Delete", "Stop")
+JOURNALED_PREFIXES = ("Delete", "Stop", "Start", "Create")
+# What every query-protocol request carries: not what it acted on.
+QUERY_ENVELOPE = frozenset({"Action", "Version"})
 _TAG = "watchdog.journal"
 _lock = threading.Lock()
 
@@ -68,13 +73,19 @@ def _params(response: BaseResponse) -> dict[str, Any]:
     body = getattr(response, "body", None)
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
-    if not isinstance(body, str) or not body.strip():
+    if isinstance(body, str) and body.strip():
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return parsed
+    # A query-protocol request (it names its Action): moto has parsed its form into
+    # `querystring` (name -> values). For REST requests that holds the headers: not params.
+    form = getattr(response, "querystring", None) or {}
+    if "Action" not in form:
         return {}
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
+    return {k: v[0] for k, v in form.items() if k not in QUERY_ENVELOPE and v}
 
 
 def _write(path: str, response: BaseResponse, operation: str, status: int) -> None:

@@ -99,6 +99,10 @@ def _serve() -> None:
         answer({"url": url})
         for line in sys.stdin:
             command, _, argument = line.strip().partition(" ")
+            if command == "journal":  # calls from now on go to this file
+                os.environ[JOURNAL_ENV] = argument
+                answer({"journal": argument})
+                continue
             if command != "seed":
                 answer({"error": f"unknown command {line.strip()!r}"})
                 continue
@@ -199,6 +203,13 @@ class Sandbox:
         self.process.stdin.flush()
         message = self._answer()
         return Seeded(message["seconds"], message["resources"], message["exempt"], self._aliases())
+
+    def journal(self, journal: Path) -> None:
+        """Journal the calls from now on to `journal` (a run's set-up went to another file)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"journal {journal}\n")
+        self.process.stdin.flush()
+        self._answer()
 
     def _aliases(self) -> dict[str, str]:
         aliases = {d["DomainId"]: f"domain:{d['DomainName']}" for d in self._domains()}
@@ -390,7 +401,9 @@ class Run:
         return [
             f"{f['fate']} {f['resource_kind']} {f['resource_name']}: {f['reason']}"
             for f in findings
-            if f["fate"] in LEFT_OVER
+            # A blocked step (a resource its Auto Scaling group manages) waits for a person,
+            # not for another run.
+            if f["fate"] in LEFT_OVER and not f["reason"].startswith("blocked:")
         ]
 
     def describe(self) -> str:
@@ -437,6 +450,7 @@ class Trial:
     fraction: float  # the delay as a fraction of an uninterrupted run's wall time
     delay: float
     repro: str = ""
+    prepared_run_ids: set[str] = field(default_factory=set)  # the set-up's runs, not the trial's
     phase: str = ""
     calls_at_kill: int = 0
     killed: Run | None = None
@@ -467,7 +481,14 @@ class Trial:
 
 
 class Harness:
-    """Reference and trials over `lanes` sandboxes, one trial per lane at a time."""
+    """Reference and trials over `lanes` sandboxes, one trial per lane at a time.
+
+    What a trial kills is `command()`, after `prepare()`; both are hooks for another run mode
+    (tests/e2e/park_faults.py kills parks and resumes)."""
+
+    policy_text = POLICY
+    # What the run that finds nothing left exits with.
+    nothing_to_do = EXIT_NOTHING_TO_DO
 
     def __init__(
         self,
@@ -484,7 +505,7 @@ class Harness:
         self.max_resumes = max_resumes
         self.policies = workdir / "policies"
         self.policies.mkdir(parents=True, exist_ok=True)
-        (self.policies / "tear-down.yaml").write_text(POLICY)
+        (self.policies / "policies.yaml").write_text(self.policy_text)
         self.sandboxes = Sandbox.start(lanes, workdir)
         self.settings = {
             "WATCHDOG_CACHE_DIR": str(workdir / "cache"),
@@ -520,11 +541,17 @@ class Harness:
             **self.settings,
         }
 
+    def command(self, out: Path) -> list[str]:
+        """The run a trial kills and resumes, without its store; its JSON answer goes to `out`."""
+        args = ["apply", "--execute", "--policies", str(self.policies), "--regions", REGION]
+        return [*args, "--format", "json", "--output", str(out)]
+
+    def prepare(self, lane: int, where: Path, trial: Trial | None) -> None:
+        """Set-up after the seed, before the run a trial kills (for apply: nothing)."""
+
     def _start(self, lane: int, db: Path, out: Path) -> subprocess.Popen[str]:
         out.unlink(missing_ok=True)
-        args = [*cli(), "apply", "--execute", "--policies", str(self.policies)]
-        args += ["--regions", REGION, "--store", f"sqlite:///{db}"]
-        args += ["--format", "json", "--output", str(out)]
+        args = [*cli(), *self.command(out), "--store", f"sqlite:///{db}"]
         return subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self._env(lane)
         )
@@ -583,13 +610,14 @@ class Harness:
         where.mkdir(parents=True, exist_ok=True)
         journal, db, out = where / "journal.jsonl", where / "store.db", where / "out.json"
         seeded = self._seed(lane, journal)
+        self.prepare(lane, where, None)
         first = self.run(lane, db, out)
         again = self.run(lane, db, out)
         state = self._end_state(lane, journal, db, seeded.aliases)
         problems = []
         if first.code != EXIT_DONE or first.left_over():
             problems.append(f"the uninterrupted run: {first.describe()} {first.left_over()}")
-        if again.code != EXIT_NOTHING_TO_DO:
+        if again.code != self.nothing_to_do:
             problems.append(f"the run after it should have nothing to do: {again.describe()}")
         if not state.accepted or set(state.accepted.values()) != {1}:
             problems.append(f"calls per resource: {dict(state.accepted)}")
@@ -630,6 +658,7 @@ class Harness:
         where.mkdir(parents=True, exist_ok=True)
         journal, db, out = where / "journal.jsonl", where / "store.db", where / "out.json"
         seeded = self._seed(lane, journal)
+        self.prepare(lane, where, trial)
 
         started = time.monotonic()
         process = self._start(lane, db, out)
@@ -650,7 +679,7 @@ class Harness:
             run = self.run(lane, db, out)
             trial.resumed.append(run)
             self._check_exit(trial, run)
-            if run.code == EXIT_NOTHING_TO_DO or (run.code == EXIT_DONE and not run.left_over()):
+            if run.code == self.nothing_to_do or (run.code == EXIT_DONE and not run.left_over()):
                 break
         else:
             trial.problems.append(f"not settled after {self.max_resumes} resumed runs")
@@ -687,7 +716,7 @@ class Harness:
         assert trial.killed is not None and trial.state is not None
         if trial.killed.code is not None:
             return "finished"
-        resumed_ids = {r.run_id for r in trial.resumed}
+        resumed_ids = {r.run_id for r in trial.resumed} | trial.prepared_run_ids
         killed_entries = sum(
             n for run_id, n in trial.state.audit.by_run.items() if run_id not in resumed_ids
         )

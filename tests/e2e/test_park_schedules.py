@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ policies:
 """
 # A park waits for its even minute, a resume for the odd one after it: two minutes and change.
 PATIENCE_S = 200.0
+EVEN, ODD = 0, 1
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -48,25 +50,30 @@ def endpoint(sandbox: str) -> dict[str, Any] | None:
     return next((e for e in listed if e["EndpointName"] == ENDPOINT), None)
 
 
-def parked_then_back(sandbox: str, before: dict[str, Any], nudge: Any = None) -> None:
-    """Wait for the endpoint to go (parked), then to be InService again under its ARN."""
+def wait_parked(sandbox: str, patience: float = PATIENCE_S) -> None:
+    wait_for(lambda: endpoint(sandbox) is None, "the endpoint to be parked", patience)
 
-    def gone() -> bool:
-        if nudge is not None:
-            nudge()
-        return endpoint(sandbox) is None
+
+def wait_back(sandbox: str, before: dict[str, Any], patience: float = PATIENCE_S) -> None:
+    """Wait for the endpoint to be InService again, under its ARN and with its config."""
 
     def back() -> dict[str, Any] | None:
-        if nudge is not None:
-            nudge()
         found = endpoint(sandbox)
         return found if found is not None and found["EndpointStatus"] == "InService" else None
 
-    wait_for(gone, "the endpoint to be parked", PATIENCE_S)
-    again = wait_for(back, "the endpoint to be back", PATIENCE_S)
+    again = wait_for(back, "the endpoint to be back", patience)
     assert again["EndpointArn"] == before["EndpointArn"]
     configs = sagemaker(sandbox).list_endpoint_configs(MaxResults=100)["EndpointConfigs"]
     assert f"{ENDPOINT}-config" in {c["EndpointConfigName"] for c in configs}
+
+
+def into_next_minute(parity: int) -> None:
+    """Sleep until two seconds into the next UTC minute whose number is even (0) or odd (1)."""
+    now = time.time()
+    start = (int(now // 60) + 1) * 60
+    if (start // 60) % 2 != parity:
+        start += 60
+    time.sleep(start + 2 - now)
 
 
 def test_the_daemon_parks_and_resumes_an_endpoint_on_its_tick(
@@ -84,7 +91,8 @@ def test_the_daemon_parks_and_resumes_an_endpoint_on_its_tick(
         WATCHDOG_PARKING_MINUTES="0.05",  # every 3 s
     )
     try:
-        parked_then_back(sandbox, before)
+        wait_parked(sandbox)
+        wait_back(sandbox, before)
     finally:
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=60)
@@ -136,5 +144,15 @@ def test_the_lambda_parks_and_resumes_an_endpoint_on_its_parking_events(
     assert before is not None and before["EndpointStatus"] == "InService"
     cycle = invoke({"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": "{}"})
     assert cycle["errors"] == []
-    # EventBridge Scheduler's parking schedule, every few seconds instead of 15 minutes.
-    parked_then_back(sandbox, before, nudge=lambda: invoke({"watchdog": "parking"}))
+    # EventBridge's parking events, at the minutes the schedule parks and resumes (each
+    # invocation waits for AWS to confirm its steps). Invoking every few seconds would cost a
+    # process and its imports each time, for two minutes.
+    into_next_minute(EVEN)
+    parked = invoke({"watchdog": "parking"})
+    wait_parked(sandbox, patience=10)
+    into_next_minute(ODD)
+    resumed = invoke({"watchdog": "parking"})
+    wait_back(sandbox, before, patience=10)
+    for answer in (parked, resumed):  # the demo account's other parkable endpoints too
+        assert answer["park_findings"] >= 1, answer
+        assert set(answer["steps_by_fate"]) <= {"done", "already"}, answer

@@ -100,7 +100,7 @@ def apply(
     ]
     # Parking schedules: what each one's occurrence asks for now.
     parks = [f for f in planned.findings if wanted is None or f.resource.arn.lower() in wanted]
-    out = carried(planned.findings, previous)
+    out = carried(planned.findings, previous, store, now)
     out = [f for f in out if wanted is None or f.resource.arn.lower() in wanted]
     finished += park_and_resume(parks, previous, store, runner, clock, options, out)
     left = _leftovers(admission.plans, execution, runner.clients)

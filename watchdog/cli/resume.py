@@ -7,6 +7,7 @@ failed); 2 bad input, or nothing the request names is parked by the watchdog.
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -66,9 +67,14 @@ def resume(
         opened.close()
     console = stdout_console()
     if fmt == "json":
-        console.out(
-            "[" + ",".join(o.model_dump_json(indent=2) for o in outcomes) + "]", highlight=False
-        )
+        # The shape of apply's answer, so one reader serves both: the run, its mode, findings.
+        answer = {
+            "run_id": run_id,
+            "mode": "execute" if execute else "dry-run",
+            "generated_at": datetime.now(UTC).isoformat(),
+            "findings": [o.model_dump(mode="json") for o in outcomes],
+        }
+        console.out(json.dumps(answer, indent=2), highlight=False)
     else:
         if not execute:
             console.print("[bold]Dry run[/bold]: nothing is changed. Add --execute to resume.")

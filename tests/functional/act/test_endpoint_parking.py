@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import boto3
 
 from tests.functional.act.conftest import REGION, Applier
+from tests.functional.act.test_resume import die_then_resume
 from watchdog.act.parking import parked_spells
 from watchdog.policies.schema import Policy
 
@@ -123,3 +124,32 @@ def test_an_auto_scaled_endpoint_is_left_running_with_the_reason(applier: Applie
     assert fraud.fate == "cancelled"
     assert "auto scaled" in fraud.reason and "without its scaling" in fraud.reason
     assert "llama3-8b-chat-poc" not in endpoints()  # the others park as usual
+
+
+def test_a_park_that_died_after_deleting_the_endpoint_is_finished_and_resumed(
+    applier: Applier,
+) -> None:
+    """The shape the park fault trials caught: the run deleted the endpoint and died before
+    recording it; the next scan no longer sees the endpoint, yet its park must be finished
+    (recorded as the watchdog's) or nothing would ever create it again."""
+    policy = office_hours()
+    applier.clock._now = MONDAY_NOON
+    applier(policy)
+    before = endpoints()
+
+    applier.clock._now = MONDAY_NIGHT
+    after_death = die_then_resume(applier, policy, "delete_endpoint", "fraud-scoring-prod")
+    finished = next(f for f in after_death.findings if f.resource_name == "fraud-scoring-prod")
+    assert finished.fate == "done" and finished.reason.startswith("parked until"), finished
+    assert "fraud-scoring-prod" not in endpoints()
+
+    applier.clock._now = TUESDAY_MORNING
+    applier(policy)
+    assert endpoints()["fraud-scoring-prod"] == before["fraud-scoring-prod"]
+    deletes = [
+        e
+        for e in applier.store.list_audit(limit=1000)
+        if e.op == "sagemaker:DeleteEndpoint" and e.outcome == "done"
+    ]
+    fraud = [e for e in deletes if e.target_arn.endswith("/fraud-scoring-prod")]
+    assert len(fraud) == 1 and not fraud[0].unchanged

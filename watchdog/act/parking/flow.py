@@ -54,12 +54,34 @@ class Due:
     why_nothing: str = ""
 
 
-def carried(findings: Sequence[Finding], previous: Mapping[str, StoredFinding]) -> list[Finding]:
-    """Parked findings this run did not make (the resource is parked out of sight, or its
-    policy is off): still to be resumed."""
+def carried(
+    findings: Sequence[Finding],
+    previous: Mapping[str, StoredFinding],
+    store: Store,
+    now: datetime,
+) -> list[Finding]:
+    """Park findings this run did not make that still need it: parked ones (the resource is
+    parked out of sight, or its policy is off), to be resumed; and ones whose park a crashed
+    run left in flight (it deleted an endpoint, which no scan sees any more, and died before
+    recording it), to be finished, or nothing would ever bring that endpoint back."""
     made = {f.id for f in findings}
-    parked = (s.finding for s in previous.values() if s.state == "parked")
-    return [finding for finding in parked if finding.id not in made]
+    return [
+        stored.finding
+        for stored in previous.values()
+        if stored.finding.id not in made
+        and (stored.state == "parked" or _park_in_flight(stored.finding, store, now))
+    ]
+
+
+def _park_in_flight(finding: Finding, store: Store, now: datetime) -> bool:
+    if finding.action != "park" or finding.park is None:
+        return False
+    when = occurrence(finding.park, now)
+    if when is None:
+        return False
+    park, _ = occurrence_steps(finding, when)
+    step = store.get_step(park.id)
+    return step is not None and step.state in IN_FLIGHT
 
 
 def park_and_resume(
@@ -202,7 +224,9 @@ def _due(
     if not when.resume_due:
         if parked is not None and parked.state == "done":
             due.why_nothing = f"parked for this occurrence ({parked.detail})"
-        elif may_park:
+        elif may_park or (parked is not None and parked.state in IN_FLIGHT):
+            # A park in flight is finished even when its policy no longer parks: its call
+            # may have been made, and the resource must then be known to be parked.
             due.jobs.append(Job(plan, park, finding.resource))
         else:
             due.why_nothing = "parked; its policy no longer parks it, and its resume comes"

@@ -39,7 +39,7 @@ def parking_tick(
         if s.finding.action == "park"
     }
     scheduled = [s.finding for s in previous.values() if s.finding.policy in enabled]
-    resume_only = carried(scheduled, previous)
+    resume_only = carried(scheduled, previous, store, clock.now())
     if not scheduled and not resume_only:
         return []
     verifier = Verifier(
