@@ -1,6 +1,7 @@
-"""Office hours run by the real processes on a minute-scale schedule (park on even minutes,
-resume on odd ones): the daemon's parking tick, and the Lambda handler's scheduled events, each
-park a sandbox endpoint (deleted, its config kept) and bring it back under the same ARN."""
+"""Office hours run by the real processes on a minute-scale schedule (park in the minute under
+way, resume at the one after): the daemon's parking tick, and the Lambda handler's scheduled
+events, each park a sandbox endpoint (deleted, its config kept) and bring it back under the
+same ARN."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +26,14 @@ POLICY = """\
 policies:
   - name: minute-hours
     resource: [sagemaker-endpoint]
-    conditions: {status: [InService]}
+    conditions: {{status: [InService]}}
     action: park
-    approval: {mode: automatic, grace: 0h}
-    park: {at: "0-58/2 * * * *", resume: "1-59/2 * * * *", timezone: UTC}
+    approval: {{mode: automatic, grace: 0h}}
+    park: {{at: "{at} * * * *", resume: "{resume} * * * *", timezone: UTC}}
 """
-# A park waits for its even minute, a resume for the odd one after it: two minutes and change.
+# The park is due in the minute under way (or the next), the resume at the minute after it.
 PATIENCE_S = 200.0
-EVEN, ODD = 0, 1
+LEAD_S = 30  # a process's start-up and first cycle, before the park minute ends
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -67,19 +69,36 @@ def wait_back(sandbox: str, before: dict[str, Any], patience: float = PATIENCE_S
     assert f"{ENDPOINT}-config" in {c["EndpointConfigName"] for c in configs}
 
 
-def into_next_minute(parity: int) -> None:
-    """Sleep until two seconds into the next UTC minute whose number is even (0) or odd (1)."""
-    now = time.time()
-    start = (int(now // 60) + 1) * 60
-    if (start // 60) % 2 != parity:
-        start += 60
-    time.sleep(start + 2 - now)
+@dataclass(frozen=True)
+class Schedule:
+    """Park at one whole minute, resume at the next (unix times), as policy YAML."""
+
+    park_at: float
+    resume_at: float
+
+    @classmethod
+    def soon(cls) -> Schedule:
+        """Parking in the minute under way (its park is due at once), unless too little of it
+        is left for a process to start and park: then in the next."""
+        now = time.time()
+        start = int(now // 60) * 60
+        if start + 60 - now < LEAD_S:
+            start += 60
+        return cls(start, start + 60)
+
+    def policy(self) -> str:
+        minute = int(self.park_at // 60) % 60
+        return POLICY.format(at=minute, resume=(minute + 1) % 60)
+
+
+def sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.time()))
 
 
 def test_the_daemon_parks_and_resumes_an_endpoint_on_its_tick(
     sandbox: str, slack: SlackApi, tmp_path: Path
 ) -> None:
-    (tmp_path / "hours.yaml").write_text(POLICY)
+    (tmp_path / "hours.yaml").write_text(Schedule.soon().policy())
     before = endpoint(sandbox)
     assert before is not None and before["EndpointStatus"] == "InService"
     daemon = start_daemon(
@@ -110,7 +129,8 @@ print(json.dumps(lambda_handler.handler(json.loads(sys.argv[1]), None)))
 def test_the_lambda_parks_and_resumes_an_endpoint_on_its_parking_events(
     sandbox: str, tmp_path: Path
 ) -> None:
-    (tmp_path / "hours.yaml").write_text(POLICY)
+    schedule = Schedule.soon()
+    (tmp_path / "hours.yaml").write_text(schedule.policy())
     env = {
         **os.environ,
         "AWS_ENDPOINT_URL": sandbox,
@@ -147,10 +167,10 @@ def test_the_lambda_parks_and_resumes_an_endpoint_on_its_parking_events(
     # EventBridge's parking events, at the minutes the schedule parks and resumes (each
     # invocation waits for AWS to confirm its steps). Invoking every few seconds would cost a
     # process and its imports each time, for two minutes.
-    into_next_minute(EVEN)
+    sleep_until(schedule.park_at + 2)
     parked = invoke({"watchdog": "parking"})
     wait_parked(sandbox, patience=10)
-    into_next_minute(ODD)
+    sleep_until(schedule.resume_at + 2)
     resumed = invoke({"watchdog": "parking"})
     wait_back(sandbox, before, patience=10)
     for answer in (parked, resumed):  # the demo account's other parkable endpoints too
