@@ -36,14 +36,21 @@ _STYLE = (
 )
 
 
-def confirm_page(finding: Finding, action: Action, expires_at: datetime) -> str:
-    """What the link shows on a GET: the finding in full and a form whose POST approves."""
+def _resource_rows(finding: Finding) -> list[tuple[str, str]]:
+    """What every page says first: which resource, where, under which policy."""
     resource = finding.resource
-    rows = [
+    return [
         ("Resource", f"{resource.kind} {resource.name}"),
         ("ARN", resource.arn),
         ("Account / region", f"{resource.account} / {resource.region}"),
         ("Policy", finding.policy),
+    ]
+
+
+def confirm_page(finding: Finding, action: Action, expires_at: datetime) -> str:
+    """What the link shows on a GET: the finding in full and a form whose POST approves."""
+    rows = [
+        *_resource_rows(finding),
         ("Action", action),
         ("Reason", finding.reason),
         ("Evidence", evidence_summary(finding.evidence)),
@@ -58,7 +65,7 @@ def confirm_page(finding: Finding, action: Action, expires_at: datetime) -> str:
     kept = "".join(f"<li>{escape(r.what)}: {escape(r.reason)}</li>" for r in finding.retained)
     final = "".join(f"<li>{escape(i.what)}: {escape(i.why)}</li>" for i in finding.irreversible)
     body = (
-        f"<h1>Approve {escape(action)} of {escape(resource.name)}?</h1>"
+        f"<h1>Approve {escape(action)} of {escape(finding.resource.name)}?</h1>"
         f"<dl>{details}</dl>"
         + (f"<h2>Steps</h2><ol>{steps}</ol>" if steps else "")
         + (f"<h2>Kept</h2><ul>{kept}</ul>" if kept else "")
@@ -68,7 +75,7 @@ def confirm_page(finding: Finding, action: Action, expires_at: datetime) -> str:
         # No action attribute: the form posts back to this same URL, token included.
          + f'<form method="post"><button type="submit">Approve {escape(action)}</button></form>'
     )
-    return _page(f"Approve {action} of {resource.name}", body)
+    return _page(f"Approve {action} of {finding.resource.name}", body)
 
 
 def done_page(approval: Approval, resource_name: str) -> str:
@@ -91,23 +98,19 @@ def error_page(title: str, message: str, nothing: str = "Nothing was approved.")
 def resume_page(finding: Finding, expires_at: datetime) -> str:
     """A parked finding's Resume now link on a GET: what comes back, and a form whose POST
     brings it back."""
-    resource = finding.resource
     rows = [
-        ("Resource", f"{resource.kind} {resource.name}"),
-        ("ARN", resource.arn),
-        ("Account / region", f"{resource.account} / {resource.region}"),
-        ("Policy", finding.policy),
+        *_resource_rows(finding),
         ("Monthly cost while running", monthly_cost(finding)),
         ("Link valid until", f"{expires_at:%Y-%m-%d %H:%M} UTC"),
     ]
     details = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
     body = (
-        f"<h1>Resume {escape(resource.name)} now?</h1><dl>{details}</dl>"
+        f"<h1>Resume {escape(finding.resource.name)} now?</h1><dl>{details}</dl>"
         "<p>It is parked by its office hours; resuming brings it back before its schedule "
         "would, and it bills again from then. Opening this page changed nothing.</p>"
         '<form method="post"><button type="submit">Resume now</button></form>'
     )
-    return _page(f"Resume {resource.name}", body)
+    return _page(f"Resume {finding.resource.name}", body)
 
 
 def resume_done_page(resource_name: str, finding_id: str) -> str:

@@ -74,14 +74,22 @@ def carried(
 
 
 def _park_in_flight(finding: Finding, store: Store, now: datetime) -> bool:
-    if finding.action != "park" or finding.park is None:
+    latest = latest_occurrence(finding, now)
+    if latest is None:
         return False
+    step = store.get_step(latest[1].id)
+    return step is not None and step.state in IN_FLIGHT
+
+
+def latest_occurrence(finding: Finding, now: datetime) -> tuple[Occurrence, Step, Step] | None:
+    """A park finding's latest occurrence at `now` with its park and resume steps; None for
+    another action, or before its schedule first fires."""
+    if finding.action != "park" or finding.park is None:
+        return None
     when = occurrence(finding.park, now)
     if when is None:
-        return False
-    park, _ = occurrence_steps(finding, when)
-    step = store.get_step(park.id)
-    return step is not None and step.state in IN_FLIGHT
+        return None
+    return (when, *occurrence_steps(finding, when))
 
 
 def park_and_resume(

@@ -16,8 +16,8 @@ from watchdog.act.clients import Clients
 from watchdog.act.clock import Clock
 from watchdog.act.executor import Breaker, Job, StepRunner, Verifier
 from watchdog.act.models import ExecOptions, FindingOutcome
-from watchdog.act.parking.flow import Due, occurrence_steps, parked_by_watchdog, plan_of, run_due
-from watchdog.policies.parking import Occurrence, occurrence
+from watchdog.act.parking.flow import Due, latest_occurrence, parked_by_watchdog, plan_of, run_due
+from watchdog.policies.parking import Occurrence
 from watchdog.store.base import Store, StoredFinding
 
 
@@ -53,12 +53,10 @@ def resume_now(
 def _parked(stored: StoredFinding, store: Store, now: datetime) -> Due | None:
     """The resume of its latest occurrence, if the watchdog parked it and it is still out."""
     finding = stored.finding
-    if finding.action != "park" or finding.park is None:
+    found = latest_occurrence(finding, now)
+    if found is None:
         return None
-    latest = occurrence(finding.park, now)
-    if latest is None:
-        return None
-    park, resume = occurrence_steps(finding, latest)
+    latest, park, resume = found
     parked, resumed = store.get_step(park.id), store.get_step(resume.id)
     ours = parked is not None and parked.state == "done" and parked_by_watchdog(store, park.id)
     if stored.state != "parked" and not ours:
