@@ -20,7 +20,7 @@ from pathlib import Path
 
 from watchdog.aws.permissions import MODES, SHARED, Grant, Mode, Where
 from watchdog.kinds import REGISTRY
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import all_ways
 from watchdog.kinds.base import KindSpec
 
 
@@ -39,8 +39,8 @@ def kind_grants(spec: KindSpec) -> list[Grant]:
     found += [Grant(op, ("teardown",), stage) for op in teardown_actions(spec)]
     # Parking runs under the same enforce switch: its park call and the call that resumes it.
     found += [Grant(op, ("teardown",), stage) for op in park_actions(spec)]
-    if isinstance(spec.park, Park):
-        found += [Grant(action, ("verify",), stage) for action in spec.park.reads]
+    for way in all_ways(spec.park):
+        found += [Grant(action, ("verify",), stage) for action in way.reads]
     if spec.leftovers is not None:
         # Apply reports what a delete left (enforce); `leftovers` reads it again first.
         found += [Grant(action, ("report", "leftovers"), stage) for action in spec.leftovers.iam]
@@ -55,10 +55,7 @@ def teardown_actions(spec: KindSpec) -> list[str]:
 
 
 def park_actions(spec: KindSpec) -> list[str]:
-    parking = spec.park
-    if not isinstance(parking, Park):
-        return []
-    ops = (parking.park.op, parking.resume.op, *parking.iam)
+    ops = [op for way in all_ways(spec.park) for op in (way.park.op, way.resume.op, *way.iam)]
     return [op for op in dict.fromkeys(ops) if op not in teardown_actions(spec)]
 
 

@@ -29,10 +29,12 @@ ADDITIONS: tuple[str, ...] = (
     "sagemaker_apps",
     "sagemaker_domains",
     "sagemaker_inference_components",
+    "sagemaker_component_scaling",
     "sagemaker_mlflow",
     "sagemaker_search",
     "sagemaker_shadow_variants",
     "sagemaker_endpoint_recreation",
+    "sagemaker_variant_scaling",
     "sagemaker_tags",
     "tag_rules",
 )

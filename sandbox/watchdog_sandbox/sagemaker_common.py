@@ -211,7 +211,7 @@ def is_wrapped(function: Any, tag: str) -> bool:
     return False
 
 
-def wrap_method(owner: type, name: str, tag: str, make: Callable[[Any], Any]) -> None:
+def wrap_method(owner: object, name: str, tag: str, make: Callable[[Any], Any]) -> None:
     """Replace `owner.name` with `make(original)`, once: calling it again changes nothing.
 
     `make` returns the new function, normally one that calls the original; it is given

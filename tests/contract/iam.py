@@ -57,6 +57,8 @@ AUTHORIZATION_ONLY = {
     "iam:PassRole": "CreateModel passes the model's execution role; IAM checks PassRole then",
     "ec2:DeleteNetworkInterface": "EFS deletes a mount target's interface with the caller's rights",
     "kms:Decrypt": "SSM / Secrets Manager decrypt a customer-key secret with the caller's rights",
+    "sagemaker:UpdateEndpointWeightsAndCapacities": "RegisterScalableTarget on an endpoint "
+    "variant needs it of its caller (Application Auto Scaling's identity-based policy examples)",
 }
 NOT_IN_JOURNEY = {
     "ec2:DescribeRegions": "the journey names its regions; --regions all calls it",
@@ -66,6 +68,10 @@ NOT_IN_JOURNEY = {
     "sagemaker:StopMlflowTrackingServer": "the journey's policy deletes; a stop policy stops",
     "ec2:StopInstances": "the journey's policy deletes (terminates); a stop policy stops",
     "ec2:StartInstances": "the journey restores an endpoint, not a stopped instance",
+    "application-autoscaling:RegisterScalableTarget": "the journey does not park; an "
+    "asynchronous endpoint's park and resume call it, and a component's when auto scaled",
+    "sagemaker:UpdateInferenceComponentRuntimeConfig": "the journey does not park; an endpoint "
+    "of inference components parks and resumes by its copy counts",
     "ec2:CreateTags": "the journey exempts a Bedrock finding",
     "aoss:TagResource": "the journey exempts a Bedrock finding",
 }

@@ -15,7 +15,7 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
 from watchdog.aws.permissions import MODES, SHARED
 from watchdog.kinds import REGISTRY
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import all_ways
 from watchdog.permissions import (
     README_BLOCKS,
     ROLES,
@@ -129,8 +129,8 @@ def test_teardown_is_derived_from_the_kinds_operations_and_parking() -> None:
     parking = {
         action
         for spec in REGISTRY
-        if isinstance(spec.park, Park)
-        for action in (spec.park.park.op, spec.park.resume.op, *spec.park.iam)
+        for way in all_ways(spec.park)
+        for action in (way.park.op, way.resume.op, *way.iam)
     }
     assert parking - operations, "parking brings calls of its own (the resumes)"
     assert set(needed("teardown")) == operations | parking

@@ -13,7 +13,7 @@ import pytest
 
 from tests.unit.test_templates import ROOT, actions, cfn_template, deploy, sam_template, statements
 from watchdog.kinds import REGISTRY
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import all_ways
 
 __all__ = ["deploy", "sam_template"]  # fixtures, used by name
 
@@ -43,7 +43,7 @@ def test_enforce_denies_every_teardown_of_an_exempt_resource_iam_can_see(deploy:
     teardown = actions(granted["EnforceTeardown"])
     # Bringing a parked resource back (and the tags its create sends) is not a teardown: the
     # exemption does not deny it.
-    parks = [s.park for s in REGISTRY if isinstance(s.park, Park)]
+    parks = [way for s in REGISTRY for way in all_ways(s.park)]
     resumes = {p.resume.op for p in parks} | {a for p in parks for a in p.iam}
     assert actions(deny) == {a for a in teardown if tag_conditioned(a) and a not in resumes}
     # The ones IAM cannot condition on a tag are said in the README.

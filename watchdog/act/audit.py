@@ -13,7 +13,7 @@ from typing import Any
 
 from watchdog.findings import Finding, Step
 from watchdog.kinds import BY_KIND
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import all_ways
 from watchdog.records import ResourceRecord
 from watchdog.store.base import AuditEntry, AuditOutcome, Store, StoreConflict
 
@@ -91,8 +91,8 @@ def step_entry(
 
 
 def _resumes(step: Step) -> bool:
-    parking = BY_KIND[step.target_kind].park
-    return isinstance(parking, Park) and step.op == parking.resume.op
+    ways = all_ways(BY_KIND[step.target_kind].park)
+    return any(step.op == way.resume.step_op for way in ways)
 
 
 def _ends_its_billing(step: Step, target: ResourceRecord, finding: Finding) -> bool:

@@ -17,7 +17,7 @@ from watchdog.evaluate.idle import NO_IDLE_COST, too_young
 from watchdog.evaluate.schedule import window_open
 from watchdog.findings import Confidence, Evidence, Finding, finding_id
 from watchdog.kinds import BY_KIND
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import Park, way_for
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.parking import parked_hours_per_week
 from watchdog.policies.schema import Action, Policy
@@ -70,8 +70,8 @@ def _parked(policy: Policy, record: ResourceRecord) -> Outcome | None:
     """A resource parked (by its schedule, or by someone) stays on its park policy's schedule,
     whatever the conditions that picked it while it ran: its finding must live on for its
     resume. Whether the watchdog parked it, and so may resume it, is act's to check."""
-    parking = BY_KIND[record.kind].park
-    if policy.action != "park" or not isinstance(parking, Park):
+    parking = way_for(BY_KIND[record.kind].park, record)
+    if policy.action != "park" or parking is None:
         return None
     if record.status not in parking.park.settled:
         return None

@@ -11,10 +11,11 @@ same config brings it back.
 
 What is refused, and why:
 - serverless variants without provisioned concurrency bill per request: nothing to park;
-- asynchronous endpoints park by scaling to zero instances through Application Auto Scaling
-  (SageMaker developer guide, "Autoscale an asynchronous endpoint"), not built yet;
+- an asynchronous endpoint whose variants are not auto scaled waits, with the reason: it parks
+  by lowering its scaling minimum (`_async_parking`), and the watchdog adds no scaling it did
+  not find;
 - an endpoint hosting inference components (its config names no model) parks by scaling its
-  components to zero copies, not built yet;
+  components to zero copies instead (`_component_endpoint_parking`);
 - an endpoint something else uses (a Bedrock Marketplace endpoint registers it) would break;
 - an auto-scaled endpoint, read right before its park: "If you delete an endpoint, Application
   Auto Scaling checks to see whether any of the models on that endpoint are targets for auto
@@ -27,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog.kinds._async_endpoint_parking import async_parking
+from watchdog.kinds._component_endpoint_parking import component_parking
 from watchdog.kinds._park import Park
 from watchdog.kinds.base import AccountClients, Operation
 from watchdog.records import ResourceRecord
@@ -41,20 +44,10 @@ def refuses(record: ResourceRecord) -> str | None:
     serverless = [v for v in record.variants if v.serverless]
     if serverless and not any(v.provisioned_concurrency for v in serverless):
         return "serverless without provisioned concurrency, it bills per request: nothing to park"
-    if record.attributes.get("invocation_mode") == "asynchronous":
-        return (
-            "an asynchronous endpoint parks by scaling to zero instances (Application Auto "
-            "Scaling), which this version does not do yet"
-        )
     if record.used_by_arns:
         # A Bedrock Marketplace endpoint is this endpoint under Bedrock's name: deleting it
         # from under its user would break that registration, not park it.
         return f"it serves {', '.join(record.used_by_arns)}, which parking it would break"
-    if not record.attributes.get("model_names"):
-        return (
-            "it hosts inference components, which park by scaling to zero copies; this version "
-            "does not do that yet"
-        )
     return None
 
 
@@ -85,6 +78,8 @@ def create_again(client: Any, record: ResourceRecord) -> None:
 
 
 def parking(delete: Any) -> Park:
+    """Classic endpoints (and serverless ones with provisioned concurrency) are deleted and
+    created again; asynchronous ones scale to zero instead."""
     return Park(
         park=Operation(
             "sagemaker:DeleteEndpoint",
@@ -110,4 +105,5 @@ def parking(delete: Any) -> Park:
         # recreate declares the same pair).
         iam=("sagemaker:AddTags",),
         reads=("application-autoscaling:DescribeScalableTargets",),
+        instead=(async_parking(), component_parking()),
     )

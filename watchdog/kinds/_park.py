@@ -21,6 +21,10 @@ def parks_any(record: ResourceRecord) -> str | None:
     return None
 
 
+def applies_to_any(record: ResourceRecord) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Park:
     """Park with `park`, bring back with `resume` (from the states `park` settles in)."""
@@ -37,6 +41,10 @@ class Park:
     # `refuses_now` (made in dry runs too).
     iam: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
+    # Other ways to park some of the kind's resources, each for the records it `applies` to
+    # (an asynchronous endpoint scales to zero instead of being deleted); this way for the rest.
+    instead: tuple[Park, ...] = ()
+    applies: Callable[[ResourceRecord], bool] = applies_to_any
 
 
 @dataclass(frozen=True)
@@ -47,3 +55,16 @@ class NotParkable:
 
 
 NOT_BUILT = NotParkable("this version does not park it yet; stop or delete it instead")
+
+
+def way_for(parking: Park | NotParkable, record: ResourceRecord) -> Park | None:
+    """How this resource is parked: the first other way that applies to it, else the kind's
+    own; None for a kind that cannot be parked."""
+    if not isinstance(parking, Park):
+        return None
+    return next((way for way in parking.instead if way.applies(record)), parking)
+
+
+def all_ways(parking: Park | NotParkable) -> tuple[Park, ...]:
+    """Every way the kind parks (for its IAM actions and to name a step's operation)."""
+    return (parking, *parking.instead) if isinstance(parking, Park) else ()

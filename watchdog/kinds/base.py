@@ -106,6 +106,12 @@ class Leftovers:
     iam: tuple[str, ...]  # the IAM actions `find` calls
 
 
+# Where a resume's description carries what its park recorded (`Operation.restores`).
+RECORDED = "RecordedByPark"
+# `Operation.service` of a call on several services: it takes the AccountClients.
+EVERY_SERVICE = "*"
+
+
 @dataclass(frozen=True)
 class Operation:
     """One AWS call that changes a resource, and the states in which AWS accepts it."""
@@ -132,6 +138,26 @@ class Operation:
     # The call brings back what is gone (a parked endpoint created again): gone is where it
     # starts, not where it ends, and a resource that exists again is where it ends.
     from_gone: bool = False
+
+    # What the plan's step is called when two steps on one resource make the same call (a park
+    # and its resume both RegisterScalableTarget): the step's `op` and id. Default: `op`.
+    name: str = ""
+    # The service whose client `invoke` takes, when not the kind's own (Application Auto
+    # Scaling for an endpoint whose minimum is lowered).
+    service: str | None = None
+    # The state this call changes, when it is not the kind's status (an auto scaling minimum):
+    # `reads` describes it (None: the resource is gone), with clients for any service, and
+    # `status_of` names the state in that description. The description is what the step records.
+    reads: Callable[[AccountClients, ResourceRecord], dict[str, Any] | None] | None = None
+    status_of: Callable[[dict[str, Any] | None], str | None] | None = None
+    # A call that puts back what the step it follows recorded before its own call (a resume
+    # puts back the minimums its park recorded): called instead of `invoke`. Its `reads`
+    # description then carries that record under RECORDED, for `status_of` to compare.
+    restores: Callable[[Any, ResourceRecord, dict[str, Any]], None] | None = None
+
+    @property
+    def step_op(self) -> str:
+        return self.name or self.op
 
     def allows(self, status: str | None) -> bool:
         if status is None and self.from_gone:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._component_endpoint_parking import INSTANCE_MINIMUM
 from watchdog.kinds._endpoint_parking import parking
 from watchdog.kinds._fields import tag_dict
 from watchdog.kinds._prices import (
@@ -116,8 +117,19 @@ def to_record(
             "endpoint_config_name": endpoint["EndpointConfigName"],
             "model_names": ",".join(config_models),
             "invocation_mode": ASYNCHRONOUS if "AsyncInferenceConfig" in config else REAL_TIME,
+            INSTANCE_MINIMUM: _instance_minimum(config),
         },
     )
+
+
+def _instance_minimum(config: dict[str, Any]) -> str:
+    """The least MinInstanceCount of the config's managed instance scaling ("" when its
+    instances are not managed): 0 lets an endpoint of inference components release them all."""
+    instance_variants = [v for v in config.get("ProductionVariants", []) if "InstanceType" in v]
+    scaling = [v.get("ManagedInstanceScaling") or {} for v in instance_variants]
+    if not scaling or any(s.get("Status") != "ENABLED" for s in scaling):
+        return ""
+    return str(min(int(s.get("MinInstanceCount", 1)) for s in scaling))
 
 
 def _variants(

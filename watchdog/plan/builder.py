@@ -17,7 +17,7 @@ from graphlib import TopologicalSorter
 
 from watchdog.findings import Finding, Irreversible, Retained, Step, step_id
 from watchdog.kinds import BY_KIND, REGISTRY
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import way_for
 from watchdog.kinds.base import Operation
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions, Policy
@@ -109,8 +109,8 @@ class _Builder:
     def park(self, record: ResourceRecord) -> None:
         """Park, then resume: the two calls each occurrence of its schedule makes (act keys
         them by occurrence). What parking keeps is said, and how long coming back takes."""
-        parking = BY_KIND[record.kind].park
-        if not isinstance(parking, Park):
+        parking = way_for(BY_KIND[record.kind].park, record)
+        if parking is None:
             return
         refused = parking.refuses(record) or BY_KIND[record.kind].teardown.refuses(record)
         blocked = f"{record.kind} {record.name}: {refused}" if refused else None
@@ -247,11 +247,11 @@ class _Builder:
         depends_on: tuple[str, ...],
         blocked: str | None,
     ) -> str:
-        sid = step_id(operation.op, record.arn, record.created_at)
+        sid = step_id(operation.step_op, record.arn, record.created_at)
         self.steps.append(
             Step(
                 id=sid,
-                op=operation.op,
+                op=operation.step_op,
                 target_arn=record.arn,
                 target_kind=record.kind,
                 target_name=record.name,

@@ -20,7 +20,7 @@ MONDAY_NOON = datetime(2026, 12, 7, 12, 0, tzinfo=PARIS)
 MONDAY_NIGHT = datetime(2026, 12, 7, 21, 0, tzinfo=PARIS)
 TUESDAY_MORNING = datetime(2026, 12, 8, 9, 0, tzinfo=PARIS)
 NOT_PARKED_THIS_WAY = {
-    "genai-shared-host": "hosts inference components",
+    "genai-shared-host": "keeps at least 1 instance(s)",
     "mistral-7b-marketplace": "marketplace-model-endpoint/mistral-7b-marketplace, which parking",
 }
 # Serverless without provisioned concurrency, and asynchronous scaled to zero instances: not

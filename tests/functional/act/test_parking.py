@@ -10,6 +10,16 @@ import boto3
 import pytest
 
 from tests.functional.act.conftest import REGION, Applier
+from tests.functional.act.test_async_endpoint_parking import (
+    ASYNC,
+    minimum,
+    serving_with_a_minimum_of,
+)
+from tests.functional.act.test_component_endpoint_parking import (
+    HOST,
+    host_that_scales_to_zero,
+)
+from tests.functional.act.test_component_endpoint_parking import state as component_state
 from watchdog.act import ExecOptions, ScopeClients
 from watchdog.act.parking import NothingToResume, parked_spells, parking_tick, resume_now
 from watchdog.inventory import ScanRequest, open_scope
@@ -20,7 +30,9 @@ from watchdog.store.base import Approval
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_NOON = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)  # 12:00 in Paris
 RUNS = range(0, 24 * 7 + 6, 6)  # every six hours, Monday noon to the next Monday noon
-PARKED = {"stopped", "Stopped", "gone"}  # an endpoint parks by being deleted
+SCALES_TO_ZERO = "scales to zero"
+# A classic endpoint parks by being deleted, an asynchronous one by scaling to zero.
+PARKED = {"stopped", "Stopped", "gone", SCALES_TO_ZERO}
 NOTEBOOKS_AND_INSTANCES = ["sagemaker-notebook-instance", "ec2-accelerated-instance"]
 
 
@@ -52,6 +64,10 @@ def states() -> dict[str, str]:
         found[instance["InstanceId"]] = instance["State"]["Name"]
     endpoints = boto3.client("sagemaker", region_name=REGION).list_endpoints(MaxResults=100)
     found |= {e["EndpointName"]: e["EndpointStatus"] for e in endpoints["Endpoints"]}
+    if minimum() == 0:
+        found[ASYNC] = SCALES_TO_ZERO
+    if HOST in found and not any(component_state()[0].values()):
+        found[HOST] = SCALES_TO_ZERO
     return found
 
 
@@ -70,6 +86,8 @@ def test_a_week_of_office_hours_parks_each_evening_and_resumes_each_morning(
     applier: Applier,
 ) -> None:
     policy = office_hours(kinds=[*NOTEBOOKS_AND_INSTANCES, "sagemaker-endpoint"])
+    serving_with_a_minimum_of(1)
+    host_that_scales_to_zero()
     applier.clock._now = MONDAY_NOON
     first = applier(policy)
     on_schedule = {
@@ -79,10 +97,12 @@ def test_a_week_of_office_hours_parks_each_evening_and_resumes_each_morning(
     parkable = on_schedule - blocked - {"legacy-experiments"}
     before = states()
     assert {before[name] for name in parkable} == {"InService", "running"}
-    # 3 notebooks and instances, 7 classic endpoints and a serverless one with provisioned
-    # concurrency; blocked: an instance its Auto Scaling group runs, an endpoint hosting
-    # inference components, and the one a Bedrock Marketplace endpoint registers.
-    assert len(parkable) == 12 and len(blocked) == 3, (parkable, blocked)
+    # 3 notebooks and instances, 7 classic endpoints, a serverless one with provisioned
+    # concurrency, an asynchronous one and one of inference components; blocked: an instance
+    # its Auto Scaling group runs, a host of components that keeps an instance, and the
+    # endpoint a Bedrock Marketplace endpoint registers.
+    assert len(parkable) == 14 and len(blocked) == 3, (parkable, blocked)
+    assert {ASYNC, HOST} <= parkable
 
     for hours in RUNS[1:]:
         applier.clock._now = MONDAY_NOON + timedelta(hours=hours)

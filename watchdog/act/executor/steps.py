@@ -26,13 +26,14 @@ from watchdog.act.clients import Clients
 from watchdog.act.clock import Clock
 from watchdog.act.executor.breaker import Breaker, is_throttling
 from watchdog.act.executor.claims import claim_step, held_by
+from watchdog.act.executor.reads import describe, invoke, status_of
 from watchdog.act.executor.verify import Verifier
 from watchdog.act.models import ExecOptions, StepFate, StepOutcome
 from watchdog.aws.errors import describe_error
 from watchdog.findings import Step
 from watchdog.kinds import BY_KIND
 from watchdog.kinds._calls import is_gone
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import all_ways
 from watchdog.kinds.base import Operation, Teardown
 from watchdog.records import ResourceRecord
 from watchdog.store.base import AuditOutcome, MarkState, Store, StoreConflict, TeardownPlan
@@ -57,15 +58,14 @@ class Job:
     @property
     def operation(self) -> Operation:
         spec = BY_KIND[self.step.target_kind]
-        teardown, parking = spec.teardown, spec.park
+        teardown = spec.teardown
         candidates = [teardown.stop, teardown.delete]
-        if isinstance(parking, Park):
-            # A park's delete is the park's (its own states), not the teardown's.
-            parks = [parking.park, parking.resume]
-            parking_first = self.plan.finding.action == "park"
-            candidates = [*parks, *candidates] if parking_first else [*candidates, *parks]
+        # A park's delete is the park's (its own states), not the teardown's.
+        parks = [op for way in all_ways(spec.park) for op in (way.park, way.resume)]
+        parking_first = self.plan.finding.action == "park"
+        candidates = [*parks, *candidates] if parking_first else [*candidates, *parks]
         for candidate in candidates:
-            if candidate is not None and candidate.op == self.step.op:
+            if candidate is not None and candidate.step_op == self.step.op:
                 return candidate
         raise LookupError(f"{self.step.target_kind} has no operation {self.step.op}")
 
@@ -147,7 +147,7 @@ class StepRunner:
     def _claimed(self, job: Job, attempt: int, previous: str | None) -> StepOutcome | InFlight:
         # One read gives both the status and the description the audit log keeps.
         current = self._describe(job)
-        status = job.teardown.status(current)
+        status = status_of(job, current)
         settled = self._settled_fate(job, status)
         if settled is not None:
             return self._finish(job, attempt, settled, called=previous in ("started", "parked"))
@@ -263,23 +263,13 @@ class StepRunner:
         return self.outcome(job, "failed", why, entry_id)
 
     # AWS.
-    def _client(self, job: Job) -> Any:
-        spec = BY_KIND[job.step.target_kind]
-        return self.clients.client(spec.service, job.target.account, job.target.region)
-
     def _probe(self, job: Job) -> str | None:
-        return job.teardown.probe(self._client(job), job.target)
+        return status_of(job, self._describe(job))
 
     def _describe(self, job: Job) -> dict[str, Any] | None:
-        describe = job.teardown.describe
-        if describe is None:
-            raise LookupError(f"{job.step.target_kind} cannot be read back")
-        return describe(self._client(job), job.target)
+        return describe(job, self.clients, self.store)
 
     def _invoke(self, job: Job) -> None:
-        invoke = job.operation.invoke
-        if invoke is None:
-            raise LookupError(f"{job.step.op} cannot be called")
         log.info(
             "calling",
             op=job.step.op,
@@ -288,7 +278,7 @@ class StepRunner:
             region=job.target.region,
             run_id=self.run_id,
         )
-        invoke(self._client(job), job.target)
+        invoke(job, self.clients, self.store)
 
     def _settled_fate(self, job: Job, status: str | None) -> str | None:
         """Why nothing (more) needs doing, or None when the step still has work."""

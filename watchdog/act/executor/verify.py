@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from watchdog.act.clients import Clients
 from watchdog.act.tags import current_tags
 from watchdog.kinds import BY_KIND
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import all_ways, way_for
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions
 from watchdog.records import ResourceRecord
@@ -55,8 +55,8 @@ class Verifier:
     @staticmethod
     def _refused_now(job: Job, clients: Clients) -> str | None:
         """A park its kind refuses on what AWS says now (an endpoint's auto scaling)."""
-        parking = BY_KIND[job.target.kind].park
-        if not isinstance(parking, Park) or job.operation is not parking.park:
+        parking = way_for(BY_KIND[job.target.kind].park, job.target)
+        if parking is None or job.operation is not parking.park:
             return None
         if parking.refuses_now is None:
             return None
@@ -86,5 +86,4 @@ class Verifier:
 
 
 def _resumes(job: Job) -> bool:
-    parking = BY_KIND[job.target.kind].park
-    return isinstance(parking, Park) and job.operation is parking.resume
+    return any(job.operation is way.resume for way in all_ways(BY_KIND[job.target.kind].park))

@@ -30,7 +30,7 @@ from watchdog.act.models import ExecOptions, FindingFate, FindingOutcome, StepOu
 from watchdog.act.parking.savings import occurrence_step_id
 from watchdog.findings import Finding, Step
 from watchdog.kinds import BY_KIND
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import way_for
 from watchdog.policies.parking import Occurrence, occurrence
 from watchdog.store.base import (
     FindingState,
@@ -196,13 +196,13 @@ def plan_of(finding: Finding, approver: str, now: datetime) -> TeardownPlan:
 
 def occurrence_steps(finding: Finding, when: Occurrence) -> tuple[Step, Step]:
     """The park and resume steps of one occurrence: the plan's, keyed by the occurrence."""
-    parking = BY_KIND[finding.resource.kind].park
-    if not isinstance(parking, Park):
+    parking = way_for(BY_KIND[finding.resource.kind].park, finding.resource)
+    if parking is None:
         raise LookupError(f"{finding.resource.kind} cannot be parked")
     by_op = {step.op: step for step in finding.steps}
-    park = by_op[parking.park.op]
+    park = by_op[parking.park.step_op]
     park = park.model_copy(update={"id": occurrence_step_id(park.id, when.key), "depends_on": ()})
-    resume = by_op[parking.resume.op]
+    resume = by_op[parking.resume.step_op]
     resume_id = occurrence_step_id(resume.id, when.key)
     resume = resume.model_copy(update={"id": resume_id, "depends_on": (park.id,)})
     return park, resume

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from watchdog.kinds import BY_KIND
-from watchdog.kinds._park import Park
+from watchdog.kinds._park import all_ways
 from watchdog.signals.models import HOURS_PER_MONTH
 from watchdog.store.base import AuditEntry
 
@@ -53,9 +53,9 @@ def _role(entry: AuditEntry) -> tuple[str, str] | None:
     if match is None or entry.outcome != "done":
         return None
     for spec in BY_KIND.values():
-        parking = spec.park
-        if isinstance(parking, Park) and entry.op in (parking.park.op, parking.resume.op):
-            return ("park" if entry.op == parking.park.op else "resume"), match["key"]
+        for way in all_ways(spec.park):
+            if entry.op in (way.park.step_op, way.resume.step_op):
+                return ("park" if entry.op == way.park.step_op else "resume"), match["key"]
     return None
 
 
