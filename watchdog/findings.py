@@ -104,6 +104,15 @@ class Finding(_Frozen):
     # (None: it resumes on demand).
     park: ParkSchedule | None = None
     parked_hours_per_week: float | None = None
+    # Or: parked once idle this many hours (its policy's park_when_idle), back on demand.
+    park_when_idle_hours: float | None = None
+
+    @property
+    def parks(self) -> bool:
+        """A park finding with its schedule or its idle rule: what the parking flow runs."""
+        return self.action == "park" and (
+            self.park is not None or self.park_when_idle_hours is not None
+        )
 
     def monthly_savings_usd(self) -> float:
         """What carrying out its action saves a month: the whole cost for a stop or delete,

@@ -105,6 +105,11 @@ def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: Eval
         action_window=policy.action_window,
         actions_allowed_now=window_open(policy.action_window, ctx.now),
         park=policy.park if action == "park" else None,
+        park_when_idle_hours=(
+            policy.park_when_idle.total_seconds() / 3600
+            if action == "park" and policy.park_when_idle is not None
+            else None
+        ),
         parked_hours_per_week=(
             parked_hours_per_week(policy.park, ctx.now)
             if action == "park" and policy.park is not None

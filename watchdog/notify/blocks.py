@@ -162,6 +162,11 @@ def _facts(finding: Finding) -> SectionBlock:
             f"*Office hours*\nparked `{schedule.at}`, back {back} ({schedule.timezone}): "
             f"saves {money(finding.monthly_savings_usd())}"
         )
+    elif finding.park_when_idle_hours is not None:
+        facts.append(
+            f"*Parks when idle*\nafter {finding.park_when_idle_hours:g} h without a request, "
+            "back on demand"
+        )
     return SectionBlock(fields=[MarkdownTextObject(text=fact) for fact in facts])
 
 

@@ -209,18 +209,50 @@ class Policy(_Strict):
     conditions: Conditions
     action: Action = "notify"
     park: ParkSchedule | None = Field(default=None, description="with action park: when")
+    park_when_idle: Duration | None = Field(
+        default=None,
+        description="with action park: park once idle this long (1h to 63d), back on demand",
+    )
     approval: Approval = Field(default_factory=Approval)
     action_window: ActionWindow | None = None
     exemptions: Exemptions = Field(default_factory=Exemptions)
     owner: Owner = Field(default_factory=Owner)
 
+    @field_validator("park_when_idle")
+    @classmethod
+    def _idle_bounds(cls, idle_for: timedelta | None) -> timedelta | None:
+        return None if idle_for is None else IdleCondition._window_bounds(idle_for)
+
     @model_validator(mode="after")
     def _park_has_its_schedule(self) -> Policy:
-        if self.action == "park" and self.park is None:
-            raise ValueError("action park needs its schedule: park: {at, resume, timezone}")
-        if self.park is not None and self.action != "park":
-            raise ValueError(f"park: is the schedule of action park, not of {self.action}")
+        if self.action == "park" and self.park is None and self.park_when_idle is None:
+            raise ValueError(
+                "action park needs its schedule: park: {at, resume, timezone}, or "
+                "park_when_idle: 2h"
+            )
+        if self.park is not None and self.park_when_idle is not None:
+            raise ValueError(
+                "park: and park_when_idle: are two ways to park; one policy uses one of them"
+            )
+        if self.action != "park" and (self.park or self.park_when_idle) is not None:
+            field = "park" if self.park is not None else "park_when_idle"
+            raise ValueError(f"{field}: belongs to action park, not to {self.action}")
+        if self.park_when_idle is not None:
+            self._idle_for_parking(self.park_when_idle)
         return self
+
+    def _idle_for_parking(self, idle_for: timedelta) -> None:
+        """park_when_idle is the policy's idle condition: its window, as every stage reads it
+        (the signals' lookback, the evaluation, the loader's checks)."""
+        idle = self.conditions.idle
+        if idle is not None and idle.window != idle_for:
+            raise ValueError(
+                "park_when_idle sets the idle window: conditions.idle.window must match it, "
+                "or be left out"
+            )
+        window = idle if idle is not None else IdleCondition(window=idle_for)
+        # Frozen model: set once, during its own validation.
+        object.__setattr__(self, "conditions", self.conditions.model_copy(update={"idle": window}))
 
 
 class PolicyFile(_Strict):

@@ -12,6 +12,7 @@ from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import Park
 from watchdog.policies import validate_path
 from watchdog.policies.cron import Cron
+from watchdog.policies.load import load_policies
 from watchdog.policies.parking import occurrence, parked_hours_per_week
 from watchdog.policies.schema import ParkSchedule
 
@@ -85,9 +86,48 @@ def test_park_needs_its_schedule_and_a_schedule_needs_park(tmp_path: Path) -> No
     )
     said = [str(p).removeprefix(f"{path}:") for p in validate_path(path)]
     assert said == [
-        "2: policies[0]: action park needs its schedule: park: {at, resume, timezone}",
-        "6: policies[1]: park: is the schedule of action park, not of stop",
+        "2: policies[0]: action park needs its schedule: park: {at, resume, timezone}, or "
+        "park_when_idle: 2h",
+        "6: policies[1]: park: belongs to action park, not to stop",
     ]
+
+
+def test_park_when_idle_is_the_idle_window_and_the_only_way_the_policy_parks(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "p.yaml"
+    head = "    resource: [sagemaker-endpoint]\n    action: park\n"
+    path.write_text(
+        "policies:\n"
+        f"  - name: a\n{head}    conditions: {{status: [InService]}}\n"
+        "    park_when_idle: 10m\n"
+        f"  - name: b\n{head}    conditions: {{idle: {{window: 3h}}}}\n"
+        "    park_when_idle: 2h\n"
+        f"  - name: c\n{head}    conditions: {{status: [InService]}}\n"
+        "    park_when_idle: 2h\n"
+        "    park: {at: '0 20 * * *', resume: on-demand}\n"
+        "  - name: d\n    resource: [sagemaker-endpoint]\n    action: notify\n"
+        "    conditions: {status: [InService]}\n    park_when_idle: 2h\n",
+        encoding="utf-8",
+    )
+    said = [str(p).removeprefix(f"{path}:") for p in validate_path(path)]
+    assert said == [
+        "6: policies[0].park_when_idle: window must be between 1h and 63d (CloudWatch keeps "
+        "hourly data 63d)",
+        "7: policies[1]: park_when_idle sets the idle window: conditions.idle.window must match "
+        "it, or be left out",
+        "12: policies[2]: park: and park_when_idle: are two ways to park; one policy uses one "
+        "of them",
+        "18: policies[3]: park_when_idle: belongs to action park, not to notify",
+    ]
+    idle = tmp_path / "idle.yaml"
+    idle.write_text(
+        f"policies:\n  - name: a\n{head}    conditions: {{status: [InService]}}\n"
+        "    park_when_idle: 2h\n",
+        encoding="utf-8",
+    )
+    [policy] = load_policies(idle)
+    assert policy.conditions.idle is not None and policy.conditions.idle.window.seconds == 7200
 
 
 def test_cron_reads_names_ranges_steps_and_both_day_fields_as_cron_does() -> None:

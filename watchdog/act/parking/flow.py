@@ -27,11 +27,12 @@ from watchdog.act.audit import audit_id
 from watchdog.act.clock import Clock
 from watchdog.act.executor import Job, StepRunner, execute
 from watchdog.act.models import ExecOptions, FindingFate, FindingOutcome, StepOutcome
+from watchdog.act.parking.occurrences import occurrence_of
 from watchdog.act.parking.savings import occurrence_step_id
 from watchdog.findings import Finding, Step
 from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import way_for
-from watchdog.policies.parking import Occurrence, occurrence
+from watchdog.policies.parking import Occurrence
 from watchdog.store.base import (
     FindingState,
     Store,
@@ -69,24 +70,26 @@ def carried(
         stored.finding
         for stored in previous.values()
         if stored.finding.id not in made
-        and (stored.state == "parked" or _park_in_flight(stored.finding, store, now))
+        and (stored.state == "parked" or _park_in_flight(stored, store, now))
     ]
 
 
-def _park_in_flight(finding: Finding, store: Store, now: datetime) -> bool:
-    latest = latest_occurrence(finding, now)
+def _park_in_flight(stored: StoredFinding, store: Store, now: datetime) -> bool:
+    latest = latest_occurrence(stored.finding, store, now, stored.first_seen)
     if latest is None:
         return False
     step = store.get_step(latest[1].id)
     return step is not None and step.state in IN_FLIGHT
 
 
-def latest_occurrence(finding: Finding, now: datetime) -> tuple[Occurrence, Step, Step] | None:
+def latest_occurrence(
+    finding: Finding, store: Store, now: datetime, first_seen: datetime | None = None
+) -> tuple[Occurrence, Step, Step] | None:
     """A park finding's latest occurrence at `now` with its park and resume steps; None for
     another action, or before its schedule first fires."""
-    if finding.action != "park" or finding.park is None:
+    if not finding.parks:
         return None
-    when = occurrence(finding.park, now)
+    when = occurrence_of(finding, store, now, first_seen)
     if when is None:
         return None
     return (when, *occurrence_steps(finding, when))
@@ -108,7 +111,7 @@ def park_and_resume(
     due: list[Due] = []
     resuming = {f.id for f in resume_only}
     for finding in (*findings, *resume_only):
-        if finding.action != "park" or finding.park is None:
+        if not finding.parks:
             continue
         if finding.blocked or any(s.blocked for s in finding.steps):
             why = finding.blocked or next(s.blocked for s in finding.steps if s.blocked)
@@ -118,11 +121,11 @@ def park_and_resume(
         if approver is None:
             outcomes.append(finding_outcome(finding, "needs-approval", why))
             continue
-        when = occurrence(finding.park, now)
+        stored = previous.get(finding.id)
+        when = occurrence_of(finding, store, now, stored.first_seen if stored else None)
         if when is None:
             outcomes.append(finding_outcome(finding, "waiting", "its schedule has not fired yet"))
             continue
-        stored = previous.get(finding.id)
         parked = stored is not None and stored.state == "parked"
         due.append(_due(finding, approver, when, store, now, parked, finding.id not in resuming))
     return outcomes + run_due(due, runner, clock, options)

@@ -53,7 +53,7 @@ def resume_now(
 def _parked(stored: StoredFinding, store: Store, now: datetime) -> Due | None:
     """The resume of its latest occurrence, if the watchdog parked it and it is still out."""
     finding = stored.finding
-    found = latest_occurrence(finding, now)
+    found = latest_occurrence(finding, store, now, stored.first_seen)
     if found is None:
         return None
     latest, park, resume = found
