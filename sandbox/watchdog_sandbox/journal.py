@@ -1,11 +1,12 @@
-"""A call journal: every Delete*/Stop*/Start*/Create* request the sandbox answers, one JSON line
-each.
+"""A call journal: every Delete*/Stop*/Start*/Create*/Update*/Register* request the sandbox
+answers, one JSON line each.
 
 An independent witness for tests that must count changes (the fault-injection tests count the
-delete, stop, start and create calls per resource across killed and resumed runs: a teardown's,
-a park's and a resume's) without trusting the
-watchdog's own records. Off unless `WATCHDOG_SANDBOX_JOURNAL` names a file; the variable is read
-on every request, so a server can switch files between trials. Each line holds:
+delete, stop, start, create, update and register calls per resource across killed and resumed
+runs: a teardown's, a park's and a resume's, including a scaling minimum lowered or a component's
+copies set) without trusting the watchdog's own records. Off unless `WATCHDOG_SANDBOX_JOURNAL`
+names a file; the variable is read on every request, so a server can switch files between
+trials. Each line holds:
 
     {"at": <unix time>, "service": "sagemaker", "operation": "DeleteEndpoint",
      "account": "123456789012", "region": "us-east-1", "status": 200,
@@ -32,7 +33,7 @@ from moto.core.responses import BaseResponse
 from watchdog_sandbox import sagemaker_common as common
 
 JOURNAL_ENV = "WATCHDOG_SANDBOX_JOURNAL"
-JOURNALED_PREFIXES = ("Delete", "Stop", "Start", "Create")
+JOURNALED_PREFIXES = ("Delete", "Stop", "Start", "Create", "Update", "Register")
 # What every query-protocol request carries: not what it acted on.
 QUERY_ENVELOPE = frozenset({"Action", "Version"})
 _TAG = "watchdog.journal"

@@ -12,9 +12,12 @@ must be the uninterrupted run's: the same resources in the same states, each Sto
 per step. The witness is the sandbox's call journal, which counts what AWS was asked to do.
 
 What parks in the demo's management account (us-east-1): its notebook instances, its GPU
-instances (stopped, not those in an Auto Scaling group), and its classic real-time endpoints
-(deleted, then created again from their config under the same name). The schedule parks at
-midnight UTC and resumes on demand, so its occurrence is the same for the whole trial.
+instances (stopped, not those in an Auto Scaling group), its classic real-time endpoints
+(deleted, then created again from their config under the same name), and, added after each seed
+(tests/scale_to_zero.py), an asynchronous endpoint whose scaling minimum is lowered to zero and an
+endpoint of inference components whose copies go to zero; their minimums, copies and instances
+are part of the end state compared. The schedule parks at midnight UTC and resumes on demand, so
+its occurrence is the same for the whole trial.
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+import boto3
 
 from tests.e2e.conftest import cli
-from tests.e2e.faults import RUN_TIMEOUT_S, Harness, Reference, Run, Trial
+from tests.e2e.faults import REGION, RUN_TIMEOUT_S, EndState, Harness, Reference, Run, Trial
+from tests.scale_to_zero import async_keeping, host_of_components, scaling_state
 
 Mode = Literal["park", "resume"]
 
@@ -34,7 +41,7 @@ POLICY = """\
 policies:
   - name: office-hours
     resource: [sagemaker-notebook-instance, sagemaker-endpoint, ec2-accelerated-instance]
-    conditions: {older_than: 1h}
+    conditions: {status: [InService, running]}
     action: park
     approval: {mode: automatic, grace: 0h}
     park: {at: "0 0 * * *", resume: on-demand, timezone: UTC}
@@ -59,10 +66,16 @@ class ParkHarness(Harness):
         return ["resume", "--all", "--execute", "--format", "json"]
 
     def prepare(self, lane: int, where: Path, trial: Trial | None) -> None:
-        """For a resume: everything parked first, uninterrupted, journaled to its own file."""
+        """What scales to zero added (journaled apart: it is not the run's); for a resume,
+        everything parked first, uninterrupted, journaled to its own file."""
+        sandbox = self.sandboxes[lane]
+        sandbox.journal(where / "setup-journal.jsonl")
+        sagemaker, autoscaling = self._clients(lane)
+        async_keeping(sagemaker, autoscaling, 1)
+        host_of_components(sagemaker, autoscaling)
+        sandbox.journal(where / "journal.jsonl")
         if self.mode == "park":
             return
-        sandbox = self.sandboxes[lane]
         sandbox.journal(where / "park-journal.jsonl")
         out = where / "park.json"
         args = [*cli(), *super().command(out), "--store", f"sqlite:///{where / 'store.db'}"]
@@ -94,6 +107,24 @@ class ParkHarness(Harness):
                 trial.problems.append(f"exit 2, but not for nothing parked: {run.describe()}")
             return
         super()._check_exit(trial, run)
+
+    def _clients(self, lane: int) -> tuple[Any, Any]:
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        url = self.sandboxes[lane].url
+        return (
+            session.client("sagemaker", endpoint_url=url),
+            session.client("application-autoscaling", endpoint_url=url),
+        )
+
+    def _end_state(
+        self, lane: int, journal: Path, db: Path, aliases: Mapping[str, str]
+    ) -> EndState:
+        """The resources left, and what parking changes in place: minimums, copies, instances."""
+        state = super()._end_state(lane, journal, db, aliases)
+        scaling = frozenset(scaling_state(*self._clients(lane)))
+        return EndState(state.remaining | scaling, state.calls, state.audit)
 
     def make_reference(self) -> Reference:
         reference = super().make_reference()

@@ -17,11 +17,11 @@ from tests.functional.act.test_endpoint_parking import (
     office_hours,
 )
 from tests.functional.act.test_resume import die_then_resume
+from tests.scale_to_zero import ASYNC, ASYNC_TARGET, VARIANT_DIMENSION, async_keeping
 from watchdog.act.parking import parked_spells
 
-ASYNC = "transcribe-async"
-TARGET = f"endpoint/{ASYNC}/variant/AllTraffic"
-DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+TARGET = ASYNC_TARGET
+DIMENSION = VARIANT_DIMENSION
 
 
 def autoscaling() -> Any:
@@ -36,18 +36,7 @@ def minimum() -> int | None:
 
 
 def serving_with_a_minimum_of(count: int) -> None:
-    """The seeded asynchronous endpoint, its scaling raised to keep `count` instances."""
-    autoscaling().register_scalable_target(
-        ServiceNamespace="sagemaker",
-        ResourceId=TARGET,
-        ScalableDimension=DIMENSION,
-        MinCapacity=count,
-        MaxCapacity=4,
-    )
-    boto3.client("sagemaker", region_name=REGION).update_endpoint_weights_and_capacities(
-        EndpointName=ASYNC,
-        DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": count}],
-    )
+    async_keeping(boto3.client("sagemaker", region_name=REGION), autoscaling(), count)
 
 
 def test_an_asynchronous_endpoint_scales_to_zero_at_night_and_back_in_the_morning(

@@ -17,12 +17,8 @@ from tests.functional.act.test_endpoint_parking import (
     office_hours,
 )
 from tests.functional.act.test_resume import die_then_resume
+from tests.scale_to_zero import CHAT, CODE, CODE_TARGET, HOST, host_of_components
 from watchdog.act.parking import parked_spells
-
-HOST = "genai-dev-host"
-CHAT, CODE = "chat-ic", "code-ic"
-CODE_TARGET = f"inference-component/{CODE}"
-DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 
 
 def sagemaker() -> Any:
@@ -34,48 +30,7 @@ def autoscaling() -> Any:
 
 
 def host_that_scales_to_zero() -> None:
-    """Two components, one auto scaled with a minimum of one copy, on instances managed down to
-    zero (the setup of AWS's "Scale an endpoint to zero instances")."""
-    role = sagemaker().describe_model(ModelName="llama3-8b-instruct")["ExecutionRoleArn"]
-    sagemaker().create_endpoint_config(
-        EndpointConfigName=f"{HOST}-config",
-        ExecutionRoleArn=role,
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "InstanceType": "ml.g5.12xlarge",
-                "InitialInstanceCount": 2,
-                "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
-                "ManagedInstanceScaling": {
-                    "Status": "ENABLED",
-                    "MinInstanceCount": 0,
-                    "MaxInstanceCount": 2,
-                },
-            }
-        ],
-    )
-    sagemaker().create_endpoint(EndpointName=HOST, EndpointConfigName=f"{HOST}-config")
-    for name, model, copies in ((CHAT, "llama3-8b-instruct", 2), (CODE, "mistral-7b-instruct", 1)):
-        sagemaker().create_inference_component(
-            InferenceComponentName=name,
-            EndpointName=HOST,
-            VariantName="AllTraffic",
-            Specification={
-                "ModelName": model,
-                "ComputeResourceRequirements": {
-                    "NumberOfAcceleratorDevicesRequired": 1.0,
-                    "MinMemoryRequiredInMb": 16384,
-                },
-            },
-            RuntimeConfig={"CopyCount": copies},
-        )
-    autoscaling().register_scalable_target(
-        ServiceNamespace="sagemaker",
-        ResourceId=CODE_TARGET,
-        ScalableDimension=DIMENSION,
-        MinCapacity=1,
-        MaxCapacity=3,
-    )
+    host_of_components(sagemaker(), autoscaling())
 
 
 def state() -> tuple[dict[str, int], int, int]:
