@@ -98,6 +98,9 @@ class Finding(_Frozen):
     confidence: Confidence
     approval: Literal["required", "automatic"] = "required"
     approval_grace_hours: float | None = None
+    # With action park: the tag pairs on the resource that approve it ("k=v"), its owner's
+    # consent (the policy's approval.automatic_when_tagged); None: the policy's mode decides.
+    approved_by_tags: str | None = None
     action_window: ActionWindow | None = None
     actions_allowed_now: bool = True
     # With action park: when it is parked and resumed, and how many hours a week that is

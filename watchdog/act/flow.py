@@ -186,6 +186,7 @@ def _runner(
             exemptions={p.name: p.exemptions for p in enabled},
             fresh={r.arn.lower(): r for r in planned.resources},
             now=clock.now,
+            approvals={p.name: p.approval for p in enabled},
         ),
     )
 

@@ -51,7 +51,7 @@ def _print_steps(finding: Finding, console: Console) -> None:
     console.print(
         f"\n[bold]{finding.action} {resource.kind} {resource.name}[/bold] "
         f"({resource.account} {resource.region}, finding {finding.id}, "
-        f"approval {finding.approval})",
+        f"approval {_approval(finding)})",
         highlight=False,
     )
     if finding.blocked:
@@ -121,3 +121,9 @@ def _cost_cell(finding: Finding) -> str:
 
 def _money(value: float | None) -> str:
     return "?" if value is None else f"${value:,.0f}"
+
+
+def _approval(finding: Finding) -> str:
+    if finding.approved_by_tags is not None:
+        return f"by its tags {finding.approved_by_tags}"
+    return finding.approval

@@ -97,6 +97,7 @@ def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: Eval
         cost_source=cost.source,
         confidence=_confidence(outcome, evidence),
         approval=policy.approval.mode,
+        approved_by_tags=policy.approval.consent(record.tags) if action == "park" else None,
         approval_grace_hours=(
             policy.approval.grace.total_seconds() / 3600
             if policy.approval.mode == "automatic"

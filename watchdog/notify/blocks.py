@@ -162,7 +162,9 @@ def _facts(finding: Finding) -> SectionBlock:
             f"*Office hours*\nparked `{schedule.at}`, back {back} ({schedule.timezone}): "
             f"saves {money(finding.monthly_savings_usd())}"
         )
-    elif finding.park_when_idle_hours is not None:
+    if finding.approved_by_tags is not None:
+        facts.append(f"*Approved*\nby its tags `{escape(finding.approved_by_tags)}`")
+    if finding.park is None and finding.park_when_idle_hours is not None:
         facts.append(
             f"*Parks when idle*\nafter {finding.park_when_idle_hours:g} h without a request, "
             "back on demand"
@@ -188,7 +190,9 @@ def _evidence(finding: Finding) -> ContextBlock:
 def _buttons(finding: Finding, review_url: str | None, snooze_days: int) -> list[ButtonElement]:
     value = f"{finding.id}:{finding.action}"
     buttons = []
-    if finding.action != "notify" and not finding.blocked:
+    # Parked by its owner's own tags: already approved, nobody needs to press Approve.
+    approved = finding.approved_by_tags is not None
+    if finding.action != "notify" and not finding.blocked and not approved:
         buttons.append(
             ButtonElement(
                 text=f"Approve {finding.action}",

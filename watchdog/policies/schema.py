@@ -8,6 +8,7 @@ completion is generated from these models (`ai-watchdog policies schema`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import time, timedelta
 from typing import Annotated, Literal
 
@@ -138,6 +139,20 @@ class Approval(_Strict):
 
     mode: Literal["required", "automatic"] = "required"
     grace: Duration = timedelta(hours=24)
+    # With action park: a resource its owner tagged into the schedule (every pair here) is
+    # approved by that tag, at once; the policy's mode holds for the others.
+    automatic_when_tagged: dict[str, str] | None = Field(
+        default=None,
+        description="with action park: tags (all of them) that approve a resource's parking, "
+        "e.g. {watchdog:schedule: office-hours}",
+    )
+
+    def consent(self, tags: Mapping[str, str]) -> str | None:
+        """The tag pairs that approve parking these tags' resource ("k=v,k2=v2"), or None."""
+        wanted = self.automatic_when_tagged
+        if not wanted or any(tags.get(key) != value for key, value in wanted.items()):
+            return None
+        return ",".join(f"{key}={value}" for key, value in sorted(wanted.items()))
 
 
 def known_timezone(timezone: str) -> str:
@@ -239,6 +254,11 @@ class Policy(_Strict):
             raise ValueError(f"{field}: belongs to action park, not to {self.action}")
         if self.park_when_idle is not None:
             self._idle_for_parking(self.park_when_idle)
+        if self.approval.automatic_when_tagged is not None and self.action != "park":
+            raise ValueError(
+                "approval.automatic_when_tagged approves parking only: a tag never approves "
+                f"a {self.action}"
+            )
         return self
 
     def _idle_for_parking(self, idle_for: timedelta) -> None:

@@ -177,3 +177,21 @@ def test_hours_parked_a_week_follow_the_schedule(at: str, resume: str, hours: fl
     schedule = ParkSchedule(at=at, resume=resume, timezone="Europe/Paris")
     for start in (datetime(2026, 12, 9, 12, tzinfo=UTC), datetime(2026, 12, 13, 3, tzinfo=UTC)):
         assert parked_hours_per_week(schedule, start) == hours
+
+
+def test_a_tag_approves_parking_only(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "policies:\n"
+        "  - name: a\n"
+        "    resource: [sagemaker-notebook-instance]\n"
+        "    conditions: {status: [InService]}\n"
+        "    action: stop\n"
+        "    approval: {automatic_when_tagged: {'watchdog:schedule': office-hours}}\n",
+        encoding="utf-8",
+    )
+    said = [str(p).removeprefix(f"{path}:") for p in validate_path(path)]
+    assert said == [
+        "2: policies[0]: approval.automatic_when_tagged approves parking only: a tag never "
+        "approves a stop"
+    ]

@@ -9,7 +9,7 @@ teardown started using.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,11 +18,15 @@ from watchdog.act.tags import current_tags
 from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import all_ways, way_for
 from watchdog.policies.exemptions import exempt_because
-from watchdog.policies.schema import Exemptions
+from watchdog.policies.schema import Approval, Exemptions
 from watchdog.records import ResourceRecord
 
 if TYPE_CHECKING:
     from watchdog.act.executor.steps import Job
+
+
+# How an approval by the resource's own tags is named: its plan's and audit's approver.
+TAG_APPROVAL = "tag:"
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Verifier:
     # The resources this run's scan saw, by lower-case ARN: who uses a config or model now.
     fresh: Mapping[str, ResourceRecord]
     now: Callable[[], datetime]
+    # Approval rules of each policy by name: a park its tags approved needs them still there.
+    approvals: Mapping[str, Approval] = field(default_factory=dict)
 
     def check(self, job: Job, clients: Clients) -> tuple[str | None, dict[str, str]]:
         """Why the step must not run (None: it may), and the target's tags now."""
@@ -45,6 +51,9 @@ class Verifier:
         if _resumes(job):
             # An exemption keeps a resource from being stopped or deleted, not from coming back.
             return None, tags
+        untagged = self._consent_withdrawn(job, tags)
+        if untagged is not None:
+            return untagged, tags
         now_tagged = job.target.model_copy(update={"tags": tags})
         rules = self.exemptions.get(job.plan.finding.policy, Exemptions())
         why = exempt_because(now_tagged, rules, self.now())
@@ -62,6 +71,19 @@ class Verifier:
             return None
         why = parking.refuses_now(clients, job.target)
         return f"{job.target.kind} {job.target.name} is not parked: {why}" if why else None
+
+    def _consent_withdrawn(self, job: Job, tags: Mapping[str, str]) -> str | None:
+        """A park its tags approved, and they no longer say so: a person approves it now."""
+        finding = job.plan.finding
+        if not job.plan.approved_by.startswith(TAG_APPROVAL):
+            return None
+        approval = self.approvals.get(finding.policy)
+        if approval is not None and approval.consent(tags) is not None:
+            return None
+        return (
+            f"{job.target.kind} {job.target.name} is no longer tagged "
+            f"{finding.approved_by_tags}: a person approves its parking instead"
+        )
 
     def _still_unused(self, job: Job) -> str | None:
         target = job.target

@@ -26,6 +26,7 @@ from watchdog.act.admission.select import automatic_approval
 from watchdog.act.audit import audit_id
 from watchdog.act.clock import Clock
 from watchdog.act.executor import Job, StepRunner, execute
+from watchdog.act.executor.verify import TAG_APPROVAL
 from watchdog.act.models import ExecOptions, FindingFate, FindingOutcome, StepOutcome
 from watchdog.act.parking.occurrences import occurrence_of
 from watchdog.act.parking.savings import occurrence_step_id
@@ -168,6 +169,10 @@ def standing_approval(
 ) -> tuple[str | None, str]:
     """Who approved the schedule, or why it is not approved yet. A person's approval is used
     once, for the schedule as a whole, and kept as the finding's standing plan."""
+    if finding.approved_by_tags is not None:
+        # Its owner tagged it into the schedule: that is the approval (re-checked on AWS's
+        # current tags right before each park, act.executor.verify).
+        return f"{TAG_APPROVAL}{finding.approved_by_tags}", ""
     if finding.approval == "automatic":
         return automatic_approval(finding, stored, now)
     standing = store.get_plan(finding.id)

@@ -43,7 +43,10 @@ def parking_tick(
     if not scheduled and not resume_only:
         return []
     verifier = Verifier(
-        exemptions={name: p.exemptions for name, p in enabled.items()}, fresh={}, now=clock.now
+        exemptions={name: p.exemptions for name, p in enabled.items()},
+        fresh={},
+        now=clock.now,
+        approvals={name: p.approval for name, p in enabled.items()},
     )
     breaker = Breaker(options.max_failures, options.max_throttles)
     runner = StepRunner(store, clients, clock, options, run_id, breaker, verifier)
