@@ -43,7 +43,7 @@ lint: $(STAMP)
 # state machine's definition (tests/unit/test_templates.py).
 templates: $(STAMP)
 	$(BIN)/cfn-lint template.yaml deploy/member-role.yaml
-	$(BIN)/pytest tests/unit/test_templates.py tests/unit/test_templates_guards.py
+	$(BIN)/pytest tests/unit/test_templates.py tests/unit/test_templates_fanout.py tests/unit/test_templates_guards.py
 
 # What is built from the kind registry: README's IAM blocks and both templates' role
 # statements (tests/unit/test_iam_lists.py fails when they are stale).

@@ -29,7 +29,8 @@ from pathlib import Path
 # The harness lives with the e2e tests; this script runs from a checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.faults import Harness, summary
+from tests.e2e.faults import Harness
+from tests.e2e.faults_records import summary
 from tests.e2e.park_faults import ParkHarness
 
 

@@ -32,7 +32,9 @@ from typing import Any, Literal
 import boto3
 
 from tests.e2e.conftest import cli
-from tests.e2e.faults import REGION, RUN_TIMEOUT_S, EndState, Harness, Reference, Run, Trial
+from tests.e2e.faults import RUN_TIMEOUT_S, Harness
+from tests.e2e.faults_records import EndState, Reference, Run, Trial
+from tests.e2e.faults_sandbox import REGION
 from tests.scale_to_zero import async_keeping, host_of_components, scaling_state
 
 Mode = Literal["park", "resume"]

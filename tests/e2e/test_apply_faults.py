@@ -16,7 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.faults import Harness, summary
+from tests.e2e.faults import Harness
+from tests.e2e.faults_records import summary
 
 SEED = 4  # issue #4
 TRIALS = 20

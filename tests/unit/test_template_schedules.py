@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.unit.test_templates import deploy, of_type, sam_template
+from tests.unit.sam import deploy, of_type, sam_template
 from watchdog.service.lambda_events import is_fanout, is_parking
 
 __all__ = ["deploy", "sam_template"]  # fixtures, used by name

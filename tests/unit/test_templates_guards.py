@@ -11,7 +11,7 @@ from typing import Any
 import cfnlint
 import pytest
 
-from tests.unit.test_templates import ROOT, actions, cfn_template, deploy, sam_template, statements
+from tests.unit.sam import ROOT, actions, cfn_template, deploy, sam_template, statements
 from watchdog.kinds import REGISTRY
 from watchdog.kinds._park import all_ways
 

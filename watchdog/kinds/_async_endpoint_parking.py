@@ -25,8 +25,9 @@ from __future__ import annotations
 from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._operation import RECORDED
 from watchdog.kinds._park import Park
-from watchdog.kinds.base import RECORDED, AccountClients, Operation
+from watchdog.kinds.base import AccountClients, Operation
 from watchdog.records import ResourceRecord
 
 AUTOSCALING = "application-autoscaling"

@@ -25,8 +25,9 @@ from functools import partial
 from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._operation import EVERY_SERVICE, RECORDED
 from watchdog.kinds._park import Park
-from watchdog.kinds.base import EVERY_SERVICE, RECORDED, AccountClients, Operation
+from watchdog.kinds.base import AccountClients, Operation
 from watchdog.records import ResourceRecord
 
 UPDATE = "sagemaker:UpdateInferenceComponentRuntimeConfig"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 from moto.cloudwatch.models import cloudwatch_backends
@@ -11,29 +12,44 @@ from watchdog_sandbox import cloudwatch_index
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
-def test_the_same_answers_as_moto_for_sums_averages_units_and_exact_dimension_sets(
-    aws: None,
-) -> None:
-    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+VARIANT_A = [
+    {"Name": "EndpointName", "Value": "a"},
+    {"Name": "VariantName", "Value": "AllTraffic"},
+]
+VARIANT_B = [
+    {"Name": "EndpointName", "Value": "b"},
+    {"Name": "VariantName", "Value": "AllTraffic"},
+]
+
+
+def thirty_hours_of_invocations(cloudwatch: Any) -> None:
     for hours in range(30):
         at = NOW - timedelta(hours=hours, minutes=17)
-        for endpoint in ("a", "b"):
+        for dimensions in (VARIANT_A, VARIANT_B):
             cloudwatch.put_metric_data(
                 Namespace="AWS/SageMaker",
                 MetricData=[
                     {
                         "MetricName": "Invocations",
-                        "Dimensions": [
-                            {"Name": "EndpointName", "Value": endpoint},
-                            {"Name": "VariantName", "Value": "AllTraffic"},
-                        ],
+                        "Dimensions": dimensions,
                         "Timestamp": at,
                         "Value": float(hours % 5),
                         "Unit": "Count",
                     }
                 ],
             )
-    queries = [
+
+
+def invocation_queries() -> list[dict[str, Any]]:
+    """Sums and averages, another period, a unit that matches and one that does not, and a
+    dimension set that is a subset of the one put."""
+    asked = [
+        (VARIANT_A, 3600, "Sum", None),
+        (VARIANT_B, 7200, "Average", "Count"),
+        ([{"Name": "EndpointName", "Value": "a"}], 3600, "Sum", None),
+        (VARIANT_A, 3600, "Maximum", "Percent"),
+    ]
+    return [
         {
             "Id": f"q{i}",
             "MetricStat": {
@@ -47,39 +63,16 @@ def test_the_same_answers_as_moto_for_sums_averages_units_and_exact_dimension_se
                 **({"Unit": unit} if unit else {}),
             },
         }
-        for i, (dims, period, stat, unit) in enumerate(
-            [
-                (
-                    [
-                        {"Name": "EndpointName", "Value": "a"},
-                        {"Name": "VariantName", "Value": "AllTraffic"},
-                    ],
-                    3600,
-                    "Sum",
-                    None,
-                ),
-                (
-                    [
-                        {"Name": "EndpointName", "Value": "b"},
-                        {"Name": "VariantName", "Value": "AllTraffic"},
-                    ],
-                    7200,
-                    "Average",
-                    "Count",
-                ),
-                ([{"Name": "EndpointName", "Value": "a"}], 3600, "Sum", None),
-                (
-                    [
-                        {"Name": "EndpointName", "Value": "a"},
-                        {"Name": "VariantName", "Value": "AllTraffic"},
-                    ],
-                    3600,
-                    "Maximum",
-                    "Percent",
-                ),
-            ]
-        )
+        for i, (dims, period, stat, unit) in enumerate(asked)
     ]
+
+
+def test_the_same_answers_as_moto_for_sums_averages_units_and_exact_dimension_sets(
+    aws: None,
+) -> None:
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    thirty_hours_of_invocations(cloudwatch)
+    queries = invocation_queries()
     backend = cloudwatch_backends["123456789012"]["us-east-1"]
     # moto hands the backend naive UTC times, as its request parsing does.
     start, end = (NOW - timedelta(days=1)).replace(tzinfo=None), NOW.replace(tzinfo=None)

@@ -69,9 +69,15 @@ def test_a_kind_that_cannot_be_parked_is_said_with_the_reason(tmp_path: Path, ki
     assert problem.startswith(f"5: policies[0].action: {kind} cannot be parked: "), problem
 
 
+def said_of(path: Path, text: str) -> list[str]:
+    """What `policies validate` says of a file holding `text`, each line without the path."""
+    path.write_text(text, encoding="utf-8")
+    return [str(p).removeprefix(f"{path}:") for p in validate_path(path)]
+
+
 def test_park_needs_its_schedule_and_a_schedule_needs_park(tmp_path: Path) -> None:
-    path = tmp_path / "p.yaml"
-    path.write_text(
+    said = said_of(
+        tmp_path / "p.yaml",
         "policies:\n"
         "  - name: a\n"
         "    resource: [sagemaker-notebook-instance]\n"
@@ -82,9 +88,7 @@ def test_park_needs_its_schedule_and_a_schedule_needs_park(tmp_path: Path) -> No
         "    conditions: {status: [InService]}\n"
         "    action: stop\n"
         "    park: {at: '0 20 * * *', resume: on-demand}\n",
-        encoding="utf-8",
     )
-    said = [str(p).removeprefix(f"{path}:") for p in validate_path(path)]
     assert said == [
         "2: policies[0]: action park needs its schedule: park: {at, resume, timezone}, or "
         "park_when_idle: 2h",
@@ -95,9 +99,9 @@ def test_park_needs_its_schedule_and_a_schedule_needs_park(tmp_path: Path) -> No
 def test_park_when_idle_is_the_idle_window_and_the_only_way_the_policy_parks(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "p.yaml"
     head = "    resource: [sagemaker-endpoint]\n    action: park\n"
-    path.write_text(
+    said = said_of(
+        tmp_path / "p.yaml",
         "policies:\n"
         f"  - name: a\n{head}    conditions: {{status: [InService]}}\n"
         "    park_when_idle: 10m\n"
@@ -108,9 +112,7 @@ def test_park_when_idle_is_the_idle_window_and_the_only_way_the_policy_parks(
         "    park: {at: '0 20 * * *', resume: on-demand}\n"
         "  - name: d\n    resource: [sagemaker-endpoint]\n    action: notify\n"
         "    conditions: {status: [InService]}\n    park_when_idle: 2h\n",
-        encoding="utf-8",
     )
-    said = [str(p).removeprefix(f"{path}:") for p in validate_path(path)]
     assert said == [
         "6: policies[0].park_when_idle: window must be between 1h and 63d (CloudWatch keeps "
         "hourly data 63d)",
@@ -180,17 +182,15 @@ def test_hours_parked_a_week_follow_the_schedule(at: str, resume: str, hours: fl
 
 
 def test_a_tag_approves_parking_only(tmp_path: Path) -> None:
-    path = tmp_path / "p.yaml"
-    path.write_text(
+    said = said_of(
+        tmp_path / "p.yaml",
         "policies:\n"
         "  - name: a\n"
         "    resource: [sagemaker-notebook-instance]\n"
         "    conditions: {status: [InService]}\n"
         "    action: stop\n"
         "    approval: {automatic_when_tagged: {'watchdog:schedule': office-hours}}\n",
-        encoding="utf-8",
     )
-    said = [str(p).removeprefix(f"{path}:") for p in validate_path(path)]
     assert said == [
         "2: policies[0]: approval.automatic_when_tagged approves parking only: a tag never "
         "approves a stop"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from watchdog.act.audit import audit_id
 from watchdog.act.clients import Clients
 from watchdog.kinds import BY_KIND
-from watchdog.kinds.base import EVERY_SERVICE, RECORDED
+from watchdog.kinds._operation import EVERY_SERVICE, RECORDED
 from watchdog.store.base import Store
 
 if TYPE_CHECKING:
