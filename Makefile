@@ -71,6 +71,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/faults.py --mode park --trials 30
 	$(BIN)/python bench/faults.py --mode resume --trials 30
 	$(BIN)/python bench/park.py
+	$(BIN)/python bench/park.py --way async
+	$(BIN)/python bench/park.py --way components
 	$(BIN)/python bench/lambda_cold.py
 	$(BIN)/python bench/daemon_flood.py
 

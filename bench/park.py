@@ -11,7 +11,12 @@ and the signals are the plan's cost, bench/plan.py), calls per endpoint, steps b
 time. One seeded endpoint in ten is tagged exempt and must be left alone. Exits 1 unless every
 other endpoint was parked and resumed once, with at most MAX_CALLS calls per endpoint and phase.
 
-    python bench/park.py [--endpoints 100]
+--way async seeds N asynchronous endpoints auto scaled to keep an instance instead (parked by
+lowering the minimum to zero, RegisterScalableTarget, and resumed by putting it back); --way
+components N endpoints of one inference component each on instances managed down to zero (parked
+by taking the copies to zero, UpdateInferenceComponentRuntimeConfig).
+
+    python bench/park.py [--endpoints 100] [--way classic|async|components]
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from watchdog_sandbox import backdate
 from watchdog_sandbox.seed_bench import seed_many_endpoints
@@ -50,24 +57,57 @@ POLICY = Policy.model_validate(
         "park": {"at": "0 0 * * *", "resume": "on-demand", "timezone": "UTC"},
     }
 )
-# Per endpoint and phase: a read before the call (DescribeEndpoint, with the tags the
-# exemption check needs), the call, and the polls until AWS confirms; for a park, also the
-# Application Auto Scaling read (an auto-scaled endpoint is not parked).
-MAX_CALLS = 6.0
+EXEMPT = {"watchdog:exempt": "true"}
+
+
+@dataclass(frozen=True)
+class Way:
+    park: str  # the call that parks each endpoint, once
+    resume: str  # the call that brings it back, once
+    # Calls per endpoint and phase, at most. Classic: a read before the call (DescribeEndpoint,
+    # with the tags the exemption check needs), the call and the polls until AWS confirms; for a
+    # park, also the Application Auto Scaling read (an auto-scaled endpoint is not parked).
+    # Async: each read is DescribeEndpoint + DescribeScalableTargets (the minimums are the state
+    # the park changes), made before the call, in it (what is still above zero) and per poll.
+    # Components: each read is DescribeEndpoint, ListInferenceComponents, DescribeInference-
+    # Component per component and DescribeScalableTargets; the call reads them again without
+    # the endpoint, and a component is Updating for one poll before it settles: 4 + 3 + 1 (tags)
+    # + 1 (the call) + 2 x 4 (polls) = 17 for an endpoint of one component.
+    max_calls: float
+
+
+WAYS = {
+    "classic": Way("sagemaker:DeleteEndpoint", "sagemaker:CreateEndpoint", 6.0),
+    "async": Way(
+        "application-autoscaling:RegisterScalableTarget",
+        "application-autoscaling:RegisterScalableTarget",
+        9.0,
+    ),
+    "components": Way(
+        "sagemaker:UpdateInferenceComponentRuntimeConfig",
+        "sagemaker:UpdateInferenceComponentRuntimeConfig",
+        17.0,
+    ),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=100)
+    parser.add_argument("--way", choices=sorted(WAYS), default="classic")
     args = parser.parse_args()
     configure_logging(level="warning")
     now = datetime.now(UTC)
     problems: list[str] = []
+    way = WAYS[args.way]
     with running_server() as url, tempfile.TemporaryDirectory() as tmp:
-        seeded = seed_many_endpoints(args.endpoints, REGION, sandbox_session(), endpoint_url=url)
+        classic = args.endpoints if args.way == "classic" else 0
+        seeded = seed_many_endpoints(classic, REGION, sandbox_session(), endpoint_url=url)
         for endpoint in seeded.select("sagemaker-endpoint"):
             backdate.endpoint(endpoint.account_id, REGION, endpoint.name, now - timedelta(days=30))
         parkable = sum(1 for e in seeded.select("sagemaker-endpoint") if not e.exempt)
+        if args.way != "classic":
+            parkable = seed_scaled(args.way, args.endpoints, url)
         point_this_process_at(url, REGION)
         store = SqliteStore(Path(tmp) / "bench.db")
         signals = SignalOptions(
@@ -83,14 +123,14 @@ def main() -> None:
         parked = apply(request, [POLICY], store, execute, signal_options=signals)
         seconds = time.monotonic() - started
         calls = _beyond(parked.api_calls_by_operation, baseline)
-        problems += report("park", parked.findings, calls, seconds, parkable)
+        problems += report("park", parked.findings, calls, seconds, parkable, way)
 
         counter = ApiCallCounter()
         clients = SessionClients(counter=counter)
         started = time.monotonic()
         resumed = resume_now(store, clients, SystemClock(), execute, "bench-resume", None)
         seconds = time.monotonic() - started
-        problems += report("resume", resumed, counter.by_operation(), seconds, parkable)
+        problems += report("resume", resumed, counter.by_operation(), seconds, parkable, way)
         store.close()
     for problem in problems:
         print(f"FAILED: {problem}")
@@ -109,11 +149,13 @@ def report(
     calls: dict[str, int],
     seconds: float,
     endpoints: int,
+    way: Way,
 ) -> list[str]:
     fates = Counter(f.fate for f in findings)
     steps = Counter(s.fate for f in findings for s in f.steps)
     total = sum(calls.values())
-    per = total / max(1, endpoints)
+    # Per endpoint: without the run's one identity read (sts), which is not an endpoint's.
+    per = (total - sum(n for op, n in calls.items() if op.startswith("sts:"))) / max(1, endpoints)
     print(f"\n{title} of {endpoints} endpoints (the exempt left alone): {seconds:.2f} s")
     print(f"  findings by fate            {dict(fates)}")
     print(f"  steps by fate               {dict(steps)}")
@@ -123,12 +165,86 @@ def report(
     problems = []
     if fates.get("done", 0) != endpoints:
         problems.append(f"{title}: {fates.get('done', 0)} of {endpoints} endpoints done")
-    acting = "sagemaker:DeleteEndpoint" if title == "park" else "sagemaker:CreateEndpoint"
+    acting = way.park if title == "park" else way.resume
     if calls.get(acting) != endpoints:
         problems.append(f"{title}: {calls.get(acting)} {acting} calls for {endpoints} endpoints")
-    if per > MAX_CALLS:
-        problems.append(f"{title}: {per:.2f} calls per endpoint, more than {MAX_CALLS}")
+    if per > way.max_calls:
+        problems.append(f"{title}: {per:.2f} calls per endpoint, more than {way.max_calls}")
     return problems
+
+
+def seed_scaled(way: str, count: int, url: str) -> int:
+    """`count` endpoints that park by scaling to zero (one in ten tagged exempt); how many may
+    be parked."""
+    session = sandbox_session()
+    sagemaker = session.client("sagemaker", endpoint_url=url, region_name=REGION)
+    autoscaling = session.client("application-autoscaling", endpoint_url=url, region_name=REGION)
+    role = sagemaker.describe_model(ModelName="bench-model-0")["ExecutionRoleArn"]
+    for i in range(count):
+        name = f"bench-{way}-{i:04d}"
+        tags = [{"Key": k, "Value": v} for k, v in EXEMPT.items()] if i % 10 == 0 else []
+        if way == "async":
+            _async_endpoint(sagemaker, autoscaling, name, f"bench-model-{i % 5}", tags)
+        else:
+            _component_endpoint(sagemaker, name, f"bench-model-{i % 5}", role, tags)
+    return count - len(range(0, count, 10))
+
+
+def _async_endpoint(sagemaker: Any, autoscaling: Any, name: str, model: str, tags: Any) -> None:
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": model,
+                "InstanceType": "ml.g5.xlarge",
+                "InitialInstanceCount": 1,
+            }
+        ],
+        AsyncInferenceConfig={"OutputConfig": {"S3OutputPath": "s3://bench-async-output/"}},
+    )
+    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)
+    autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId=f"endpoint/{name}/variant/AllTraffic",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        MinCapacity=1,
+        MaxCapacity=2,
+    )
+
+
+def _component_endpoint(sagemaker: Any, name: str, model: str, role: str, tags: Any) -> None:
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ExecutionRoleArn=role,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "InstanceType": "ml.g5.12xlarge",
+                "InitialInstanceCount": 1,
+                "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+                "ManagedInstanceScaling": {
+                    "Status": "ENABLED",
+                    "MinInstanceCount": 0,
+                    "MaxInstanceCount": 1,
+                },
+            }
+        ],
+    )
+    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)
+    sagemaker.create_inference_component(
+        InferenceComponentName=f"{name}-ic",
+        EndpointName=name,
+        VariantName="AllTraffic",
+        Specification={
+            "ModelName": model,
+            "ComputeResourceRequirements": {
+                "NumberOfAcceleratorDevicesRequired": 1.0,
+                "MinMemoryRequiredInMb": 16384,
+            },
+        },
+        RuntimeConfig={"CopyCount": 1},
+    )
 
 
 if __name__ == "__main__":

@@ -112,14 +112,15 @@ def components_now(clients: AccountClients, record: ResourceRecord) -> dict[str,
     endpoint = description_or_gone(lambda: sagemaker.describe_endpoint(EndpointName=record.name))
     if endpoint is None:
         return None
-    components = _components(sagemaker, record)
+    return {"EndpointStatus": endpoint.get("EndpointStatus"), **_scaling(clients, record)}
+
+
+def _scaling(clients: AccountClients, record: ResourceRecord) -> dict[str, Any]:
+    """The components' copies and their scaling minimums (what the calls change)."""
+    components = _components(clients.client("sagemaker", record.account, record.region), record)
     autoscaling = clients.client(AUTOSCALING, record.account, record.region)
     names = [c["InferenceComponentName"] for c in components]
-    return {
-        "EndpointStatus": endpoint.get("EndpointStatus"),
-        "Components": components,
-        "ScalableTargets": _targets(autoscaling, names),
-    }
+    return {"Components": components, "ScalableTargets": _targets(autoscaling, names)}
 
 
 def copies(described: dict[str, Any]) -> dict[str, int]:
@@ -161,8 +162,9 @@ def lowered(recorded: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def park_components(clients: AccountClients, record: ResourceRecord) -> None:
-    """Minimums to zero first (or auto scaling brings the copies straight back), then copies."""
-    now = components_now(clients, record) or {}
+    """Minimums to zero first (or auto scaling brings the copies straight back), then copies.
+    (Read again for what is still above zero; the endpoint was just read to exist.)"""
+    now = _scaling(clients, record)
     autoscaling = clients.client(AUTOSCALING, record.account, record.region)
     for resource_id, minimum in minimums(now).items():
         if minimum > 0:
@@ -185,7 +187,7 @@ def resume_components(
 ) -> None:
     """Copies first (the instances start for them), then the minimums, each only where it is
     still at zero."""
-    now = components_now(clients, record) or {}
+    now = _scaling(clients, record)
     lowered_copies, lowered_minimums = lowered(recorded)
     sagemaker = clients.client("sagemaker", record.account, record.region)
     for name, count in lowered_copies.items():
