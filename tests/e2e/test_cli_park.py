@@ -49,6 +49,7 @@ def test_park_on_schedule_then_resume_one_from_the_shell(sandbox: str, tmp_path:
     audit = run(["audit"], **env)
     assert audit.returncode == 0, audit.stderr
     assert "Parking: " in audit.stdout and "parked spell" in audit.stdout
+    assert "Parking saved by team: " in audit.stdout
 
 
 def test_resume_needs_arns_or_all_and_says_so(tmp_path: Path) -> None:

@@ -223,6 +223,8 @@ def test_the_parking_tick_parks_and_resumes_between_cycles_and_metrics_show_the_
         assert samples['watchdog_parking_ticks_total{outcome="skipped"}'] == 1
         assert samples["watchdog_parked_hours"] == 2 * 12.0  # two notebooks, 20:05 to 08:05
         assert samples["watchdog_parking_saved_usd"] > 0
+        by_team = {k: v for k, v in samples.items() if k.startswith("watchdog_parking_saved_usd_")}
+        assert by_team and abs(sum(by_team.values()) - samples["watchdog_parking_saved_usd"]) < 0.02
     finally:
         daemon.stop()
 

@@ -20,7 +20,8 @@ AT = 1_795_000_000.0
 _SAMPLE = re.compile(
     r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<labels>[^}]*)\})? (?P<value>\S+)$"
 )
-_LABEL = re.compile(r'^[a-zA-Z_][a-zA-Z0-9_]*="[^"\\]*"$')
+# A label value may hold any character, with a backslash, a quote and a newline escaped.
+_LABEL = re.compile(r'^[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\[\\"n])*"$')
 
 
 def parse(text: str) -> dict[str, float]:
@@ -222,10 +223,14 @@ def test_parking_ticks_and_what_parking_saved_show_up() -> None:
     metrics.count("parking", "ran")
     metrics.count("parking", "ran")
     metrics.count("parking", "skipped")
-    metrics.parking_saved(1234.5678, 540.0)
+    metrics.parking_saved(1234.5678, 540.0, [("genai", 1000.004), ('ml "ops"\\', 234.5638)])
     samples = parse(metrics.render())
 
     assert samples['watchdog_parking_ticks_total{outcome="ran"}'] == 2
     assert samples['watchdog_parking_ticks_total{outcome="skipped"}'] == 1
     assert samples["watchdog_parking_saved_usd"] == 1234.57
     assert samples["watchdog_parked_hours"] == 540.0
+    assert samples['watchdog_parking_saved_usd_by_team{team="genai"}'] == 1000.0
+    # A team tag is whatever someone typed: quotes and backslashes are escaped, not breaking
+    # the exposition format.
+    assert samples['watchdog_parking_saved_usd_by_team{team="ml \\"ops\\"\\\\"}'] == 234.56

@@ -137,7 +137,9 @@ def parking_line(total: ParkingTotal) -> str:
     unpriced = f" ({total.unpriced} unpriced)" if total.unpriced else ""
     spells = f"{total.spells} parked spell{'s' if total.spells != 1 else ''}"
     hours = f"{total.hours:,.1f} hours off"
-    return f"Parking: {spells}, {hours}, {money(total.saved_usd)} saved{unpriced}."
+    line = f"Parking: {spells}, {hours}, {money(total.saved_usd)} saved{unpriced}."
+    teams = ", ".join(f"{team} {money(usd)}" for team, usd in total.saved_by_team)
+    return f"{line}\nParking saved by team: {teams}." if teams else line
 
 
 def _empty_line(since: datetime | None) -> str:

@@ -207,7 +207,7 @@ class Daemon:
         now = self.service.clock.now()
         total = ParkingTotal.of(self.service.store.list_audit(limit=PARKING_AUDIT_LIMIT), now)
         if total is not None:
-            self.metrics.parking_saved(total.saved_usd, total.hours)
+            self.metrics.parking_saved(total.saved_usd, total.hours, total.saved_by_team)
 
     def _run_cycle(self, deadline: datetime) -> None:
         self._reload_policies()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 
 from watchdog.service.cycle import CycleResult
 
@@ -19,6 +20,7 @@ class Metrics:
         self.work: Counter[str] = Counter()  # deferred work by task
         self.parking: Counter[str] = Counter()  # parking ticks by outcome: ran | failed | skipped
         self.parked_usd = 0.0  # what parking saved, over the audit log
+        self.parked_usd_by_team: dict[str, float] = {}
         self.parked_hours = 0.0
         self.errors = 0
         self.findings: dict[tuple[str, str], int] = {}  # (kind, action) -> count, last cycle
@@ -44,9 +46,12 @@ class Metrics:
                 self.slack["updated"] += result.slack.updated
                 self.slack["failed"] += len(result.slack.failed)
 
-    def parking_saved(self, usd: float, hours: float) -> None:
+    def parking_saved(
+        self, usd: float, hours: float, by_team: Sequence[tuple[str, float]] = ()
+    ) -> None:
         with self._lock:
             self.parked_usd, self.parked_hours = round(usd, 2), round(hours, 2)
+            self.parked_usd_by_team = {team: round(v, 2) for team, v in by_team}
 
     def error(self) -> None:
         with self._lock:
@@ -83,6 +88,11 @@ class Metrics:
             ]
             _family(lines, "watchdog_parking_saved_usd", "gauge", "what parked hours saved")
             lines.append(f"watchdog_parking_saved_usd {self.parked_usd}")
+            _family(lines, "watchdog_parking_saved_usd_by_team", "gauge", "the same, by team tag")
+            lines += [
+                f'watchdog_parking_saved_usd_by_team{{team="{_label(team)}"}} {usd}'
+                for team, usd in sorted(self.parked_usd_by_team.items())
+            ]
             _family(lines, "watchdog_parked_hours", "gauge", "hours resources were parked")
             lines.append(f"watchdog_parked_hours {self.parked_hours}")
             _family(lines, "watchdog_errors_total", "counter", "scan errors and failed cycles")
@@ -95,3 +105,9 @@ class Metrics:
 def _family(lines: list[str], name: str, kind: str, help_text: str) -> None:
     lines.append(f"# HELP {name} {help_text}")
     lines.append(f"# TYPE {name} {kind}")
+
+
+def _label(value: str) -> str:
+    """A label value as the text exposition format wants it: \\, " and newlines escaped (a team
+    tag is whatever someone typed)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

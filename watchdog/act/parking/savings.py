@@ -18,6 +18,10 @@ from watchdog.kinds._park import all_ways
 from watchdog.signals.models import HOURS_PER_MONTH
 from watchdog.store.base import AuditEntry
 
+# The tag whose value names a resource's team: the cost-allocation key budgets default to
+# (settings' WATCHDOG_CE_TAG_KEYS), read off the tags the park recorded.
+TEAM_TAG = "team"
+NO_TEAM = "(no team tag)"
 # An occurrence's step id: the plan's step id, then the minute the occurrence began (flow.py).
 OCCURRENCE_STEP = re.compile(r"^(?P<step>s-[0-9a-f]{12})-(?P<key>\d{8}T\d{4}Z)$")
 
@@ -36,6 +40,7 @@ class ParkedSpell:
     parked_at: datetime
     resumed_at: datetime | None
     monthly_cost_usd: float | None
+    team: str = NO_TEAM
 
     def hours(self, now: datetime) -> float:
         end = self.resumed_at or now
@@ -82,19 +87,28 @@ def parked_spells(entries: Iterable[AuditEntry]) -> list[ParkedSpell]:
                 parked_at=park.at,
                 resumed_at=resume.at if resume is not None else None,
                 monthly_cost_usd=park.parked_monthly_cost_usd,
+                team=_team(park),
             )
         )
     return sorted(spells, key=lambda s: (s.parked_at, s.target_arn))
 
 
+def _team(park: AuditEntry) -> str:
+    tags = park.description.get("tags") or {}
+    team = tags.get(TEAM_TAG) if isinstance(tags, dict) else None
+    return str(team) if team else NO_TEAM
+
+
 @dataclass(frozen=True)
 class ParkingTotal:
-    """What parking saved in the window: its spells, their hours and what those cost."""
+    """What parking saved in the window: its spells, their hours and what those cost, in all
+    and by team."""
 
     spells: int
     hours: float
     saved_usd: float
     unpriced: int  # spells of resources with no price: their hours are counted, not priced
+    saved_by_team: tuple[tuple[str, float], ...] = ()  # the most saved first
 
     @classmethod
     def of(cls, entries: Sequence[AuditEntry], now: datetime) -> ParkingTotal | None:
@@ -102,9 +116,13 @@ class ParkingTotal:
         if not spells:
             return None
         saved = [s.saved_usd(now) for s in spells]
+        by_team: dict[str, float] = {}
+        for spell, usd in zip(spells, saved, strict=True):
+            by_team[spell.team] = by_team.get(spell.team, 0.0) + (usd or 0.0)
         return cls(
             spells=len(spells),
             hours=sum(s.hours(now) for s in spells),
             saved_usd=sum(v for v in saved if v is not None),
             unpriced=sum(1 for v in saved if v is None),
+            saved_by_team=tuple(sorted(by_team.items(), key=lambda kv: (-kv[1], kv[0]))),
         )
