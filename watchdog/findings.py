@@ -22,6 +22,11 @@ Confidence = Literal["high", "medium", "low"]
 UnknownCause = Literal["too-new", "no-metrics", "query-failed"]
 
 
+# How a park its resource's own tags approved names its approver ("tag:" and the pairs): in its
+# plan and audit entries, and in `ai-watchdog findings`. Act re-checks the tags by this prefix.
+TAG_APPROVAL = "tag:"
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -116,6 +121,11 @@ class Finding(_Frozen):
         return self.action == "park" and (
             self.park is not None or self.park_when_idle_hours is not None
         )
+
+    @property
+    def tag_approver(self) -> str | None:
+        """Its approver when its tags approve it ("tag:watchdog:schedule=office-hours")."""
+        return None if self.approved_by_tags is None else f"{TAG_APPROVAL}{self.approved_by_tags}"
 
     def monthly_savings_usd(self) -> float:
         """What carrying out its action saves a month: the whole cost for a stop or delete,

@@ -31,7 +31,9 @@ class FindingView(BaseModel):
     region: str
     owner: str | None
     monthly_cost_usd: float | None
-    approved_by: str | None = None  # a pending (unused, unexpired) approval's approver
+    # A pending (unused, unexpired) approval's approver; or, with no expiry, the tags that
+    # approve a park ("tag:watchdog:schedule=office-hours").
+    approved_by: str | None = None
     approval_expires_at: AwareDatetime | None = None
     snoozed_until: AwareDatetime | None = None
     last_seen: AwareDatetime
@@ -61,7 +63,7 @@ def _view(store: Store, stored: StoredFinding, now: datetime) -> FindingView:
         region=finding.resource.region,
         owner=finding.owner,
         monthly_cost_usd=finding.monthly_cost_usd,
-        approved_by=approval.approver if approval else None,
+        approved_by=approval.approver if approval else finding.tag_approver,
         approval_expires_at=approval.expires_at if approval else None,
         snoozed_until=stored.state_until if stored.state == "snoozed" else None,
         last_seen=stored.last_seen,

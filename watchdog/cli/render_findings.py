@@ -43,6 +43,10 @@ def standing(view: FindingView) -> str:
         return f"approved by {view.approved_by} until {_when(view.approval_expires_at)}"
     if view.snoozed_until:
         return f"{view.detail}, until {_when(view.snoozed_until)}"
+    if view.approved_by and view.state in ("open", "approved", "parked"):
+        # Its tags approve it, for as long as they stay (nothing expires, nobody is asked).
+        said = f"{view.detail}; " if view.state == "parked" and view.detail else ""
+        return f"{said}approved by {view.approved_by}"
     if view.state == "approved":
         return f"{view.detail}; the approval is used or expired"
     if view.state == "open":

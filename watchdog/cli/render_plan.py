@@ -124,6 +124,5 @@ def _money(value: float | None) -> str:
 
 
 def _approval(finding: Finding) -> str:
-    if finding.approved_by_tags is not None:
-        return f"by its tags {finding.approved_by_tags}"
-    return finding.approval
+    # Who approves it when its tags do: named as its audit entries will name the approver.
+    return f"by {finding.tag_approver}" if finding.tag_approver else finding.approval

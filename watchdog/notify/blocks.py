@@ -116,7 +116,8 @@ def finding_blocks(
                 elements=_buttons(finding, review_url, snooze_days),
             )
         )
-    elif review_url and finding.action != "notify":
+    elif review_url and finding.action != "notify" and finding.approved_by_tags is None:
+        # Without buttons too: a park its tags approve has nothing left for anyone to approve.
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"<{review_url}|Review and approve>"))
         )

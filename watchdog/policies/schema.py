@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -133,6 +134,10 @@ class Exemptions(_Strict):
     expires_tag: str = Field(default="watchdog:expires", description="ISO date; exempt until then")
 
 
+# AWS's own limit on a tag value (a key's, 1 to 128 characters, is checked with its name).
+TagValue = Annotated[str, StringConstraints(max_length=256)]
+
+
 class Approval(_Strict):
     """`required`: a person approves each stop/delete. `automatic`: it runs once the finding has
     stood for `grace` (owners are told first), unless the evidence is unknown."""
@@ -140,19 +145,38 @@ class Approval(_Strict):
     mode: Literal["required", "automatic"] = "required"
     grace: Duration = timedelta(hours=24)
     # With action park: a resource its owner tagged into the schedule (every pair here) is
-    # approved by that tag, at once; the policy's mode holds for the others.
-    automatic_when_tagged: dict[str, str] | None = Field(
+    # approved by that tag, at once; the policy's mode holds for the others. At least one pair:
+    # an empty one would read as "every resource consents".
+    automatic_when_tagged: dict[str, TagValue] | None = Field(
         default=None,
+        min_length=1,
         description="with action park: tags (all of them) that approve a resource's parking, "
         "e.g. {watchdog:schedule: office-hours}",
     )
+
+    # A field validator (not key constraints) so an error names the key, on its field's line.
+    @field_validator("automatic_when_tagged")
+    @classmethod
+    def _owners_tags(cls, tags: dict[str, str] | None) -> dict[str, str] | None:
+        for key in tags or {}:
+            if not 1 <= len(key) <= 128:
+                raise ValueError(f"tag key {key!r}: AWS tag keys have 1 to 128 characters")
+            if key.lower().startswith("aws:"):
+                # AWS sets these itself (a CloudFormation stack's name): no owner's consent.
+                raise ValueError(f"tag key {key!r}: aws: tags are set by AWS, not by an owner")
+        return tags
 
     def consent(self, tags: Mapping[str, str]) -> str | None:
         """The tag pairs that approve parking these tags' resource ("k=v,k2=v2"), or None."""
         wanted = self.automatic_when_tagged
         if not wanted or any(tags.get(key) != value for key, value in wanted.items()):
             return None
-        return ",".join(f"{key}={value}" for key, value in sorted(wanted.items()))
+        return self.consent_pairs()
+
+    def consent_pairs(self) -> str | None:
+        """automatic_when_tagged as approvers name it: "k=v,k2=v2", sorted (None: unset)."""
+        wanted = self.automatic_when_tagged or {}
+        return ",".join(f"{key}={value}" for key, value in sorted(wanted.items())) or None
 
 
 def known_timezone(timezone: str) -> str:

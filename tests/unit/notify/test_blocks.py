@@ -111,3 +111,16 @@ def test_a_parked_alert_offers_resume_now_as_a_button_or_a_signed_link() -> None
     assert buttons(linked.blocks) == {}
     over = finding_message(parked, status="Done", resumable=False)
     assert buttons(over.blocks) == {} and "Resume now" not in json.dumps(over.blocks)
+
+
+def test_a_park_its_tags_approve_asks_nobody_to_approve_it() -> None:
+    tagged = park_finding().model_copy(
+        update={"approved_by_tags": "watchdog:schedule=office-hours"}
+    )
+
+    message = finding_message(tagged, review_url=REVIEW)
+
+    assert "*Approved*\\nby its tags `watchdog:schedule=office-hours`" in json.dumps(message.blocks)
+    assert set(buttons(message.blocks)) == {"snooze", "exempt", "review"}
+    webhook = finding_message(tagged, review_url=REVIEW, interactive=False)
+    assert "Review and approve" not in json.dumps(webhook.blocks)

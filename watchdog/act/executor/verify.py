@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from watchdog.act.clients import Clients
 from watchdog.act.tags import current_tags
+from watchdog.findings import TAG_APPROVAL
 from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import all_ways, way_for
 from watchdog.policies.exemptions import exempt_because
@@ -23,10 +24,6 @@ from watchdog.records import ResourceRecord
 
 if TYPE_CHECKING:
     from watchdog.act.executor.steps import Job
-
-
-# How an approval by the resource's own tags is named: its plan's and audit's approver.
-TAG_APPROVAL = "tag:"
 
 
 @dataclass
@@ -80,9 +77,12 @@ class Verifier:
         approval = self.approvals.get(finding.policy)
         if approval is not None and approval.consent(tags) is not None:
             return None
+        # The policy's pairs as they stand now; its plan's when the policy is gone.
+        pairs = approval.consent_pairs() if approval is not None else None
+        pairs = pairs or job.plan.approved_by.removeprefix(TAG_APPROVAL)
         return (
             f"{job.target.kind} {job.target.name} is no longer tagged "
-            f"{finding.approved_by_tags}: a person approves its parking instead"
+            f"{pairs}: a person approves its parking instead"
         )
 
     def _still_unused(self, job: Job) -> str | None:

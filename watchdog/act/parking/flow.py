@@ -26,11 +26,10 @@ from watchdog.act.admission.select import automatic_approval
 from watchdog.act.audit import audit_id
 from watchdog.act.clock import Clock
 from watchdog.act.executor import Job, StepRunner, execute
-from watchdog.act.executor.verify import TAG_APPROVAL
 from watchdog.act.models import ExecOptions, FindingFate, FindingOutcome, StepOutcome
 from watchdog.act.parking.occurrences import occurrence_of
 from watchdog.act.parking.savings import occurrence_step_id
-from watchdog.findings import Finding, Step
+from watchdog.findings import TAG_APPROVAL, Finding, Step
 from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import way_for
 from watchdog.policies.parking import Occurrence
@@ -169,15 +168,20 @@ def standing_approval(
 ) -> tuple[str | None, str]:
     """Who approved the schedule, or why it is not approved yet. A person's approval is used
     once, for the schedule as a whole, and kept as the finding's standing plan."""
-    if finding.approved_by_tags is not None:
+    if finding.tag_approver is not None:
         # Its owner tagged it into the schedule: that is the approval (re-checked on AWS's
         # current tags right before each park, act.executor.verify).
-        return f"{TAG_APPROVAL}{finding.approved_by_tags}", ""
+        return finding.tag_approver, ""
     if finding.approval == "automatic":
         return automatic_approval(finding, stored, now)
     standing = store.get_plan(finding.id)
     if stored is not None and stored.state in ("approved", "parked") and standing is not None:
         return standing.approved_by, ""
+    if stored is not None and stored.state == "parked":
+        # Parked on its owner's tags, removed since: it still comes back, as whatever the
+        # watchdog parked does. A park on that approval is refused while they are gone
+        # (act.executor.verify), so the next one is a person's to approve.
+        return _tags_it_was_parked_on(stored, store, now), ""
     approval = store.pending_approval(finding.id, "park", now)
     if approval is None:
         return None, f"waiting for approval of its schedule (ai-watchdog approve {finding.id})"
@@ -188,6 +192,15 @@ def standing_approval(
         store.save_plan(plan_of(finding, approver, now))
         store.set_finding_state(finding.id, "approved", f"parked on its schedule: {approver}", now)
     return approver, ""
+
+
+def _tags_it_was_parked_on(stored: StoredFinding, store: Store, now: datetime) -> str:
+    """The approver its latest park recorded ("tag:..."): the resume's too."""
+    found = latest_occurrence(stored.finding, store, now, stored.first_seen)
+    entry = store.get_audit(audit_id(found[1].id, "done")) if found is not None else None
+    if entry is not None and entry.approved_by and entry.approved_by.startswith(TAG_APPROVAL):
+        return entry.approved_by
+    return stored.finding.tag_approver or f"{TAG_APPROVAL}(removed since it was parked)"
 
 
 def plan_of(finding: Finding, approver: str, now: datetime) -> TeardownPlan:
