@@ -8,7 +8,8 @@ where the kills landed, resumed runs needed, calls per resource (must be 1.00), 
 wall time, and every failing trial in full. Exits 1 if any trial failed.
 
 --mode park kills `apply --execute` under an office-hours policy instead (Stop*/Delete* calls
-parking notebooks, GPU instances and endpoints), --mode resume kills `resume --all --execute`
+parking notebooks, GPU instances and endpoints; kill points drawn after the first change, since
+a park run is mostly its scan), --mode resume kills `resume --all --execute`
 after everything was parked (Start*/CreateEndpoint calls): tests/e2e/park_faults.py.
 
     python bench/faults.py [--mode apply|park|resume] [--trials 100] [--seed 4] [--lanes 2]

@@ -16,7 +16,8 @@ The pieces:
   what AWS was asked to do, independently of the watchdog's own records.
 - `Harness`: one uninterrupted reference run, then trials. A trial starts `apply --execute`,
   SIGKILLs it after a delay drawn (seeded) from [0, an uninterrupted run's wall time] (timed
-  on the reference runs, then on every run that did the whole teardown by itself), then runs
+  on the reference runs, then on every run that did the whole teardown by itself; a harness
+  may start the window at the uninterrupted run's first change, as the park trials do), then runs
   apply again, sleeping past the step lease between runs, until it exits 3 (nothing to do) or 0
   with nothing left. It then compares with the reference: the resources left per kind, the
   accepted Delete*/Stop* calls per resource (exactly one each, the same ones), and the store's
@@ -78,6 +79,8 @@ class Harness:
     policy_text = POLICY
     # What the run that finds nothing left exits with.
     nothing_to_do = EXIT_NOTHING_TO_DO
+    # Draw kill points between the first change an uninterrupted run makes and its end.
+    kill_after_first_change = False
 
     def __init__(
         self,
@@ -155,8 +158,10 @@ class Harness:
         return Run(code, seconds, stdout, stderr, result)
 
     def run(self, lane: int, db: Path, out: Path) -> Run:
-        started = time.monotonic()
-        return self._finish(self._start(lane, db, out), out, started)
+        started, began_at = time.monotonic(), time.time()
+        run = self._finish(self._start(lane, db, out), out, started)
+        run.began_at = began_at
+        return run
 
     def _seed(self, lane: int, journal: Path) -> Seeded:
         seeded = self.sandboxes[lane].seed(journal)
@@ -190,7 +195,12 @@ class Harness:
         if problems:
             raise RuntimeError("the reference runs are not usable:\n" + "\n".join(problems))
         seconds = sum(first.seconds for first, _, _, _ in answers) / len(answers)
-        self.reference = Reference(seconds, runs, state, exempt)
+        changes = [
+            min(c.at for c in lane.calls if 200 <= c.status < 300) - first.began_at
+            for first, _, (lane, _), _ in answers
+        ]
+        first_change = max(0.0, sum(changes) / len(changes))
+        self.reference = Reference(seconds, runs, state, exempt, first_change)
         self.whole_runs += [first.seconds for first, _, _, _ in answers]
         return self.reference
 
@@ -241,7 +251,14 @@ class Harness:
         self, index: int, seed: int, fraction: float, lane: int = 0, repro: str = ""
     ) -> Trial:
         reference = self.reference or self.make_reference()
-        trial = Trial(index, seed, fraction, fraction * self.uninterrupted_seconds(), repro)
+        whole = self.uninterrupted_seconds()
+        # Kills before the first change only show that a run that changed nothing can be run
+        # again; a harness whose runs read for long (a park scans first) draws after it.
+        # The first change's place in the run, as a share of it: runs speed up and slow down
+        # with the machine's load, and `whole` is re-timed as the trials go.
+        share = min(1.0, reference.first_change / reference.seconds) if reference.seconds else 0
+        start = share * whole if self.kill_after_first_change else 0.0
+        trial = Trial(index, seed, fraction, start + fraction * (whole - start), repro)
         began = time.monotonic()
         where = self.workdir / f"trial-{index:04d}"
         where.mkdir(parents=True, exist_ok=True)

@@ -104,6 +104,7 @@ class Run:
     stdout: str
     stderr: str
     result: dict[str, Any] | None  # the --format json answer, when it finished
+    began_at: float = 0.0  # wall clock (time.time()) at its start, to place journal lines
 
     @property
     def run_id(self) -> str | None:
@@ -147,6 +148,9 @@ class Reference:
     runs: list[Run]  # per lane: the uninterrupted run, then one that must find nothing to do
     state: EndState
     exempt: list[str]
+    # Seconds from an uninterrupted run's start to its first change AWS accepted (the mean over
+    # the lanes): before it, a run only reads.
+    first_change: float = 0.0
 
 
 # Where a kill landed, from the journal at the kill and the audit log of the killed run.
@@ -161,7 +165,9 @@ PHASES = ("before", "mid", "after", "finished")
 class Trial:
     index: int
     seed: int
-    fraction: float  # the delay as a fraction of an uninterrupted run's wall time
+    # Where the kill falls, as a fraction of the window kills are drawn from: an uninterrupted
+    # run's wall time, or its part after the first change (Harness.kill_after_first_change).
+    fraction: float
     delay: float
     repro: str = ""
     prepared_run_ids: set[str] = field(default_factory=set)  # the set-up's runs, not the trial's
@@ -176,7 +182,7 @@ class Trial:
     def describe(self) -> str:
         lines = [
             f"trial {self.index} (seed {self.seed}): kill after {self.delay:.3f} s "
-            f"({self.fraction:.3f} of an uninterrupted run) landed {self.phase}, "
+            f"({self.fraction:.3f} of the kill window) landed {self.phase}, "
             f"{self.calls_at_kill} calls accepted by then",
         ]
         if self.repro:
@@ -234,6 +240,13 @@ def summary(trials: list[Trial], harness: Harness, seconds: float) -> str:
             row("  killed mid-teardown", phases["mid"]),
             row("  killed after every change", phases["after"], "(before it exited)"),
             row("  finished before the kill", phases["finished"]),
+            row(
+                "kills drawn after",
+                f"{reference.first_change:.2f} s" if harness.kill_after_first_change else "0 s",
+                "an uninterrupted run's first change"
+                if harness.kill_after_first_change
+                else "(the whole run)",
+            ),
             row(
                 "uninterrupted run",
                 f"{reference.seconds:.2f} s",
