@@ -209,6 +209,21 @@ def fractions(seed: int, count: int) -> list[float]:
     return drawn
 
 
+def _row(label: str, value: object, note: str = "") -> str:
+    """One line of the summary: a label, a right-aligned value and a note."""
+    return f"{label:34}{value:>9}   {note}".rstrip()
+
+
+def _refused_by_call(trials: list[Trial]) -> Counter[str]:
+    """The refused (4xx) calls of every trial's end state, counted by API call name."""
+    refused_calls: Counter[str] = Counter()
+    for t in trials:
+        if t.state is not None:
+            for key, n in refused(t.state.calls).items():
+                refused_calls[key.split(" ")[0]] += n
+    return refused_calls
+
+
 def summary(trials: list[Trial], harness: Harness, seconds: float) -> str:
     """The figures bench/faults.py prints and the test shows on failure."""
     reference = harness.reference
@@ -217,11 +232,7 @@ def summary(trials: list[Trial], harness: Harness, seconds: float) -> str:
     phases = Counter(t.phase for t in trials)
     resumed = [len(t.resumed) for t in trials]
     counts = [t.state.accepted.get(k, 0) for t in trials if t.state for k in want]
-    refused_calls: Counter[str] = Counter()
-    for t in trials:
-        if t.state is not None:
-            for key, n in refused(t.state.calls).items():
-                refused_calls[key.split(" ")[0]] += n
+    refused_calls = _refused_by_call(trials)
     exits = Counter(str(r.code) for t in trials for r in t.resumed)
     # A second "started" entry: a resumed run claimed a step the killed run had marked started
     # but not called yet (AWS still showed it untouched), and called it then, once.
@@ -229,9 +240,7 @@ def summary(trials: list[Trial], harness: Harness, seconds: float) -> str:
     n = max(1, len(trials))
     seeding = sum(harness.seed_seconds) / max(1, len(harness.seed_seconds))
 
-    def row(label: str, value: object, note: str = "") -> str:
-        return f"{label:34}{value:>9}   {note}".rstrip()
-
+    row = _row
     return "\n".join(
         [
             row("trials", len(trials), f"seed {trials[0].seed}" if trials else ""),
