@@ -33,6 +33,7 @@ from typing import Any
 
 from watchdog_sandbox import backdate
 from watchdog_sandbox.seed_bench import seed_many_endpoints
+from watchdog_sandbox.seed_scaling import auto_scale, component_host
 from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
 
 from watchdog.act import ExecOptions, FindingOutcome, SessionClients, SystemClock, apply
@@ -68,11 +69,12 @@ class Way:
     # with the tags the exemption check needs), the call and the polls until AWS confirms; for a
     # park, also the Application Auto Scaling read (an auto-scaled endpoint is not parked).
     # Async: each read is DescribeEndpoint + DescribeScalableTargets (the minimums are the state
-    # the park changes), made before the call, in it (what is still above zero) and per poll.
+    # the park changes); the call acts on the read made before it, so: 2 + 1 (tags) + 1 (the
+    # call) + 2 (one poll) = 6.
     # Components: each read is DescribeEndpoint, ListInferenceComponents, DescribeInference-
-    # Component per component and DescribeScalableTargets; the call reads them again without
-    # the endpoint, and a component is Updating for one poll before it settles: 4 + 3 + 1 (tags)
-    # + 1 (the call) + 2 x 4 (polls) = 17 for an endpoint of one component.
+    # Component per component and DescribeScalableTargets, and a component is Updating for one
+    # poll before it settles: 4 + 1 (tags) + 1 (the call) + 2 x 4 (polls) = 14 for an endpoint
+    # of one component.
     max_calls: float
 
 
@@ -81,12 +83,12 @@ WAYS = {
     "async": Way(
         "application-autoscaling:RegisterScalableTarget",
         "application-autoscaling:RegisterScalableTarget",
-        9.0,
+        6.0,
     ),
     "components": Way(
         "sagemaker:UpdateInferenceComponentRuntimeConfig",
         "sagemaker:UpdateInferenceComponentRuntimeConfig",
-        17.0,
+        14.0,
     ),
 }
 
@@ -186,7 +188,8 @@ def seed_scaled(way: str, count: int, url: str) -> int:
         if way == "async":
             _async_endpoint(sagemaker, autoscaling, name, f"bench-model-{i % 5}", tags)
         else:
-            _component_endpoint(sagemaker, name, f"bench-model-{i % 5}", role, tags)
+            components = [(f"{name}-ic", f"bench-model-{i % 5}", 1)]
+            component_host(sagemaker, name, role, components, instances=1, tags=tags)
     return count - len(range(0, count, 10))
 
 
@@ -204,47 +207,7 @@ def _async_endpoint(sagemaker: Any, autoscaling: Any, name: str, model: str, tag
         AsyncInferenceConfig={"OutputConfig": {"S3OutputPath": "s3://bench-async-output/"}},
     )
     sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)
-    autoscaling.register_scalable_target(
-        ServiceNamespace="sagemaker",
-        ResourceId=f"endpoint/{name}/variant/AllTraffic",
-        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
-        MinCapacity=1,
-        MaxCapacity=2,
-    )
-
-
-def _component_endpoint(sagemaker: Any, name: str, model: str, role: str, tags: Any) -> None:
-    sagemaker.create_endpoint_config(
-        EndpointConfigName=f"{name}-config",
-        ExecutionRoleArn=role,
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "InstanceType": "ml.g5.12xlarge",
-                "InitialInstanceCount": 1,
-                "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
-                "ManagedInstanceScaling": {
-                    "Status": "ENABLED",
-                    "MinInstanceCount": 0,
-                    "MaxInstanceCount": 1,
-                },
-            }
-        ],
-    )
-    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)
-    sagemaker.create_inference_component(
-        InferenceComponentName=f"{name}-ic",
-        EndpointName=name,
-        VariantName="AllTraffic",
-        Specification={
-            "ModelName": model,
-            "ComputeResourceRequirements": {
-                "NumberOfAcceleratorDevicesRequired": 1.0,
-                "MinMemoryRequiredInMb": 16384,
-            },
-        },
-        RuntimeConfig={"CopyCount": 1},
-    )
+    auto_scale(sagemaker, autoscaling, name, ["AllTraffic"], keep=1, maximum=2)
 
 
 if __name__ == "__main__":

@@ -7,66 +7,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchdog_sandbox.seed_scaling import (
+    COMPONENT_DIMENSION,
+    auto_scale,
+    component_host,
+)
+
 ASYNC = "transcribe-async"
 ASYNC_TARGET = f"endpoint/{ASYNC}/variant/AllTraffic"
-VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 HOST = "genai-dev-host"
 CHAT, CODE = "chat-ic", "code-ic"
 CODE_TARGET = f"inference-component/{CODE}"
-COMPONENT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 
 
 def async_keeping(sagemaker: Any, autoscaling: Any, count: int) -> None:
     """The seeded asynchronous endpoint, its scaling raised to keep `count` instances."""
-    autoscaling.register_scalable_target(
-        ServiceNamespace="sagemaker",
-        ResourceId=ASYNC_TARGET,
-        ScalableDimension=VARIANT_DIMENSION,
-        MinCapacity=count,
-        MaxCapacity=4,
-    )
-    sagemaker.update_endpoint_weights_and_capacities(
-        EndpointName=ASYNC,
-        DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": count}],
-    )
+    auto_scale(sagemaker, autoscaling, ASYNC, ["AllTraffic"], keep=count, maximum=4)
 
 
 def host_of_components(sagemaker: Any, autoscaling: Any) -> None:
     """Two components, one auto scaled with a minimum of one copy, on two instances that
     managed instance scaling may take to zero."""
     role = sagemaker.describe_model(ModelName="llama3-8b-instruct")["ExecutionRoleArn"]
-    sagemaker.create_endpoint_config(
-        EndpointConfigName=f"{HOST}-config",
-        ExecutionRoleArn=role,
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "InstanceType": "ml.g5.12xlarge",
-                "InitialInstanceCount": 2,
-                "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
-                "ManagedInstanceScaling": {
-                    "Status": "ENABLED",
-                    "MinInstanceCount": 0,
-                    "MaxInstanceCount": 2,
-                },
-            }
-        ],
-    )
-    sagemaker.create_endpoint(EndpointName=HOST, EndpointConfigName=f"{HOST}-config")
-    for name, model, copies in ((CHAT, "llama3-8b-instruct", 2), (CODE, "mistral-7b-instruct", 1)):
-        sagemaker.create_inference_component(
-            InferenceComponentName=name,
-            EndpointName=HOST,
-            VariantName="AllTraffic",
-            Specification={
-                "ModelName": model,
-                "ComputeResourceRequirements": {
-                    "NumberOfAcceleratorDevicesRequired": 1.0,
-                    "MinMemoryRequiredInMb": 16384,
-                },
-            },
-            RuntimeConfig={"CopyCount": copies},
-        )
+    components = [(CHAT, "llama3-8b-instruct", 2), (CODE, "mistral-7b-instruct", 1)]
+    component_host(sagemaker, HOST, role, components, instances=2)
     autoscaling.register_scalable_target(
         ServiceNamespace="sagemaker",
         ResourceId=CODE_TARGET,

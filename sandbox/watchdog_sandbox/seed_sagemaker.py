@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from watchdog_sandbox.seed_metrics import MetricWriter, Traffic
+from watchdog_sandbox.seed_scaling import auto_scale
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -216,23 +217,9 @@ def create_endpoint(clients: AwsClients, region: str, spec: EndpointSpec) -> Non
 def _scale_to_zero(clients: AwsClients, region: str, spec: EndpointSpec) -> None:
     """What an async endpoint with a MinCapacity=0 scaling policy looks like after a quiet night:
     the scalable target allows zero and the variant has been scaled in to zero instances."""
-    autoscaling = clients.application_autoscaling(region)
-    sm = clients.sagemaker(region)
-    for variant in spec.config.variants:
-        autoscaling.register_scalable_target(
-            ServiceNamespace="sagemaker",
-            ResourceId=f"endpoint/{spec.name}/variant/{variant.name}",
-            ScalableDimension="sagemaker:variant:DesiredInstanceCount",
-            MinCapacity=0,
-            MaxCapacity=2,
-        )
-    sm.update_endpoint_weights_and_capacities(
-        EndpointName=spec.name,
-        DesiredWeightsAndCapacities=[
-            {"VariantName": v.name, "DesiredWeight": 1.0, "DesiredInstanceCount": 0}
-            for v in spec.config.variants
-        ],
-    )
+    variants = [v.name for v in spec.config.variants]
+    sagemaker, autoscaling = clients.sagemaker(region), clients.application_autoscaling(region)
+    auto_scale(sagemaker, autoscaling, spec.name, variants, keep=0, maximum=2)
 
 
 def write_endpoint_metrics(writer: MetricWriter, spec: EndpointSpec) -> None:

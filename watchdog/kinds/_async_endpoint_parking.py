@@ -26,8 +26,8 @@ from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._operation import RECORDED
-from watchdog.kinds._park import Park
-from watchdog.kinds.base import AccountClients, Operation
+from watchdog.kinds._park import Park, in_place
+from watchdog.kinds.base import AccountClients
 from watchdog.records import ResourceRecord
 
 AUTOSCALING = "application-autoscaling"
@@ -40,12 +40,6 @@ TARGET_FIELDS = ("ResourceId", "ScalableDimension", "MinCapacity", "MaxCapacity"
 
 def is_asynchronous(record: ResourceRecord) -> bool:
     return record.attributes.get("invocation_mode") == "asynchronous"
-
-
-def refuses(record: ResourceRecord) -> str | None:
-    if record.used_by_arns:
-        return f"it serves {', '.join(record.used_by_arns)}, which parking it would break"
-    return None
 
 
 def _targets(autoscaling: Any, record: ResourceRecord) -> list[dict[str, Any]]:
@@ -94,8 +88,9 @@ def lowered(recorded: dict[str, Any]) -> dict[str, int]:
     return {t["ResourceId"]: t["MinCapacity"] for t in targets if t["MinCapacity"] > 0}
 
 
-def lower_minimums(autoscaling: Any, record: ResourceRecord) -> None:
-    for target in _targets(autoscaling, record):
+def lower_minimums(autoscaling: Any, record: ResourceRecord, described: dict[str, Any]) -> None:
+    """Each minimum above zero, as the step just read them, to zero."""
+    for target in described.get("ScalableTargets") or []:
         if target["MinCapacity"] > 0:
             autoscaling.register_scalable_target(
                 ServiceNamespace=NAMESPACE,
@@ -105,11 +100,11 @@ def lower_minimums(autoscaling: Any, record: ResourceRecord) -> None:
             )
 
 
-def put_back_minimums(autoscaling: Any, record: ResourceRecord, recorded: dict[str, Any]) -> None:
-    """The minimums the park found before lowering them, on the targets still at zero (one
-    someone raised meanwhile is theirs)."""
-    now = {t["ResourceId"]: t["MinCapacity"] for t in _targets(autoscaling, record)}
-    for resource_id, minimum in lowered(recorded).items():
+def put_back_minimums(autoscaling: Any, record: ResourceRecord, described: dict[str, Any]) -> None:
+    """The minimums the park found before lowering them (under RECORDED), on the targets the
+    step just read still at zero (one someone raised meanwhile is theirs)."""
+    now = {t["ResourceId"]: t["MinCapacity"] for t in described.get("ScalableTargets") or []}
+    for resource_id, minimum in lowered(described.get(RECORDED) or {}).items():
         if now.get(resource_id) == 0:
             autoscaling.register_scalable_target(
                 ServiceNamespace=NAMESPACE,
@@ -120,36 +115,28 @@ def put_back_minimums(autoscaling: Any, record: ResourceRecord, recorded: dict[s
 
 
 def async_parking() -> Park:
-    return Park(
-        park=Operation(
-            REGISTER,
-            frozenset({KEEPS_INSTANCES}),
+    park, resume = in_place(
+        REGISTER,
+        running=KEEPS_INSTANCES,
+        parked=SCALES_TO_ZERO,
+        changed=("MinCapacity", "0"),
+        why=(
             "an asynchronous endpoint is parked by lowering the minimum of its variants' "
             "auto scaling to zero; the watchdog adds no scaling it did not find",
-            invoke=lower_minimums,
-            settled=frozenset({SCALES_TO_ZERO}),
-            params=(("MinCapacity", "0"),),
-            service=AUTOSCALING,
-            reads=scaling_now,
-            status_of=scaling_status,
-        ),
-        resume=Operation(
-            REGISTER,
-            frozenset({SCALES_TO_ZERO}),
             "an asynchronous endpoint is resumed only while its minimum is still zero",
-            # Its own step name: the park makes the same call.
-            name=f"{REGISTER}:resume",
-            restores=put_back_minimums,
-            settled=frozenset({KEEPS_INSTANCES}),
-            params=(("MinCapacity", "as recorded by the park"),),
-            service=AUTOSCALING,
-            reads=scaling_now,
-            status_of=scaling_status,
         ),
+        park=lower_minimums,
+        put_back=put_back_minimums,
+        reads=scaling_now,
+        status_of=scaling_status,
+        service=AUTOSCALING,
+    )
+    return Park(
+        park=park,
+        resume=resume,
         keeps="the endpoint, its URL and its queue: requests sent while parked wait and scale "
         "it out",
         resume_takes="minutes: its instances start as soon as its minimum is put back",
-        refuses=refuses,
         # Who calls RegisterScalableTarget for an endpoint also needs these on SageMaker
         # (Application Auto Scaling user guide, "identity-based policy examples": "SageMaker
         # endpoints"); its alarm actions are for scaling policies, which the park leaves alone.

@@ -26,8 +26,8 @@ from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._operation import EVERY_SERVICE, RECORDED
-from watchdog.kinds._park import Park
-from watchdog.kinds.base import AccountClients, Operation
+from watchdog.kinds._park import Park, in_place
+from watchdog.kinds.base import AccountClients
 from watchdog.records import ResourceRecord
 
 UPDATE = "sagemaker:UpdateInferenceComponentRuntimeConfig"
@@ -53,8 +53,6 @@ def hosts_components(record: ResourceRecord) -> bool:
 
 
 def refuses(record: ResourceRecord) -> str | None:
-    if record.used_by_arns:
-        return f"it serves {', '.join(record.used_by_arns)}, which parking it would break"
     minimum = record.attributes.get(INSTANCE_MINIMUM, "")
     if minimum == "0":
         return None
@@ -112,15 +110,14 @@ def components_now(clients: AccountClients, record: ResourceRecord) -> dict[str,
     endpoint = description_or_gone(lambda: sagemaker.describe_endpoint(EndpointName=record.name))
     if endpoint is None:
         return None
-    return {"EndpointStatus": endpoint.get("EndpointStatus"), **_scaling(clients, record)}
-
-
-def _scaling(clients: AccountClients, record: ResourceRecord) -> dict[str, Any]:
-    """The components' copies and their scaling minimums (what the calls change)."""
-    components = _components(clients.client("sagemaker", record.account, record.region), record)
+    components = _components(sagemaker, record)
     autoscaling = clients.client(AUTOSCALING, record.account, record.region)
     names = [c["InferenceComponentName"] for c in components]
-    return {"Components": components, "ScalableTargets": _targets(autoscaling, names)}
+    return {
+        "EndpointStatus": endpoint.get("EndpointStatus"),
+        "Components": components,
+        "ScalableTargets": _targets(autoscaling, names),
+    }
 
 
 def copies(described: dict[str, Any]) -> dict[str, int]:
@@ -161,10 +158,9 @@ def lowered(recorded: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
     return found_copies, found_minimums
 
 
-def park_components(clients: AccountClients, record: ResourceRecord) -> None:
-    """Minimums to zero first (or auto scaling brings the copies straight back), then copies.
-    (Read again for what is still above zero; the endpoint was just read to exist.)"""
-    now = _scaling(clients, record)
+def park_components(clients: AccountClients, record: ResourceRecord, now: dict[str, Any]) -> None:
+    """Minimums to zero first (or auto scaling brings the copies straight back), then copies:
+    those above zero as the step just read them."""
     autoscaling = clients.client(AUTOSCALING, record.account, record.region)
     for resource_id, minimum in minimums(now).items():
         if minimum > 0:
@@ -182,13 +178,10 @@ def park_components(clients: AccountClients, record: ResourceRecord) -> None:
             )
 
 
-def resume_components(
-    clients: AccountClients, record: ResourceRecord, recorded: dict[str, Any]
-) -> None:
-    """Copies first (the instances start for them), then the minimums, each only where it is
-    still at zero."""
-    now = _scaling(clients, record)
-    lowered_copies, lowered_minimums = lowered(recorded)
+def resume_components(clients: AccountClients, record: ResourceRecord, now: dict[str, Any]) -> None:
+    """What the park found (under RECORDED): copies first (the instances start for them), then
+    the minimums, each only where the step just read it still at zero."""
+    lowered_copies, lowered_minimums = lowered(now.get(RECORDED) or {})
     sagemaker = clients.client("sagemaker", record.account, record.region)
     for name, count in lowered_copies.items():
         if copies(now).get(name) == 0:
@@ -207,33 +200,26 @@ def resume_components(
 
 
 def component_parking() -> Park:
-    return Park(
-        park=Operation(
-            UPDATE,
-            frozenset({SERVING}),
+    park, resume = in_place(
+        UPDATE,
+        running=SERVING,
+        parked=SCALED_TO_ZERO,
+        changed=("CopyCount", "0"),
+        why=(
             "an endpoint's components are scaled to zero copies only while it serves and no "
             "change is under way",
-            invoke=park_components,
-            settled=frozenset({SCALED_TO_ZERO}),
-            underway=frozenset({UPDATING}),
-            params=(("CopyCount", "0"),),
-            service=EVERY_SERVICE,
-            reads=components_now,
-            status_of=components_status,
-        ),
-        resume=Operation(
-            UPDATE,
-            frozenset({SCALED_TO_ZERO}),
             "an endpoint's components are brought back only while they are still at zero",
-            name=f"{UPDATE}:resume",
-            restores=resume_components,
-            settled=frozenset({SERVING}),
-            underway=frozenset({UPDATING}),
-            params=(("CopyCount", "as recorded by the park"),),
-            service=EVERY_SERVICE,
-            reads=components_now,
-            status_of=components_status,
         ),
+        park=park_components,
+        put_back=resume_components,
+        reads=components_now,
+        status_of=components_status,
+        service=EVERY_SERVICE,
+        underway=frozenset({UPDATING}),
+    )
+    return Park(
+        park=park,
+        resume=resume,
         keeps="the endpoint, its URL, its config, its components and their models; its "
         "instances go to zero once no copy needs them",
         resume_takes="minutes: instances start and each component's copies load again",

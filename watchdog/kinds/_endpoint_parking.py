@@ -44,10 +44,6 @@ def refuses(record: ResourceRecord) -> str | None:
     serverless = [v for v in record.variants if v.serverless]
     if serverless and not any(v.provisioned_concurrency for v in serverless):
         return "serverless without provisioned concurrency, it bills per request: nothing to park"
-    if record.used_by_arns:
-        # A Bedrock Marketplace endpoint is this endpoint under Bedrock's name: deleting it
-        # from under its user would break that registration, not park it.
-        return f"it serves {', '.join(record.used_by_arns)}, which parking it would break"
     return None
 
 

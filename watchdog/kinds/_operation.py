@@ -12,7 +12,7 @@ from watchdog.records import ResourceRecord
 if TYPE_CHECKING:
     from watchdog.kinds.base import AccountClients
 
-# Where a resume's description carries what its park recorded (`Operation.restores`).
+# Where a resume's description carries what its park recorded (`Operation.puts_back`).
 RECORDED = "RecordedByPark"
 # `Operation.service` of a call on several services: it takes the AccountClients.
 EVERY_SERVICE = "*"
@@ -56,10 +56,13 @@ class Operation:
     # `status_of` names the state in that description. The description is what the step records.
     reads: Callable[[AccountClients, ResourceRecord], dict[str, Any] | None] | None = None
     status_of: Callable[[dict[str, Any] | None], str | None] | None = None
-    # A call that puts back what the step it follows recorded before its own call (a resume
-    # puts back the minimums its park recorded): called instead of `invoke`. Its `reads`
-    # description then carries that record under RECORDED, for `status_of` to compare.
-    restores: Callable[[Any, ResourceRecord, dict[str, Any]], None] | None = None
+    # The call made from what the step read of AWS just before it (`reads`' description), so
+    # it changes only what needs it without reading again: called instead of `invoke`.
+    acts_on: Callable[[Any, ResourceRecord, dict[str, Any]], None] | None = None
+    # It puts back what the step it follows recorded before its own first call (a resume puts
+    # back the minimums its park found): its description then carries that record under
+    # RECORDED, for `acts_on` to use and for `status_of` to compare.
+    puts_back: bool = False
 
     @property
     def step_op(self) -> str:

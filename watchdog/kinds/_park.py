@@ -9,16 +9,72 @@ A kind AWS offers no way to park declares why (`NotParkable`), which the policy 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from watchdog.kinds._operation import Operation
 
 if TYPE_CHECKING:
-    from watchdog.kinds.base import AccountClients, Operation
+    from watchdog.kinds.base import AccountClients
     from watchdog.records import ResourceRecord
 
 
 def parks_any(record: ResourceRecord) -> str | None:
     return None
+
+
+def serves_others(record: ResourceRecord) -> str | None:
+    """Why a resource something else uses is not parked, whatever its kind: a Bedrock
+    Marketplace endpoint is its SageMaker endpoint under Bedrock's name, and parking that from
+    under it would break the registration, not park it."""
+    if record.used_by_arns:
+        return f"it serves {', '.join(record.used_by_arns)}, which parking it would break"
+    return None
+
+
+def in_place(
+    op: str,
+    *,
+    running: str,
+    parked: str,
+    changed: tuple[str, str],
+    why: tuple[str, str],
+    park: Callable[[Any, ResourceRecord, dict[str, Any]], None],
+    put_back: Callable[[Any, ResourceRecord, dict[str, Any]], None],
+    reads: Callable[[AccountClients, ResourceRecord], dict[str, Any] | None],
+    status_of: Callable[[dict[str, Any] | None], str | None],
+    service: str,
+    underway: frozenset[str] = frozenset(),
+) -> tuple[Operation, Operation]:
+    """A park that changes a setting in place (a scaling minimum, a copy count) and its resume,
+    which puts back what the park recorded: one call both ways, read through `reads` (the state
+    it changes is not the resource's status), the resume under its own step name. `running` and
+    `parked` name the two states, `changed` the setting and its parked value, `why` why each is
+    refused in other states."""
+    setting, value = changed
+    parks = Operation(
+        op,
+        frozenset({running}),
+        why[0],
+        acts_on=park,
+        settled=frozenset({parked}),
+        underway=underway,
+        params=((setting, value),),
+        service=service,
+        reads=reads,
+        status_of=status_of,
+    )
+    resumes = replace(
+        parks,
+        allowed_states=frozenset({parked}),
+        refused_because=why[1],
+        acts_on=put_back,
+        puts_back=True,
+        settled=frozenset({running}),
+        params=((setting, "as recorded by the park"),),
+        name=f"{op}:resume",
+    )
+    return parks, resumes
 
 
 def applies_to_any(record: ResourceRecord) -> bool:

@@ -17,7 +17,7 @@ from graphlib import TopologicalSorter
 
 from watchdog.findings import Finding, Irreversible, Retained, Step, step_id
 from watchdog.kinds import BY_KIND, REGISTRY
-from watchdog.kinds._park import way_for
+from watchdog.kinds._park import serves_others, way_for
 from watchdog.kinds.base import Operation
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions, Policy
@@ -112,7 +112,11 @@ class _Builder:
         parking = way_for(BY_KIND[record.kind].park, record)
         if parking is None:
             return
-        refused = parking.refuses(record) or BY_KIND[record.kind].teardown.refuses(record)
+        refused = (
+            parking.refuses(record)
+            or serves_others(record)
+            or BY_KIND[record.kind].teardown.refuses(record)
+        )
         blocked = f"{record.kind} {record.name}: {refused}" if refused else None
         parked = self._step(record, parking.park, (), blocked)
         self._step(record, parking.resume, (parked,), blocked)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+from watchdog_sandbox.seed_scaling import VARIANT_DIMENSION
 
 from tests.functional.act.conftest import REGION, Applier
 from tests.functional.act.test_endpoint_parking import (
@@ -17,11 +18,10 @@ from tests.functional.act.test_endpoint_parking import (
     office_hours,
 )
 from tests.functional.act.test_resume import die_then_resume
-from tests.scale_to_zero import ASYNC, ASYNC_TARGET, VARIANT_DIMENSION, async_keeping
+from tests.scale_to_zero import ASYNC, ASYNC_TARGET, async_keeping
 from watchdog.act.parking import parked_spells
 
 TARGET = ASYNC_TARGET
-DIMENSION = VARIANT_DIMENSION
 
 
 def autoscaling() -> Any:
@@ -77,7 +77,7 @@ def test_an_asynchronous_endpoint_without_auto_scaling_is_left_with_the_reason(
         DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 1}],
     )
     autoscaling().deregister_scalable_target(
-        ServiceNamespace="sagemaker", ResourceId=TARGET, ScalableDimension=DIMENSION
+        ServiceNamespace="sagemaker", ResourceId=TARGET, ScalableDimension=VARIANT_DIMENSION
     )
     policy = office_hours()
     applier.clock._now = MONDAY_NOON

@@ -37,7 +37,7 @@ def describe(job: Job, clients: Clients, store: Store) -> dict[str, Any] | None:
     operation = job.operation
     if operation.reads is not None:
         described = operation.reads(clients, job.target)
-        if described is not None and operation.restores is not None:
+        if described is not None and operation.puts_back:
             # A resume is done once what its park changed is back: read against that.
             described = {**described, RECORDED: recorded_before(job, store)}
         return described
@@ -47,10 +47,11 @@ def describe(job: Job, clients: Clients, store: Store) -> dict[str, Any] | None:
     return read(client_for(job, clients), job.target)
 
 
-def invoke(job: Job, clients: Clients, store: Store) -> None:
+def invoke(job: Job, clients: Clients, described: dict[str, Any] | None) -> None:
+    """The step's call; `described` is what the step read of AWS right before it."""
     operation = job.operation
-    if operation.restores is not None:
-        operation.restores(client_for(job, clients), job.target, recorded_before(job, store))
+    if operation.acts_on is not None:
+        operation.acts_on(client_for(job, clients), job.target, described or {})
     elif operation.invoke is not None:
         operation.invoke(client_for(job, clients), job.target)
     else:

@@ -168,7 +168,7 @@ class StepRunner:
             # The claim ran out and another run took the step: it is that run's to call.
             return self.outcome(job, "busy", "another run took it over; it is left to that run")
         try:
-            self._invoke(job)
+            self._invoke(job, current)
         except ClientError as error:
             if _error_code(error) == IN_USE:
                 # Something inside is still going away (a profile AWS is deleting): AWS
@@ -269,7 +269,7 @@ class StepRunner:
     def _describe(self, job: Job) -> dict[str, Any] | None:
         return describe(job, self.clients, self.store)
 
-    def _invoke(self, job: Job) -> None:
+    def _invoke(self, job: Job, current: dict[str, Any] | None) -> None:
         log.info(
             "calling",
             op=job.step.op,
@@ -278,7 +278,7 @@ class StepRunner:
             region=job.target.region,
             run_id=self.run_id,
         )
-        invoke(job, self.clients, self.store)
+        invoke(job, self.clients, current)
 
     def _settled_fate(self, job: Job, status: str | None) -> str | None:
         """Why nothing (more) needs doing, or None when the step still has work."""
