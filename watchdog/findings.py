@@ -112,8 +112,12 @@ class Finding(_Frozen):
     # (None: it resumes on demand).
     park: ParkSchedule | None = None
     parked_hours_per_week: float | None = None
-    # Or: parked once idle this many hours (its policy's park_when_idle), back on demand.
+    # Or: parked once idle this many hours (its policy's park_when_idle), back on demand;
+    # beside a schedule, also parked between the schedule's parks, back at its resume.
     park_when_idle_hours: float | None = None
+    # With both: whether it had stood idle that long when evaluated (the idle rule may then
+    # park it). None without both: the idle rule alone chooses the resources it finds.
+    idle_now: bool | None = None
 
     @property
     def parks(self) -> bool:

@@ -20,7 +20,7 @@ from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import Park, way_for
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.parking import parked_hours_per_week
-from watchdog.policies.schema import Action, Policy
+from watchdog.policies.schema import Action, Conditions, Policy
 from watchdog.records import ResourceRecord
 from watchdog.signals.models import Signals
 
@@ -52,7 +52,12 @@ def evaluate(
 
 
 def _apply(policy: Policy, record: ResourceRecord, ctx: EvalContext, out: Evaluation) -> None:
-    outcome = _parked(policy, record) or check(policy.conditions, record, ctx)
+    conditions = policy.conditions
+    if policy.idle_rule_beside_schedule:
+        # The schedule parks what the other conditions choose, idle or not; the idle rule only
+        # says whether it may also be parked between the schedule's parks (`_idle_now`).
+        conditions = conditions.model_copy(update={"idle": None})
+    outcome = _parked(policy, record) or check(conditions, record, ctx)
     if not outcome.matched:
         return
     if outcome.evidence is not None and too_young(outcome.evidence):
@@ -81,6 +86,7 @@ def _parked(policy: Policy, record: ResourceRecord) -> Outcome | None:
 def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: EvalContext) -> Finding:
     action, downgraded_because = _safe_action(policy.action, record, outcome)
     cost = ctx.cost(record)
+    idle_now = _idle_now(policy, record, outcome, ctx) if action == "park" else None
     reason = _sentence(outcome.phrases, downgraded_because, cost.usd)
     evidence = outcome.evidence or Evidence()
     evidence = evidence.model_copy(update={"facts": {**evidence.facts, **outcome.facts}})
@@ -111,6 +117,7 @@ def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: Eval
             if action == "park" and policy.park_when_idle is not None
             else None
         ),
+        idle_now=idle_now,
         parked_hours_per_week=(
             parked_hours_per_week(policy.park, ctx.now)
             if action == "park" and policy.park is not None
@@ -118,6 +125,21 @@ def _finding(policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: Eval
         ),
         owner=_owner(policy, record),
     )
+
+
+def _idle_now(
+    policy: Policy, record: ResourceRecord, outcome: Outcome, ctx: EvalContext
+) -> bool | None:
+    """Beside a schedule, whether the idle rule may park it now: only on evidence that says
+    idle (never unknown, never too new to judge). Its phrase joins the finding's reason."""
+    if not policy.idle_rule_beside_schedule:
+        return None
+    idle = check(Conditions(idle=policy.conditions.idle), record, ctx)
+    trusted = idle.evidence is not None and not too_young(idle.evidence)
+    if not (idle.matched and not idle.unknown and trusted):
+        return False
+    outcome.phrases.extend(idle.phrases)
+    return True
 
 
 def _safe_action(action: Action, record: ResourceRecord, outcome: Outcome) -> tuple[Action, str]:

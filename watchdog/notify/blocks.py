@@ -159,9 +159,11 @@ def _facts(finding: Finding) -> SectionBlock:
     if finding.park is not None:
         schedule = finding.park
         back = "on demand" if schedule.resume == "on-demand" else f"`{schedule.resume}`"
+        idle = finding.park_when_idle_hours
+        between = f" and once idle {idle:g} h" if idle is not None else ""
         facts.append(
-            f"*Office hours*\nparked `{schedule.at}`, back {back} ({schedule.timezone}): "
-            f"saves {money(finding.monthly_savings_usd())}"
+            f"*Office hours*\nparked `{schedule.at}`{between}, back {back} "
+            f"({schedule.timezone}): saves {money(finding.monthly_savings_usd())}"
         )
     if finding.approved_by_tags is not None:
         facts.append(f"*Approved*\nby its tags `{escape(finding.approved_by_tags)}`")

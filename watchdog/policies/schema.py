@@ -250,7 +250,8 @@ class Policy(_Strict):
     park: ParkSchedule | None = Field(default=None, description="with action park: when")
     park_when_idle: Duration | None = Field(
         default=None,
-        description="with action park: park once idle this long (1h to 63d), back on demand",
+        description="with action park: park once idle this long (1h to 63d), back on demand; "
+        "beside a park: schedule, also between its parks, back at its resume",
     )
     approval: Approval = Field(default_factory=Approval)
     action_window: ActionWindow | None = None
@@ -262,16 +263,17 @@ class Policy(_Strict):
     def _idle_bounds(cls, idle_for: timedelta | None) -> timedelta | None:
         return None if idle_for is None else IdleCondition._window_bounds(idle_for)
 
+    @property
+    def idle_rule_beside_schedule(self) -> bool:
+        """Both a schedule and park_when_idle: the idle condition parks, it does not match."""
+        return self.park is not None and self.park_when_idle is not None
+
     @model_validator(mode="after")
     def _park_has_its_schedule(self) -> Policy:
         if self.action == "park" and self.park is None and self.park_when_idle is None:
             raise ValueError(
                 "action park needs its schedule: park: {at, resume, timezone}, or "
                 "park_when_idle: 2h"
-            )
-        if self.park is not None and self.park_when_idle is not None:
-            raise ValueError(
-                "park: and park_when_idle: are two ways to park; one policy uses one of them"
             )
         if self.action != "park" and (self.park or self.park_when_idle) is not None:
             field = "park" if self.park is not None else "park_when_idle"
@@ -287,7 +289,9 @@ class Policy(_Strict):
 
     def _idle_for_parking(self, idle_for: timedelta) -> None:
         """park_when_idle is the policy's idle condition: its window, as every stage reads it
-        (the signals' lookback, the evaluation, the loader's checks)."""
+        (the signals' lookback, the evaluation, the loader's checks). Beside a schedule it does
+        not choose the resources (the schedule parks them idle or not): evaluate reads it as
+        whether each is idle enough to park between the schedule's parks."""
         idle = self.conditions.idle
         if idle is not None and idle.window != idle_for:
             raise ValueError(

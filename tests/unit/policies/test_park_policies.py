@@ -96,7 +96,7 @@ def test_park_needs_its_schedule_and_a_schedule_needs_park(tmp_path: Path) -> No
     ]
 
 
-def test_park_when_idle_is_the_idle_window_and_the_only_way_the_policy_parks(
+def test_park_when_idle_is_the_idle_window_and_belongs_to_action_park(
     tmp_path: Path,
 ) -> None:
     head = "    resource: [sagemaker-endpoint]\n    action: park\n"
@@ -107,9 +107,6 @@ def test_park_when_idle_is_the_idle_window_and_the_only_way_the_policy_parks(
         "    park_when_idle: 10m\n"
         f"  - name: b\n{head}    conditions: {{idle: {{window: 3h}}}}\n"
         "    park_when_idle: 2h\n"
-        f"  - name: c\n{head}    conditions: {{status: [InService]}}\n"
-        "    park_when_idle: 2h\n"
-        "    park: {at: '0 20 * * *', resume: on-demand}\n"
         "  - name: d\n    resource: [sagemaker-endpoint]\n    action: notify\n"
         "    conditions: {status: [InService]}\n    park_when_idle: 2h\n",
     )
@@ -118,9 +115,7 @@ def test_park_when_idle_is_the_idle_window_and_the_only_way_the_policy_parks(
         "hourly data 63d)",
         "7: policies[1]: park_when_idle sets the idle window: conditions.idle.window must match "
         "it, or be left out",
-        "12: policies[2]: park: and park_when_idle: are two ways to park; one policy uses one "
-        "of them",
-        "18: policies[3]: park_when_idle: belongs to action park, not to notify",
+        "12: policies[2]: park_when_idle: belongs to action park, not to notify",
     ]
     idle = tmp_path / "idle.yaml"
     idle.write_text(
@@ -129,6 +124,22 @@ def test_park_when_idle_is_the_idle_window_and_the_only_way_the_policy_parks(
         encoding="utf-8",
     )
     [policy] = load_policies(idle)
+    assert policy.conditions.idle is not None and policy.conditions.idle.window.seconds == 7200
+    assert not policy.idle_rule_beside_schedule
+
+
+def test_a_schedule_and_an_idle_rule_make_one_policy(tmp_path: Path) -> None:
+    both = tmp_path / "both.yaml"
+    both.write_text(
+        "policies:\n  - name: office-hours\n    resource: [sagemaker-endpoint]\n"
+        "    action: park\n    conditions: {status: [InService]}\n"
+        "    park: {at: '0 20 * * mon-fri', resume: '0 8 * * mon-fri'}\n"
+        "    park_when_idle: 2h\n",
+        encoding="utf-8",
+    )
+    [policy] = load_policies(both)
+    assert policy.idle_rule_beside_schedule
+    # Still the idle window every stage reads (the signals' lookback among them).
     assert policy.conditions.idle is not None and policy.conditions.idle.window.seconds == 7200
 
 

@@ -27,7 +27,7 @@ from watchdog.act.audit import audit_id
 from watchdog.act.clock import Clock
 from watchdog.act.executor import Job, StepRunner, execute
 from watchdog.act.models import ExecOptions, FindingFate, FindingOutcome, StepOutcome
-from watchdog.act.parking.occurrences import occurrence_of
+from watchdog.act.parking.occurrences import IN_FLIGHT, occurrence_of
 from watchdog.act.parking.savings import occurrence_step_id
 from watchdog.findings import TAG_APPROVAL, Finding, Step
 from watchdog.kinds import BY_KIND
@@ -39,9 +39,6 @@ from watchdog.store.base import (
     StoredFinding,
     TeardownPlan,
 )
-
-# A park step a run claimed or called and did not see finish (a crash, a stop, a timeout).
-IN_FLIGHT = frozenset({"claimed", "started", "parked"})
 
 
 @dataclass
