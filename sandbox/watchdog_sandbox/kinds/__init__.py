@@ -4,9 +4,11 @@ of linked kinds), found here without a list to edit.
 Each module in this package declares `SANDBOX = SandboxKind(...)`: the moto patches its AWS
 calls need (`install`), its AWS Price List products (`products`, built from the catalog's shared
 header: regions, publication date), the demo resources it adds to the management account's
-primary region (`demo`), and how the scan benchmark makes many of them (`bench`). The rest of
-the sandbox reads these: `watchdog_sandbox.install()`, the pricing catalog, the demo plan,
-bench/scan.py. So a new kind's sandbox side is this one module.
+primary region (`demo`), how the scan benchmark makes many of them (`bench`), and what of them is
+left in the emulator (`remaining`, the fault trials' end state, read without the watchdog). The
+rest of the sandbox and the tests read these: `watchdog_sandbox.install()`, the pricing catalog,
+the demo plan, bench/scan.py, tests/e2e/faults_sandbox.py. So a new kind's sandbox side is this
+one module.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ def _no_demo(tags: DemoTags) -> tuple[KindSeed, ...]:
     return ()
 
 
+def _nothing_left(client: Callable[[str], Any]) -> set[str]:
+    return set()
+
+
 @dataclass(frozen=True)
 class SandboxKind:
     """What one kind module adds to the sandbox."""
@@ -56,6 +62,9 @@ class SandboxKind:
     demo: Callable[[DemoTags], tuple[KindSeed, ...]] = _no_demo
     # kind -> the i-th of many resources of that kind, for bench/scan.py --per-kind.
     bench: Mapping[str, Callable[[int], KindSeed]] = field(default_factory=dict)
+    # What of its kinds the emulator still holds, as "<kind> <name> <status>" lines whose names
+    # are stable across seeds; `client(service)` is a boto3 client of the sandbox's region.
+    remaining: Callable[[Callable[[str], Any]], set[str]] = _nothing_left
 
 
 @cache

@@ -295,4 +295,13 @@ def bench_endpoint(i: int) -> KindSeed:
     )
 
 
-SANDBOX = SandboxKind(install=install, demo=demo_seeds, bench={KIND: bench_endpoint})
+def remaining(client: Callable[[str], Any]) -> set[str]:
+    """Bedrock's registrations, by their SageMaker endpoint's name (its own lines say more)."""
+    pages = client("bedrock").get_paginator("list_marketplace_model_endpoints").paginate()
+    found = (e for page in pages for e in page["marketplaceModelEndpoints"])
+    return {f"{KIND} {e['endpointArn'].rsplit('/', 1)[-1]} {e['status']}" for e in found}
+
+
+SANDBOX = SandboxKind(
+    install=install, demo=demo_seeds, bench={KIND: bench_endpoint}, remaining=remaining
+)

@@ -205,9 +205,21 @@ def launch_time(account_id: str, region: str, instance_id: str, launched: dateti
     instance.launch_time = moment
 
 
+def remaining(client: Callable[[str], Any]) -> set[str]:
+    left = set()
+    for page in client("ec2").get_paginator("describe_instances").paginate():
+        for instance in (i for r in page["Reservations"] for i in r["Instances"]):
+            state = instance["State"]["Name"]
+            if state in ("shutting-down", "terminated"):
+                continue  # terminated: gone, though DescribeInstances lists it for a while
+            left.add(f"{KIND} {instance['InstanceId']} {state}")
+    return left
+
+
 SANDBOX = SandboxKind(
     install=install,
     products=price_products,
     demo=gpu_instances,
     bench={KIND: bench_instance},
+    remaining=remaining,
 )

@@ -258,9 +258,24 @@ def ocu_products(header: Mapping[str, Any]) -> list[dict[str, Any]]:
     return products
 
 
+def remaining(client: Callable[[str], Any]) -> set[str]:
+    """Collections, knowledge bases and their data sources (the demo's few: one page each)."""
+    left = set()
+    for c in client("opensearchserverless").list_collections()["collectionSummaries"]:
+        left.add(f"{COLLECTION} {c['name']} {c['status']}")
+    agents = client("bedrock-agent")
+    for kb in agents.list_knowledge_bases()["knowledgeBaseSummaries"]:
+        left.add(f"{KNOWLEDGE_BASE} {kb['name']} {kb['status']}")
+        sources = agents.list_data_sources(knowledgeBaseId=kb["knowledgeBaseId"])
+        for ds in sources["dataSourceSummaries"]:
+            left.add(f"{DATA_SOURCE} {kb['name']}/{ds['name']} {ds['status']}")
+    return left
+
+
 SANDBOX = SandboxKind(
     install=install,
     products=ocu_products,
     demo=knowledge_base_chains,
     bench={COLLECTION: bench_collection, KNOWLEDGE_BASE: bench_knowledge_base},
+    remaining=remaining,
 )

@@ -266,4 +266,12 @@ def bench_cluster(i: int) -> KindSeed:
     return HyperPodCluster(f"bench-hyperpod-{i:04d}", (Group("workers", "ml.m5.xlarge", 1),))
 
 
-SANDBOX = SandboxKind(install=install, demo=hyperpod_clusters, bench={KIND: bench_cluster})
+def remaining(client: Callable[[str], Any]) -> set[str]:
+    pages = client("sagemaker").get_paginator("list_clusters").paginate()
+    clusters = (c for page in pages for c in page["ClusterSummaries"])
+    return {f"{KIND} {c['ClusterName']} {c['ClusterStatus']}" for c in clusters}
+
+
+SANDBOX = SandboxKind(
+    install=install, demo=hyperpod_clusters, bench={KIND: bench_cluster}, remaining=remaining
+)
