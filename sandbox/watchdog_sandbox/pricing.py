@@ -104,7 +104,7 @@ def catalog() -> tuple[dict[str, Any], ...]:
         resources.files("watchdog_sandbox").joinpath("data/pricing_catalog.json").read_text()
     )
     products = [
-        *_instance_products(data),
+        *instance_products(data),
         *_serverless_products(data),
         *_bedrock_products(data),
         # Kinds with their own sandbox module bring their products (watchdog_sandbox.kinds);
@@ -114,7 +114,9 @@ def catalog() -> tuple[dict[str, Any], ...]:
     return tuple(sorted(products, key=lambda p: str(p["product"]["sku"])))
 
 
-def _instance_products(data: dict[str, Any]) -> list[dict[str, Any]]:
+def instance_products(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """AmazonSageMaker instance products of `data`'s components and price rows (a kind's
+    sandbox module passes its own, with the catalog's header)."""
     products = []
     for row in data["prices"]:
         component = data["components"][row["component"]]

@@ -34,6 +34,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from watchdog_sandbox import sagemaker_common as common
 from watchdog_sandbox.backdate import BackdateError
 from watchdog_sandbox.kinds import DemoTags, SandboxKind
+from watchdog_sandbox.pricing import instance_products
 from watchdog_sandbox.seed_kinds import KindSeed, SeedContext
 from watchdog_sandbox.seed_summary import SeededResource
 from watchdog_sandbox.transitions import AsyncStatus
@@ -266,6 +267,34 @@ def bench_cluster(i: int) -> KindSeed:
     return HyperPodCluster(f"bench-hyperpod-{i:04d}", (Group("workers", "ml.m5.xlarge", 1),))
 
 
+# Its AmazonSageMaker products: platoinstancetype "Cluster" as vantage-sh/ec2instances.info's
+# sagemaker.py reads it; the bare instanceType and the usage type <prefix>-Cluster:<type> are
+# ASSUMED, not seen in a real product. Every figure is made up (the hosting figures of the same
+# types).
+COMPONENT = {
+    "component": None,
+    "platoinstancetype": "Cluster",
+    "usage": "Cluster:{instance}",
+    "instanceType": "{instance}",
+    "label": "HyperPod Cluster",
+}
+PRICES = {  # instance -> us-east-1, us-west-2, eu-west-1, USD an hour
+    "ml.m5.xlarge": ("0.23", "0.23", "0.2569"),
+    "ml.g5.xlarge": ("1.408", "1.408", "1.5727"),
+    "ml.g5.2xlarge": ("1.515", "1.515", "1.6923"),
+    "ml.g5.12xlarge": ("7.09", "7.09", "7.9195"),
+}
+
+
+def price_products(catalog: Mapping[str, Any]) -> list[dict[str, Any]]:
+    regions = ("us-east-1", "us-west-2", "eu-west-1")
+    rows = [
+        {"component": "HyperPod", "instance": instance, "usd": dict(zip(regions, usd, strict=True))}
+        for instance, usd in PRICES.items()
+    ]
+    return instance_products({**catalog, "components": {"HyperPod": COMPONENT}, "prices": rows})
+
+
 def remaining(client: Callable[[str], Any]) -> set[str]:
     pages = client("sagemaker").get_paginator("list_clusters").paginate()
     clusters = (c for page in pages for c in page["ClusterSummaries"])
@@ -273,5 +302,9 @@ def remaining(client: Callable[[str], Any]) -> set[str]:
 
 
 SANDBOX = SandboxKind(
-    install=install, demo=hyperpod_clusters, bench={KIND: bench_cluster}, remaining=remaining
+    install=install,
+    products=price_products,
+    demo=hyperpod_clusters,
+    bench={KIND: bench_cluster},
+    remaining=remaining,
 )
