@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 from watchdog_sandbox.seed import SeedSummary
 
 from tests.functional.act.conftest import REGION, Applier, sagemaker
 from tests.functional.act.test_last_look import idle_in
-from tests.functional.act.test_park_when_idle import endpoints, instances_report
+from tests.functional.act.test_park_when_idle import (
+    endpoints,
+    instances_report,
+    variant_datapoint,
+)
 from watchdog.act import ExecOptions, ScopeClients
 from watchdog.act.models import ApplyResult, FindingOutcome
 from watchdog.act.parking import parked_spells, resume_now
@@ -50,20 +53,7 @@ def only_this_one(name: str) -> None:
 
 
 def someone_calls(name: str, at: datetime) -> None:
-    boto3.client("cloudwatch", region_name=REGION).put_metric_data(
-        Namespace="AWS/SageMaker",
-        MetricData=[
-            {
-                "MetricName": "Invocations",
-                "Dimensions": [
-                    {"Name": "EndpointName", "Value": name},
-                    {"Name": "VariantName", "Value": "AllTraffic"},
-                ],
-                "Timestamp": at,
-                "Value": 5.0,
-            }
-        ],
-    )
+    variant_datapoint(name, "AWS/SageMaker", "Invocations", at, 5.0)
 
 
 def at(applier: Applier, moment: datetime, policy: Policy, name: str) -> FindingOutcome:

@@ -36,25 +36,30 @@ def endpoints() -> set[str]:
     return {e["EndpointName"] for e in listed["Endpoints"]}
 
 
+def variant_datapoint(name: str, namespace: str, metric: str, at: datetime, value: float) -> None:
+    """One datapoint of the endpoint's AllTraffic variant, as SageMaker publishes them."""
+    cloudwatch: Any = boto3.client("cloudwatch", region_name=REGION)
+    cloudwatch.put_metric_data(
+        Namespace=namespace,
+        MetricData=[
+            {
+                "MetricName": metric,
+                "Dimensions": [
+                    {"Name": "EndpointName", "Value": name},
+                    {"Name": "VariantName", "Value": "AllTraffic"},
+                ],
+                "Timestamp": at,
+                "Value": value,
+            }
+        ],
+    )
+
+
 def instances_report(name: str, start: datetime, end: datetime) -> None:
     """A running endpoint's instances publish CPU every minute; nobody sends it a request."""
-    cloudwatch: Any = boto3.client("cloudwatch", region_name=REGION)
     moment = start
     while moment <= end:
-        cloudwatch.put_metric_data(
-            Namespace="/aws/sagemaker/Endpoints",
-            MetricData=[
-                {
-                    "MetricName": "CPUUtilization",
-                    "Dimensions": [
-                        {"Name": "EndpointName", "Value": name},
-                        {"Name": "VariantName", "Value": "AllTraffic"},
-                    ],
-                    "Timestamp": moment,
-                    "Value": 0.5,
-                }
-            ],
-        )
+        variant_datapoint(name, "/aws/sagemaker/Endpoints", "CPUUtilization", moment, 0.5)
         moment += timedelta(minutes=15)
 
 
