@@ -184,3 +184,6 @@ def test_an_idle_canvas_session_is_deleted_with_approval_and_a_busy_one_is_left(
     assert float(finding.evidence.facts["inactive_hours"]) >= 2
     assert [s.op for s in finding.steps] == ["sagemaker:DeleteApp"]
     assert any("S3" in kept.what for kept in finding.retained)
+    # Priced as one Canvas:Session-Hrs product-hour per hour, from the sandbox's Price List.
+    assert finding.cost_basis == "price-list"
+    assert finding.monthly_cost_usd == round(1.90 * 730, 2)

@@ -7,12 +7,17 @@ left out. The list call has everything needed; the ARN is built.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._fields import instance_hours
 from watchdog.kinds._park import NotParkable
-from watchdog.kinds._prices import studio_instances
+from watchdog.kinds._prices import (
+    SAGEMAKER_SERVICE_CODE,
+    in_region,
+    studio_instances,
+)
 from watchdog.kinds.base import (
     Kept,
     KindPermissions,
@@ -24,9 +29,18 @@ from watchdog.kinds.base import (
 )
 from watchdog.kinds.sagemaker_space import profile_arn, space_arn
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
-from watchdog.signals.models import MetricQuery, PriceComponent, PriceComponentSpec, PriceUnits
+from watchdog.signals.models import (
+    FallbackPrice,
+    MetricQuery,
+    PriceComponent,
+    PriceComponentSpec,
+    PriceFilters,
+    PriceKey,
+    PriceUnits,
+)
 
 KIND: Kind = "sagemaker-app"
+CANVAS = "Canvas"
 GONE_STATES = frozenset({"Deleted"})
 BILLING_STATES = frozenset({"InService", "Pending"})
 # Every Studio app type (botocore's AppType enum) is priced by its instance hours, or says why
@@ -61,10 +75,50 @@ APP_PRICES: dict[str, PriceComponentSpec] = {
 NOT_BILLED: dict[str, str] = {
     "JupyterServer": "Studio Classic's own JupyterServer runs on a free system instance",
 }
+# A Canvas app bills its workspace instance per hour its user stays logged in, whatever its
+# ResourceSpec says. AWS's dev guide ("Billing and cost in SageMaker Canvas",
+# docs.aws.amazon.com/sagemaker/latest/dg/canvas-manage-cost.html) names the charge: "Workspace
+# instance charges: Charges show up under the usage type REGION-Canvas:Session-Hrs (Hrs)". That
+# usage type (and its "Hrs" unit) is all AWS documents of the product: its productFamily,
+# `component` or other Price List attributes are NOT documented, so the lookup asks only for
+# the region and that usage type, and accepts only a product whose usagetype is exactly
+# "<prefix>-Canvas:Session-Hrs" (not, say, a "...-Parent" free-trial usage type).
+CANVAS_USAGE = "Canvas:Session-Hrs"
+# AWS's SageMaker Canvas pricing page (aws.amazon.com/sagemaker/canvas/pricing): "Workspace
+# instance (Session-Hrs) charges $1.9/hour"; read in a copy of that page (hashburn.fin-tech.com/
+# de/sagemaker/canvas/pricing), not on aws.amazon.com itself. The page gives no region for it;
+# AWS's China blog on Canvas costs (aws.amazon.com/cn/blogs, 2026-06-25) quotes ~$1.90/hour too.
+CANVAS_FALLBACK = FallbackPrice(
+    "us-east-1",
+    CANVAS_USAGE,
+    1.90,
+    "AWS SageMaker Canvas pricing page (aws.amazon.com/sagemaker/canvas/pricing), "
+    '"Workspace instance (Session-Hrs) charges $1.9/hour", read in a copy of the page; '
+    "the page names no region",
+    "2026-12-04",
+)
+
+
+def _canvas_filters(key: PriceKey) -> PriceFilters:
+    return [in_region(key), {"Type": "CONTAINS", "Field": "usagetype", "Value": f"-{key.unit}"}]
+
+
+def _canvas_accepts(key: PriceKey, attributes: Mapping[str, str]) -> bool:
+    usage = str(attributes.get("usagetype", ""))
+    return usage.partition("-")[2] == key.unit
+
+
+CANVAS_PRICES = PriceComponentSpec(
+    # Per workspace session-hour; the key's unit is the usage type, Canvas:Session-Hrs.
+    name="sagemaker-canvas-session",
+    words="SageMaker Canvas workspace sessions ({unit})",
+    service_code=SAGEMAKER_SERVICE_CODE,
+    filters=_canvas_filters,
+    accepts=_canvas_accepts,
+    fallback=(CANVAS_FALLBACK,),
+)
 # App types that bill, but not per instance-hour of their own: their cost stays unknown.
 UNPRICED: dict[str, str] = {
-    "Canvas": "SageMaker Canvas bills per workspace session-hour, which the watchdog does not "
-    "look up in the AWS Price List",
     "DetailedProfiler": "no AWS Price List product is known for SageMaker Debugger's profiler app",
 }
 # Kept for readers of the old name: app type -> its price component's name.
@@ -118,6 +172,7 @@ def to_record(
     in_service = app.get("Status") in BILLING_STATES
     running = in_service and (
         app["AppType"] in UNPRICED
+        or app["AppType"] == CANVAS
         or (app["AppType"] not in NOT_BILLED and instance_type not in (None, "system"))
     )
     return ResourceRecord(
@@ -146,14 +201,21 @@ def to_record(
 def _price_note(app_type: str, in_service: bool) -> dict[str, str]:
     """Why a billing app has no instance-hour price, for its cost's reason (`price_note`).
     Apps that bill nothing need none: their cost is "bills nothing by itself"."""
-    if not in_service or app_type in APP_PRICES or app_type in NOT_BILLED:
+    if not in_service or app_type in APP_PRICES or app_type in NOT_BILLED or app_type == CANVAS:
         return {}
     note = UNPRICED.get(app_type, f"no AWS Price List product is known for {app_type} apps")
     return {"price_note": note}
 
 
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
-    spec = APP_PRICES.get(record.attributes.get("app_type", ""))
+    app_type = record.attributes.get("app_type", "")
+    if app_type == CANVAS:
+        # One workspace session-hour per hour while the app is up (it is its user's session).
+        if not record.instance_count:
+            return ()
+        key = PriceKey(component=CANVAS_PRICES.name, region=record.region, unit=CANVAS_USAGE)
+        return (PriceUnits(key=key, count=1),)
+    spec = APP_PRICES.get(app_type)
     return () if spec is None else instance_hours(record, spec.name)
 
 
@@ -176,7 +238,7 @@ def metric_queries(record: ResourceRecord) -> tuple[MetricQuery, ...]:
     """Canvas apps: the user's inactivity, as Canvas measures it. Other apps publish no usage
     metric of their own (LastUserActivityTimestamp is bumped by health checks: aws-facts.md)."""
     owned_by_user = record.attributes.get("owner_kind") == "user-profile"
-    if record.attributes.get("app_type") != "Canvas" or not owned_by_user:
+    if record.attributes.get("app_type") != CANVAS or not owned_by_user:
         return ()
     return (
         MetricQuery(
@@ -200,7 +262,7 @@ def keeps(record: ResourceRecord) -> tuple[Kept, ...]:
     dev guide ("Logging out of Amazon SageMaker Canvas") says logging out or deleting the app
     leaves models and datasets unaffected (Canvas keeps them in the domain's S3 bucket) but
     cancels Quick builds under way (they restart at the next login); Standard builds go on."""
-    if record.attributes.get("app_type") != "Canvas":
+    if record.attributes.get("app_type") != CANVAS:
         return ()
     return (
         Kept(
@@ -266,6 +328,6 @@ SPEC = KindSpec(
         "a Studio app has no stop: stopping it is deleting it (its space keeps the storage), "
         "and its user starts it again from Studio"
     ),
-    price_components=tuple(APP_PRICES.values()),
+    price_components=(*APP_PRICES.values(), CANVAS_PRICES),
     iam=KindPermissions(scan=("sagemaker:ListApps",), describe="sagemaker:DescribeApp"),
 )

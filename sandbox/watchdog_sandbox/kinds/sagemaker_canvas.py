@@ -10,12 +10,14 @@ from the app's start, as low while its user works and growing once they stop.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from watchdog_sandbox import backdate
 from watchdog_sandbox.kinds import DemoTags, SandboxKind
+from watchdog_sandbox.pricing import document, product_sku
 from watchdog_sandbox.seed_kinds import KindSeed, SeedContext
 from watchdog_sandbox.seed_metrics import hourly
 from watchdog_sandbox.seed_summary import SeededResource
@@ -86,4 +88,24 @@ def demo_sessions(tags: DemoTags) -> tuple[KindSeed, ...]:
     return canvas_sessions()
 
 
-SANDBOX = SandboxKind(demo=demo_sessions)
+# Canvas workspace session-hours under service code AmazonSageMaker. AWS documents only the usage
+# type, "REGION-Canvas:Session-Hrs (Hrs)" (dev guide, "Billing and cost in SageMaker Canvas"): the
+# productFamily below, the `operation` and every figure but us-east-1's $1.90 (AWS's Canvas
+# pricing page) are made up.
+SESSION_USAGE = "Canvas:Session-Hrs"
+SESSION_PRICES = {"us-east-1": "1.90", "us-west-2": "1.90", "eu-west-1": "2.07"}
+
+
+def session_products(header: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One Canvas session-hour product per region, as watchdog's sagemaker-app kind asks for it."""
+    products = []
+    for region, usd in SESSION_PRICES.items():
+        prefix = header["regions"][region]["usagePrefix"]
+        attributes = {"usagetype": f"{prefix}-{SESSION_USAGE}", "operation": "Canvas"}
+        sku = product_sku(header["serviceCode"], SESSION_USAGE, region)
+        price = (usd, "Hrs", f"${usd} per SageMaker Canvas session hour")
+        products.append(document(dict(header), region, sku, "Canvas", attributes, price))
+    return products
+
+
+SANDBOX = SandboxKind(products=session_products, demo=demo_sessions)

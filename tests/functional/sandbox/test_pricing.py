@@ -43,7 +43,9 @@ STUDIO_EXTRA = 4 * 2 * 3
 # HyperPod cluster instances (platoinstancetype "Cluster"): ml.m5.xlarge and three ml.g5 types,
 # in every region.
 HYPERPOD = 4 * 3
-ALL = (10 * 3 + SERVERLESS) * 3 + STUDIO_EXTRA + HYPERPOD
+# SageMaker Canvas workspace session-hours (<prefix>-Canvas:Session-Hrs): one per region.
+CANVAS = 3
+ALL = (10 * 3 + SERVERLESS) * 3 + STUDIO_EXTRA + HYPERPOD + CANVAS
 BEDROCK = "AmazonBedrock"
 
 
@@ -176,11 +178,11 @@ def test_every_instance_component_and_region_has_one_price(client: Any) -> None:
         ),
         (
             _term("component", "Hosting,Notebook", "NONE_OF"),
-            10 * 3 + SERVERLESS * 3 + STUDIO_EXTRA + HYPERPOD,
+            10 * 3 + SERVERLESS * 3 + STUDIO_EXTRA + HYPERPOD + CANVAS,
         ),
         (
             _term("regionCode", "eu-west-1", "EQUALS"),
-            10 * 3 + SERVERLESS + (STUDIO_EXTRA + HYPERPOD) // 3,
+            10 * 3 + SERVERLESS + (STUDIO_EXTRA + HYPERPOD + CANVAS) // 3,
         ),
         (_term("ServiceCode", SAGEMAKER), ALL),
         (_term("productFamily", "ML Serverless"), SERVERLESS * 3),

@@ -207,13 +207,18 @@ def test_kernel_gateway_apps_are_asked_for_as_studio_notebook_instances() -> Non
 def test_every_studio_app_type_is_priced_or_says_why_not() -> None:
     model = botocore.session.get_session().get_service_model("sagemaker")
     app_types = set(model.shape_for("AppType").enum)
-    declared = {*sagemaker_app.APP_PRICES, *sagemaker_app.NOT_BILLED, *sagemaker_app.UNPRICED}
+    declared = {
+        *sagemaker_app.APP_PRICES,
+        *sagemaker_app.NOT_BILLED,
+        *sagemaker_app.UNPRICED,
+        sagemaker_app.CANVAS,
+    }
     assert app_types <= declared
     for spec in sagemaker_app.APP_PRICES.values():
         assert PRICE_COMPONENTS[spec.name] is spec
 
 
-def test_a_canvas_app_bills_with_an_unknown_cost_and_says_why() -> None:
+def test_a_canvas_app_bills_one_session_hour_per_hour_and_a_jupyter_server_none() -> None:
     app = {
         "DomainId": "d-1",
         "UserProfileName": "alice",
@@ -223,8 +228,10 @@ def test_a_canvas_app_bills_with_an_unknown_cost_and_says_why() -> None:
         "ResourceSpec": {"InstanceType": "system"},
     }
     record = sagemaker_app.to_record("1", "us-east-1", app, "arn:app", {}, "user-profile", "p")
-    assert record.billing.mode == "on-demand" and sagemaker_app.price_units(record) == ()
-    assert "per workspace session-hour" in record.attributes["price_note"]
+    assert record.billing.mode == "on-demand" and "price_note" not in record.attributes
+    (units,) = sagemaker_app.price_units(record)
+    assert units.count == 1 and units.key.unit == "Canvas:Session-Hrs"
+    assert PRICE_COMPONENTS[units.key.component] is sagemaker_app.CANVAS_PRICES
     server = sagemaker_app.to_record(
         "1", "us-east-1", {**app, "AppType": "JupyterServer"}, "arn:s", {}, "user-profile", "p"
     )
@@ -246,11 +253,12 @@ def test_an_unpriced_app_type_cost_gives_its_reason() -> None:
     app = {
         "DomainId": "d-1",
         "SpaceName": "team",
-        "AppType": "Canvas",
+        "AppType": "DetailedProfiler",
         "AppName": "default",
         "Status": "InService",
+        "ResourceSpec": {"InstanceType": "ml.m5.large"},
     }
     record = sagemaker_app.to_record("1", "us-east-1", app, "arn:app", {}, "space", "s")
     cost = monthly_cost(record, Signals())
     assert cost.usd is None and cost.basis == "unknown"
-    assert cost.source.startswith("SageMaker Canvas bills per workspace session-hour")
+    assert cost.source.startswith("no AWS Price List product is known for SageMaker Debugger")
