@@ -193,8 +193,7 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
 def _ocu_filters(key: PriceKey) -> PriceFilters:
     # AmazonES products of OpenSearch Serverless carry usage types "USE1-IndexingOCU" and
     # "USE1-SearchOCU" (as Cost Explorer and the offer file name them, "Amazon OpenSearch
-    # Service Serverless IndexingOCU"): the region prefix is matched by regionCode. Their price
-    # unit is read as any hourly product's; that it is spelt so is not verified here.
+    # Service Serverless IndexingOCU"): the region prefix is matched by regionCode.
     return [in_region(key), {"Type": "CONTAINS", "Field": "usagetype", "Value": f"-{key.unit}"}]
 
 
@@ -212,6 +211,13 @@ OCU_PRICES = PriceComponentSpec(
     words="OpenSearch Serverless {unit}",
     service_code="AmazonES",
     filters=_ocu_filters,
+    # The unit its price is given in. AWS documents no AmazonES OCU product, but botocore's
+    # savingsplans model (SavingsPlanRateUnit; rates are quoted in the discounted Price List
+    # usage's unit) lists "OCU-hours" among its units, with "AmazonES" among its rate service
+    # codes and "OpenSearch" among its product types: read as "OCU-hours" (case-insensitive).
+    # Whether every Serverless OCU product uses it (rather than "Hrs") is not confirmed by an
+    # AWS page or a recorded product, so hourly "Hrs" prices are still read too.
+    hourly_units=frozenset({"ocu-hours", "ocu-hour"}),
     # The figure the project's aws-facts.md records ("about $0.24 per OCU-hour", issue 11) from
     # AWS's OpenSearch Service pricing page; not read from the Price List here. Other regions:
     # no row.

@@ -193,6 +193,9 @@ class PriceComponentSpec:
     # What it costs when the Price List cannot be reached, for the units a source was found
     # for; any other key is then unknown, never guessed.
     fallback: tuple[FallbackPrice, ...] = ()
+    # Price units its products spell an hour with, beyond "Hrs"/"hours"/"hour" (lower case):
+    # a dimension in any other unit is not an hourly price and is skipped.
+    hourly_units: frozenset[str] = frozenset()
 
 
 def price_key_words(key: PriceKey, spec: PriceComponentSpec | None) -> str:

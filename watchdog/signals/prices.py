@@ -146,6 +146,7 @@ def _ask_price_list(
         products,
         per_second=spec.per_second,
         accepts=None if accepts is None else (lambda attributes: accepts(key, attributes)),
+        hourly_units=spec.hourly_units,
     )
     chosen = choose_offer(offers)
     if chosen is None:
@@ -163,11 +164,13 @@ def parse_hourly_offers(
     *,
     per_second: bool = False,
     accepts: Callable[[Mapping[str, str]], bool] | None = None,
+    hourly_units: frozenset[str] = frozenset(),
 ) -> list[Offer]:
     """The on-demand hourly USD prices in a GetProducts `PriceList` (JSON strings); with
     `per_second`, per-second prices (serverless) read as hourly ones (x 3,600) instead; with
-    `accepts`, only of the products whose attributes it accepts."""
-    units, factor = (_SECONDS_UNITS, 3600.0) if per_second else (_HOURLY_UNITS, 1.0)
+    `accepts`, only of the products whose attributes it accepts; `hourly_units`, the
+    component's own spellings of an hour ("ocu-hours")."""
+    units, factor = (_SECONDS_UNITS, 3600.0) if per_second else (_HOURLY_UNITS | hourly_units, 1.0)
     offers = []
     for item in price_list:
         try:

@@ -232,8 +232,10 @@ def bench_knowledge_base(i: int) -> KindSeed:
 
 # Served under service code AmazonES: OpenSearch Serverless OCU-hours (usagetype
 # <prefix>-IndexingOCU, <prefix>-SearchOCU). 0.24 in us-east-1 is the shipped fallback figure;
-# the others are made up. The product family and the unit ("Hrs", as hourly products spell it)
-# are assumed: no recorded AmazonES OCU product was found.
+# the others are made up. The unit "OCU-hours" is the one botocore's savingsplans model lists
+# for AmazonES usage (SavingsPlanRateUnit; see watchdog.kinds.opensearch_serverless_collection);
+# the product family is assumed: no recorded AmazonES OCU product was found.
+OCU_UNIT = "OCU-hours"
 CATALOG: dict[str, Any] = {
     "serviceCode": "AmazonES",
     "serviceName": "Amazon OpenSearch Service",
@@ -253,7 +255,7 @@ def ocu_products(header: Mapping[str, Any]) -> list[dict[str, Any]]:
             prefix = header["regions"][region]["usagePrefix"]
             attributes = {"usagetype": f"{prefix}-{use}", "operation": use}
             sku = product_sku(CATALOG["serviceCode"], use, region)
-            price = (usd, "Hrs", f"${usd} per {use} OCU-hour")
+            price = (usd, OCU_UNIT, f"${usd} per {use} OCU-hour")
             products.append(document(aoss, region, sku, "Serverless", attributes, price))
     return products
 

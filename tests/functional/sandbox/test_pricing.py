@@ -392,5 +392,8 @@ def test_opensearch_serverless_ocus_are_found_as_the_collection_kind_asks(client
     answer = client.get_products(ServiceCode=OCU_PRICES.service_code, Filters=filters)
     [product] = [json.loads(p) for p in answer["PriceList"]]
     assert product["product"]["attributes"]["usagetype"] == "USE1-SearchOCU"
-    [offer] = parse_hourly_offers(answer["PriceList"])
+    # Priced per "OCU-hours" (botocore's savingsplans SavingsPlanRateUnit), which the
+    # component declares as its hour: a plain hourly reading finds nothing.
+    assert parse_hourly_offers(answer["PriceList"]) == []
+    [offer] = parse_hourly_offers(answer["PriceList"], hourly_units=OCU_PRICES.hourly_units)
     assert offer.usd_per_hour == 0.24
