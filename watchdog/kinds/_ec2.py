@@ -1,23 +1,33 @@
 """What the ec2-accelerated-instance kind knows about EC2 besides its calls: which instances other
 software manages, its CloudWatch series and how the AWS Price List names its on-demand price.
 
-Managed instances, by the tags their owners put on them:
+Managed instances, by the tags their owners put on them. Confirmed by AWS documentation:
 - `aws:autoscaling:groupName`: Amazon EC2 Auto Scaling tags the instances it launches (Auto
   Scaling user guide, "Tag Auto Scaling groups and instances"); a stopped instance is replaced by
-  the group as unhealthy, so stopping one saves nothing and fights the group.
+  the group as unhealthy, so stopping one saves nothing and fights the group. This tag is what
+  covers EKS managed node groups ("Every managed node is provisioned as part of an Amazon EC2
+  Auto Scaling group that's managed for you by Amazon EKS": EKS user guide, "Simplify node
+  lifecycle with managed node groups") and ECS capacity providers on EC2 ("you use Auto Scaling
+  groups to manage the Amazon EC2 instances registered to their clusters": ECS developer guide,
+  "Amazon ECS capacity providers for the EC2 launch type").
+- `kubernetes.io/cluster/<name>`: the EKS user guide ("Self-managed nodes") says to add it to
+  each self-managed node.
+Kept as precautions, NOT found in AWS documentation (a key no instance carries refuses nothing;
+one that is real keeps a managed instance safe):
 - `karpenter.sh/nodepool` (v1; `karpenter.sh/provisioner-name` before): Karpenter's own
   controller policy allows ec2:TerminateInstances only on `ec2:ResourceTag/karpenter.sh/nodepool`
-  (awslabs/kubernetes-iteration-toolkit, Karpenter controller role policy).
-- `eks:cluster-name`, `eks:nodegroup-name` (EKS managed node groups), `kubernetes.io/cluster/<name>`
-  (self-managed nodes): the tags seen on a managed node's instance, beside
-  `aws:autoscaling:groupName` (EKS managed node groups launch through Auto Scaling groups, so the
-  ASG tag alone already refuses them); seen in a user's dump of such an instance's tags, not on
-  an AWS page.
-- `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch): NOT confirmed. AWS
-  Batch's guide says a compute environment's own tags "do not propagate to any other resources";
-  its managed instances are expected to come from an Auto Scaling group or EC2 Fleet (the ASG tag
-  covers the first). Both keys are kept: a key no instance carries refuses nothing, and one
-  that is real keeps a managed instance safe.
+  (awslabs/kubernetes-iteration-toolkit, Karpenter controller role policy); Karpenter's, not AWS's.
+- `eks:cluster-name`, `eks:nodegroup-name`: seen on managed node groups' Auto Scaling groups and
+  instances in users' scripts and tag dumps, not on an AWS page; `aws:eks:cluster-name`: said by
+  third-party code to be on nodes EKS (Auto Mode) and Karpenter launch, not on an AWS page.
+- `AmazonECSManaged`: Pulumi's and Terraform's provider docs say ECS adds it to a capacity
+  provider's Auto Scaling group, to be propagated to its instances; not on an AWS page (those
+  instances carry the Auto Scaling tag anyway).
+- `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch): no source at all. AWS
+  Batch's guide ("Tag your resources") says a compute environment's own tags "do not propagate
+  to any other resources"; tags for its instances are the ones given in its `computeResources`
+  `tags`. That Batch tags the instances it launches with a key of its own is NOT documented;
+  nor how it launches them (an Auto Scaling group's instances are refused by the ASG tag).
 Any of those on an instance: the plan marks its stop or terminate blocked, and says which owner
 would undo it.
 
@@ -46,6 +56,8 @@ MANAGED_BY_TAG = {
     "aws:autoscaling:groupName": "its Auto Scaling group",
     "eks:cluster-name": "its EKS cluster",
     "eks:nodegroup-name": "its EKS node group",
+    "aws:eks:cluster-name": "its EKS cluster",
+    "AmazonECSManaged": "its ECS capacity provider",
     "aws:ecs:clusterName": "its ECS cluster",
     "aws:batch:compute-environment": "its AWS Batch compute environment",
     "karpenter.sh/nodepool": "Karpenter",

@@ -81,6 +81,8 @@ def test_only_the_five_accelerated_families_are_kept(instance_type: str, acceler
         ("aws:autoscaling:groupName", "Auto Scaling group"),
         ("eks:cluster-name", "EKS cluster"),
         ("kubernetes.io/cluster/prod", "Kubernetes cluster"),
+        ("aws:eks:cluster-name", "EKS cluster"),
+        ("AmazonECSManaged", "ECS capacity provider"),
         ("aws:ecs:clusterName", "ECS cluster"),
         ("aws:batch:compute-environment", "AWS Batch compute environment"),
         ("karpenter.sh/nodepool", "Karpenter"),
