@@ -5,10 +5,20 @@ scaled down (aws-facts.md, issue #11). ListClusters gives names and statuses; De
 (one call per cluster) gives the instance groups (InstanceType, CurrentCount, TrainingPlanArn),
 the orchestrator (`Orchestrator.Eks.ClusterArn` for EKS) and what a recreate would need.
 
-Idle evidence: none. A Slurm cluster publishes no native utilization metric, and for an
-EKS-orchestrated one no Container Insights GPU series could be confirmed in AWS's pages for
-this change, so the kind declares no metric queries: an idle condition on it reads `unknown`
-and its findings can only notify (age, node count and cost are what they report).
+Idle evidence: none. A Slurm cluster publishes no native utilization metric. For an
+EKS-orchestrated one, Container Insights does document node series in the `ContainerInsights`
+namespace (CloudWatch user guide, "Enhanced Container Insights (Classic) metric reference":
+`node_cpu_utilization`, `node_memory_utilization`... per ClusterName, InstanceId, NodeName, and
+per ClusterName alone), but none is used, because the docs read for this leave open:
+- which InstanceId / NodeName a HyperPod node carries in those series (HyperPod's nodes are not
+  EC2 instances of the account; that ListClusterNodes' InstanceId is the series' InstanceId is
+  not documented), so per-node series cannot be tied to this cluster's nodes;
+- the ClusterName-only series aggregate every node of the EKS cluster, which may run other node
+  groups: a low value there does not show this cluster's nodes idle;
+- a GPU series name and dimensions for HyperPod nodes, from Container Insights or HyperPod's
+  observability add-on: none was found in the pages read.
+So the kind declares no metric queries: an idle condition on it reads `unknown` and its findings
+can only notify (age, node count and cost are what they report).
 
 Teardown is DeleteCluster, addressed by the cluster's ARN (AWS's carries a cluster id, so a
 cluster deleted and created again under the same name is not the one the finding was about).
