@@ -10,13 +10,13 @@ from tests.e2e.conftest import run
 
 
 def test_the_demo_runs_scan_plan_approve_a_real_teardown_and_a_restore(tmp_path: Path) -> None:
-    blocks = tmp_path / "slack.json"
-    result = run(["demo", "--slack-json", str(blocks)])
+    blocks, page = tmp_path / "slack.json", tmp_path / "report.html"
+    result = run(["demo", "--slack-json", str(blocks), "--report", str(page)])
 
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     stages = ["1. The sandbox", "2. Scan", "3. Plan", "4. Apply (dry run)", "5. Slack"]
-    stages += ["6. Apply --execute", "7. Audit and restore"]
+    stages += ["6. Apply --execute", "7. Audit and restore", "8. The savings report"]
     positions = [out.index(stage) for stage in stages]
     assert positions == sorted(positions)
     teardown = out[out.index("6. Apply --execute") : out.index("7. Audit and restore")]
@@ -38,3 +38,8 @@ def test_the_demo_runs_scan_plan_approve_a_real_teardown_and_a_restore(tmp_path:
     assert any("approve" in json.dumps(m["blocks"]) for m in messages)
     assert re.search(r"Slack messages updated: [1-9]", teardown)
     assert "Done - every step is done" in teardown
+    # The savings report of that teardown: its headline figures, and the page they come from.
+    headline = re.search(r"At stake: \$([\d,.]+) a month over (\d+) resources", out)
+    assert headline is not None and int(headline.group(2)) > 0, out[-800:]
+    assert f"Report written to {page.resolve()}" in out
+    assert f"${headline.group(1)}" in page.read_text()

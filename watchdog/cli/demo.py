@@ -7,7 +7,7 @@ this process's AWS settings at it, and runs each stage as a user would.
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -23,11 +23,13 @@ from watchdog.cli.render import render_scan, stdout_console
 from watchdog.cli.render_apply import render_apply
 from watchdog.cli.render_audit import WINDOW_SCAN_LIMIT, AuditWindow, render_audit
 from watchdog.cli.render_plan import render_plan
+from watchdog.cli.report import write_demo_report
 from watchdog.cli.restore import render_restore
 from watchdog.cli.sandbox import INSTALL_THE_SANDBOX, sandbox_missing
 from watchdog.cli.scan import scan_or_fail
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
+from watchdog.report.html import money
 from watchdog.settings import Settings
 
 
@@ -39,7 +41,15 @@ from watchdog.settings import Settings
     show_default=True,
     help="Where to write the Slack messages' Block Kit JSON.",
 )
-def demo(slack_json: Path) -> None:
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="ai-watchdog-demo-report.html",
+    show_default=True,
+    help="Where to write the savings report (HTML) of the demo's teardown.",
+)
+def demo(slack_json: Path, report_path: Path) -> None:
     """Run the watchdog against a seeded sandbox organization and show each stage."""
     try:
         from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, DEMO_REGIONS, MEMBER_ROLE_NAME
@@ -90,6 +100,7 @@ def demo(slack_json: Path) -> None:
             console,
             settings.model_copy(update=_FAST_SANDBOX | {"store": f"sqlite:///{cache}/watchdog.db"}),
             slack_json,
+            report_path,
         )
 
 
@@ -97,7 +108,7 @@ def demo(slack_json: Path) -> None:
 _FAST_SANDBOX = {"poll_seconds": 0.1, "max_poll_seconds": 0.5}
 
 
-def _teardown(console: Console, settings: Settings, slack_json: Path) -> None:
+def _teardown(console: Console, settings: Settings, slack_json: Path, report_path: Path) -> None:
     """Dry run, alert Slack and approve what it asks for there, run it for real, and show the
     edited message and the audit log."""
     flags = _scope_flags(settings)
@@ -117,6 +128,25 @@ def _teardown(console: Console, settings: Settings, slack_json: Path) -> None:
     finally:
         store.close()
     _audit_and_restore(console, settings)
+    _report(console, settings, report_path)
+
+
+def _report(console: Console, settings: Settings, path: Path) -> None:
+    """The savings report of what the demo found and did."""
+    console.rule("8. The savings report")
+    console.print(f"$ ai-watchdog report --since 1d --output {path}", highlight=False)
+    store = open_store_or_fail(settings, read_only=True)
+    try:
+        built = write_demo_report(store, path, datetime.now(UTC) - timedelta(days=1))
+    finally:
+        store.close()
+    console.print(
+        f"At stake: {money(built.at_stake_usd)} a month over {built.resources} resources "
+        f"({money(built.could_save_usd)} a month to save); saved so far "
+        f"{money(built.saved_usd)} (teardowns save by the hour from now on); "
+        f"{len(built.waiting)} waiting on a person.\nReport written to {path.resolve()}",
+        highlight=False,
+    )
 
 
 def _audit_and_restore(console: Console, settings: Settings) -> None:

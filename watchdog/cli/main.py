@@ -21,6 +21,7 @@ from watchdog.cli.findings import findings
 from watchdog.cli.leftovers import leftovers
 from watchdog.cli.plan import plan
 from watchdog.cli.policies import policies
+from watchdog.cli.report import report
 from watchdog.cli.restore import restore
 from watchdog.cli.resume import resume
 from watchdog.cli.sandbox import sandbox
@@ -42,6 +43,7 @@ cli.add_command(daemon)
 cli.add_command(restore)
 cli.add_command(resume)
 cli.add_command(audit)
+cli.add_command(report)
 cli.add_command(findings)
 cli.add_command(snooze_command)
 cli.add_command(exempt_command)

@@ -2,10 +2,19 @@
 
 from watchdog.act.parking.flow import carried, park_and_resume, parked_by_watchdog, run_due
 from watchdog.act.parking.resume import NothingToResume, resume_now
-from watchdog.act.parking.savings import ParkedSpell, ParkingTotal, parked_spells
+from watchdog.act.parking.savings import (
+    NO_TEAM,
+    TEAM_TAG,
+    ParkedSpell,
+    ParkingTotal,
+    parked_spells,
+    team_of,
+)
 from watchdog.act.parking.tick import parking_tick
 
 __all__ = [
+    "NO_TEAM",
+    "TEAM_TAG",
     "NothingToResume",
     "ParkedSpell",
     "ParkingTotal",
@@ -16,4 +25,5 @@ __all__ = [
     "parking_tick",
     "resume_now",
     "run_due",
+    "team_of",
 ]

@@ -87,14 +87,15 @@ def parked_spells(entries: Iterable[AuditEntry]) -> list[ParkedSpell]:
                 parked_at=park.at,
                 resumed_at=resume.at if resume is not None else None,
                 monthly_cost_usd=park.parked_monthly_cost_usd,
-                team=_team(park),
+                team=team_of(park),
             )
         )
     return sorted(spells, key=lambda s: (s.parked_at, s.target_arn))
 
 
-def _team(park: AuditEntry) -> str:
-    tags = park.description.get("tags") or {}
+def team_of(entry: AuditEntry) -> str:
+    """The team tag of the resource an audit entry describes (as the call found it)."""
+    tags = entry.description.get("tags") or {}
     team = tags.get(TEAM_TAG) if isinstance(tags, dict) else None
     return str(team) if team else NO_TEAM
 
