@@ -118,6 +118,9 @@ class Finding(_Frozen):
     # With both: whether it had stood idle that long when evaluated (the idle rule may then
     # park it). None without both: the idle rule alone chooses the resources it finds.
     idle_now: bool | None = None
+    # Why stopping or deleting it alone saves nothing: the bill it shares with resources no
+    # finding stops or deletes (its kind's `shares_bill`). Its cost is still its share.
+    shared_bill: str | None = None
 
     @property
     def parks(self) -> bool:
@@ -133,8 +136,9 @@ class Finding(_Frozen):
 
     def monthly_savings_usd(self) -> float:
         """What carrying out its action saves a month: the whole cost for a stop or delete,
-        the parked share of it for a park (0 when either is unknown)."""
-        if self.action == "notify" or self.monthly_cost_usd is None:
+        the parked share of it for a park (0 when either is unknown, or when its bill is shared
+        with resources that stay: `shared_bill`)."""
+        if self.action == "notify" or self.monthly_cost_usd is None or self.shared_bill:
             return 0.0
         if self.action == "park":
             hours = self.parked_hours_per_week or 0.0

@@ -67,6 +67,8 @@ def step_entry(
     detail: str = "",
 ) -> AuditEntry:
     saves = finding.monthly_cost_usd if _ends_its_billing(step, target, finding) else None
+    if saves is not None and finding.shared_bill:
+        saves = 0.0  # its bill goes on for the resources that share it
     parked_cost = None
     if finding.action == "park":
         # A park saves for as long as it lasts: its hours are priced at this (act.parking).

@@ -47,8 +47,33 @@ def evaluate(
         for record in resources:
             if record.kind in policy.resource:
                 _apply(policy, record, ctx, result)
+    result.findings = _shared_bills(result.findings)
     result.findings.sort(key=lambda f: (-(f.monthly_cost_usd or 0.0), f.policy, f.resource.arn))
     return result
+
+
+def _shared_bills(findings: list[Finding]) -> list[Finding]:
+    """A stop or delete of a resource whose bill others share saves nothing unless every one
+    of them has a finding that stops or deletes it too: say so, and count no saving."""
+    ending: dict[str, set[str]] = {}
+    for finding in findings:
+        shared = BY_KIND[finding.resource.kind].shares_bill(finding.resource)
+        if shared is not None and finding.action in ("stop", "delete"):
+            ending.setdefault(shared.group, set()).add(finding.resource.arn)
+    out = []
+    for finding in findings:
+        shared = BY_KIND[finding.resource.kind].shares_bill(finding.resource)
+        flagged = len(ending.get(shared.group, ())) if shared is not None else 0
+        if shared is None or finding.action not in ("stop", "delete") or flagged >= shared.members:
+            out.append(finding)
+            continue
+        note = (
+            f"it shares {shared.group}, and only {flagged} of them would go: deleting it saves "
+            "nothing until the last of them is deleted"
+        )
+        reason = f"{finding.reason.rstrip('.')}; {note}."
+        out.append(finding.model_copy(update={"shared_bill": note, "reason": reason}))
+    return out
 
 
 def _apply(policy: Policy, record: ResourceRecord, ctx: EvalContext, out: Evaluation) -> None:

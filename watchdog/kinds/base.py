@@ -211,6 +211,20 @@ def not_listed(record: ResourceRecord) -> MetricIdentity | None:
     return None
 
 
+@dataclass(frozen=True)
+class SharedBill:
+    """A bill several resources share (collections on one KMS key share their OCUs): deleting
+    one of them saves nothing until the last of its `members` goes. `group` says which, to a
+    person."""
+
+    group: str
+    members: int
+
+
+def bills_alone(record: ResourceRecord) -> SharedBill | None:
+    return None
+
+
 def since_creation(record: ResourceRecord) -> datetime | None:
     return record.created_at
 
@@ -312,6 +326,9 @@ class KindSpec:
     # For kinds without a load metric: the traffic series whose mere existence in CloudWatch
     # (ListMetrics) says whether calls to it would be seen at all.
     published_under: Callable[[ResourceRecord], MetricIdentity | None] = not_listed
+    # The bill it shares with others of its kind, if any: evaluate counts no saving for
+    # deleting it unless every member of the group has a finding that stops or deletes it.
+    shares_bill: Callable[[ResourceRecord], SharedBill | None] = bills_alone
     # Since when it has been running in its current state ("running longer than" policies).
     running_since: Callable[[ResourceRecord], datetime | None] = since_creation
     teardown: Teardown = Teardown()

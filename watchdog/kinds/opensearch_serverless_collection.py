@@ -44,6 +44,7 @@ from watchdog.kinds.base import (
     Operation,
     Restore,
     ScanContext,
+    SharedBill,
     Teardown,
 )
 from watchdog.records import NO_BILLING, ON_DEMAND, Kind, ResourceRecord
@@ -110,6 +111,17 @@ def _ocu_groups(details: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
         if detail.get("status") in BILLING_STATES:
             groups[_group(detail)] = groups.get(_group(detail), 0) + 1
     return groups
+
+
+def shares_bill(record: ResourceRecord) -> SharedBill | None:
+    """Its OCU group, when other billing collections share it (see the module's docstring)."""
+    members = int(record.attributes.get("ocu_sharing", "1"))
+    if members < 2:
+        return None
+    kind = "vector search" if record.attributes.get("type") == "VECTORSEARCH" else "search"
+    key = record.attributes.get("kms_key_arn") or "an AWS owned key"
+    group = f"the OCUs of the {members} {kind} collections encrypted with {key}"
+    return SharedBill(group=group, members=members)
 
 
 def to_record(
@@ -263,6 +275,7 @@ SPEC = KindSpec(
     collect=collect,
     metric_queries=metric_queries,
     price_units=price_units,
+    shares_bill=shares_bill,
     teardown=Teardown(
         delete=Operation(
             "aoss:DeleteCollection",

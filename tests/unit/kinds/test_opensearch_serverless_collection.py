@@ -159,3 +159,43 @@ def test_deletion_protection_is_a_refusal_and_the_security_policies_are_kept() -
     [kept] = teardown.keeps(collection())
     assert "encryption, network and data access policies" in kept.what
     assert "cannot be restored" in BY_KIND[KIND].restore.why_not
+
+
+def test_deleting_one_of_collections_sharing_ocus_saves_nothing_until_all_would_go() -> None:
+    busy = collection(sharing=2, id="def456", name="kb-busy", arn=ARN.replace("abc123", "def456"))
+    idle = collection(sharing=2)
+    series = [*answered(idle, 0.0), *answered(busy, 40.0)]
+    [finding] = evaluate([idle, busy], priced(*series), [policy()], NOW).findings
+    # Its share of the group's floor is what it costs; deleting it alone saves none of it.
+    assert finding.monthly_cost_usd == pytest.approx(0.24 * 730)
+    assert finding.monthly_savings_usd() == 0.0 and finding.shared_bill is not None
+    assert "only 1 of them would go: deleting it saves nothing" in finding.reason
+    assert "the OCUs of the 2 vector search collections encrypted with auto" in finding.reason
+
+    both = [*answered(idle, 0.0), *answered(busy, 0.0)]
+    found = evaluate([idle, busy], priced(*both), [policy()], NOW).findings
+    assert [f.monthly_savings_usd() for f in found] == pytest.approx([0.24 * 730] * 2)
+    assert all(f.shared_bill is None for f in found)
+
+
+def test_the_audit_log_counts_no_saving_for_a_collection_whose_ocus_stay_shared() -> None:
+    from watchdog.act.audit import step_entry  # act's own record of a step (unit-tested here)
+    from watchdog.findings import Step
+
+    busy = collection(sharing=2, id="def456", name="kb-busy", arn=ARN.replace("abc123", "def456"))
+    idle = collection(sharing=2)
+    series = [*answered(idle, 0.0), *answered(busy, 40.0)]
+    [finding] = evaluate([idle, busy], priced(*series), [policy()], NOW).findings
+    step = Step(
+        id="s-1", op="aoss:DeleteCollection", target_arn=ARN, target_kind=KIND, target_name="kb"
+    )
+    values: dict[str, Any] = {"entry_id": "a-1", "at": NOW, "run_id": "r", "step": step}
+    entry = step_entry(
+        **values, finding=finding, target=idle, outcome="done", approved_by="me", described={}
+    )
+    assert entry.monthly_cost_saved_usd == 0.0
+    alone = finding.model_copy(update={"shared_bill": None})
+    entry = step_entry(
+        **values, finding=alone, target=idle, outcome="done", approved_by="me", described={}
+    )
+    assert entry.monthly_cost_saved_usd == pytest.approx(0.24 * 730)
