@@ -159,3 +159,15 @@ output_option = click.option(
     callback=_writable_output,
     help="Write to FILE.",
 )
+
+
+def tell_owners_or_fail(settings: Settings, store: Store, run_id: str) -> None:
+    """Slack notices a run left (a resume given up because someone changed the resource while
+    parked), when Slack is configured: the CLI is a run mode like the daemon's."""
+    from watchdog.service.context import ServiceConfigError, build_service
+    from watchdog.service.notices import tell_owners
+
+    try:
+        tell_owners(build_service(settings, store), run_id)
+    except ServiceConfigError as error:
+        raise Fail(str(error)) from error

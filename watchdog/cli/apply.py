@@ -29,6 +29,7 @@ from watchdog.cli._common import (
     refuse_execute_in_dry_run,
     scope_options,
     store_option,
+    tell_owners_or_fail,
 )
 from watchdog.cli.plan import load_policies_or_fail
 from watchdog.cli.render import output_console, progress_bar
@@ -99,7 +100,7 @@ def apply_or_fail(settings: Settings, execute: bool, only: tuple[str, ...] = ())
     store = open_store_or_fail(settings)
     try:
         with progress_bar("scanning accounts x regions") as progress:
-            return run_apply(
+            result = run_apply(
                 ScanRequest.from_settings(settings),
                 policies,
                 store,
@@ -108,6 +109,9 @@ def apply_or_fail(settings: Settings, execute: bool, only: tuple[str, ...] = ())
                 signal_options=SignalOptions.from_settings(settings, lookback_for(policies)),
                 progress=progress,
             )
+        if execute:
+            tell_owners_or_fail(settings, store, result.run_id)
+        return result
     except (ScopeError, ApplyRefused) as error:
         raise Fail(str(error)) from error
     finally:

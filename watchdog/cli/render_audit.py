@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from watchdog.act.parking import ParkingTotal
@@ -20,7 +21,10 @@ OUTCOME_STYLE = {
     "failed": "bold red",
     "refused": "yellow",
     "cancelled": "yellow",
+    "left-alone": "bold yellow",
 }
+# Outcomes whose detail is the point of the line: shown under the target.
+EXPLAINED = frozenset({"left-alone"})
 
 
 # The most entries read to total a window: far more than a year of use; past it the total is
@@ -90,12 +94,17 @@ def audit_table(entries: Sequence[AuditEntry]) -> Table:
             f"{entry.at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
             f"[{style}]{entry.outcome}[/]" if style else entry.outcome,
             entry.op,
-            f"{target_name(entry.target_arn)}\n[dim]{entry.account} {entry.region}[/dim]",
+            _target(entry),
             entry.approved_by or "",
             money(entry.monthly_cost_saved_usd),
             entry.id,
         )
     return table
+
+
+def _target(entry: AuditEntry) -> str:
+    where = f"{escape(target_name(entry.target_arn))}\n[dim]{entry.account} {entry.region}[/dim]"
+    return f"{where}\n{escape(entry.detail)}" if entry.outcome in EXPLAINED else where
 
 
 def target_name(arn: str) -> str:

@@ -27,6 +27,7 @@ from watchdog.cli._common import (
     open_store_or_fail,
     refuse_execute_in_dry_run,
     store_option,
+    tell_owners_or_fail,
 )
 from watchdog.cli.render import stdout_console
 from watchdog.cli.render_apply import render_outcomes
@@ -59,6 +60,8 @@ def resume(
         outcomes = resume_now(
             opened, clients, SystemClock(), options, run_id, None if everything else arns
         )
+        if execute:
+            tell_owners_or_fail(settings, opened, run_id)
     except NothingToResume as nothing:
         raise Fail(str(nothing)) from nothing
     except (ClientError, BotoCoreError, PermissionError) as error:

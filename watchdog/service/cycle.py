@@ -16,6 +16,7 @@ from watchdog.inventory import ScanRequest
 from watchdog.notify.options import NotifyResult
 from watchdog.pipeline import lookback_for
 from watchdog.service.context import Service
+from watchdog.service.notices import tell_owners
 from watchdog.signals.collect import SignalOptions
 
 log = structlog.get_logger(__name__)
@@ -64,4 +65,5 @@ def run_cycle(
             run_id=result.run_id,
         )
         log.info("slack notified", run_id=result.run_id, **slack.model_dump(exclude={"failed"}))
+        tell_owners(service, result.run_id)
     return CycleResult(apply=result, slack=slack)

@@ -13,6 +13,7 @@ import structlog
 from watchdog.act import ExecOptions, FindingOutcome
 from watchdog.act.parking import parking_tick
 from watchdog.service.context import Service
+from watchdog.service.notices import tell_owners
 
 log = structlog.get_logger(__name__)
 
@@ -41,4 +42,8 @@ def run_parking(
                 fate=outcome.fate,
                 reason=outcome.reason,
             )
+    # A resume given up (someone changed the resource while parked): its owner hears now,
+    # or at the next tick when Slack did not take it.
+    if interrupted is None or not interrupted():
+        tell_owners(service, run_id)
     return outcomes

@@ -14,6 +14,7 @@ from watchdog.inventory import ScanRequest, open_scope
 from watchdog.notify.options import NotifyResult
 from watchdog.service.context import Service
 from watchdog.service.cycle import CycleResult, run_cycle
+from watchdog.service.notices import tell_owners
 
 
 def list_shards(service: Service) -> tuple[list[dict[str, str]], list[str]]:
@@ -46,7 +47,9 @@ def notify_all(service: Service, started_at: datetime) -> NotifyResult | None:
     from watchdog.notify.notifier import notify  # slack_sdk: only with Slack configured
 
     now = service.clock.now()
-    return notify(service.store, service.sender, service.notify_options, now, seen_since=started_at)
+    sent = notify(service.store, service.sender, service.notify_options, now, seen_since=started_at)
+    tell_owners(service, f"notify-{started_at:%Y%m%dT%H%M%S}")
+    return sent
 
 
 def _role_for(service: Service, account: str) -> str:

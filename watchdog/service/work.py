@@ -26,6 +26,7 @@ from watchdog.notify.response_url import allowed_response_url
 from watchdog.notify.sender import bypasses_proxy
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
+from watchdog.service.notices import tell_owners
 
 log = structlog.get_logger(__name__)
 
@@ -115,6 +116,7 @@ def _resume(
         _reply(service, work.response_url, f"Nothing was resumed: {nothing}")
         return
     log.info("resumed now", finding_id=work.finding_id, fate=outcome.fate, user=work.user)
+    tell_owners(service, run_id)
     if not options.execute:
         _reply(
             service,

@@ -35,7 +35,11 @@ StepState = Literal["claimed", "started", "done", "failed", "cancelled", "parked
 MarkState = Literal["started", "done", "failed", "cancelled", "parked"]
 # "started" is written right before a change, holding the resource's description, so a run
 # killed after the AWS call but before its "done" entry still leaves the description behind.
-AuditOutcome = Literal["started", "done", "failed", "cancelled", "refused", "restored"]
+# "left-alone": a resume given up, its resource changed by someone else while it was parked
+# (act.executor.left_alone); its owner is told in Slack (notify.notices).
+AuditOutcome = Literal[
+    "started", "done", "failed", "cancelled", "refused", "restored", "left-alone"
+]
 
 # A step in one of these states is finished for good: never claimed or marked again.
 FINAL_STEP_STATES: frozenset[str] = frozenset({"done", "cancelled"})

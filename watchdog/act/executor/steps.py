@@ -26,6 +26,7 @@ from watchdog.act.clients import Clients
 from watchdog.act.clock import Clock
 from watchdog.act.executor.breaker import Breaker, is_throttling
 from watchdog.act.executor.claims import claim_step, held_by
+from watchdog.act.executor.left_alone import LeftAlone
 from watchdog.act.executor.reads import describe, invoke, status_of
 from watchdog.act.executor.verify import Verifier
 from watchdog.act.models import ExecOptions, StepFate, StepOutcome
@@ -156,6 +157,7 @@ class StepRunner:
                 # A crashed or parked run made the call: wait for it, never call twice.
                 described = recorded_description(self.store, job.step.id, attempt) or {}
                 return self._in_flight(job, attempt, described, called=True)
+            self._given_up(job, attempt).refused(str(status))
             return self._park(job, "waiting", self._refused(job, status))
         reason, tags = self.verifier.check(job, self.clients)
         if reason is not None:
@@ -177,6 +179,10 @@ class StepRunner:
                 return self._park(job, "waiting", why)
             if not is_gone(error):
                 raise
+            if job.operation.from_gone:
+                # AWS created nothing: what it would be created from is gone.
+                how = self._given_up(job, attempt).source_gone(describe_error(error), described)
+                return self._finish(job, attempt, how, called=False)
         if job.teardown.status_field is None and job.operation is job.teardown.delete:
             # Kinds without a status (configs, models) are deleted synchronously: AWS's yes
             # is the confirmation, and reading it back would cost a call per step.
@@ -240,6 +246,8 @@ class StepRunner:
         if recorded is None:
             recorded = description(job.target, None, job.target.tags)
         detail = f"AWS confirms: {how}" if called else f"{how}; not changed by the watchdog"
+        if not called:
+            self._given_up(job, attempt).settled(how, recorded)
         entry_id = audit_id(job.step.id, "done")
         self._audit(job, entry_id, "done", recorded, detail, saved=called)
         self._mark(job, "done", detail)
@@ -252,6 +260,9 @@ class StepRunner:
         self._audit(job, entry_id, "cancelled", described, reason)
         self._mark(job, "cancelled", reason)
         return self.outcome(job, "cancelled", reason, entry_id)
+
+    def _given_up(self, job: Job, attempt: int) -> LeftAlone:
+        return LeftAlone(self.store, job, attempt, self.run_id, self.clock.now())
 
     def _fail(self, job: Job, attempt: int, error: BaseException) -> StepOutcome:
         self.breaker.record_failure(error)

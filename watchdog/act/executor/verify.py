@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from watchdog.act.clients import Clients
+from watchdog.act.executor.left_alone import resumes
 from watchdog.act.tags import current_tags
 from watchdog.findings import TAG_APPROVAL
 from watchdog.kinds import BY_KIND
-from watchdog.kinds._park import all_ways, way_for
+from watchdog.kinds._park import way_for
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Approval, Exemptions
 from watchdog.records import ResourceRecord
@@ -45,7 +46,7 @@ class Verifier:
         if refusal is not None:
             return refusal, job.target.tags
         tags = current_tags(clients, job.target)
-        if _resumes(job):
+        if resumes(job):
             # An exemption keeps a resource from being stopped or deleted, not from coming back.
             return None, tags
         untagged = self._consent_withdrawn(job, tags)
@@ -105,7 +106,3 @@ class Verifier:
         kinds = BY_KIND[target.kind].teardown.deletes_used
         used = (self.fresh.get(arn.lower()) for arn in target.uses_arns)
         return [u.arn for u in used if u is not None and u.kind in kinds]
-
-
-def _resumes(job: Job) -> bool:
-    return any(job.operation is way.resume for way in all_ways(BY_KIND[job.target.kind].park))

@@ -8,7 +8,8 @@ occurrence, a crashed run's step is finished by the next run without a second ca
 resume a person asked for early is not undone by the same evening's park.
 
 A resume is made only after a park the watchdog made itself: a resource someone else stopped,
-started again or deleted while parked is left as it is (the step says why). A finding the
+started again or deleted while parked is left as it is (the step says why, and an audit entry
+its owner is told of in Slack: act.executor.left_alone). A finding the
 watchdog parked is in state "parked" until it is back, so a resume a run missed (the watchdog
 was down all morning) still comes at the next occurrence's resume time, and a resource parked by
 deleting it (an endpoint), which no scan sees, is still brought back: parked findings are
@@ -25,7 +26,7 @@ from watchdog.act.admission import finding_outcome
 from watchdog.act.admission.select import automatic_approval
 from watchdog.act.audit import audit_id
 from watchdog.act.clock import Clock
-from watchdog.act.executor import Job, StepRunner, execute
+from watchdog.act.executor import LEFT_ALONE, Job, StepRunner, execute
 from watchdog.act.models import ExecOptions, FindingFate, FindingOutcome, StepOutcome
 from watchdog.act.parking.occurrences import IN_FLIGHT, occurrence_of
 from watchdog.act.parking.savings import occurrence_step_id
@@ -34,6 +35,7 @@ from watchdog.kinds import BY_KIND
 from watchdog.kinds._park import way_for
 from watchdog.policies.parking import Occurrence
 from watchdog.store.base import (
+    AuditEntry,
     FindingState,
     Store,
     StoredFinding,
@@ -137,10 +139,19 @@ def run_due(
     concluded = []
     for d in due:
         steps = [execution.outcomes[j.step.id] for j in d.jobs]
+        left = None
         if options.execute:
             _record_state(d, steps, runner.store, clock.now())
-        concluded.append(_concluded(d, steps))
+            left = _left_alone(d, runner.store)
+        concluded.append(_concluded(d, steps, left))
     return concluded
+
+
+def _left_alone(due: Due, store: Store) -> AuditEntry | None:
+    """The occurrence's resume, given up: someone else changed the resource while parked."""
+    if not due.occurrence.resume_due or len(due.jobs) != 2:
+        return None
+    return store.get_audit(audit_id(due.jobs[-1].step.id, LEFT_ALONE))
 
 
 def _record_state(due: Due, steps: Sequence[StepOutcome], store: Store, now: datetime) -> None:
@@ -273,7 +284,7 @@ def _due(
     return due
 
 
-def _concluded(due: Due, steps: list[StepOutcome]) -> FindingOutcome:
+def _concluded(due: Due, steps: list[StepOutcome], left: AuditEntry | None) -> FindingOutcome:
     finding = due.finding
     if not steps:
         outcome = finding_outcome(finding, "waiting", due.why_nothing, due.approved_by)
@@ -286,7 +297,7 @@ def _concluded(due: Due, steps: list[StepOutcome]) -> FindingOutcome:
         "cancelled": "cancelled",
     }
     fate = fates.get(last.fate, "partial")
-    why = _said(due, last)
+    why = f"left alone, not resumed: {left.detail}" if left is not None else _said(due, last)
     outcome = finding_outcome(finding, fate, why, due.approved_by)
     return outcome.model_copy(update={"steps": steps})
 
