@@ -217,3 +217,42 @@ def test_a_notice_slack_refuses_or_another_run_is_sending_is_sent_later_and_once
     assert "channel_not_found" in refused.failed[0]
     assert (while_held.sent, later.sent, last.sent) == (0, 1, 0)
     assert len(notices(slack)) == 1
+
+
+def test_an_endpoint_someone_is_creating_again_is_waited_for_and_reported_as_theirs(
+    applier: Applier, slack: SlackApi
+) -> None:
+    from watchdog_sandbox.transitions import overridden
+
+    policy = endpoint_hours()
+    applier.clock._now = MONDAY_NIGHT - timedelta(hours=9)
+    applier(policy)
+    applier.clock._now = MONDAY_NIGHT
+    applier(policy)
+    stored = next(
+        s.finding
+        for s in applier.store.list_findings()
+        if s.finding.resource.name == "fraud-scoring-prod"
+    )
+    config = stored.resource.attributes["endpoint_config_name"]
+    applier.clock._now = TUESDAY_MORNING
+    # Someone creates it again by hand just before the resume: still Creating when it reads it.
+    with overridden(reads=3):
+        boto3.client("sagemaker", region_name=REGION).create_endpoint(
+            EndpointName="fraud-scoring-prod", EndpointConfigName=config
+        )
+        morning = applier(policy)
+
+    [fraud] = [f for f in morning.findings if f.resource_name == "fraud-scoring-prod"]
+    assert fraud.reason.startswith("left alone, not resumed"), fraud.reason
+    creates = [
+        e
+        for e in applier.store.list_audit(limit=1000)
+        if e.op == "sagemaker:CreateEndpoint" and e.finding_id == stored.id
+    ]
+    # No call of the watchdog's: nothing "started", and the end is recorded as not its doing.
+    assert not [e for e in creates if e.outcome == "started"]
+    assert [e.detail for e in creates if e.outcome == "done"] == [
+        "InService; not changed by the watchdog"
+    ]
+    assert len(left_alone(applier)) == 1

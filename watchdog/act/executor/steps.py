@@ -149,14 +149,18 @@ class StepRunner:
         # One read gives both the status and the description the audit log keeps.
         current = self._describe(job)
         status = status_of(job, current)
+        # An earlier attempt recorded the resource right before making its call: what AWS is
+        # doing or has done may be that call. Without one, it is someone else's doing (its
+        # saving is not the watchdog's, and a resume it did not make tells the owner).
+        recorded = recorded_description(self.store, job.step.id, attempt)
+        ours = recorded is not None
         settled = self._settled_fate(job, status)
         if settled is not None:
-            return self._finish(job, attempt, settled, called=previous in ("started", "parked"))
+            return self._finish(job, attempt, settled, called=ours)
         if not job.operation.allows(status):
             if self._on_its_way(job, status, previous):
-                # A crashed or parked run made the call: wait for it, never call twice.
-                described = recorded_description(self.store, job.step.id, attempt) or {}
-                return self._in_flight(job, attempt, described, called=True)
+                # Ours or someone else's call is under way: wait for it, never call twice.
+                return self._in_flight(job, attempt, recorded or {}, called=ours)
             self._given_up(job, attempt).refused(str(status))
             return self._park(job, "waiting", self._refused(job, status))
         reason, tags = self.verifier.check(job, self.clients)
