@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import botocore.client
 import botocore.loaders
 import botocore.session
 import pytest
@@ -44,10 +46,42 @@ def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Lo
     return loader
 
 
+# A private botocore method: should a botocore release rename it, the suite runs unpatched
+# (slower), not broken.
+_create_client_class = getattr(botocore.client.ClientCreator, "_create_client_class", None)
+_client_classes: dict[tuple[object, ...], type] = {}
+
+
+def _shared_client_class(
+    creator: botocore.client.ClientCreator, service_name: str, service_model: Any
+) -> type:
+    """One botocore client class per service (and class-building handlers) for the process.
+
+    Every client creation builds its class anew: a method per operation of the service (EC2 and
+    SageMaker have hundreds) and a new type, about half the CPU of making a client, and the tests
+    and the code under test make thousands of clients. The class holds only those methods, made
+    from the (shared, read-only) service model; a client's state (endpoint, credentials, event
+    hooks, the mock's stub) is its instance's. The handlers that may change the class
+    (`creating-client-class.*`) are part of the key, so a session with other handlers gets a
+    class of its own."""
+    handlers = creator._event_emitter._emitter._handlers  # type: ignore[attr-defined]
+    event = f"creating-client-class.{service_model.service_id.hyphenize()}"
+    key = (service_name, service_model.api_version, *handlers.prefix_search(event))
+    cls = _client_classes.get(key)
+    if cls is None:
+        assert _create_client_class is not None  # patched in only when it exists
+        cls = _client_classes[key] = _create_client_class(creator, service_name, service_model)
+    return cls
+
+
 @pytest.fixture(autouse=True, scope="session")
 def shared_botocore_loader() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(botocore.session, "create_loader", _shared_loader)
+        if _create_client_class is not None:
+            patch.setattr(
+                botocore.client.ClientCreator, "_create_client_class", _shared_client_class
+            )
         yield
 
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from watchdog_sandbox.seed import seed_demo_account
 
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.cli.main import cli
 from watchdog.store.sqlite import SqliteStore
 
@@ -63,7 +62,7 @@ def write_policy(path: Path, *policies: dict[str, Any]) -> Path:
 
 @pytest.fixture
 def sandbox(aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    seed_demo_account(boto3.Session(region_name=REGION))
+    seed_demo()
     monkeypatch.setenv("WATCHDOG_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("WATCHDOG_COST_EXPLORER", "false")
     monkeypatch.delenv("WATCHDOG_SLACK_APPROVERS", raising=False)

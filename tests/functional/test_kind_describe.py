@@ -10,9 +10,10 @@ import boto3
 import pytest
 import watchdog_sandbox as sandbox
 from moto import mock_aws
-from watchdog_sandbox.seed import seed_demo_account
 from watchdog_sandbox.seed_bedrock import CustomModelSpec, create_custom_model
 
+from tests.conftest import FAKE_AWS_ENV
+from tests.functional.demo_snapshot import seed_demo
 from watchdog.inventory import ScanRequest, scan
 from watchdog.kinds import BY_KIND, REGISTRY
 from watchdog.records import Kind, ResourceRecord
@@ -36,11 +37,18 @@ CONTAINERS: set[Kind] = {
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[list[ResourceRecord]]:
-    """The demo account, seeded once for the module (seeding takes seconds)."""
-    sandbox.install()
-    with mock_aws():
-        seed_demo_account(boto3.Session(region_name=REGION))
-        yield scan(ScanRequest(regions=[REGION])).resources
+    """The demo account, once for the module (seeded, or restored from this process's seed).
+    The module's fixture comes before each test's fake environment: it sets its own, so that a
+    seed made here (and kept for the process) is what every other test's would be."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION"):
+            env.delenv(name, raising=False)
+        for name, value in FAKE_AWS_ENV.items():
+            env.setenv(name, value)
+        sandbox.install()
+        with mock_aws():
+            seed_demo()
+            yield scan(ScanRequest(regions=[REGION])).resources
 
 
 def client_for(kind: Kind) -> Any:
