@@ -347,7 +347,8 @@ def _summary(outcomes: Sequence[FindingOutcome]) -> ApplySummary:
             steps_by_fate[step.fate] = steps_by_fate.get(step.fate, 0) + 1
         ends = any(_ends_billing(s, outcome) for s in outcome.steps)
         if outcome.fate == "done" and outcome.action != "park" and ends:
-            saved[outcome.resource_arn] = outcome.monthly_cost_usd or 0.0
+            shared = outcome.shared_bill  # its bill goes on for the resources sharing it
+            saved[outcome.resource_arn] = 0.0 if shared else outcome.monthly_cost_usd or 0.0
     return ApplySummary(
         findings=len(outcomes),
         by_fate=by_fate,

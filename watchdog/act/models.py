@@ -64,6 +64,8 @@ class FindingOutcome(BaseModel):
     approved_by: str | None = None
     resumed: bool = False
     monthly_cost_usd: float | None = None
+    # Its bill is shared with resources that stay (Finding.shared_bill): ending it saves nothing.
+    shared_bill: bool = False
     steps: list[StepOutcome] = Field(default_factory=list)
 
 

@@ -233,4 +233,5 @@ def finding_outcome(
         approved_by=approved_by,
         resumed=resumed,
         monthly_cost_usd=finding.monthly_cost_usd,
+        shared_bill=finding.shared_bill is not None,
     )
