@@ -70,6 +70,23 @@ EXPECTED_EXITS = {EXIT_DONE, EXIT_PARTIAL, EXIT_NOTHING_TO_DO, EXIT_REFUSED}
 RUN_TIMEOUT_S = 180
 
 
+# A run that outlives RUN_TIMEOUT_S is a failed trial with its output, not a crashed harness:
+# it is killed and reported with timeout(1)'s exit code, which no run of the CLI exits with.
+EXIT_TIMED_OUT = 124
+
+
+def communicate(process: subprocess.Popen[str]) -> tuple[str, str, int]:
+    """The run's stdout, stderr and exit code, once it ends or is timed out."""
+    try:
+        stdout, stderr = process.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        stderr += f"\n[still running after {RUN_TIMEOUT_S} s: killed by the fault harness]"
+        return stdout, stderr, EXIT_TIMED_OUT
+    return stdout, stderr, process.returncode
+
+
 class Harness:
     """Reference and trials over `lanes` sandboxes, one trial per lane at a time.
 
@@ -149,9 +166,8 @@ class Harness:
         )
 
     def _finish(self, process: subprocess.Popen[str], out: Path, started: float) -> Run:
-        stdout, stderr = process.communicate(timeout=RUN_TIMEOUT_S)
+        stdout, stderr, code = communicate(process)
         seconds = time.monotonic() - started
-        code = process.returncode
         if code < 0:  # ended by a signal: our SIGKILL
             return Run(None, seconds, stdout, stderr, None)
         result = json.loads(out.read_text()) if out.exists() and out.stat().st_size else None

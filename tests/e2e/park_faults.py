@@ -32,7 +32,7 @@ from typing import Any, Literal
 import boto3
 
 from tests.e2e.conftest import cli
-from tests.e2e.faults import RUN_TIMEOUT_S, Harness
+from tests.e2e.faults import RUN_TIMEOUT_S, Harness, communicate
 from tests.e2e.faults_records import EndState, Reference, Run, Trial
 from tests.e2e.faults_sandbox import REGION
 from tests.scale_to_zero import async_keeping, host_of_components, scaling_state
@@ -96,8 +96,8 @@ class ParkHarness(Harness):
     def _finish(self, process: subprocess.Popen[str], out: Path, started: float) -> Run:
         if self.mode == "park":
             return super()._finish(process, out, started)
-        stdout, stderr = process.communicate(timeout=RUN_TIMEOUT_S)
-        seconds, code = time.monotonic() - started, process.returncode
+        stdout, stderr, code = communicate(process)
+        seconds = time.monotonic() - started
         if code < 0:
             return Run(None, seconds, stdout, stderr, None)
         result = json.loads(stdout) if code in (0, 1) else None
