@@ -55,25 +55,27 @@ def evaluate(
 def _shared_bills(findings: list[Finding]) -> list[Finding]:
     """A stop or delete of a resource whose bill others share saves nothing unless every one
     of them has a finding that stops or deletes it too: say so, and count no saving."""
-    ending: dict[str, set[str]] = {}
-    for finding in findings:
-        shared = BY_KIND[finding.resource.kind].shares_bill(finding.resource)
-        if shared is not None and finding.action in ("stop", "delete"):
-            ending.setdefault(shared.group, set()).add(finding.resource.arn)
-    out = []
-    for finding in findings:
-        shared = BY_KIND[finding.resource.kind].shares_bill(finding.resource)
-        flagged = len(ending.get(shared.group, ())) if shared is not None else 0
-        if shared is None or finding.action not in ("stop", "delete") or flagged >= shared.members:
-            out.append(finding)
+    ending = [
+        (finding, shared)
+        for finding in findings
+        if finding.action in ("stop", "delete")
+        and (shared := BY_KIND[finding.resource.kind].shares_bill(finding.resource)) is not None
+    ]
+    flagged: dict[str, set[str]] = {}
+    for finding, shared in ending:
+        flagged.setdefault(shared.group, set()).add(finding.resource.arn)
+    updated: dict[str, Finding] = {}
+    for finding, shared in ending:
+        going = len(flagged[shared.group])
+        if going >= shared.members:
             continue
         note = (
-            f"it shares {shared.group}, and only {flagged} of them would go: deleting it saves "
+            f"it shares {shared.group}, and only {going} of them would go: deleting it saves "
             "nothing until the last of them is deleted"
         )
         reason = f"{finding.reason.rstrip('.')}; {note}."
-        out.append(finding.model_copy(update={"shared_bill": note, "reason": reason}))
-    return out
+        updated[finding.id] = finding.model_copy(update={"shared_bill": note, "reason": reason})
+    return [updated.get(f.id, f) for f in findings]
 
 
 def _apply(policy: Policy, record: ResourceRecord, ctx: EvalContext, out: Evaluation) -> None:

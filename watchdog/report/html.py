@@ -135,30 +135,35 @@ def _breakdown(name: str, rows: Sequence[Row]) -> str:
 def _offenders(report: SavingsReport) -> str:
     if not report.top_offenders:
         return "<p class='muted'>No standing finding.</p>"
-    body = "".join(
-        f"<tr><td>{escape(o.resource_name)}</td><td>{escape(o.kind)}</td><td>{escape(o.team)}</td>"
-        f"<td>{escape(o.account)} {escape(o.region)}</td><td>{escape(o.action)} "
-        f"({escape(o.state)})</td><td class='usd'>{escape(money(o.monthly_cost_usd))}</td></tr>"
+    rows = [
+        (o.resource_name, o.kind, o.team, f"{o.account} {o.region}", f"{o.action} ({o.state})",
+         money(o.monthly_cost_usd))
         for o in report.top_offenders
-    )
-    head = "<tr><th>resource</th><th>kind</th><th>team</th><th>where</th><th>action</th>"
-    return (
-        f"<div class='scroll'><table id='top-offenders'>{head}"
-        f"<th class='usd'>a month</th></tr>{body}</table></div>"
-    )
+    ]  # fmt: skip
+    head = ("resource", "kind", "team", "where", "action", "a month")
+    return _table("top-offenders", head, rows)
 
 
 def _waiting(report: SavingsReport) -> str:
     if not report.waiting:
         return "<p class='muted'>Nothing waits on anyone.</p>"
-    body = "".join(
-        f"<tr><td>{escape(w.resource_name)}</td><td>{escape(w.action)}</td>"
-        f"<td>{escape(w.waiting_on)}</td><td>{w.since:%Y-%m-%d}</td>"
-        f"<td class='usd'>{escape(money(w.monthly_savings_usd))}</td></tr>"
+    rows = [
+        (w.resource_name, w.action, w.waiting_on, f"{w.since:%Y-%m-%d}",
+         money(w.monthly_savings_usd))
         for w in report.waiting
-    )
+    ]  # fmt: skip
+    return _table("waiting", ("resource", "action", "waiting on", "since", "saves a month"), rows)
+
+
+def _table(table_id: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table whose last column is money (right-aligned), every cell escaped."""
+
+    def cells(tag: str, values: Sequence[str]) -> str:
+        *text, usd = (escape(v) for v in values)
+        return "".join(f"<{tag}>{v}</{tag}>" for v in text) + f"<{tag} class='usd'>{usd}</{tag}>"
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
     return (
-        "<div class='scroll'><table id='waiting'><tr><th>resource</th><th>action</th>"
-        "<th>waiting on</th><th>since</th><th class='usd'>saves a month</th></tr>"
+        f"<div class='scroll'><table id='{table_id}'><tr>{cells('th', head)}</tr>"
         f"{body}</table></div>"
     )

@@ -158,22 +158,20 @@ _DIMENSION: dict[str, Callable[[Finding], str]] = {
 
 
 def _rows(standing: Iterable[StoredFinding], key: Callable[[Finding], str]) -> list[Row]:
-    usd: dict[str, float] = {}
-    count: dict[str, int] = {}
-    for stored in standing:
-        name = key(stored.finding)
-        usd[name] = usd.get(name, 0.0) + (stored.finding.monthly_cost_usd or 0.0)
-        count[name] = count.get(name, 0) + 1
-    rows = [Row(name=name, usd=usd[name], count=count[name]) for name in usd]
-    return sorted(rows, key=lambda r: (-r.usd, r.name))
+    return _totals((key(s.finding), s.finding.monthly_cost_usd or 0.0) for s in standing)
 
 
 def _team_rows(in_window: Iterable[tuple[_Spell, float]]) -> list[Row]:
+    return _totals((spell.team, saved) for spell, saved in in_window)
+
+
+def _totals(pairs: Iterable[tuple[str, float]]) -> list[Row]:
+    """(name, usd) pairs summed and counted by name, the most first."""
     usd: dict[str, float] = {}
     count: dict[str, int] = {}
-    for spell, saved in in_window:
-        usd[spell.team] = usd.get(spell.team, 0.0) + saved
-        count[spell.team] = count.get(spell.team, 0) + 1
+    for name, amount in pairs:
+        usd[name] = usd.get(name, 0.0) + amount
+        count[name] = count.get(name, 0) + 1
     rows = [Row(name=name, usd=usd[name], count=count[name]) for name in usd]
     return sorted(rows, key=lambda r: (-r.usd, r.name))
 
