@@ -125,7 +125,7 @@ def plan_deliveries(
     (after a click). `only` limits both to those finding ids (a digest's update still
     re-renders all it shows)."""
     wanted = [s for s in stored if only is None or s.finding.id in only]
-    made = _made_by(run_id, seen_since)
+    made = made_by(run_id, seen_since)
     to_post, skipped = _new(wanted, messages, made, default_channel, webhook, channels)
     return Deliveries(
         posts=_group(to_post, digest),
@@ -134,7 +134,7 @@ def plan_deliveries(
     )
 
 
-def _made_by(run_id: str | None, seen_since: datetime | None) -> Callable[[StoredFinding], bool]:
+def made_by(run_id: str | None, seen_since: datetime | None) -> Callable[[StoredFinding], bool]:
     """Whether the cycle being announced made the finding: its run, or (a fanned-out cycle,
     one run per shard) any run since it started."""
 

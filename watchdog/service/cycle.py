@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import structlog
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from watchdog.act import ApplyResult, ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.notify.options import NotifyResult
+from watchdog.notify.outbound import ChannelResult
 from watchdog.pipeline import lookback_for
+from watchdog.service.channels import tell_channels
 from watchdog.service.context import Service
 from watchdog.service.notices import tell_owners
 from watchdog.signals.collect import SignalOptions
@@ -25,6 +27,7 @@ log = structlog.get_logger(__name__)
 class CycleResult(BaseModel):
     apply: ApplyResult
     slack: NotifyResult | None = None  # None: no Slack configured
+    channels: dict[str, ChannelResult] = Field(default_factory=dict)  # Teams, email, webhooks
 
 
 def run_cycle(
@@ -66,4 +69,5 @@ def run_cycle(
         )
         log.info("slack notified", run_id=result.run_id, **slack.model_dump(exclude={"failed"}))
         tell_owners(service, result.run_id)
-    return CycleResult(apply=result, slack=slack)
+    told = {} if stopping or not announce else tell_channels(service, run_id=result.run_id)
+    return CycleResult(apply=result, slack=slack, channels=told)

@@ -12,6 +12,7 @@ from datetime import datetime
 from watchdog.aws.scope import ScopeError, named_roles, role_arn
 from watchdog.inventory import ScanRequest, open_scope
 from watchdog.notify.options import NotifyResult
+from watchdog.service.channels import tell_channels
 from watchdog.service.context import Service
 from watchdog.service.cycle import CycleResult, run_cycle
 from watchdog.service.notices import tell_owners
@@ -41,7 +42,8 @@ def run_shard(
 
 def notify_all(service: Service, started_at: datetime) -> NotifyResult | None:
     """Post every finding the shards saw since `started_at` that has no message yet, and edit
-    the messages whose findings moved on."""
+    the messages whose findings moved on; the other channels are told the same."""
+    tell_channels(service, seen_since=started_at)
     if service.sender is None:
         return None
     from watchdog.notify.notifier import notify  # slack_sdk: only with Slack configured
