@@ -43,6 +43,7 @@ class Posted:
     blocks: list[dict[str, Any]]
     updates: int = 0
     via: Literal["bot", "webhook"] = "bot"
+    thread_ts: str | None = None  # a reply in this message's thread
 
 
 class Workspace:
@@ -92,7 +93,10 @@ class Workspace:
         content = wire.read_content(params)
         if content is None:
             return wire.error_payload("no_text")
-        posted = self._add(Posted(self._channel_id(channel), self._next_ts(), *content))
+        thread = wire.string(params.get("thread_ts")) or None
+        posted = self._add(
+            Posted(self._channel_id(channel), self._next_ts(), *content, thread_ts=thread)
+        )
         return {
             "ok": True,
             "channel": posted.channel,

@@ -38,6 +38,7 @@ class Message:
 
     text: str
     blocks: list[dict[str, Any]]
+    thread_ts: str | None = None  # a reply in that message's thread (bot only)
 
 
 def finding_message(

@@ -61,7 +61,11 @@ class BotSender:
         answer = self._call(
             "chat.postMessage",
             lambda: self.client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+                thread_ts=message.thread_ts,
             ),
         )
         return str(answer["channel"]), str(answer["ts"])

@@ -240,6 +240,53 @@ class Owner(_Strict):
     default: str | None = None
 
 
+# Where an escalation may go: an email address, a Slack channel ("#name", C.../G... id), a
+# Slack user (U.../W...) or user group (S...). A policy is written by whoever runs the
+# watchdog, not by whoever can tag a resource, so it may name any channel.
+_ESCALATION_TARGET = re.compile(
+    r"^([^@\s]+@[^@\s]+\.[^@\s]+|#[a-z0-9][a-z0-9._-]{0,79}|[CGSUW][A-Z0-9]{6,})$"
+)
+
+
+class Reminders(_Strict):
+    """What happens to a finding nobody answers: its owner is reminded after `remind_after`,
+    and after `escalate_after` it goes to `escalate_to` as well, on every channel. Nothing is
+    stopped or deleted because nobody answered: only approval.mode automatic does that."""
+
+    remind_after: Duration | None = Field(default=None, description="e.g. 3d")
+    escalate_after: Duration | None = Field(default=None, description="e.g. 7d")
+    escalate_to: list[str] = Field(
+        default_factory=list,
+        description="email addresses, Slack channels (#name or C... id), users (U...) or "
+        "user groups (S...)",
+    )
+
+    @field_validator("escalate_to")
+    @classmethod
+    def _targets(cls, targets: list[str]) -> list[str]:
+        for target in targets:
+            if not _ESCALATION_TARGET.match(target):
+                raise ValueError(
+                    f"{target!r} is not an email address, a Slack channel (#name or C... id), "
+                    "user (U...) or user group (S...)"
+                )
+        return targets
+
+    @model_validator(mode="after")
+    def _escalation_is_whole(self) -> Reminders:
+        if self.escalate_after is not None and not self.escalate_to:
+            raise ValueError("escalate_after needs escalate_to: whom to escalate to")
+        if self.escalate_to and self.escalate_after is None:
+            raise ValueError("escalate_to needs escalate_after: when to escalate")
+        if (
+            self.remind_after is not None
+            and self.escalate_after is not None
+            and self.escalate_after <= self.remind_after
+        ):
+            raise ValueError("escalate_after must come after remind_after")
+        return self
+
+
 class Policy(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="unique, kebab-case")
     description: str = ""
@@ -257,6 +304,7 @@ class Policy(_Strict):
     action_window: ActionWindow | None = None
     exemptions: Exemptions = Field(default_factory=Exemptions)
     owner: Owner = Field(default_factory=Owner)
+    reminders: Reminders | None = None
 
     @field_validator("park_when_idle")
     @classmethod

@@ -43,14 +43,20 @@ def tell_channels(
     """Tell every configured channel what it has not told; findings are announced only when
     the run `run_id` (or any run since `seen_since`) found them."""
     current: Callable[..., bool] = made_by(run_id, seen_since)
+    chosen = configured_channels(service) if channels is None else channels
+    rules = reminder_rules(service) if chosen or service.sender is not None else {}
+    if rules and service.sender is not None:
+        from watchdog.notify.slack_reminders import SlackReminders  # slack_sdk: with Slack only
+
+        chosen = [*chosen, SlackReminders(service.store, service.sender, service.notify_options)]
     results = {}
-    for channel in configured_channels(service) if channels is None else channels:
+    for channel in chosen:
         result = tell(
             service.store,
             channel,
             service.clock.now(),
             current=current,
-            rules=reminder_rules(service),
+            rules=rules,
             links=service.notify_options.links,
         )
         if result.sent or result.failed:
@@ -60,5 +66,13 @@ def tell_channels(
 
 
 def reminder_rules(service: Service) -> Mapping[str, ReminderRule]:
-    """Each policy's reminder and escalation, by policy name (none yet: every rule is empty)."""
-    return {}
+    """Each policy's reminder and escalation, by policy name: only policies that ask for them."""
+    return {
+        policy.name: ReminderRule(
+            remind_after=policy.reminders.remind_after,
+            escalate_after=policy.reminders.escalate_after,
+            escalate_to=tuple(policy.reminders.escalate_to),
+        )
+        for policy in service.policies
+        if policy.reminders is not None
+    }

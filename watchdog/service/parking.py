@@ -12,6 +12,7 @@ import structlog
 
 from watchdog.act import ExecOptions, FindingOutcome
 from watchdog.act.parking import parking_tick
+from watchdog.service.channels import tell_channels
 from watchdog.service.context import Service
 from watchdog.service.notices import tell_owners
 
@@ -46,4 +47,5 @@ def run_parking(
     # or at the next tick when Slack did not take it.
     if interrupted is None or not interrupted():
         tell_owners(service, run_id)
+        tell_channels(service)  # parked and back: Teams, email and webhooks hear of it too
     return outcomes

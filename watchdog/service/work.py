@@ -24,6 +24,7 @@ from watchdog.aws.errors import describe_error
 from watchdog.notify.notifier import notify
 from watchdog.notify.response_url import allowed_response_url
 from watchdog.notify.sender import bypasses_proxy
+from watchdog.service.channels import tell_channels
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
 from watchdog.service.notices import tell_owners
@@ -142,7 +143,10 @@ def _exempt(work: Work, service: Service) -> None:
 
 
 def _update(finding_id: str | None, service: Service) -> None:
-    if finding_id is None or service.sender is None:
+    if finding_id is None:
+        return
+    tell_channels(service)  # Teams, email, webhooks hear of the click's change now
+    if service.sender is None:
         return
     notify(
         service.store,
