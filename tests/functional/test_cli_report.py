@@ -14,6 +14,10 @@ from click.testing import CliRunner, Result
 from tests.functional.test_cli_audit import entry
 from tests.unit.report.test_report import stored
 from watchdog.cli.report import report
+from watchdog.service.context import build_service
+from watchdog.service.routes import Request, route
+from watchdog.settings import Settings
+from watchdog.store.open import open_store
 from watchdog.store.sqlite import SqliteStore
 
 
@@ -79,3 +83,38 @@ def test_an_unknown_store_is_one_line_and_exit_2() -> None:
 
     assert result.exit_code == 2, result.output
     assert "unsupported store URL" in result.output
+
+
+def test_a_report_link_opens_this_report_on_the_daemon(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "report-link-secret-0123456789abcdef0123456789"
+    monkeypatch.setenv("WATCHDOG_LINK_SECRET", secret)
+    monkeypatch.setenv("WATCHDOG_PUBLIC_URL", "https://watchdog.example.com/")
+    result = run("--store", store_url, "--link", "--since", "7d", "--valid", "2d")
+
+    assert result.exit_code == 0, result.output
+    url = result.output.strip()
+    assert url.startswith("https://watchdog.example.com/report/")
+    settings = Settings(store=store_url, link_secret=secret, public_url="https://x.example.com")
+    store = open_store(store_url)
+    try:
+        service = build_service(settings, store)
+        path = url.removeprefix("https://watchdog.example.com")
+        page, _ = route(service, Request("GET", path), datetime.now(UTC))
+        late, _ = route(service, Request("GET", path), datetime.now(UTC) + timedelta(days=2))
+    finally:
+        store.close()
+    assert page.status == 200 and "$1,090.50" in page.body
+    assert late.status == 410
+
+
+def test_a_report_link_needs_the_link_settings(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WATCHDOG_LINK_SECRET", raising=False)
+    monkeypatch.delenv("WATCHDOG_PUBLIC_URL", raising=False)
+    result = run("--store", store_url, "--link")
+    assert result.exit_code == 2
+    assert "--link needs WATCHDOG_LINK_SECRET and WATCHDOG_PUBLIC_URL" in result.output
+    assert "Traceback" not in result.output

@@ -20,7 +20,7 @@ from lambda_handler import handler
 from tests.functional.conftest import organization_env
 from tests.functional.demo_snapshot import seed_demo
 from tests.unit.act.test_admission_rules import finding
-from watchdog.approvals.tokens import issue_token
+from watchdog.approvals.tokens import issue_report_token, issue_token
 from watchdog.notify.blocks import finding_message
 from watchdog.notify.notifier import NotifyOptions, notify
 from watchdog.notify.slack import BotSender
@@ -260,6 +260,18 @@ def test_the_approval_page_is_served_as_html_and_changes_nothing(stored: Store) 
 
     assert confirmed["statusCode"] == 200
     assert [(w.task, w.user) for w in dispatched.work] == [("execute", "link")]
+
+
+def test_the_function_url_serves_the_report_page_read_only(stored: Store) -> None:
+    window, expires = timedelta(days=30), datetime.now(UTC) + timedelta(days=7)
+    token = issue_report_token(LINK_SECRET.encode(), window, expires)
+    dispatched = Dispatched()
+
+    answer = handler(http_event("GET", f"/report/{token}"), None, dispatched)
+
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["Content-Type"].startswith("text/html")
+    assert "$100.00" in answer["body"] and dispatched.work == []
 
 
 @pytest.fixture

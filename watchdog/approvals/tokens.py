@@ -30,11 +30,14 @@ MIN_SECRET_BYTES = 32  # as long as the HMAC-SHA256 output: shorter keys are gue
 VERSION = 1
 # Binds signatures to one use: a MAC made with the same key for anything else never verifies,
 # so an approval link never resumes anything, nor a resume link approves.
-Purpose = Literal["approve", "resume"]
+Purpose = Literal["approve", "resume", "report"]
 _CONTEXTS: dict[str, bytes] = {
     "approve": b"ai-watchdog approval link v1\n",
     "resume": b"ai-watchdog resume link v1\n",
+    # Read-only: shows the savings report for a window; used as often as wanted until it ends.
+    "report": b"ai-watchdog report link v1\n",
 }
+_MAX_REPORT_WINDOW = 10 * 366 * 86400  # seconds; a report of ten years is already enough
 # Far above a real token (~170 characters); refuses oversized input before any decoding.
 _MAX_TOKEN_CHARS = 1024
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
@@ -146,6 +149,48 @@ def approval_url(public_url: str, token: str) -> str:
 def resume_url(public_url: str, token: str) -> str:
     """A parked finding's Resume now link: the `/resume/{token}` route."""
     return f"{public_url.rstrip('/')}/resume/{token}"
+
+
+def issue_report_token(secret: bytes, window: timedelta, expires_at: datetime) -> str:
+    """A read-only link to the savings report of the `window` before each opening, until
+    `expires_at`. Nothing is consumed: it approves nothing and changes nothing."""
+    key = link_secret(secret)
+    seconds = int(window.total_seconds())
+    if seconds <= 0:
+        raise ValueError("the report's window must be positive")
+    payload = {"v": VERSION, "r": seconds, "exp": int(_aware(expires_at, "expires_at").timestamp())}
+    body = _encode(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    return f"{body}.{_encode(_sign(key, body, 'report'))}"
+
+
+def verify_report_token(secret: bytes, token: str, now: datetime) -> timedelta:
+    """The report window a report link shows, if it is this watchdog's and not expired."""
+    key = link_secret(secret)
+    moment = _aware(now, "now")
+    if not token or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 1:
+        raise _malformed()
+    body, signature_text = token.split(".")
+    signature = _decode(signature_text)
+    if signature is None or not hmac.compare_digest(signature, _sign(key, body, "report")):
+        raise TokenInvalid("bad-signature", "This link was changed or was not issued here.")
+    raw = _decode(body)
+    try:
+        data = json.loads(raw) if raw is not None else None
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if not isinstance(data, dict) or set(data) != {"v", "r", "exp"} or data["v"] != VERSION:
+        raise _malformed()
+    window, exp = data["r"], data["exp"]
+    if type(window) is not int or type(exp) is not int or not 0 < window <= _MAX_REPORT_WINDOW:
+        raise _malformed()
+    if moment.timestamp() >= exp:
+        raise TokenInvalid("expired", "This report link has expired: ask for a new one.")
+    return timedelta(seconds=window)
+
+
+def report_url(public_url: str, token: str) -> str:
+    """The savings report's link: the `/report/{token}` route."""
+    return f"{public_url.rstrip('/')}/report/{token}"
 
 
 def _sign(key: bytes, body: str, purpose: Purpose = "approve") -> bytes:

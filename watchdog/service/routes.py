@@ -3,6 +3,7 @@
 - `GET|HEAD /approve/{token}`: the approval page (changes nothing: Slack's unfurler fetches it);
 - `POST /approve/{token}`: the page's confirm form, which approves;
 - `GET|HEAD|POST /resume/{token}`: a parked finding's Resume now link, the same way;
+- `GET|HEAD /report/{token}`: the savings report, read-only, for as long as its link lasts;
 - `POST /slack/interactions`: Slack's signed button clicks;
 - `GET /healthz`, and `GET /metrics` where the host has metrics (the daemon).
 
@@ -23,13 +24,14 @@ from watchdog.approvals.resume_link import handle_resume
 from watchdog.approvals.tokens import TokenInvalid, verify_token
 from watchdog.service.clicks import answer_click
 from watchdog.service.context import Service
+from watchdog.service.report_page import report_page
 from watchdog.service.work import Work
 
-APPROVE_PREFIX, RESUME_PREFIX = "/approve/", "/resume/"
+APPROVE_PREFIX, RESUME_PREFIX, REPORT_PREFIX = "/approve/", "/resume/", "/report/"
 TEXT = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 # A token as it sits in a logged path or message (any case: a token mistyped into /Approve/ is
 # still someone's live approval).
-_TOKEN_IN_PATH = re.compile(r"(/(?:approve|resume)/)([^\s?#\"'<>]+)", re.IGNORECASE)
+_TOKEN_IN_PATH = re.compile(r"(/(?:approve|resume|report)/)([^\s?#\"'<>]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def route(
         return _approval(service, method, path.removeprefix(APPROVE_PREFIX), now)
     if path.startswith(RESUME_PREFIX):
         return _resume(service, method, path.removeprefix(RESUME_PREFIX), now)
+    if path.startswith(REPORT_PREFIX):
+        return report_page(service, method, path.removeprefix(REPORT_PREFIX), now), []
     if path == "/slack/interactions":
         if method != "POST":
             return _text(405, "POST only", {"Allow": "POST"}), []
