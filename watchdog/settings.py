@@ -6,8 +6,10 @@ pydantic-settings ranks above the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +24,11 @@ _CHANNEL_NAME = re.compile(r"#?[\w.-]{1,80}")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WATCHDOG_", extra="ignore")
+    # A refused value is kept out of the error's text (a traceback in the Lambda's log): a secret
+    # URL's signature must not land there. The CLI reads `errors()`, which keep it.
+    model_config = SettingsConfigDict(
+        env_prefix="WATCHDOG_", extra="ignore", hide_input_in_errors=True
+    )
 
     regions: str | None = Field(
         default=None, description="comma list or `all`; unset: the session's region"
@@ -108,6 +114,12 @@ class Settings(BaseSettings):
         default=None, description="base URL approval links are built on (the daemon or Lambda)"
     )
     link_hours: float = Field(default=24, gt=0, description="how long an approval link is valid")
+
+    # Microsoft Teams (unset: no Teams): a Teams workflow's webhook URL ("When a Teams webhook
+    # request is received"). Its `sig=` signs it: whoever holds it posts in the channel.
+    teams_webhook_url: SecretStr | None = Field(
+        default=None, description="Teams workflow webhook URL: Adaptive Cards, a Review link"
+    )
 
     # The daemon (`ai-watchdog daemon`).
     daemon_schedule: str = Field(
@@ -219,6 +231,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an http(s) URL, not {value!r}")
         return value
 
+    @field_validator("teams_webhook_url")
+    @classmethod
+    def _teams_https(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = https_url_problem(value.get_secret_value()) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)  # never the URL itself: it is a secret
+        return value
+
     def slack_channel_set(self) -> frozenset[str]:
         names = (self.slack_channels or "").split(",")
         return frozenset(n.strip().removeprefix("#") for n in names if n.strip())
@@ -228,3 +248,29 @@ class Settings(BaseSettings):
 
     def region_list(self) -> list[str] | None:
         return self.regions.split(",") if self.regions else None
+
+
+def https_url_problem(url: str) -> str | None:
+    """Why a secret URL (a webhook's) cannot be used, naming nothing of it; None when it can:
+    https, or http to a loopback host only (a local stand-in for tests)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        return "is not a URL"
+    if not host or "@" in parts.netloc:
+        return "is not a URL with a host"
+    if parts.scheme == "https":
+        return None
+    if parts.scheme == "http" and _loopback(host):
+        return None
+    return "must be an https URL (http only to a loopback host)"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

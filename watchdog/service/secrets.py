@@ -3,9 +3,9 @@
 Any secret setting may be given by reference instead of by value: `WATCHDOG_<NAME>_PARAM` names
 an SSM parameter (read with decryption), `WATCHDOG_<NAME>_SECRET_ID` a Secrets Manager secret (its
 SecretString), for NAME in SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN,
-SLACK_WEBHOOK_URL, LINK_SECRET. Each is fetched once per warm container: values are kept in this
-module by (source, name), so later invocations make no AWS call. A parameter or secret given by
-ARN is read in the ARN's region.
+SLACK_WEBHOOK_URL, LINK_SECRET, TEAMS_WEBHOOK_URL. Each is fetched once per warm container:
+values are kept in this module by (source, name), so later invocations make no AWS call. A
+parameter or secret given by ARN is read in the ARN's region.
 
 A secret given two ways is an error, not a precedence rule: which one was meant is a guess. An
 empty variable counts as unset (how a template leaves one out). Values never reach a log or an
@@ -36,6 +36,7 @@ SECRET_FIELDS = (
     "slack_app_token",
     "slack_webhook_url",
     "link_secret",
+    "teams_webhook_url",
 )
 Source = Literal["ssm", "secretsmanager"]
 _SUFFIXES: tuple[tuple[Source, str], ...] = (("ssm", "_PARAM"), ("secretsmanager", "_SECRET_ID"))
