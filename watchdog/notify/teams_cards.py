@@ -34,7 +34,6 @@ import re
 from typing import Any
 
 from watchdog.findings import Finding
-from watchdog.notify.blocks import money
 from watchdog.notify.outbound import ESCALATED, REMINDER, Change
 from watchdog.store.base import StoredFinding
 from watchdog.words import plural
@@ -60,6 +59,11 @@ _HEADS = {
     "parked": "Parked",
     "resolved": "Resolved",
 }
+
+
+def money(value: float | None) -> str:
+    """As the Slack alert says it (blocks.money, which brings slack_sdk along: not here)."""
+    return "cost unknown" if value is None else f"${value:,.2f}/month"
 
 
 def markdown_text(text: str) -> str:

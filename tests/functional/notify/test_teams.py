@@ -4,6 +4,8 @@ workflow webhook, through the watchdog's own HTTP client against the local fake 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -289,3 +291,12 @@ def test_the_webhook_url_must_be_https_but_for_a_loopback_stand_in(url: str, tak
     with pytest.raises(ValidationError) as refused:
         Settings(teams_webhook_url=url)
     assert "sig=abc" not in str(refused.value)
+
+
+def test_teams_alone_loads_no_slack_sdk() -> None:
+    """A Lambda with Teams and without Slack stays as lean as one with neither."""
+    code = "import sys, watchdog.notify.teams; print('slack_sdk' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "False"
