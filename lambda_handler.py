@@ -39,6 +39,7 @@ from watchdog.service.context import build_service
 from watchdog.service.lambda_events import (
     Dispatch,
     invoke_self,
+    is_digest,
     is_fanout,
     is_http,
     is_parking,
@@ -72,9 +73,9 @@ def handler(
     if settings.cache_dir is None:
         settings = settings.model_copy(update={"cache_dir": "/tmp/ai-cost-watchdog"})
     if not settings.store:
-        if is_http(event) or is_work(event) or is_fanout(event) or is_parking(event):
+        if any(is_(event) for is_ in (is_http, is_work, is_fanout, is_parking, is_digest)):
             raise ValueError(
-                "WATCHDOG_STORE must be set for Slack, approval, fan-out and parking events"
+                "WATCHDOG_STORE must be set for Slack, approval, fan-out, parking and digest events"
             )
         return _plan_only(settings)
     service = build_service(settings, open_store(settings.store))
@@ -87,6 +88,8 @@ def handler(
             return lambda_events.fanout(service, event, context)
         if is_parking(event):
             return lambda_events.parking(service, context)
+        if is_digest(event):
+            return lambda_events.digest(service, context)
         return lambda_events.scheduled(service, context)
     finally:
         service.close()

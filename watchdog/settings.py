@@ -115,6 +115,21 @@ class Settings(BaseSettings):
     )
     link_hours: float = Field(default=24, gt=0, description="how long an approval link is valid")
 
+    # The weekly digest: the savings report's headline numbers on every channel, and a link
+    # to the whole report (on public_url with the link secret, else in report_bucket).
+    digest_schedule: str = Field(
+        default="0 9 * * mon",
+        description="the daemon's weekly digest, a five-field cron in daemon_timezone; `off`: none",
+    )
+    report_link_days: float = Field(
+        default=8, gt=0, le=366, description="how long the digest's report link works"
+    )
+    report_bucket: str | None = Field(
+        default=None,
+        description="bucket[/prefix] for the digest's report when there is no public_url "
+        "(a presigned link: 7 days at most, less with a role's credentials)",
+    )
+
     # Microsoft Teams (unset: no Teams): a Teams workflow's webhook URL ("When a Teams webhook
     # request is received"). Its `sig=` signs it: whoever holds it posts in the channel.
     teams_webhook_url: SecretStr | None = Field(

@@ -10,7 +10,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from watchdog.daemon.schedule import ScheduleError, trigger_from
+from watchdog.daemon.schedule import ScheduleError, digest_trigger, trigger_from
 
 FRIDAY_NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -91,3 +91,10 @@ def test_anything_else_that_is_not_five_field_cron_is_refused(schedule: str) -> 
 def test_the_schedule_error_is_a_value_error() -> None:
     # Settings validation and the CLI report ValueErrors as configuration mistakes.
     assert issubclass(ScheduleError, ValueError)
+
+
+def test_the_digest_schedule_can_be_off_and_a_bad_one_names_its_setting() -> None:
+    assert digest_trigger("off", "UTC") is None
+    assert digest_trigger("0 9 * * mon", "Europe/Paris") is not None
+    with pytest.raises(ScheduleError, match=r"^WATCHDOG_DIGEST_SCHEDULE 'weekly': not"):
+        digest_trigger("weekly", "UTC")

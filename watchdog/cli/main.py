@@ -16,6 +16,7 @@ from watchdog.cli.approve import approve
 from watchdog.cli.audit import audit
 from watchdog.cli.daemon import daemon
 from watchdog.cli.demo import demo
+from watchdog.cli.digest import digest
 from watchdog.cli.failures import FriendlyGroup
 from watchdog.cli.findings import findings
 from watchdog.cli.leftovers import leftovers
@@ -44,6 +45,7 @@ cli.add_command(restore)
 cli.add_command(resume)
 cli.add_command(audit)
 cli.add_command(report)
+cli.add_command(digest)
 cli.add_command(findings)
 cli.add_command(snooze_command)
 cli.add_command(exempt_command)

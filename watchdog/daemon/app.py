@@ -27,12 +27,13 @@ from watchdog.approvals.http import Response
 from watchdog.daemon.health import Health
 from watchdog.daemon.http import HttpServer
 from watchdog.daemon.metrics import Metrics
-from watchdog.daemon.schedule import trigger_from
+from watchdog.daemon.schedule import digest_trigger, trigger_from
 from watchdog.daemon.socket_mode import connect_socket_mode
 from watchdog.policies.load import PolicyError
 from watchdog.service.clicks import answer_payload
 from watchdog.service.context import Service
 from watchdog.service.cycle import run_cycle
+from watchdog.service.digest import send_digest
 from watchdog.service.parking import run_parking
 from watchdog.service.routes import Request, route
 from watchdog.service.work import Work, perform
@@ -55,6 +56,7 @@ class Daemon:
         settings = service.settings
         self.service = service
         self.trigger = trigger_from(settings.daemon_schedule, settings.daemon_timezone)
+        self.digest_trigger = digest_trigger(settings.digest_schedule, settings.daemon_timezone)
         # host:pid:start, so a restart on this host can tell a dead holder of the lock.
         self.owner = owner or holders.this_process()
         self.metrics = Metrics()
@@ -91,6 +93,8 @@ class Daemon:
         # Park schedules between cycles: their times are met within this many minutes.
         every = IntervalTrigger(minutes=self.service.settings.parking_minutes)
         self._scheduler.add_job(self.parking, every, id="parking")
+        if self.digest_trigger is not None:
+            self._scheduler.add_job(self.digest, self.digest_trigger, id="digest")
         self._scheduler.start()
         self._started = True
         threading.Thread(
@@ -192,6 +196,19 @@ class Daemon:
             log.exception("parking tick failed")
             return
         self.metrics.count("parking", "ran" if ran else "skipped")
+
+    def digest(self) -> None:
+        """The weekly digest; a failed channel is tried again at the next run of the job."""
+        try:
+            result = send_digest(self.service, self.owner)
+        except Exception:
+            self.metrics.count("digests", "failed")
+            log.exception("digest failed")
+            return
+        for _ in result.sent:
+            self.metrics.count("digests", "sent")
+        for _ in result.failed:
+            self.metrics.count("digests", "failed")
 
     def _run_parking(self, deadline: datetime) -> None:
         self._reload_policies()

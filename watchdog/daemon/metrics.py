@@ -19,6 +19,7 @@ class Metrics:
         self.slack: Counter[str] = Counter()  # posted | updated | failed
         self.work: Counter[str] = Counter()  # deferred work by task
         self.parking: Counter[str] = Counter()  # parking ticks by outcome: ran | failed | skipped
+        self.digests: Counter[str] = Counter()  # weekly digests by outcome: sent | failed
         self.parked_usd = 0.0  # what parking saved, over the audit log
         self.parked_usd_by_team: dict[str, float] = {}
         self.parked_hours = 0.0
@@ -85,6 +86,10 @@ class Metrics:
             lines += [
                 f'watchdog_parking_ticks_total{{outcome="{k}"}} {v}'
                 for k, v in self.parking.items()
+            ]
+            _family(lines, "watchdog_digests_total", "counter", "weekly digests, per channel")
+            lines += [
+                f'watchdog_digests_total{{outcome="{k}"}} {v}' for k, v in self.digests.items()
             ]
             _family(lines, "watchdog_parking_saved_usd", "gauge", "what parked hours saved")
             lines.append(f"watchdog_parking_saved_usd {self.parked_usd}")

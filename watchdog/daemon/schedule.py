@@ -15,7 +15,9 @@ class ScheduleError(ValueError):
     """WATCHDOG_DAEMON_SCHEDULE or WATCHDOG_DAEMON_TIMEZONE cannot be used; says why."""
 
 
-def trigger_from(schedule: str, timezone: str) -> BaseTrigger:
+def trigger_from(
+    schedule: str, timezone: str, setting: str = "WATCHDOG_DAEMON_SCHEDULE"
+) -> BaseTrigger:
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -25,17 +27,24 @@ def trigger_from(schedule: str, timezone: str) -> BaseTrigger:
         try:
             every = parse_duration(text.removeprefix("every ").strip())
         except ValueError as error:
-            raise ScheduleError(f"WATCHDOG_DAEMON_SCHEDULE {schedule!r}: {error}") from error
+            raise ScheduleError(f"{setting} {schedule!r}: {error}") from error
         if every.total_seconds() <= 0:
-            raise ScheduleError(f"WATCHDOG_DAEMON_SCHEDULE {schedule!r}: must be positive")
+            raise ScheduleError(f"{setting} {schedule!r}: must be positive")
         return IntervalTrigger(seconds=every.total_seconds(), timezone=zone)
     try:
         return _cron(text, zone)
     except ValueError as error:
         raise ScheduleError(
-            f"WATCHDOG_DAEMON_SCHEDULE {schedule!r}: not `every <duration>` (e.g. every 15m) "
+            f"{setting} {schedule!r}: not `every <duration>` (e.g. every 15m) "
             f"nor a five-field cron expression ({error})"
         ) from error
+
+
+def digest_trigger(schedule: str, timezone: str) -> BaseTrigger | None:
+    """The weekly digest's trigger; None when WATCHDOG_DIGEST_SCHEDULE is `off`."""
+    if schedule.strip().lower() == "off":
+        return None
+    return trigger_from(schedule, timezone, "WATCHDOG_DIGEST_SCHEDULE")
 
 
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")

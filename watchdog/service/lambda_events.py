@@ -3,6 +3,7 @@
 - an EventBridge Scheduler event: a cycle within the invocation's remaining time;
 - the parking schedule's event (`{"watchdog": "parking"}`, every 15 minutes): what park
   schedules ask for now, from the store, without a scan (watchdog.service.parking);
+- the weekly digest's event (`{"watchdog": "digest"}`): watchdog.service.digest;
 - an HTTP API v2 / function URL request: the routes in watchdog.service.routes, answered at
   once (Slack's 3 seconds); work they start goes to an asynchronous invocation of this same
   function, since a Lambda cannot keep working after it has answered;
@@ -78,6 +79,19 @@ def parking(service: Service, context: Any) -> dict[str, Any]:
     summary = {"park_findings": len(outcomes), "steps_by_fate": dict(steps)}
     log.info("parking finished", **summary)
     return summary
+
+
+def is_digest(event: dict[str, Any]) -> bool:
+    return event.get(FANOUT_KEY) == "digest"
+
+
+def digest(service: Service, context: Any) -> dict[str, Any]:
+    """The weekly digest's schedule: this week's digest, where it has not gone yet."""
+    from watchdog.service.digest import send_digest
+
+    request = getattr(context, "aws_request_id", None) or "lambda"
+    result = send_digest(service, f"digest-{request}")
+    return result.model_dump(exclude={"report_url"}) | {"linked": result.report_url is not None}
 
 
 def is_fanout(event: dict[str, Any]) -> bool:
