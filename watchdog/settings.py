@@ -7,11 +7,12 @@ pydantic-settings ranks above the environment.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The longest snooze, wherever it is asked for (the Snooze button's value, `snooze --days`, this
@@ -136,6 +137,27 @@ class Settings(BaseSettings):
         default=None, description="Teams workflow webhook URL: Adaptive Cards, a Review link"
     )
 
+    # A signed JSON webhook (unset: none): one event per finding change, for PagerDuty,
+    # Opsgenie, ticketing (README "Webhooks"). Its URL is a secret too: it may carry a token.
+    webhook_url: SecretStr | None = Field(
+        default=None, description="https URL events are POSTed to (http only to loopback)"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC-SHA256 key signing every event (at least 32 bytes); required with "
+        "webhook_url",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=3, gt=0, le=30, description="how long one request may take"
+    )
+    webhook_budget_seconds: float = Field(
+        default=5,
+        gt=0,
+        le=60,
+        description="all of a cycle's requests and retries take at most this; what is left "
+        "is sent next cycle",
+    )
+
     # The daemon (`ai-watchdog daemon`).
     daemon_schedule: str = Field(
         default="every 1h",
@@ -254,6 +276,43 @@ class Settings(BaseSettings):
             raise ValueError(problem)  # never the URL itself: it is a secret
         return value
 
+    @field_validator("webhook_url", "webhook_secret")
+    @classmethod
+    def _webhook_written_well(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        """Empty: unset (how a template leaves it out). Messages never show the value."""
+        if value is None or not value.get_secret_value():
+            return None
+        problem = _webhook_problem(info.field_name or "", value.get_secret_value())
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_signed(self) -> Settings:
+        """A webhook URL without its secret is refused at start; a secret named by reference
+        (WATCHDOG_WEBHOOK_SECRET_PARAM...) is checked once fetched (`webhook_problem`)."""
+        unsigned = self.webhook_url is not None and self.webhook_secret is None
+        named = any(os.environ.get(f"WATCHDOG_WEBHOOK_SECRET{s}") for s in _REFERENCES)
+        if unsigned and not named:
+            raise ValueError(_WEBHOOK_UNSIGNED)
+        return self
+
+    def webhook_problem(self) -> str | None:
+        """What forbids the webhook settings as they now are (secrets fetched by reference
+        included), on one line naming the variable; None when they can be used or are unset."""
+        if self.webhook_url is None:
+            return None
+        if self.webhook_secret is None:
+            return _WEBHOOK_UNSIGNED
+        for name in ("webhook_url", "webhook_secret"):
+            value: SecretStr = getattr(self, name)
+            problem = _webhook_problem(name, value.get_secret_value())
+            if problem is not None:
+                return f"WATCHDOG_{name.upper()}: {problem}"
+        return None
+
     def slack_channel_set(self) -> frozenset[str]:
         names = (self.slack_channels or "").split(",")
         return frozenset(n.strip().removeprefix("#") for n in names if n.strip())
@@ -289,3 +348,20 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+# The webhook's secret is as long as the approval links' (watchdog.approvals.tokens).
+WEBHOOK_MIN_SECRET_BYTES = 32
+_REFERENCES = ("_PARAM", "_SECRET_ID")
+_WEBHOOK_UNSIGNED = (
+    "WATCHDOG_WEBHOOK_SECRET must be set with WATCHDOG_WEBHOOK_URL (at least 32 bytes; "
+    "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+)
+
+
+def _webhook_problem(field: str, value: str) -> str | None:
+    if field == "webhook_url":
+        return https_url_problem(value)
+    size = len(value.encode())
+    if size < WEBHOOK_MIN_SECRET_BYTES:
+        return f"must be at least {WEBHOOK_MIN_SECRET_BYTES} bytes (it has {size})"
+    return None

@@ -41,7 +41,8 @@ import structlog
 
 from watchdog.notify.outbound import Change, Delivered
 from watchdog.notify.sender import bypasses_proxy
-from watchdog.notify.teams_cards import teams_message
+from watchdog.notify.teams_cards import digest_message, teams_message
+from watchdog.notify.weekly import Digest
 from watchdog.settings import Settings, https_url_problem
 
 if TYPE_CHECKING:
@@ -108,6 +109,11 @@ class TeamsChannel:
             if outcome.endpoint:
                 stopped = f"Teams at {self.host} failed earlier this cycle"
         return delivered
+
+    def deliver_digest(self, digest: Digest, now: datetime) -> str | None:
+        """The weekly digest's card; None when Teams took it, else why not."""
+        outcome = self._post(json.dumps(digest_message(digest)).encode())
+        return None if outcome.ok else outcome.why
 
     def _post(self, body: bytes) -> _Outcome:
         """One change, with its retries."""

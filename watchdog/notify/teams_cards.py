@@ -35,6 +35,7 @@ from typing import Any
 
 from watchdog.findings import Finding
 from watchdog.notify.outbound import ESCALATED, REMINDER, Change
+from watchdog.notify.weekly import Digest
 from watchdog.store.base import StoredFinding
 from watchdog.words import plural
 
@@ -216,3 +217,25 @@ def _actions(change: Change) -> list[Json]:
     if change.resume_url:
         actions.append({"type": "Action.OpenUrl", "title": "Resume now", "url": change.resume_url})
     return actions
+
+
+def digest_message(digest: Digest) -> Json:
+    """The weekly digest as one card: the headline numbers, the costliest, the report's link."""
+    facts = [
+        ("At stake now", f"${digest.at_stake_usd:,.2f}/month ({digest.resources} resources)"),
+        ("Saved this week", f"${digest.saved_week_usd:,.2f}"),
+        ("Could save", f"${digest.could_save_usd:,.2f}/month"),
+        ("Waiting on an answer", f"{digest.waiting} (${digest.waiting_usd:,.2f}/month)"),
+    ]
+    body: list[Json] = [
+        _text(markdown_text(digest.headline), weight="Bolder"),
+        {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]},
+    ]
+    body += [_text(markdown_text(line), subtle=True) for line in digest.top_lines()]
+    actions = []
+    if digest.report_url:
+        actions.append(
+            {"type": "Action.OpenUrl", "title": "Open the report", "url": digest.report_url}
+        )
+    attachment = {"contentType": CONTENT_TYPE, "contentUrl": None, "content": _card(body, actions)}
+    return {"type": "message", "attachments": [attachment]}

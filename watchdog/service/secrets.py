@@ -10,6 +10,9 @@ parameter or secret given by ARN is read in the ARN's region.
 A secret given two ways is an error, not a precedence rule: which one was meant is a guess. An
 empty variable counts as unset (how a template leaves one out). Values never reach a log or an
 error message; only variable and parameter names do.
+
+WEBHOOK_URL and WEBHOOK_SECRET may be named so too; once fetched, they are checked as the start
+checks them when given directly (https, a secret of 32 bytes or more, never one without the other).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ SECRET_FIELDS = (
     "slack_webhook_url",
     "link_secret",
     "teams_webhook_url",
+    "webhook_url",
+    "webhook_secret",
 )
 Source = Literal["ssm", "secretsmanager"]
 _SUFFIXES: tuple[tuple[Source, str], ...] = (("ssm", "_PARAM"), ("secretsmanager", "_SECRET_ID"))
@@ -76,7 +81,11 @@ def resolve_secrets(
         return settings
     clients = _Clients(session)
     values = {ref.field: SecretStr(_value(ref, clients)) for ref in references}
-    return settings.model_copy(update=values)
+    resolved = settings.model_copy(update=values)
+    problem = resolved.webhook_problem()
+    if problem is not None:
+        raise SecretsError(problem)
+    return resolved
 
 
 def clear_cache() -> None:

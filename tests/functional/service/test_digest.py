@@ -13,6 +13,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 from watchdog_sandbox.slack_api import SlackApi
+from watchdog_sandbox.teams_webhook import TeamsWorkflow
 
 from lambda_handler import handler
 from tests.fakes import FakeClock
@@ -172,3 +173,24 @@ def test_the_digest_command_prints_it_and_sends_it_once(
     assert sent.exit_code == 0 and "sent to slack" in sent.output
     assert twice.exit_code == 0 and "already sent everywhere" in twice.output
     assert bad.exit_code == 2 and "--again goes with --send" in bad.output
+
+
+def test_teams_gets_the_digest_as_a_card_once_a_week(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "watchdog.db")
+    stock(store, MONDAY)
+    with TeamsWorkflow() as teams:
+        settings = Settings(
+            link_secret=LINK_SECRET, public_url=PUBLIC_URL, teams_webhook_url=teams.url
+        )
+        service = build_service(settings, store, clock=FakeClock(MONDAY))
+        first = send_digest(service, "daemon-1")
+        second = send_digest(service, "daemon-1")
+        cards = list(teams.cards)
+    store.close()
+
+    assert first.sent == ["teams"] and second.sent == []
+    [card] = cards
+    shown = str(card)
+    assert "$100.00/month (1 resources)" in shown and "Saved this week" in shown
+    [action] = card["actions"]
+    assert action["type"] == "Action.OpenUrl" and action["url"].startswith(PUBLIC_URL + "/report/")
