@@ -23,15 +23,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import structlog
 
 from watchdog.notify.outbound import Change, Delivered
 from watchdog.notify.sender import bypasses_proxy
-from watchdog.notify.webhook_events import event_body, event_of
+from watchdog.notify.webhook_events import digest_event, event_body, event_of
 from watchdog.notify.webhook_signing import signed_headers
+from watchdog.notify.weekly import Digest
 from watchdog.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -151,9 +152,17 @@ class WebhookChannel:
             halted = outcome.halt
         return out
 
+    def deliver_digest(self, digest: Digest, now: datetime) -> str | None:
+        """The weekly digest as one `digest.weekly` event; None when it was taken."""
+        calls = Delivered()
+        outcome = self._post(digest_event(digest), self._timer.monotonic() + self.budget, calls)
+        return outcome.why or None
+
     def _send(self, change: Change, now: datetime, deadline: float, out: Delivered) -> _Outcome:
         """One change, retried while it may pass and the budget allows."""
-        event = event_of(change, now)
+        return self._post(event_of(change, now), deadline, out)
+
+    def _post(self, event: dict[str, Any], deadline: float, out: Delivered) -> _Outcome:
         body = event_body(event)
         why = ""
         for attempt in range(self._backoff.attempts):

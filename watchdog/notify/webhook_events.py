@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watchdog.notify.outbound import ESCALATED, REMINDER, Change
+from watchdog.notify.weekly import Digest
 from watchdog.store.base import StoredFinding
 
 SCHEMA_VERSION = 1
@@ -95,6 +96,18 @@ def finding_of(stored: StoredFinding) -> dict[str, Any]:
         "state_until": _time(stored.state_until) if stored.state_until else None,
         "first_seen": _time(stored.first_seen),
         "last_seen": _time(stored.last_seen),
+    }
+
+
+def digest_event(digest: Digest) -> dict[str, Any]:
+    """The weekly digest (`digest.weekly`): one per week, its id stable for the week."""
+    digest_id = hashlib.sha256(f"digest|{digest.period}".encode()).hexdigest()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": f"evt-{digest_id[:32]}",
+        "type": "digest.weekly",
+        "occurred_at": _time(digest.generated_at),
+        "digest": digest.model_dump(mode="json"),
     }
 
 

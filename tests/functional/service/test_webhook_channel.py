@@ -10,6 +10,7 @@ import pytest
 from tests.functional.notify.webhook_receiver import SECRET, Receiver, running
 from tests.functional.service.routes import PUBLIC_URL, service_for
 from watchdog.service.channels import tell_channels
+from watchdog.service.digest import send_digest
 from watchdog.store.base import Store
 
 
@@ -42,3 +43,17 @@ def test_without_its_url_the_webhook_is_not_made(store: Store) -> None:
     service.loaded_policies = []
 
     assert "webhook" not in tell_channels(service, run_id="r-1")
+
+
+def test_the_weekly_digest_is_one_signed_event_a_week(store: Store, receiver: Receiver) -> None:
+    service = service_for(store, webhook_url=receiver.url, webhook_secret=SECRET)
+
+    first = send_digest(service, "daemon-1")
+    again = send_digest(service, "daemon-1")
+
+    assert first.sent == ["webhook"] and again.sent == []
+    assert [r.verified for r in receiver.received] == [True]
+    (event,) = receiver.events()
+    assert event["type"] == "digest.weekly" and event["schema_version"] == 1
+    assert event["digest"]["at_stake_usd"] == 100.0
+    assert event["digest"]["report_url"].startswith(f"{PUBLIC_URL}/report/")
