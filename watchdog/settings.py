@@ -22,6 +22,17 @@ MAX_SNOOZE_DAYS = 365
 # A channel as WATCHDOG_SLACK_CHANNELS lists it: an id, or a name (Slack's are lower-case
 # letters, digits, '-' and '_', up to 80 characters; '#' optional), never a mention or markup.
 _CHANNEL_NAME = re.compile(r"#?[\w.-]{1,80}")
+# An email address as the email settings take it: no display name, no list, a dotted domain.
+_EMAIL_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def _email_addresses(value: str | None) -> list[str]:
+    entries = [e.strip() for e in (value or "").split(",") if e.strip()]
+    for entry in entries:
+        if not _EMAIL_ADDRESS.fullmatch(entry):
+            raise ValueError(f"{entry!r} is not an email address (name@example.com)")
+    return entries
 
 
 class Settings(BaseSettings):
@@ -136,6 +147,48 @@ class Settings(BaseSettings):
     teams_webhook_url: SecretStr | None = Field(
         default=None, description="Teams workflow webhook URL: Adaptive Cards, a Review link"
     )
+
+    # Email through Amazon SES v2 (unset email_from: no email). One digest per recipient per
+    # cycle: a finding's owner when its owner is an address at an allowed domain, else email_to.
+    email_from: str | None = Field(
+        default=None, description="sender: an address (or its domain) verified in SES"
+    )
+    email_to: str | None = Field(
+        default=None,
+        description="comma list of addresses for findings whose owner is not an address "
+        "mail may go to",
+    )
+    email_domains: str | None = Field(
+        default=None,
+        description="comma list of domains an owner's address may be at (subdomains too), or "
+        "`*`; unset: email_from's domain",
+    )
+    email_region: str | None = Field(
+        default=None, description="SES region (where email_from is verified); unset: the session's"
+    )
+
+    @field_validator("email_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        """One plain address (`watchdog@example.com`); empty: unset."""
+        entries = _email_addresses(value)
+        if len(entries) > 1:
+            raise ValueError("give one sender address")
+        return entries[0] if entries else None
+
+    @field_validator("email_to")
+    @classmethod
+    def _addresses(cls, value: str | None) -> str | None:
+        """Plain addresses, comma-separated; empty: unset."""
+        return ",".join(_email_addresses(value)) or None
+
+    @field_validator("email_domains")
+    @classmethod
+    def _domains(cls, value: str | None) -> str | None:
+        for entry in (e.strip() for e in (value or "").split(",")):
+            if entry and entry != "*" and not _EMAIL_DOMAIN.fullmatch(entry):
+                raise ValueError(f"{entry!r} is not a domain (example.com) or `*`")
+        return value
 
     # A signed JSON webhook (unset: none): one event per finding change, for PagerDuty,
     # Opsgenie, ticketing (README "Webhooks"). Its URL is a secret too: it may carry a token.
@@ -348,6 +401,7 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
 
 # The webhook's secret is as long as the approval links' (watchdog.approvals.tokens).
 WEBHOOK_MIN_SECRET_BYTES = 32

@@ -32,6 +32,7 @@ IAM_PREFIX = {
     # Agents for Bedrock (knowledge bases, data sources, agents) authorizes as bedrock:*.
     "bedrock-agent": "bedrock",
     "opensearchserverless": "aoss",
+    "sesv2": "ses",
 }
 # Operations IAM authorizes under another action's name.
 RENAMED: dict[tuple[str, str], str] = {
@@ -145,7 +146,7 @@ def called_in_source(action: str) -> bool:
 SERVICES = (
     "sagemaker", "bedrock", "sts", "organizations", "ec2", "cloudwatch", "pricing",
     "resourcegroupstaggingapi", "ce", "efs", "dynamodb", "lambda", "s3", "appconfigdata", "ssm",
-    "secretsmanager",
+    "secretsmanager", "sesv2",
 )  # fmt: skip
 # Operations named in the product's source that no role needs.
 NAMED_NOT_GRANTED = {

@@ -157,6 +157,15 @@ SHARED: tuple[Grant, ...] = (
         Grant(action, ("service",), "aws.policy_sources", "home", "ReadPolicyAppConfig")
         for action in ("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration")
     ),
+    # Email digests (WATCHDOG_EMAIL_FROM set): from that address only, in the template.
+    Grant(
+        "ses:SendEmail",
+        ("service",),
+        "notify.email",
+        where="home",
+        sid="SendEmail",
+        note="(email: from WATCHDOG_EMAIL_FROM)",
+    ),
 )
 
 __all__ = ["MODES", "SHARED", "Grant", "Mode", "Where"]

@@ -20,6 +20,7 @@ log = structlog.get_logger(__name__)
 # "module:function" building a channel from (settings, session), or None when not configured.
 # A channel's module is imported only when its factory is asked: cheap for a lean Lambda.
 CHANNEL_FACTORIES: tuple[str, ...] = (
+    "watchdog.notify.email:channel_from_settings",
     "watchdog.notify.teams:channel_from_settings",
     "watchdog.notify.webhook:channel_from_settings",
 )
