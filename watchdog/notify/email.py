@@ -29,8 +29,9 @@ import structlog
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from watchdog.notify.email_render import Email, digest
+from watchdog.notify.email_render import Email, digest, weekly
 from watchdog.notify.outbound import ESCALATED, Change, Delivered
+from watchdog.notify.weekly import Digest
 from watchdog.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -113,6 +114,19 @@ class EmailChannel:
         out.told = [c for c in changes if c.stored.finding.id in routed - undelivered]
         out.calls = self.attempts - before
         return out
+
+    def deliver_digest(self, report: Digest, now: datetime) -> str | None:
+        """The weekly digest, to each fallback address (WATCHDOG_EMAIL_TO); None when sent to
+        all (or there is nobody to send it to), else why not: it is tried again next tick."""
+        email = weekly(report)
+        for recipient in self.fallback:
+            try:
+                self._send(recipient, email)
+            except StopSending as error:
+                return str(error)
+            except ClientError as error:
+                return f"{recipient}: {self._refused(recipient, error)}"
+        return None
 
     def recipients(self, change: Change) -> list[str]:
         """Who is told of `change`: its owner's address or the fallback, and for an escalated

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from watchdog.findings import Finding
 from watchdog.notify.outbound import ESCALATED, REMINDER, Change
+from watchdog.notify.weekly import Digest
 from watchdog.store.base import StoredFinding
 from watchdog.words import plural
 
@@ -226,3 +227,26 @@ def _box(part: Shown) -> str:
         + (f'<p style="margin:8px 0 0">{links}</p>' if links else "")
         + "</div>"
     )
+
+
+def weekly(report: Digest) -> Email:
+    """The weekly digest: its headline as the subject, its lines, the report's link."""
+    e = html.escape
+    lines = report.lines()
+    rows = "".join(
+        f'<p style="margin:0 0 6px;word-break:break-word">{e(line)}</p>' for line in lines[1:]
+    )
+    link = (
+        f'<p><a href="{e(report.report_url, quote=True)}" style="{_BUTTON}">Open the report</a></p>'
+        if report.report_url
+        else ""
+    )
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{e(report.headline)}</title></head>"
+        f'<body style="margin:0;padding:0;background:#f4f4f5"><div style="{_BODY}">'
+        f'<h1 style="font-size:20px;margin:0 0 16px">{e(report.headline)}</h1>'
+        f'<div style="{_BOX}">{rows}{link}</div></div></body></html>'
+    )
+    return Email(subject=report.headline, text="\n".join([*lines, ""]), html=page)

@@ -26,6 +26,7 @@ from watchdog.notify.deliver import made_by
 from watchdog.notify.email import EmailChannel, channel_from_settings
 from watchdog.notify.options import ReviewLinks
 from watchdog.notify.outbound import ChannelResult, ReminderRule, tell
+from watchdog.notify.weekly import Digest, DigestLine
 from watchdog.service.channels import tell_channels
 from watchdog.service.context import build_service
 from watchdog.settings import Settings
@@ -319,3 +320,41 @@ def test_the_service_tells_email_once_configured_by_its_settings(
     assert sorted(to(m)[0] for m in sent()) == [ALICE, FINOPS]
     assert all("https://watchdog.example.com/approve/" in m.body for m in sent())
     assert channel_from_settings(Settings(), session) is None
+
+
+def test_the_weekly_digest_goes_to_the_fallback_addresses_with_the_reports_link(
+    session: boto3.Session, requests: list[dict[str, Any]]
+) -> None:
+    report = Digest(
+        period="2026-W48",
+        generated_at=NOW,
+        at_stake_usd=1234.0,
+        could_save_usd=1000.0,
+        resources=3,
+        unpriced=0,
+        saved_week_usd=56.0,
+        saved_by_teardown_usd=50.0,
+        saved_by_parking_usd=6.0,
+        waiting=2,
+        waiting_usd=900.0,
+        top=[
+            DigestLine(
+                name=HOSTILE,
+                kind="sagemaker-endpoint",
+                where="1 us-east-1",
+                monthly_cost_usd=900.0,
+                owner="ml-team",
+            )
+        ],
+        report_url="https://watchdog.example.com/report/t",
+    )
+
+    why = channel(session, email_to=f"{FINOPS},{LEAD}").deliver_digest(report, NOW)
+
+    assert why is None
+    assert sorted(to(m)[0] for m in sent()) == [FINOPS, LEAD]
+    simple = requests[0]["Content"]["Simple"]
+    assert simple["Subject"]["Data"] == report.headline
+    page = simple["Body"]["Html"]["Data"]
+    assert 'href="https://watchdog.example.com/report/t"' in page and "<img" not in page
+    assert "https://watchdog.example.com/report/t" in simple["Body"]["Text"]["Data"]
