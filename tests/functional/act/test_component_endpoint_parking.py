@@ -5,9 +5,11 @@ would stay is refused with the reason."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import boto3
+import pytest
 
 from tests.functional.act.conftest import REGION, Applier
 from tests.functional.act.test_endpoint_parking import (
@@ -16,9 +18,12 @@ from tests.functional.act.test_endpoint_parking import (
     TUESDAY_MORNING,
     office_hours,
 )
-from tests.functional.act.test_resume import die_then_resume
+from tests.functional.act.test_resume import DieAfter, Died, die_then_resume
 from tests.scale_to_zero import CHAT, CODE, CODE_TARGET, HOST, host_of_components
-from watchdog.act.parking import parked_spells
+from watchdog.act import ExecOptions
+from watchdog.act.clients import SessionClients
+from watchdog.act.models import FindingOutcome
+from watchdog.act.parking import parked_spells, resume_now
 
 
 def sagemaker() -> Any:
@@ -98,3 +103,47 @@ def test_a_park_and_a_resume_that_died_midway_are_finished_without_a_second_call
     resumed = die_then_resume(applier, policy, "update_inference_component_runtime_config")
     assert [f.fate for f in resumed.findings if f.resource_name == HOST] == ["done"]
     assert state() == before
+
+
+def test_a_resume_now_that_died_between_components_makes_the_rest_of_its_calls(
+    applier: Applier,
+) -> None:
+    """`ai-watchdog resume` reads no scan first: the run after one that died right after the
+    first component's copies finds that component still Updating and waits for it. Once it is
+    InService the rest is still at zero (the second component, the minimum): those calls are
+    made then, not waited for until the step's timeout (30 min: a resume that hung in the
+    fault trials, bench/faults.py --mode resume)."""
+    host_that_scales_to_zero()
+    before = state()
+    policy = office_hours()
+    applier.clock._now = MONDAY_NIGHT
+    applier(policy)
+    assert state() == ({CHAT: 0, CODE: 0}, 0, 0)
+    host = [sagemaker().describe_endpoint(EndpointName=HOST)["EndpointArn"]]
+    applier.clock._now = TUESDAY_MORNING
+
+    def resume(clients: Any, run_id: str) -> list[FindingOutcome]:
+        options = ExecOptions(execute=True)
+        return resume_now(applier.store, clients, applier.clock, options, run_id, host)
+
+    DieAfter.fired = False
+    with pytest.raises(Died):
+        resume(DyingSession("update_inference_component_runtime_config"), "resume-dies")
+    applier.clock.sleep(timedelta(minutes=6).total_seconds())  # past the dead run's lease
+    started, again = applier.clock.now(), SessionClients()
+    [back] = resume(again, "resume-again")
+
+    assert back.fate == "done", back.reason
+    assert state() == before
+    assert applier.clock.now() - started < timedelta(minutes=1)
+    # The rest only: the code component's copies and its minimum, not the chat's again.
+    calls = again.counter.by_operation()
+    assert calls.get("sagemaker:UpdateInferenceComponentRuntimeConfig") == 1, calls
+    assert calls.get("application-autoscaling:RegisterScalableTarget") == 1, calls
+
+
+class DyingSession(DieAfter):
+    """DieAfter on the default session's clients, as `ai-watchdog resume` makes them."""
+
+    def __init__(self, method: str) -> None:
+        self.inner, self.method, self.name = SessionClients(), method, None

@@ -101,7 +101,10 @@ def _poll(flying: dict[str, InFlight], result: Execution, runner: StepRunner) ->
     settled = False
     for step_id, flight in list(flying.items()):
         outcome = runner.poll(flight)
-        if outcome is not None:
+        if isinstance(outcome, InFlight):
+            flying[step_id] = outcome  # this run made the rest of the call: waited for anew
+            settled = True
+        elif outcome is not None:
             del flying[step_id]
             result.outcomes[step_id] = outcome
             settled = True

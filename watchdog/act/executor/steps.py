@@ -83,6 +83,8 @@ class InFlight:
     next_probe_at: datetime
     delay: timedelta
     last_status: str | None = None
+    # The call waited for was made before this run (a crashed run's, or someone else's).
+    inherited: bool = False
 
 
 @dataclass
@@ -160,7 +162,9 @@ class StepRunner:
         if not job.operation.allows(status):
             if self._on_its_way(job, status, previous):
                 # Ours or someone else's call is under way: wait for it, never call twice.
-                return self._in_flight(job, attempt, recorded or {}, called=ours)
+                flight = self._in_flight(job, attempt, recorded or {}, called=ours)
+                flight.inherited = True
+                return flight
             self._given_up(job, attempt).refused(str(status))
             return self._park(job, "waiting", self._refused(job, status))
         reason, tags = self.verifier.check(job, self.clients)
@@ -200,8 +204,9 @@ class StepRunner:
         return InFlight(job, attempt, described, called, now, now, self.options.poll_initial)
 
     # Waiting.
-    def poll(self, flight: InFlight) -> StepOutcome | None:
-        """The outcome once AWS has settled the step; None while it is still under way."""
+    def poll(self, flight: InFlight) -> StepOutcome | InFlight | None:
+        """The outcome once AWS has settled the step; None while it is still under way; a new
+        flight once this run has made the rest of an inherited call (`_take_over`)."""
         now = self.clock.now()
         if now < flight.next_probe_at:
             return None
@@ -217,12 +222,36 @@ class StepRunner:
         settled = self._settled_fate(job, status)
         if settled is not None:
             return self._finish(job, flight.attempt, settled, flight.called, flight.described)
+        if flight.inherited and self._left_short(job, status):
+            return self._take_over(flight)
         flight.last_status = status
         if now - flight.started_at >= self.options.step_timeout:
             minutes = int(self.options.step_timeout.total_seconds() // 60)
             return self.park(flight, f"still {status} after {minutes} min")
         self._reschedule(flight, now)
         return None
+
+    def _left_short(self, job: Job, status: str | None) -> bool:
+        """The call waited for has ended short of settling the step: AWS is at nothing, and the
+        state is still one the call starts from. A call made of several (`acts_on`: each
+        component's copies, then the minimums) whose run died between them ends so; waiting
+        for it would only end at the step timeout."""
+        operation = job.operation
+        return (
+            operation.acts_on is not None
+            and operation.allows(status)
+            and not self._on_its_way(job, status, None)
+        )
+
+    def _take_over(self, flight: InFlight) -> StepOutcome | InFlight:
+        """The rest of an inherited call, made by this run the way a next run would make it:
+        re-read, re-verified, recorded, and `acts_on` changes only what is still unchanged,
+        so nothing the earlier call changed is called again."""
+        job = flight.job
+        try:
+            return self._claimed(job, flight.attempt, None)
+        except (ClientError, BotoCoreError) as error:
+            return self._fail(job, flight.attempt, error)
 
     def _reschedule(self, flight: InFlight, now: datetime) -> None:
         flight.next_probe_at = now + flight.delay
