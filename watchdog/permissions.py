@@ -135,6 +135,7 @@ FUNCTION_ROLE: tuple[Statement, ...] = (
             "ReadPolicyBucket",
             "ReadPolicyObjects",
             "ReadPolicyAppConfig",
+            "WriteDigestReports",
             "SendEmail",
         )
     ),

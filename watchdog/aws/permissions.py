@@ -157,6 +157,12 @@ SHARED: tuple[Grant, ...] = (
         Grant(action, ("service",), "aws.policy_sources", "home", "ReadPolicyAppConfig")
         for action in ("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration")
     ),
+    # The weekly digest's report in WATCHDOG_REPORT_BUCKET (a Lambda without links): written,
+    # and read through the presigned link, which carries the function's own permission.
+    *(
+        Grant(action, ("service",), "service.digest", "home", "WriteDigestReports")
+        for action in ("s3:PutObject", "s3:GetObject")
+    ),
     # Email digests (WATCHDOG_EMAIL_FROM set): from that address only, in the template.
     Grant(
         "ses:SendEmail",
