@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,12 @@ from pathlib import Path
 
 from watchdog_sandbox import backdate
 from watchdog_sandbox.seed_bench import seed_many_endpoints
-from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
+from watchdog_sandbox.server import (
+    point_this_process_at,
+    running_server,
+    sandbox_session,
+    set_latency,
+)
 
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
@@ -35,12 +41,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=1000)
     parser.add_argument("--metric-hours", type=int, default=8 * 24)
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        nargs="+",
+        default=[0, 50],
+        help="wire time the sandbox adds to every call; the plan runs at each",
+    )
+    parser.add_argument(
+        "--goal-s", type=float, default=10.0, help="the most a plan may take at 50 ms a call"
+    )
     args = parser.parse_args()
     configure_logging(level="warning")
     policies = load_policies(default_policies_dir())
     now = datetime.now(UTC)
+    seeded_s = 0.0
 
-    with running_server() as url, tempfile.TemporaryDirectory() as cache:
+    def seed(url: str) -> None:
+        nonlocal seeded_s
         started = time.monotonic()
         seeded = seed_many_endpoints(
             args.endpoints,
@@ -56,14 +74,36 @@ def main() -> None:
         for endpoint in seeded.select("sagemaker-endpoint"):
             backdate.endpoint(endpoint.account_id, REGION, endpoint.name, now - timedelta(days=30))
         seeded_s = time.monotonic() - started
+
+    runs: dict[float, tuple[PlanResult, PlanResult]] = {}
+    with running_server(seed_with=seed) as url, tempfile.TemporaryDirectory() as cache:
         point_this_process_at(url, REGION)
         options = SignalOptions(lookback=lookback_for(policies), cache_dir=Path(cache))
-        first = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
-        second = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
+        for latency in args.latency_ms:
+            set_latency(url, latency)
+            first = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
+            second = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
+            runs[latency] = (first, second)
 
     print(f"seeded in {seeded_s:.1f} s: {args.endpoints} endpoints, {args.metric_hours} h metrics")
-    report("first run", first)
-    report("second run (warm price and Cost Explorer caches)", second)
+    ok = True
+    for latency, (first, second) in runs.items():
+        print(f"\n=== wire time added to every call: {latency:g} ms ===")
+        report("first run", first)
+        report("second run (warm price and Cost Explorer caches)", second)
+        if latency == 50 and first.stats.duration_s > args.goal_s:
+            print(f"FAIL: {first.stats.duration_s:.1f} s at 50 ms a call, over {args.goal_s:g} s")
+            ok = False
+    decisions = {_decisions(first) for first, _ in runs.values()}
+    if len(decisions) != 1:
+        print("FAIL: the plans at different wire times decided differently")
+        ok = False
+    if not ok:
+        sys.exit(1)
+
+
+def _decisions(result: PlanResult) -> str:
+    return "\n".join(sorted(f"{f.id} {f.action} {f.monthly_cost_usd}" for f in result.findings))
 
 
 def report(title: str, result: PlanResult) -> None:

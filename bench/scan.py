@@ -25,7 +25,12 @@ from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_bench import seed_many_endpoints
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
-from watchdog_sandbox.server import point_this_process_at, running_server, sandbox_session
+from watchdog_sandbox.server import (
+    point_this_process_at,
+    running_server,
+    sandbox_session,
+    set_latency,
+)
 
 from watchdog.inventory import ScanRequest, scan
 from watchdog.logs import configure_logging
@@ -44,6 +49,13 @@ def main() -> None:
     parser.add_argument("--notebooks", type=int, default=50)
     parser.add_argument("--profiles", type=int, default=20)
     parser.add_argument("--per-kind", type=int, default=100)
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        nargs="+",
+        default=[0, 50],
+        help="wire time the sandbox adds to every call; the scan runs at each",
+    )
     args = parser.parse_args()
     configure_logging(level="warning")
     endpoints_scan(args)
@@ -52,7 +64,7 @@ def main() -> None:
 
 
 def endpoints_scan(args: argparse.Namespace) -> None:
-
+    results = {}
     with running_server() as url:
         started = time.monotonic()
         seed_many_endpoints(
@@ -65,8 +77,11 @@ def endpoints_scan(args: argparse.Namespace) -> None:
         )
         seeded_s = time.monotonic() - started
         point_this_process_at(url, REGION)
-        result = scan(ScanRequest(regions=[REGION]))
+        for latency in args.latency_ms:
+            set_latency(url, latency)
+            results[latency] = scan(ScanRequest(regions=[REGION]))
 
+    result = results[args.latency_ms[0]]
     counts: dict[str, int] = {}
     for record in result.resources:
         counts[record.kind] = counts.get(record.kind, 0) + 1
@@ -82,7 +97,12 @@ def endpoints_scan(args: argparse.Namespace) -> None:
     print("api calls by operation:")
     for operation, count in stats.api_calls_by_operation.items():
         print(f"  {operation:52} {count:6}")
-    print(f"scan wall time        {stats.duration_s:8.2f} s")
+    for latency, at in results.items():
+        ideal = at.stats.api_calls * latency / 1000
+        print(
+            f"scan wall time at {latency:g} ms a call: {at.stats.duration_s:8.2f} s "
+            f"({at.stats.api_calls} calls; one after the other would wire {ideal:.1f} s)"
+        )
     print(f"api calls             {stats.api_calls:8}")
     print(f"resources             {len(result.resources):8}")
     print(f"calls per resource    {stats.api_calls / max(1, len(result.resources)):8.3f}")
@@ -90,6 +110,9 @@ def endpoints_scan(args: argparse.Namespace) -> None:
     print(f"errors                {len(result.errors):8}")
     for error in result.errors:
         print(f"  {error.account} {error.region} {error.kind}: {error.error}")
+    if len({r.model_dump_json(exclude={"stats", "run_id"}) for r in results.values()}) != 1:
+        print("FAIL: the scans at different wire times found different things")
+        sys.exit(1)
 
 
 def calls_to_scan(n: int, kind: str | None) -> tuple[int, int, int]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from watchdog.records import Kind, ResourceRecord
 
 T = TypeVar("T")
+R = TypeVar("R")
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
@@ -47,6 +48,9 @@ class FakeScanContext:
     def paginate(self, service: str, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         self.calls.append(operation)
         yield from self._pages.get(operation, [])
+
+    def each(self, service: str, items: Sequence[T], fetch: Callable[[T], R]) -> list[R]:
+        return [fetch(item) for item in items]
 
     def memo(self, key: tuple[str, ...], fetch: Callable[[], T]) -> T:
         if key not in self._memo:

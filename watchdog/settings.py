@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     member_role: str | None = Field(default=None, description="role name in member accounts")
     external_id: str | None = Field(default=None, description="ExternalId for sts:AssumeRole")
     max_workers: int = Field(default=8, ge=1, le=64, description="concurrent account x region")
+    region_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=32,
+        description="calls of one service in flight at once within an account x region "
+        "(the scan's per-resource reads, the metric batches)",
+    )
     log_format: Literal["json", "console"] | None = Field(
         default=None, description="unset: console on a terminal, json otherwise"
     )

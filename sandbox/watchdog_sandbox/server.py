@@ -116,6 +116,14 @@ class Wire:
         return delayed
 
 
+_WIRES: dict[str, Wire] = {}
+
+
+def set_latency(url: str, latency_ms: float) -> None:
+    """Change the wire time of the running server at `url` (a benchmark measuring several)."""
+    _WIRES[url].seconds = latency_ms / 1000
+
+
 def _start_server(host: str, port: int, wire: Wire) -> tuple[BaseWSGIServer, threading.Thread]:
     """moto's WSGI app served from a socket bound here, in a daemon thread."""
     listener = _listen(host, port)
@@ -159,20 +167,32 @@ def _moto_server(host: str, port: int, wire: Wire) -> Iterator[str]:
 
 @contextmanager
 def running_server(
-    port: int = 0, seed: bool = False, *, host: str = "127.0.0.1", latency_ms: float = 0
+    port: int = 0,
+    seed: bool = False,
+    *,
+    host: str = "127.0.0.1",
+    latency_ms: float = 0,
+    seed_with: Callable[[str], object] | None = None,
 ) -> Iterator[str]:
     """Run the sandbox server for the duration of the block and yield its base URL.
 
     `port=0` picks a free port. With `seed=True` the demo organisation is created first (see
-    `seed_demo_account`); callers that need its summary seed themselves with the yielded URL.
+    `seed_demo_account`); callers that need its summary seed themselves with the yielded URL,
+    or pass `seed_with(url)` (a benchmark's fleet), which runs before the wire time starts.
     `latency_ms` is added to every request served after the seed (Wire).
     """
     wire = Wire()
     with _moto_server(host, port, wire) as url:
         if seed:
             seed_demo_account(sandbox_session(), endpoint_url=url)
+        if seed_with is not None:
+            seed_with(url)
         wire.seconds = latency_ms / 1000
-        yield url
+        _WIRES[url] = wire
+        try:
+            yield url
+        finally:
+            _WIRES.pop(url, None)
 
 
 def usage(url: str, summary: SeedSummary | None) -> str:

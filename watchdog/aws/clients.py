@@ -32,6 +32,12 @@ DEGRADABLE_CONFIG = Config(
 DEGRADABLE_SERVICES = frozenset({"pricing", "ce"})
 
 
+# Calls of one service in flight at once within one (account, region), by default: under the
+# rates AWS throttles a region's API at, with adaptive retries for the rest (a setting:
+# WATCHDOG_REGION_CONCURRENCY).
+REGION_CONCURRENCY = 8
+
+
 class RunInterrupted(BaseException):
     """The run was told to stop (SIGTERM) while it was only reading AWS.
 

@@ -1,28 +1,40 @@
-"""The ScanContext a kind module sees for one (account, region)."""
+"""The ScanContext a kind module sees for one (account, region).
+
+Against AWS every call spends tens of milliseconds on the wire, so the calls of one region
+overlap: kinds collect side by side (inventory.scan runs them in waves of `collect_after`),
+and a kind's per-item calls go through `each`, at most `concurrency` of one service in flight
+in a region at a time, under the request rates AWS throttles at (a kind's list pages, one
+after the other, come on top); botocore's adaptive retries take any throttling that still
+comes.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from botocore import xform_name
 
+from watchdog.aws.clients import REGION_CONCURRENCY
 from watchdog.aws.scope import Shard
 from watchdog.records import Kind, ResourceRecord
 
 T = TypeVar("T")
+R = TypeVar("R")
 TAG_PAGE_SIZE = 100  # GetResources' maximum
+DEFAULT_CONCURRENCY = REGION_CONCURRENCY
 
 
 class ShardContext:
-    """Clients, a per-scan memo, tags and earlier kinds' records for one (account, region).
+    """Clients, a per-scan memo, tags and earlier kinds' records for one (account, region),
+    shared by the kinds collecting side by side: every method is thread-safe."""
 
-    A shard runs its kinds in one thread; the lock only guards against a kind module that
-    fans out on its own.
-    """
-
-    def __init__(self, shard: Shard, tag_types: Sequence[str]) -> None:
+    def __init__(
+        self, shard: Shard, tag_types: Sequence[str], concurrency: int = DEFAULT_CONCURRENCY
+    ) -> None:
         self.account = shard.account_id
         self._tag_types = sorted(set(tag_types))
         self.region = shard.region
@@ -31,6 +43,10 @@ class ShardContext:
         self._memo: dict[tuple[str, ...], Any] = {}
         self._records: dict[Kind, list[ResourceRecord]] = {}
         self._lock = threading.RLock()
+        self._fetching: dict[tuple[str, ...], threading.Event] = {}
+        self.concurrency = max(1, concurrency)
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._local = threading.local()
 
     def client(self, service: str) -> Any:
         return self._clients.client(service, self.region)
@@ -39,13 +55,65 @@ class ShardContext:
         paginator = self.client(service).get_paginator(xform_name(operation))
         yield from paginator.paginate(**params)
 
+    def each(self, service: str, items: Sequence[T], fetch: Callable[[T], R]) -> list[R]:
+        """`fetch(item)` for every item, overlapping up to `concurrency` calls of `service` in
+        this region (across kinds); the answers in the items' order. The first failure is
+        raised, as one after the other would (the kind fails, the scan goes on). A fetch that
+        calls `each` again runs those items in its own thread, holding its one slot; a memo's
+        fetch must make its calls directly (a thread waiting on a memo holds its slot)."""
+        if len(items) <= 1 or service in self._held():
+            return [self._bounded(service, fetch, item) for item in items]
+        workers = min(self.concurrency, len(items))
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"scan-{self.region}") as pool:
+            return list(pool.map(lambda item: self._bounded(service, fetch, item), items))
+
     def memo(self, key: tuple[str, ...], fetch: Callable[[], T]) -> T:
-        # A failed fetch is not remembered: the next kind that needs it tries again.
+        """Once per key, however many threads ask at the same moment: the others wait for
+        the first. A failed fetch is not remembered: the next asker tries again."""
+        while True:
+            with self._lock:
+                if key in self._memo:
+                    value: T = self._memo[key]
+                    return value
+                fetching = self._fetching.get(key)
+                if fetching is None:
+                    fetching = self._fetching[key] = threading.Event()
+                    break
+            fetching.wait()
+        try:
+            fetched = fetch()
+            with self._lock:
+                self._memo[key] = fetched
+            return fetched
+        finally:
+            with self._lock:
+                del self._fetching[key]
+            fetching.set()
+
+    def _bounded(self, service: str, fetch: Callable[[T], R], item: T) -> R:
+        if service in self._held():
+            return fetch(item)
+        with self._slot(service):
+            return fetch(item)
+
+    @contextmanager
+    def _slot(self, service: str) -> Iterator[None]:
         with self._lock:
-            if key not in self._memo:
-                self._memo[key] = fetch()
-            value: T = self._memo[key]
-            return value
+            slots = self._slots.setdefault(service, threading.BoundedSemaphore(self.concurrency))
+        held = self._held()
+        with slots:
+            held.add(service)
+            try:
+                yield
+            finally:
+                held.discard(service)
+
+    def _held(self) -> set[str]:
+        """The services whose slot this thread holds."""
+        held: set[str] | None = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = set()
+        return held
 
     def tags(self, arn: str) -> dict[str, str]:
         return self.memo(("tag:GetResources",), self._fetch_tags).get(arn.lower(), {})

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
 
 import boto3
 import structlog
@@ -32,7 +33,7 @@ from watchdog.aws.scope import (
     parse_accounts,
 )
 from watchdog.aws.setup import explain
-from watchdog.inventory.context import ShardContext
+from watchdog.inventory.context import DEFAULT_CONCURRENCY, ShardContext
 from watchdog.inventory.link import link
 from watchdog.kinds import REGISTRY, KindSpec
 from watchdog.records import ResourceRecord, ScanError
@@ -50,6 +51,7 @@ class ScanRequest(BaseModel):
     member_role: str | None = None
     external_id: str | None = None
     max_workers: int = Field(default=8, ge=1, le=64)
+    region_concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=32)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ScanRequest:
@@ -59,6 +61,7 @@ class ScanRequest(BaseModel):
             member_role=settings.member_role,
             external_id=settings.external_id,
             max_workers=settings.max_workers,
+            region_concurrency=settings.region_concurrency,
         )
 
 
@@ -126,7 +129,10 @@ def scan(
     records: list[ResourceRecord] = []
     errors = list(scope.errors)
     with ThreadPoolExecutor(max_workers=request.max_workers) as pool:
-        futures = [pool.submit(_scan_shard, s, kinds, scope.run_id) for s in scope.shards]
+        futures = [
+            pool.submit(_scan_shard, s, kinds, scope.run_id, request.region_concurrency)
+            for s in scope.shards
+        ]
         for done, future in enumerate(as_completed(futures), start=1):
             shard_records, shard_errors = future.result()
             records.extend(shard_records)
@@ -177,30 +183,50 @@ def _shards(
 
 
 def _scan_shard(
-    shard: Shard, kinds: Sequence[KindSpec], run_id: str
+    shard: Shard, kinds: Sequence[KindSpec], run_id: str, concurrency: int
 ) -> tuple[list[ResourceRecord], list[ScanError]]:
+    """Every kind of one (account, region), side by side where none reads another's records
+    (`collect_after`): against AWS the calls' wire time overlaps."""
     bound = log.bind(run_id=run_id, account=shard.account_id, region=shard.region)
-    ctx = ShardContext(shard, [spec.tag_type for spec in kinds if spec.in_tagging_api])
-    errors = []
-    for spec in kinds:
-        if shard.region not in shard.clients.available_regions(spec.region_service()):
-            continue  # the service does not exist there (Bedrock is in fewer regions)
-        try:
-            ctx.add(spec.kind, spec.collect(ctx))
-        except Exception as error:  # one kind failing must not stop the others
-            message = describe_error(error)
-            errors.append(
-                ScanError(
-                    account=shard.account_id, region=shard.region, kind=spec.kind, error=message
-                )
-            )
-            bound.warning(
-                "kind skipped", kind=spec.kind, error=message, exc_info=not _is_aws(error)
-            )
-            continue
-        bound.debug("kind collected", kind=spec.kind, count=len(ctx.records(spec.kind)))
+    tag_types = [spec.tag_type for spec in kinds if spec.in_tagging_api]
+    ctx = ShardContext(shard, tag_types, concurrency)
+    # A service that does not exist in the region (Bedrock is in fewer) is not asked.
+    present = [
+        s for s in kinds if shard.region in shard.clients.available_regions(s.region_service())
+    ]
+    errors: list[ScanError] = []
+    for wave in collect_waves(present):
+        with ThreadPoolExecutor(len(wave), thread_name_prefix=f"kinds-{shard.region}") as pool:
+            failed = list(pool.map(lambda spec: _collect(ctx, spec, bound), wave))
+        errors += [error for error in failed if error is not None]
     found = [record for spec in kinds for record in ctx.records(spec.kind)]
     return found, errors
+
+
+def collect_waves(kinds: Sequence[KindSpec]) -> list[list[KindSpec]]:
+    """The kinds in waves: each after the waves holding what it reads, in registry order
+    within a wave. What it reads but is not scanned (another region's services) is no wait."""
+    present = {spec.kind for spec in kinds}
+    wave_of: dict[str, int] = {}
+    for spec in kinds:  # the registry lists what a kind reads before it
+        reads = [wave_of[k] for k in spec.collect_after if k in present and k in wave_of]
+        wave_of[spec.kind] = 1 + max(reads, default=-1)
+    waves: list[list[KindSpec]] = [[] for _ in range(1 + max(wave_of.values(), default=-1))]
+    for spec in kinds:
+        waves[wave_of[spec.kind]].append(spec)
+    return waves
+
+
+def _collect(ctx: ShardContext, spec: KindSpec, bound: Any) -> ScanError | None:
+    """One kind; its failure is its own (the others go on)."""
+    try:
+        ctx.add(spec.kind, spec.collect(ctx))
+    except Exception as error:
+        message = describe_error(error)
+        bound.warning("kind skipped", kind=spec.kind, error=message, exc_info=not _is_aws(error))
+        return ScanError(account=ctx.account, region=ctx.region, kind=spec.kind, error=message)
+    bound.debug("kind collected", kind=spec.kind, count=len(ctx.records(spec.kind)))
+    return None
 
 
 def _is_aws(error: Exception) -> bool:

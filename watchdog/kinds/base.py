@@ -8,7 +8,7 @@ lists the kind in one (account, region) and turns the answers into records.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -29,6 +29,7 @@ from watchdog.signals.models import (
 )
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class ScanContext(Protocol):
@@ -43,6 +44,10 @@ class ScanContext(Protocol):
 
     def paginate(self, service: str, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Every page of a paginated list call."""
+
+    def each(self, service: str, items: Sequence[T], fetch: Callable[[T], R]) -> list[R]:
+        """`fetch(item)` for each item, calls overlapping within the region's bound; answers
+        in the items' order."""
 
     def memo(self, key: tuple[str, ...], fetch: Callable[[], T]) -> T:
         """`fetch()` once per key for this scan of this (account, region); later calls reuse it."""
@@ -320,6 +325,9 @@ class KindSpec:
     # Kinds whose resources must be deleted before a resource of this kind can be.
     depends_on: tuple[Kind, ...]
     collect: Callable[[ScanContext], list[ResourceRecord]]
+    # Kinds whose records `collect` reads (`ScanContext.records`): it runs after them; the
+    # others collect side by side.
+    collect_after: tuple[Kind, ...] = ()
     # Signals: the CloudWatch series that say whether it is used, and what it bills per hour.
     metric_queries: Callable[[ResourceRecord], tuple[MetricQuery, ...]] = no_metrics
     price_units: Callable[[ResourceRecord], tuple[PriceUnits, ...]] = no_price

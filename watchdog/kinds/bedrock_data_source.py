@@ -148,6 +148,7 @@ SPEC = KindSpec(
     tag_type="bedrock:knowledge-base",
     in_tagging_api=False,  # its knowledge base's tags, read by collect
     depends_on=(),
+    collect_after=(KNOWLEDGE_BASE,),  # collect reads their records
     collect=collect,
     billed_through=BilledThrough(
         reason="its knowledge base's vector store carries the cost",

@@ -179,6 +179,7 @@ SPEC = KindSpec(
     # tagging API knows this type is not verified (KindSpec.in_tagging_api says why it matters).
     in_tagging_api=False,
     depends_on=(bedrock_data_source.KIND,),
+    collect_after=(COLLECTION,),  # collect reads their records
     collect=collect,
     billed_through=BILLED_THROUGH,
     teardown=Teardown(

@@ -149,6 +149,7 @@ SPEC = KindSpec(
     # Its tags are its SageMaker endpoint's: the tagging API lists them under that type.
     tag_type="sagemaker:endpoint",
     depends_on=(),
+    collect_after=(sagemaker_endpoint.KIND,),  # collect reads their records
     collect=collect,
     metric_queries=sagemaker_endpoint.metric_queries,
     billed_through=BilledThrough(

@@ -14,6 +14,7 @@ concurrency x hours while idle ("Deploy models with Amazon SageMaker Serverless 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from watchdog.kinds._calls import description_or_gone
@@ -69,13 +70,17 @@ def describe_config(ctx: ScanContext, config_name: str) -> dict[str, Any]:
 
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
-    records = []
-    for page in ctx.paginate("sagemaker", "Search", Resource="Endpoint", MaxResults=PAGE_SIZE):
-        for result in page.get("Results", []):
-            endpoint = result["Endpoint"]
-            config = describe_config(ctx, endpoint["EndpointConfigName"])
-            records.append(to_record(ctx.account, ctx.region, endpoint, config))
-    return records
+    pages = ctx.paginate("sagemaker", "Search", Resource="Endpoint", MaxResults=PAGE_SIZE)
+    endpoints = [result["Endpoint"] for page in pages for result in page.get("Results", [])]
+    # The describes overlap (the region's bound); each config is read once however many
+    # endpoints share it.
+    names = list(dict.fromkeys(e["EndpointConfigName"] for e in endpoints))
+    described = ctx.each("sagemaker", names, partial(describe_config, ctx))
+    configs = dict(zip(names, described, strict=True))
+    return [
+        to_record(ctx.account, ctx.region, endpoint, configs[endpoint["EndpointConfigName"]])
+        for endpoint in endpoints
+    ]
 
 
 def to_record(

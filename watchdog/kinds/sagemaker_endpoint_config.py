@@ -99,6 +99,7 @@ SPEC = KindSpec(
     service="sagemaker",
     tag_type="sagemaker:endpoint-config",
     depends_on=("sagemaker-endpoint",),
+    collect_after=("sagemaker-model", "sagemaker-endpoint"),  # collect reads their records
     collect=collect,
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete),

@@ -110,6 +110,7 @@ SPEC = KindSpec(
     service="sagemaker",
     tag_type="sagemaker:inference-component",
     depends_on=(),
+    collect_after=("sagemaker-model",),  # collect reads their records
     collect=collect,
     metric_queries=metric_queries,
     teardown=Teardown(

@@ -19,21 +19,25 @@ KIND: Kind = "sagemaker-user-profile"
 
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
     sagemaker = ctx.client("sagemaker")
-    records = []
-    for page in ctx.paginate("sagemaker", "ListUserProfiles", MaxResults=LIST_PAGE_SIZE):
-        for summary in page.get("UserProfiles", []):
-            detail = description_or_gone(
-                partial(
-                    sagemaker.describe_user_profile,
-                    DomainId=summary["DomainId"],
-                    UserProfileName=summary["UserProfileName"],
-                )
+    pages = ctx.paginate("sagemaker", "ListUserProfiles", MaxResults=LIST_PAGE_SIZE)
+    summaries = [summary for page in pages for summary in page.get("UserProfiles", [])]
+
+    def describe(summary: dict[str, Any]) -> dict[str, Any] | None:
+        return description_or_gone(
+            partial(
+                sagemaker.describe_user_profile,
+                DomainId=summary["DomainId"],
+                UserProfileName=summary["UserProfileName"],
             )
-            if detail is None:
-                continue  # deleted between the list and the describe (a teardown running)
-            tags = ctx.tags(detail["UserProfileArn"])
-            parent = domain_arn(ctx, detail["DomainId"])
-            records.append(to_record(ctx.account, ctx.region, detail, tags, parent))
+        )
+
+    records = []
+    for detail in ctx.each("sagemaker", summaries, describe):
+        if detail is None:
+            continue  # deleted between the list and the describe (a teardown running)
+        tags = ctx.tags(detail["UserProfileArn"])
+        parent = domain_arn(ctx, detail["DomainId"])
+        records.append(to_record(ctx.account, ctx.region, detail, tags, parent))
     return records
 
 

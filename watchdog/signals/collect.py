@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from watchdog.aws.clients import REGION_CONCURRENCY
 from watchdog.aws.scope import Scope
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
@@ -35,6 +36,7 @@ class SignalOptions:
     ce_max_requests_per_day: int = 4
     ce_per_resource: bool = False
     max_workers: int = 8
+    region_concurrency: int = REGION_CONCURRENCY
 
     @classmethod
     def from_settings(cls, settings: Settings, lookback: timedelta) -> SignalOptions:
@@ -47,6 +49,7 @@ class SignalOptions:
             ce_max_requests_per_day=settings.ce_max_requests_per_day,
             ce_per_resource=settings.ce_per_resource,
             max_workers=settings.max_workers,
+            region_concurrency=settings.region_concurrency,
         )
 
 
@@ -60,6 +63,7 @@ def collect_signals(
         end=now,
         lookback=options.lookback,
         max_workers=options.max_workers,
+        region_concurrency=options.region_concurrency,
     )
     published, listed = collect_published(
         scope.shards, resources, lambda r: BY_KIND[r.kind].published_under(r)

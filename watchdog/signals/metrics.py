@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeVar
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
+from watchdog.aws.clients import REGION_CONCURRENCY
 from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import Shard
 from watchdog.kinds import BY_KIND
@@ -295,9 +296,12 @@ def _log_failed_queries(logger: Any, series: Sequence[MetricSeries]) -> None:
 
 
 def collect_shard(
-    shard: Shard, queries: Sequence[MetricQuery], window: MetricWindow
+    shard: Shard,
+    queries: Sequence[MetricQuery],
+    window: MetricWindow,
+    concurrency: int = REGION_CONCURRENCY,
 ) -> BatchOutcome:
-    """Every query of one (account, region), 500 per call, batches one after the other."""
+    """Every query of one (account, region), 500 per call, `concurrency` calls at a time."""
     logger = log.bind(account=shard.account_id, region=shard.region)
     try:
         client: MetricDataClient = shard.clients.client("cloudwatch", shard.region)
@@ -307,10 +311,14 @@ def collect_shard(
         return BatchOutcome(failed_series(queries, message), 0)
     series: list[MetricSeries] = []
     calls = 0
-    for batch in batches(queries):
-        outcome = fetch_batch(client, batch, window, logger)
-        series += outcome.series
-        calls += outcome.calls
+    chunks = list(batches(queries))
+    # The batches of one region overlap, as many at once as the region's bound allows:
+    # GetMetricData's wire time is most of a large region's signal time.
+    workers = max(1, min(concurrency, len(chunks)))
+    with ThreadPoolExecutor(workers, thread_name_prefix=f"metrics-{shard.region}") as pool:
+        for outcome in pool.map(lambda batch: fetch_batch(client, batch, window, logger), chunks):
+            series += outcome.series
+            calls += outcome.calls
     return BatchOutcome(series, calls)
 
 
@@ -322,6 +330,7 @@ def collect_metrics(
     lookback: timedelta,
     max_workers: int = 8,
     queries_for: QueriesFor | None = None,
+    region_concurrency: int = REGION_CONCURRENCY,
 ) -> MetricSignals:
     """Fetch every record's metric queries over `lookback` before `end`.
 
@@ -342,7 +351,8 @@ def collect_metrics(
             if shard is None:
                 results.update(zip(positions, _unreachable(place, queries), strict=True))
                 continue
-            running.append((positions, pool.submit(collect_shard, shard, queries, window)))
+            call = pool.submit(collect_shard, shard, queries, window, region_concurrency)
+            running.append((positions, call))
         for positions, future in running:
             outcome = future.result()
             results.update(zip(positions, outcome.series, strict=True))

@@ -1,0 +1,128 @@
+"""Calls within one region overlap: `ShardContext.each` keeps its bound and the items' order,
+a memo is fetched once however many threads ask at once, and kinds collect in waves after the
+kinds whose records they read."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import boto3
+import pytest
+
+from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.aws.scope import Shard
+from watchdog.inventory.context import ShardContext
+from watchdog.inventory.scan import collect_waves
+from watchdog.kinds import REGISTRY, KindSpec
+
+
+def context(concurrency: int) -> ShardContext:
+    clients = ClientFactory(boto3.Session(region_name="us-east-1"), ApiCallCounter())
+    shard = Shard(account_id="123456789012", region="us-east-1", clients=clients)
+    return ShardContext(shard, [], concurrency)
+
+
+class InFlight:
+    """How many calls are running at once, at most."""
+
+    def __init__(self) -> None:
+        self.now = self.most = 0
+        self._lock = threading.Lock()
+
+    def call(self, item: int) -> int:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.05)  # the wire
+        with self._lock:
+            self.now -= 1
+        return item * 10
+
+
+def test_each_overlaps_up_to_its_bound_and_keeps_the_order() -> None:
+    flight = InFlight()
+    answers = context(4).each("sagemaker", list(range(16)), flight.call)
+
+    assert answers == [i * 10 for i in range(16)]
+    assert flight.most == 4  # four at a time: not one after the other, nor more
+
+
+def test_the_bound_holds_across_kinds_calling_each_at_once() -> None:
+    flight, ctx = InFlight(), context(3)
+    threads = [
+        threading.Thread(target=ctx.each, args=("sagemaker", list(range(9)), flight.call))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert flight.most == 3
+
+
+def test_a_failure_is_raised_as_one_after_the_other_would() -> None:
+    def call(item: int) -> int:
+        if item == 5:
+            raise ValueError("throttled for good")
+        return item
+
+    with pytest.raises(ValueError, match="throttled for good"):
+        context(4).each("sagemaker", list(range(10)), call)
+
+
+def test_each_within_each_runs_in_the_holders_thread_rather_than_waiting_forever() -> None:
+    ctx = context(1)
+
+    def outer(item: int) -> list[int]:
+        return ctx.each("sagemaker", [item, item + 1], lambda i: i)
+
+    assert ctx.each("sagemaker", [0, 10], outer) == [[0, 1], [10, 11]]
+
+
+def test_a_memo_asked_by_many_threads_at_once_is_fetched_once() -> None:
+    ctx, fetched = context(8), []
+
+    def fetch() -> str:
+        fetched.append(1)
+        time.sleep(0.02)
+        return "config"
+
+    answers = ctx.each("sagemaker", list(range(8)), lambda _: ctx.memo(("k",), fetch))
+    assert answers == ["config"] * 8 and len(fetched) == 1
+
+
+def test_a_failed_memo_is_fetched_again_by_the_next_asker() -> None:
+    ctx, tries = context(2), []
+
+    def fetch() -> str:
+        tries.append(1)
+        if len(tries) == 1:
+            raise RuntimeError("first try fails")
+        return "ok"
+
+    with pytest.raises(RuntimeError):
+        ctx.memo(("k",), fetch)
+    assert ctx.memo(("k",), fetch) == "ok" and len(tries) == 2
+
+
+def names(waves: Sequence[Sequence[KindSpec]]) -> list[list[str]]:
+    return [[spec.kind for spec in wave] for wave in waves]
+
+
+def test_kinds_collect_after_the_kinds_whose_records_they_read() -> None:
+    waves = collect_waves(REGISTRY)
+    wave_of = {spec.kind: i for i, wave in enumerate(waves) for spec in wave}
+    for spec in REGISTRY:
+        for read in spec.collect_after:
+            assert wave_of[read] < wave_of[spec.kind], (spec.kind, read)
+    assert len(waves) <= 3  # most kinds side by side, not one after the other
+    assert sum(len(wave) for wave in waves) == len(REGISTRY)
+
+
+def test_a_kind_reading_one_not_scanned_in_the_region_does_not_wait_for_it() -> None:
+    reader = next(spec for spec in REGISTRY if spec.collect_after)
+    alone = [spec for spec in REGISTRY if spec.kind not in reader.collect_after]
+    waves = collect_waves(alone)
+    assert reader.kind in names(waves)[0]
