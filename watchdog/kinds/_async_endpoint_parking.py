@@ -79,7 +79,10 @@ def scaling_status(described: dict[str, Any] | None) -> str | None:
         minimums = {r: minimums[r] for r in lowered(recorded) if r in minimums}
     if not minimums:
         return NOT_AUTO_SCALED
-    return KEEPS_INSTANCES if any(m > 0 for m in minimums.values()) else SCALES_TO_ZERO
+    # Parked once none keeps an instance; back only once every lowered one does (a resume
+    # that died after its first variant is not back: the next run puts back the others).
+    back = all if recorded is not None else any
+    return KEEPS_INSTANCES if back(m > 0 for m in minimums.values()) else SCALES_TO_ZERO
 
 
 def lowered(recorded: dict[str, Any]) -> dict[str, int]:
