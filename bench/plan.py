@@ -125,6 +125,12 @@ def report(title: str, result: PlanResult) -> None:
     print(f"  GetMetricData calls         {calls:8}  (ceil(queries/500) = {floor})")
     print(f"  Pricing calls               {stats.pricing_calls:8}")
     print(f"  Cost Explorer requests      {stats.cost_explorer_requests:8}")
+    if stats.self_cost is not None:
+        cost = stats.self_cost
+        print(
+            f"  its own AWS bill            ${cost.usd:8.4f} a run, "
+            f"${cost.per_month():,.2f} a month hourly ({cost.metrics_requested} metrics)"
+        )
     print(f"  findings                    {summary.findings:8}  {summary.by_action}")
     print(f"  potential savings           ${summary.monthly_savings_usd:,.0f}/month")
     print(f"  errors                      {len(result.errors):8}")

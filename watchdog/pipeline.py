@@ -21,6 +21,7 @@ from watchdog.plan import plan
 from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord, ScanError
 from watchdog.signals.collect import SignalOptions, collect_signals
+from watchdog.signals.self_cost import SelfCost, self_cost
 
 DEFAULT_LOOKBACK = timedelta(days=7)
 
@@ -49,6 +50,8 @@ class PlanStats(BaseModel):
     cost_explorer_from_cache: bool
     duration_s: float
     scan_duration_s: float
+    # What this run added to the AWS bill (GetMetricData, CloudWatch and Cost Explorer requests).
+    self_cost: SelfCost | None = None
 
 
 class PlanResult(BaseModel):
@@ -82,6 +85,8 @@ def run_plan(
     evaluation = evaluate(inventory.resources, signals, enabled, now)
     findings = plan(evaluation.findings, inventory.resources, now, enabled)
     counter = scope.counter
+    by_operation = counter.by_operation()
+    cost_explorer = signals.costs.requests_made if signals.costs else 0
     return PlanResult(
         run_id=inventory.run_id,
         generated_at=now,
@@ -91,15 +96,30 @@ def run_plan(
         resources=inventory.resources,
         stats=PlanStats(
             api_calls=counter.total,
-            api_calls_by_operation=counter.by_operation(),
+            api_calls_by_operation=by_operation,
             get_metric_data_calls=signals.metrics.get_metric_data_calls,
             metric_queries=signals.metrics.queries,
             pricing_calls=signals.prices.pricing_calls,
-            cost_explorer_requests=signals.costs.requests_made if signals.costs else 0,
+            cost_explorer_requests=cost_explorer,
             cost_explorer_from_cache=bool(signals.costs and signals.costs.from_cache),
             duration_s=round(time.monotonic() - started, 3),
             scan_duration_s=inventory.stats.duration_s,
+            self_cost=self_cost(
+                metrics_requested=signals.metrics.queries,
+                cloudwatch_requests=_cloudwatch_requests(by_operation),
+                cost_explorer_requests=cost_explorer,
+                pricing_calls=signals.prices.pricing_calls,
+            ),
         ),
+    )
+
+
+def _cloudwatch_requests(by_operation: dict[str, int]) -> int:
+    """CloudWatch requests billed by the request: all but GetMetricData (billed by metric)."""
+    return sum(
+        count
+        for operation, count in by_operation.items()
+        if operation.startswith("cloudwatch:") and operation != "cloudwatch:GetMetricData"
     )
 
 

@@ -70,6 +70,7 @@ class LambdaContext:
     def __init__(self, remaining_ms: int, function_name: str = "ai-cost-watchdog") -> None:
         self.remaining_ms = remaining_ms
         self.function_name = function_name
+        self.memory_limit_in_mb = 512
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
@@ -108,6 +109,10 @@ def test_with_a_store_in_enforce_mode_a_teardown_spans_invocations_at_the_deadli
     assert first["mode"] == "execute" and first["stopped"] == "deadline"
     assert first["verdict"] == "partial"
     assert second["verdict"] == "done" and second["by_fate"] == {"done": 1}
+    # Its own bill: the metrics it asked for and its GB-seconds (512 MB for the run's time).
+    cost = second["self_cost"]
+    assert cost["metrics_requested"] > 0 and cost["lambda_gb_seconds"] > 0
+    assert cost["usd"] > cost["metrics_requested"] * 0.00001
     assert boto3.client("sagemaker", region_name="us-east-1").list_domains()["Domains"] == []
 
 

@@ -134,6 +134,11 @@ def test_the_plan_is_cheap_in_calls(seeded: tuple[SeedSummary, PlanResult]) -> N
     assert stats.cost_explorer_requests == 2
     assert result.errors == []
     assert result.summary.monthly_savings_usd > 0
+    # What it cost: each metric requested at $0.01 per 1,000, each Cost Explorer request $0.01.
+    cost = stats.self_cost
+    assert cost is not None and cost.metrics_requested == stats.metric_queries
+    expected = stats.metric_queries * 0.00001 + 2 * 0.01 + cost.cloudwatch_requests * 0.00001
+    assert cost.usd == pytest.approx(expected)
 
 
 def test_a_busy_asynchronous_endpoint_is_judged_by_the_work_it_processed(

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+import pytest
+
 from tests.unit.evaluate.factories import ACCOUNT, NOW, REGION, arn
 from watchdog.act import ApplyResult, ApplySummary, FindingOutcome, StepFate, StepOutcome
 from watchdog.daemon.metrics import Metrics
 from watchdog.notify.notifier import NotifyResult
 from watchdog.records import Kind, ScanError
 from watchdog.service.cycle import CycleResult
+from watchdog.signals.self_cost import self_cost
 
 ENDPOINT = arn("endpoint/llm")
 NOTEBOOK = arn("notebook-instance/lab")
@@ -97,7 +100,9 @@ def cycle(
     summary = ApplySummary(
         findings=len(outcomes), by_fate={}, steps_by_fate={}, monthly_savings_usd=0
     )
+    cost = self_cost(2000, 1, 2, 0)
     apply = ApplyResult(
+        self_cost=cost,
         run_id="run-1",
         mode="execute",
         generated_at=NOW,
@@ -128,6 +133,8 @@ def test_a_fresh_daemon_serves_valid_metrics_with_nothing_counted() -> None:
         "watchdog_parked_hours": 0.0,
         "watchdog_errors_total": 0.0,
         "watchdog_last_cycle_timestamp_seconds": 0.0,
+        "watchdog_self_cost_usd_total": 0.0,
+        "watchdog_metrics_requested_total": 0.0,
     }
 
 
@@ -165,6 +172,9 @@ def test_a_cycle_shows_its_findings_the_money_at_stake_and_what_it_did() -> None
     assert samples['watchdog_slack_messages_total{outcome="failed"}'] == 1
     assert samples["watchdog_errors_total"] == 1
     assert samples["watchdog_last_cycle_timestamp_seconds"] == AT
+    # What the cycle's own requests cost: 2,000 metrics, a ListMetrics, two Cost Explorer.
+    assert samples["watchdog_metrics_requested_total"] == 2000
+    assert samples["watchdog_self_cost_usd_total"] == pytest.approx(0.02 + 0.00001 + 0.02)
 
 
 def test_the_findings_gauge_shows_the_last_cycle_and_counters_add_up() -> None:

@@ -163,6 +163,7 @@ def _result(
         errors=planned.errors,
         api_calls=counter.total,
         api_calls_by_operation=counter.by_operation(),
+        self_cost=planned.stats.self_cost,
     )
 
 

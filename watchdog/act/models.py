@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, SerializeAsAny
 from watchdog.kinds.base import LeftoverReport
 from watchdog.records import Kind, ScanError
 from watchdog.settings import Settings
+from watchdog.signals.self_cost import SelfCost
 
 # What became of one step in this run.
 #   would-run   dry-run: it passed every check and would be called now
@@ -135,6 +136,7 @@ class ApplyResult(BaseModel):
     errors: list[ScanError] = Field(default_factory=list)
     api_calls: int = 0
     api_calls_by_operation: dict[str, int] = Field(default_factory=dict)
+    self_cost: SelfCost | None = None  # what the run's plan added to the AWS bill
 
     def verdict(self) -> Verdict:
         """What happened, in the four words the exit code distinguishes."""

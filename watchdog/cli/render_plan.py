@@ -105,6 +105,13 @@ def _print_summary(result: PlanResult, console: Console) -> None:
         f"{' - cached' if stats.cost_explorer_from_cache else ''}) in {stats.duration_s:.1f} s.",
         highlight=False,
     )
+    if stats.self_cost is not None:
+        cost = stats.self_cost
+        console.print(
+            f"This run cost about ${cost.usd:,.4f} on the AWS bill "
+            f"(${cost.per_month():,.2f} a month, run hourly).",
+            highlight=False,
+        )
 
 
 def _cost_cell(finding: Finding) -> str:

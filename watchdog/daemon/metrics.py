@@ -20,6 +20,8 @@ class Metrics:
         self.work: Counter[str] = Counter()  # deferred work by task
         self.parking: Counter[str] = Counter()  # parking ticks by outcome: ran | failed | skipped
         self.digests: Counter[str] = Counter()  # weekly digests by outcome: sent | failed
+        self.self_cost_usd = 0.0  # what the cycles' requests added to the AWS bill, in all
+        self.metrics_requested = 0
         self.parked_usd = 0.0  # what parking saved, over the audit log
         self.parked_usd_by_team: dict[str, float] = {}
         self.parked_hours = 0.0
@@ -42,6 +44,9 @@ class Metrics:
             self.findings = dict(findings)
             self.at_stake_usd = round(sum(stake.values()), 2)
             self.errors += len(result.apply.errors)
+            if result.apply.self_cost is not None:
+                self.self_cost_usd += result.apply.self_cost.usd
+                self.metrics_requested += result.apply.self_cost.metrics_requested
             if result.slack is not None:
                 self.slack["posted"] += result.slack.posted
                 self.slack["updated"] += result.slack.updated
@@ -87,6 +92,10 @@ class Metrics:
                 f'watchdog_parking_ticks_total{{outcome="{k}"}} {v}'
                 for k, v in self.parking.items()
             ]
+            _family(lines, "watchdog_self_cost_usd_total", "counter", "what its requests cost")
+            lines.append(f"watchdog_self_cost_usd_total {self.self_cost_usd:.6f}")
+            _family(lines, "watchdog_metrics_requested_total", "counter", "GetMetricData metrics")
+            lines.append(f"watchdog_metrics_requested_total {self.metrics_requested}")
             _family(lines, "watchdog_digests_total", "counter", "weekly digests, per channel")
             lines += [
                 f'watchdog_digests_total{{outcome="{k}"}} {v}' for k, v in self.digests.items()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ import structlog
 
 from watchdog.service.context import Service
 from watchdog.service.cycle import CycleResult, run_cycle
+from watchdog.signals.self_cost import self_cost
 
 if TYPE_CHECKING:
     from watchdog.service.work import Work
@@ -63,8 +65,15 @@ def deadline_of(context: Any, now: datetime) -> datetime | None:
 
 
 def scheduled(service: Service, context: Any) -> dict[str, Any]:
+    started = time.monotonic()
     deadline = deadline_of(context, service.clock.now())
-    return _summary(run_cycle(service, deadline))
+    return _summary(run_cycle(service, deadline), _gb_seconds(context, started))
+
+
+def _gb_seconds(context: Any, started: float) -> float:
+    """The invocation's GB-seconds so far: its memory times its time (Lambda bills per ms)."""
+    memory_mb = float(getattr(context, "memory_limit_in_mb", 0) or 0)
+    return memory_mb / 1024 * (time.monotonic() - started)
 
 
 def is_parking(event: dict[str, Any]) -> bool:
@@ -122,8 +131,18 @@ def fanout(service: Service, event: dict[str, Any], context: Any) -> dict[str, A
     return summary
 
 
-def _summary(result: CycleResult) -> dict[str, Any]:
+def _summary(result: CycleResult, gb_seconds: float = 0.0) -> dict[str, Any]:
     applied = result.apply
+    cost = applied.self_cost
+    if cost is not None:  # the function's own time on the bill too
+        cost = self_cost(
+            cost.metrics_requested,
+            cost.cloudwatch_requests,
+            cost.cost_explorer_requests,
+            cost.pricing_calls,
+            lambda_gb_seconds=gb_seconds,
+            lambda_requests=1,
+        )
     for outcome in applied.findings:
         log.info("finding", run_id=applied.run_id, **outcome.model_dump(exclude={"steps"}))
     summary = {
@@ -135,6 +154,7 @@ def _summary(result: CycleResult) -> dict[str, Any]:
         "stopped_detail": applied.stopped_detail,
         "errors": [error.model_dump() for error in applied.errors],
         "api_calls": applied.api_calls,
+        "self_cost": cost.model_dump() if cost is not None else None,
         "slack": result.slack.model_dump() if result.slack else None,
     }
     log.info("cycle finished", **summary)
