@@ -156,11 +156,15 @@ def _waiting(report: SavingsReport) -> str:
 
 
 def _table(table_id: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A table whose last column is money (right-aligned), every cell escaped."""
+    """A table of rows whose last value is money, shown second (right-aligned) so a phone sees
+    the name and the money without scrolling the rest into view; every cell escaped."""
 
     def cells(tag: str, values: Sequence[str]) -> str:
-        *text, usd = (escape(v) for v in values)
-        return "".join(f"<{tag}>{v}</{tag}>" for v in text) + f"<{tag} class='usd'>{usd}</{tag}>"
+        name, *details, usd = (escape(v) for v in values)
+        money_cell = f"<{tag} class='usd'>{usd}</{tag}>"
+        return f"<{tag}>{name}</{tag}>{money_cell}" + "".join(
+            f"<{tag}>{v}</{tag}>" for v in details
+        )
 
     body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
     return (
