@@ -118,20 +118,8 @@ def verify_token(
     Raises TokenInvalid: "malformed" (not a token at all), "bad-signature" (forged, tampered or
     signed with another secret), "expired" (at or after its expiry).
     """
-    key = link_secret(secret)
     moment = _aware(now, "now")
-    if not token or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 1:
-        raise _malformed()
-    body, signature_text = token.split(".")
-    signature = _decode(signature_text)
-    if signature is None or len(signature) != hashlib.sha256().digest_size:
-        raise _malformed()
-    # The signature is checked before the payload is decoded, in constant time.
-    if not hmac.compare_digest(signature, _sign(key, body, purpose)):
-        raise TokenInvalid(
-            "bad-signature", "This link was changed or was not issued by this watchdog."
-        )
-    claims = _claims(_decode(body))
+    claims = _claims(_decode(_signed_body(link_secret(secret), token, purpose)))
     if moment >= claims.expires_at:
         raise TokenInvalid(
             "expired",
@@ -165,15 +153,8 @@ def issue_report_token(secret: bytes, window: timedelta, expires_at: datetime) -
 
 def verify_report_token(secret: bytes, token: str, now: datetime) -> timedelta:
     """The report window a report link shows, if it is this watchdog's and not expired."""
-    key = link_secret(secret)
     moment = _aware(now, "now")
-    if not token or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 1:
-        raise _malformed()
-    body, signature_text = token.split(".")
-    signature = _decode(signature_text)
-    if signature is None or not hmac.compare_digest(signature, _sign(key, body, "report")):
-        raise TokenInvalid("bad-signature", "This link was changed or was not issued here.")
-    raw = _decode(body)
+    raw = _decode(_signed_body(link_secret(secret), token, "report"))
     try:
         data = json.loads(raw) if raw is not None else None
     except (UnicodeDecodeError, ValueError):
@@ -191,6 +172,22 @@ def verify_report_token(secret: bytes, token: str, now: datetime) -> timedelta:
 def report_url(public_url: str, token: str) -> str:
     """The savings report's link: the `/report/{token}` route."""
     return f"{public_url.rstrip('/')}/report/{token}"
+
+
+def _signed_body(key: bytes, token: str, purpose: Purpose) -> str:
+    """The token's payload text, once its form and its signature for `purpose` check out. The
+    signature is checked before the payload is decoded, in constant time."""
+    if not token or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 1:
+        raise _malformed()
+    body, signature_text = token.split(".")
+    signature = _decode(signature_text)
+    if signature is None or len(signature) != hashlib.sha256().digest_size:
+        raise _malformed()
+    if not hmac.compare_digest(signature, _sign(key, body, purpose)):
+        raise TokenInvalid(
+            "bad-signature", "This link was changed or was not issued by this watchdog."
+        )
+    return body
 
 
 def _sign(key: bytes, body: str, purpose: Purpose = "approve") -> bytes:

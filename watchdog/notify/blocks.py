@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from watchdog.findings import Finding
+from watchdog.notify.facts import evidence_parts
 from watchdog.notify.mrkdwn import escape
 from watchdog.words import plural
 
@@ -177,18 +178,8 @@ def _facts(finding: Finding) -> SectionBlock:
 
 
 def _evidence(finding: Finding) -> ContextBlock:
-    parts = [escape(finding.reason)]
-    evidence = finding.evidence
-    if evidence.window_hours is not None and evidence.invocations is not None:
-        parts.append(f"{evidence.invocations:g} invocations in {evidence.window_hours:g} h")
-    if finding.steps:
-        parts.append(f"teardown: {plural(len(finding.steps), 'step')}")
-    if finding.irreversible:
-        # Said before anyone presses Approve; the review page lists each with its reason.
-        final = ", ".join(escape(i.what) for i in finding.irreversible)
-        parts.append(f"cannot be undone by restore: {final}")
-    parts.append(f"finding {finding.id}")
-    return ContextBlock(elements=[MarkdownTextObject(text=" | ".join(parts))])
+    text = " | ".join(evidence_parts(finding, escape))
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
 def _buttons(finding: Finding, review_url: str | None, snooze_days: int) -> list[ButtonElement]:

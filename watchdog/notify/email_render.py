@@ -17,21 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from watchdog.findings import Finding
+from watchdog.notify.facts import STATE_WORDS, evidence_parts
 from watchdog.notify.outbound import ESCALATED, REMINDER, Change
 from watchdog.notify.weekly import Digest
 from watchdog.store.base import StoredFinding
 from watchdog.words import plural
 
-# Slack's status words (deliver._ICONS) without the emoji: the same states read the same.
-STATE_WORDS = {
-    "approved": "Approved",
-    "executing": "Running",
-    "done": "Done",
-    "cancelled": "Cancelled",
-    "snoozed": "Snoozed",
-    "parked": "Parked",
-    "resolved": "Resolved",
-}
 _VERBS = {"delete": "Delete", "stop": "Stop", "notify": "Heads-up", "park": "Park"}
 WAITING = frozenset({"open", REMINDER, ESCALATED})  # stages still waiting for an answer
 FOOTER = (
@@ -137,17 +128,7 @@ def _stage(change: Change, now: datetime) -> str:
 
 
 def _evidence(finding: Finding) -> str:
-    parts = [finding.reason]
-    evidence = finding.evidence
-    if evidence.window_hours is not None and evidence.invocations is not None:
-        parts.append(f"{evidence.invocations:g} invocations in {evidence.window_hours:g} h")
-    if finding.steps:
-        parts.append(f"teardown: {plural(len(finding.steps), 'step')}")
-    if finding.irreversible:
-        final = ", ".join(i.what for i in finding.irreversible)
-        parts.append(f"cannot be undone by restore: {final}")
-    parts.append(f"finding {finding.id}")
-    return " | ".join(parts)
+    return " | ".join(evidence_parts(finding, str))
 
 
 def _links(change: Change) -> tuple[tuple[str, str], ...]:

@@ -34,10 +34,10 @@ import re
 from typing import Any
 
 from watchdog.findings import Finding
+from watchdog.notify.facts import STATE_WORDS, evidence_parts
 from watchdog.notify.outbound import ESCALATED, REMINDER, Change
 from watchdog.notify.weekly import Digest
 from watchdog.store.base import StoredFinding
-from watchdog.words import plural
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -50,16 +50,7 @@ _SIGNIFICANT = re.compile(r"([\\`*_~\[\](){}<>#|!&])")
 # What starts a list only at the start of a text: "- x", "+ x", "1. x".
 _LIST_START = re.compile(r"^([-+]|\d+[.)])(?=\s|$)")
 _VERBS = {"delete": "Delete", "stop": "Stop", "notify": "Heads-up", "park": "Park"}
-_HEADS = {
-    "open": "Open again: waiting for an answer",
-    "approved": "Approved",
-    "executing": "Running",
-    "done": "Done",
-    "cancelled": "Cancelled",
-    "snoozed": "Snoozed",
-    "parked": "Parked",
-    "resolved": "Resolved",
-}
+_HEADS = {"open": "Open again: waiting for an answer", **STATE_WORDS}
 
 
 def money(value: float | None) -> str:
@@ -193,17 +184,7 @@ def _park_facts(finding: Finding) -> list[tuple[str, str]]:
 
 
 def _evidence(finding: Finding) -> Json:
-    parts = [markdown_text(finding.reason)]
-    evidence = finding.evidence
-    if evidence.window_hours is not None and evidence.invocations is not None:
-        parts.append(f"{evidence.invocations:g} invocations in {evidence.window_hours:g} h")
-    if finding.steps:
-        parts.append(f"teardown: {plural(len(finding.steps), 'step')}")
-    if finding.irreversible:
-        final = ", ".join(markdown_text(i.what) for i in finding.irreversible)
-        parts.append(f"cannot be undone by restore: {final}")
-    parts.append(f"finding {finding.id}")
-    return _text(" \\| ".join(parts), subtle=True)
+    return _text(" \\| ".join(evidence_parts(finding, markdown_text)), subtle=True)
 
 
 def _actions(change: Change) -> list[Json]:
