@@ -24,6 +24,7 @@ from watchdog_sandbox.kinds import bench_kinds
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_bench import seed_many_endpoints
 from watchdog_sandbox.seed_clients import AwsClients
+from watchdog_sandbox.seed_org_bench import seed_org_endpoints
 from watchdog_sandbox.seed_plan import RegionPlan
 from watchdog_sandbox.server import (
     point_this_process_at,
@@ -56,8 +57,18 @@ def main() -> None:
         default=[0, 50],
         help="wire time the sandbox adds to every call; the scan runs at each",
     )
+    parser.add_argument(
+        "--org",
+        type=int,
+        default=0,
+        metavar="ACCOUNTS",
+        help="also an organization of this many accounts x 3 regions x --org-endpoints",
+    )
+    parser.add_argument("--org-endpoints", type=int, default=50)
     args = parser.parse_args()
     configure_logging(level="warning")
+    if args.org:
+        org_scan(args)
     endpoints_scan(args)
     if args.per_kind > 0 and not kinds_scan(args.per_kind):
         sys.exit(1)
@@ -113,6 +124,48 @@ def endpoints_scan(args: argparse.Namespace) -> None:
     if len({r.model_dump_json(exclude={"stats", "run_id"}) for r in results.values()}) != 1:
         print("FAIL: the scans at different wire times found different things")
         sys.exit(1)
+
+
+ORG_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+
+
+def org_scan(args: argparse.Namespace) -> None:
+    """An organization scanned through its member role, at each wire time."""
+    results = {}
+    with running_server() as url:
+        started = time.monotonic()
+        org = seed_org_endpoints(
+            sandbox_session(),
+            url,
+            accounts=args.org,
+            regions=ORG_REGIONS,
+            per_region=args.org_endpoints,
+        )
+        seeded_s = time.monotonic() - started
+        point_this_process_at(url, REGION)
+        request = ScanRequest(
+            regions=list(ORG_REGIONS),
+            accounts="organization",
+            member_role=org.member_role,
+            external_id=org.external_id,
+        )
+        for latency in args.latency_ms:
+            set_latency(url, latency)
+            results[latency] = scan(request)
+    print(
+        f"organization: {args.org} accounts x {len(ORG_REGIONS)} regions x "
+        f"{args.org_endpoints} endpoints = {org.endpoints}, seeded in {seeded_s:.1f} s"
+    )
+    for latency, at in results.items():
+        found = sum(1 for r in at.resources if r.kind == "sagemaker-endpoint")
+        print(
+            f"  scan at {latency:g} ms a call: {at.stats.duration_s:8.2f} s, "
+            f"{at.stats.api_calls} calls, {at.stats.shards} shards, {found} endpoints found, "
+            f"{len(at.errors)} errors"
+        )
+        if found != org.endpoints or at.errors:
+            print("  FAIL: the organization scan missed endpoints or failed somewhere")
+            sys.exit(1)
 
 
 def calls_to_scan(n: int, kind: str | None) -> tuple[int, int, int]:
