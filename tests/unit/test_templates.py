@@ -211,6 +211,9 @@ SECRETS = {
     "SlackBotTokenName": "SLACK_BOT_TOKEN",
     "SlackSigningSecretName": "SLACK_SIGNING_SECRET",
     "LinkSecretName": "LINK_SECRET",
+    "TeamsWebhookUrlName": "TEAMS_WEBHOOK_URL",
+    "WebhookUrlName": "WEBHOOK_URL",
+    "WebhookSecretName": "WEBHOOK_SECRET",
 }
 
 
