@@ -37,6 +37,11 @@ def digest(store: str | None, send: bool, again: bool) -> None:
         if send:
             holder = f"cli:{getpass.getuser()}@{socket.gethostname()}:{os.getpid()}"
             result = send_digest(service, holder, again=again)
+            if not result.channels:
+                raise Fail(
+                    "no channel to send it to: set Slack, Teams (WATCHDOG_TEAMS_WEBHOOK_URL), "
+                    "email (WATCHDOG_EMAIL_FROM) or a webhook (WATCHDOG_WEBHOOK_URL)"
+                )
             click.echo(_sent_line(result.period, result.sent, result.failed))
             if result.failed:
                 raise SystemExit(1)
@@ -52,6 +57,6 @@ def digest(store: str | None, send: bool, again: bool) -> None:
 
 def _sent_line(period: str, sent: list[str], failed: list[str]) -> str:
     if not sent and not failed:
-        return f"Digest {period}: already sent everywhere (--again to send it anew), or no channel"
+        return f"Digest {period}: already sent everywhere this week (--again to send it anew)"
     parts = [f"sent to {', '.join(sent)}" if sent else "", *(f"failed: {f}" for f in failed)]
     return f"Digest {period}: " + "; ".join(p for p in parts if p)

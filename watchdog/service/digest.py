@@ -46,6 +46,7 @@ class DigestChannel(Protocol):
 
 class DigestResult(BaseModel):
     period: str
+    channels: list[str] = Field(default_factory=list)  # every channel that takes a digest
     sent: list[str] = Field(default_factory=list)  # channel names
     failed: list[str] = Field(default_factory=list)  # "channel: why"; tried again next tick
     report_url: str | None = None
@@ -55,10 +56,11 @@ def send_digest(service: Service, holder: str, *, again: bool = False) -> Digest
     """Send this week's digest where it has not gone yet (`again`: everywhere, again)."""
     now = service.clock.now()
     period = period_of(now)
-    result = DigestResult(period=period)
+    targets = _targets(service)
+    result = DigestResult(period=period, channels=[name for name, _ in targets])
     due = [
         (name, send)
-        for name, send in _targets(service)
+        for name, send in targets
         if again or service.store.get_message(_key(period, name)) is None
     ]
     if not due:

@@ -194,3 +194,16 @@ def test_teams_gets_the_digest_as_a_card_once_a_week(tmp_path: Path) -> None:
     assert "$100.00/month (1 resources)" in shown and "Saved this week" in shown
     [action] = card["actions"]
     assert action["type"] == "Action.OpenUrl" and action["url"].startswith(PUBLIC_URL + "/report/")
+
+
+def test_sending_the_digest_with_no_channel_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("WATCHDOG_SLACK_BOT_TOKEN", "WATCHDOG_SLACK_WEBHOOK_URL", "WATCHDOG_EMAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WATCHDOG_STORE", f"sqlite:///{tmp_path / 'watchdog.db'}")
+
+    result = CliRunner().invoke(cli, ["digest", "--send"])
+
+    assert result.exit_code == 2 and "no channel to send it to" in result.output
+    assert "Traceback" not in result.output
