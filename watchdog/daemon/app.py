@@ -51,6 +51,9 @@ LOCK_RETRY_S = 2.0
 PARKING_AUDIT_LIMIT = 100_000
 
 
+SIGNAL_POLL_S = 0.2
+
+
 class Daemon:
     def __init__(self, service: Service, owner: str | None = None) -> None:
         settings = service.settings
@@ -120,7 +123,12 @@ class Daemon:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stopping.set())
         self.start()
-        self.stopping.wait()
+        # Python runs signal handlers in the main thread only, and a SIGTERM the kernel hands
+        # to another thread (the scan's workers, the HTTP server) does not wake a main thread
+        # blocked in a lock: it would wait for the cycle's end, or for ever. Waking every
+        # SIGNAL_POLL_S lets the handler run within that time.
+        while not self.stopping.wait(SIGNAL_POLL_S):
+            pass
         self.stop()
 
     def stop(self) -> None:
