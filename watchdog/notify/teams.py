@@ -43,7 +43,8 @@ from watchdog.notify.outbound import Change, Delivered
 from watchdog.notify.sender import bypasses_proxy
 from watchdog.notify.teams_cards import digest_message, teams_message
 from watchdog.notify.weekly import Digest
-from watchdog.settings import Settings, https_url_problem
+from watchdog.settings import Settings
+from watchdog.settings_channels import https_url_problem
 
 if TYPE_CHECKING:
     import boto3
