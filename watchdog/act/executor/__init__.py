@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from watchdog.act.executor.breaker import Breaker
 from watchdog.act.executor.execute import CLEARED, Execution, execute
+from watchdog.act.executor.jobs import Job
 from watchdog.act.executor.last_look import LOOK, last_look, look_window
 from watchdog.act.executor.left_alone import LEFT_ALONE, NOTICE
-from watchdog.act.executor.steps import Job, StepRunner
+from watchdog.act.executor.steps import StepRunner
 from watchdog.act.executor.verify import Verifier
 
 __all__ = [

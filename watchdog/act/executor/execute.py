@@ -16,7 +16,8 @@ import structlog
 
 from watchdog.act.clock import Clock
 from watchdog.act.executor.breaker import Breaker
-from watchdog.act.executor.steps import InFlight, Job, StepRunner
+from watchdog.act.executor.jobs import InFlight, Job
+from watchdog.act.executor.steps import StepRunner
 from watchdog.act.models import ExecOptions, StepOutcome, StopReason
 
 log = structlog.get_logger(__name__)

@@ -29,7 +29,7 @@ from watchdog.kinds._park import all_ways
 from watchdog.store.base import AuditOutcome, Store
 
 if TYPE_CHECKING:
-    from watchdog.act.executor.steps import Job
+    from watchdog.act.executor.jobs import Job
 
 log = structlog.get_logger(__name__)
 

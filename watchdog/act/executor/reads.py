@@ -15,7 +15,7 @@ from watchdog.kinds._operation import EVERY_SERVICE, RECORDED
 from watchdog.store.base import Store
 
 if TYPE_CHECKING:
-    from watchdog.act.executor.steps import Job
+    from watchdog.act.executor.jobs import Job
 
 
 def client_for(job: Job, clients: Clients) -> Any:

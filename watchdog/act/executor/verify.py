@@ -24,7 +24,7 @@ from watchdog.policies.schema import Approval, Exemptions
 from watchdog.records import ResourceRecord
 
 if TYPE_CHECKING:
-    from watchdog.act.executor.steps import Job
+    from watchdog.act.executor.jobs import Job
 
 
 @dataclass
