@@ -172,12 +172,16 @@ def tell(
     current: Callable[[StoredFinding], bool],
     rules: Mapping[str, ReminderRule] | None = None,
     links: ReviewLinks | None = None,
+    read: tuple[Sequence[StoredFinding], Sequence[PostedMessage]] | None = None,
 ) -> ChannelResult:
-    """Deliver what `channel` has not told and remember what it delivered."""
+    """Deliver what `channel` has not told and remember what it delivered. `read`: the
+    store's findings and messages already read (several channels told in a row read them
+    once: each channel remembers under its own key, so the others' reads stay true)."""
+    findings, memories = read or (store.list_findings(), store.list_messages())
     changes = pending_changes(
         channel.name,
-        store.list_findings(),
-        store.list_messages(),
+        findings,
+        memories,
         now,
         current=current,
         rules=rules,

@@ -53,7 +53,10 @@ def tell_channels(
         from watchdog.notify.slack_reminders import SlackReminders  # slack_sdk: with Slack only
 
         chosen = [*chosen, SlackReminders(service.store, service.sender, service.notify_options)]
-    results = {}
+    results: dict[str, ChannelResult] = {}
+    if not chosen:
+        return results
+    read = (service.store.list_findings(), service.store.list_messages())
     for channel in chosen:
         result = tell(
             service.store,
@@ -62,6 +65,7 @@ def tell_channels(
             current=current,
             rules=rules,
             links=service.notify_options.links,
+            read=read,
         )
         if result.sent or result.failed:
             log.info("channel told", channel=channel.name, run_id=run_id, **result.model_dump())
