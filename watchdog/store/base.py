@@ -23,6 +23,7 @@ from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.records import ResourceRecord
 from watchdog.signals.cache import Cache
+from watchdog.store.activity import ActivityLog
 
 FindingState = Literal[
     "open", "approved", "executing", "done", "cancelled", "snoozed", "resolved", "parked"
@@ -242,9 +243,9 @@ def from_time_key(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-class Store(Cache, Protocol):
+class Store(Cache, ActivityLog, Protocol):
     """Findings, approvals, step progress, teardown plans, Slack messages, the audit log, a
-    cache and locks.
+    cache, locks, and when each resource was last active (activity.py).
 
     Writes that must not race are conditional in the backend itself (a transaction in SQLite,
     a condition expression in DynamoDB), so two processes, two Lambdas or a daemon and a CLI

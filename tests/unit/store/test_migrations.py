@@ -10,6 +10,7 @@ import pytest
 
 from tests.unit.act.test_admission_rules import finding
 from watchdog.store import PostedMessage, StoreError
+from watchdog.store.activity import LastActive
 from watchdog.store.base import time_key
 from watchdog.store.sqlite import SqliteStore
 from watchdog.store.sqlite import schema as schema
@@ -146,3 +147,27 @@ def test_a_newer_database_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     assert "upgrade ai-cost-watchdog" in str(raised.value)
     assert "\n" not in str(raised.value)
     assert version_of(path) == LATEST + 1  # untouched
+
+
+def test_a_version_5_database_gets_the_activity_table_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    db = autocommit(path)
+    schema.migrate(db, str(path), schema.MIGRATIONS[:5])
+    db.execute("INSERT INTO tokens VALUES ('t-1', '2026-11-24T12:00:00.000000Z')")
+    db.close()
+
+    store = SqliteStore(path)  # opening migrates
+
+    assert version_of(path) == LATEST
+    assert store.consume_token("t-1", NOW) is False  # the data survived
+    seen = LastActive(
+        arn="arn:aws:sagemaker:us-east-1:111122223333:endpoint/a",
+        account="111122223333",
+        region="us-east-1",
+        at=NOW,
+        queries="d",
+        recorded_at=NOW,
+    )
+    store.remember_activity([seen])
+    assert store.recall_activity("111122223333", "us-east-1") == [seen]
+    store.close()

@@ -14,6 +14,7 @@
     AUDIT#<YYYY-MM-DD>      <time key>#<audit id>   an audit entry, partitioned by UTC day
     AUDITID#<audit id>      META                    pointer from an audit id to its day and sk
     CACHE#<key>             META                    a cache entry
+    ACTIVITY#<acct>#<region> <arn, lower-cased>     when that resource was last active
     LOCK#<name>             META                    a lock
 
 Times are fixed-width UTC text (base.time_key), so sort keys order by time and conditions

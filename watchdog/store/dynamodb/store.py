@@ -2,10 +2,9 @@
 
 Writes that must not race are condition expressions evaluated by DynamoDB itself, so two
 concurrent Lambdas (or a Lambda and a CLI) get the same guarantees as SQLite's transactions.
-Reads that decide anything are strongly consistent; only `list_steps`, served by a global
-secondary index, is eventually consistent (for reports: the executor decides with
-`claim_step`/`get_step`, which read the table). Old records expire through the table's TTL
-(`Retention`). Items are limited to 400 KB by DynamoDB, far above a finding or a description.
+Reads that decide anything are strongly consistent; only `list_steps` (a global secondary index,
+for reports: the executor decides with `claim_step`/`get_step`) is eventually consistent. Old
+records expire through the table's TTL (`Retention`); items fit DynamoDB's 400 KB easily.
 """
 
 from __future__ import annotations
@@ -41,7 +40,8 @@ from watchdog.store.dynamodb import audit as audit
 from watchdog.store.dynamodb import keys as k
 from watchdog.store.dynamodb import messages as messages
 from watchdog.store.dynamodb import plans as plans
-from watchdog.store.dynamodb.calls import ConditionFailed, TableCalls
+from watchdog.store.dynamodb.activity import ActivityCalls
+from watchdog.store.dynamodb.calls import ConditionFailed
 from watchdog.store.dynamodb.table import STEPS_INDEX
 
 log = structlog.get_logger(__name__)
@@ -53,9 +53,9 @@ _RECLAIMABLE = {f"reclaim{i}": k.s(state) for i, state in enumerate(RECLAIMABLE_
 _RECLAIMABLE_IN = ", ".join(f":{name}" for name in _RECLAIMABLE)
 
 
-class DynamoStore(TableCalls):
-    """The Store protocol on one DynamoDB table (see keys.py for the key design; the
-    calls themselves, with their error mapping, are calls.TableCalls)."""
+class DynamoStore(ActivityCalls):
+    """The Store protocol on one DynamoDB table (keys.py: the key design; calls.py: the
+    calls, with their error mapping; activity.py: when each resource was last active)."""
 
     def __init__(self, client: Any, table: str, retention: Retention | None = None) -> None:
         super().__init__(client, table)

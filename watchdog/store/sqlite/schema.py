@@ -106,7 +106,28 @@ MIGRATION_5: Migration = (
     "CREATE INDEX interactions_by_time ON interactions (seen_at)",
 )
 
-MIGRATIONS: list[Migration] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
+# When each resource was last active (store/activity.py), read per (account, region) by the
+# signals stage to skip queries that cannot change a decision.
+MIGRATION_6: Migration = (
+    """CREATE TABLE activity (
+        arn TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        at TEXT NOT NULL,
+        queries TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX activity_by_place ON activity (account, region, arn)",
+)
+
+MIGRATIONS: list[Migration] = [
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+    MIGRATION_6,
+]
 
 
 def schema_version(connection: sqlite3.Connection) -> int:

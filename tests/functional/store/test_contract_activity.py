@@ -1,0 +1,62 @@
+"""The store contract for when each resource was last active, on SQLite and DynamoDB (moto).
+
+The signals stage reads one (account, region) at a time and upserts what a run learnt; it
+relies on an entry coming back exactly as written (its time to the microsecond: a skipped query
+is exact only if the moment is) and on places never mixing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.functional.store.conftest import NOW
+from watchdog.store import Store
+from watchdog.store.activity import LastActive
+
+HOUR = timedelta(hours=1)
+
+
+def entry(
+    name: str, account: str = "111122223333", region: str = "us-east-1", **fields: object
+) -> LastActive:
+    return LastActive.model_validate(
+        {
+            "arn": f"arn:aws:sagemaker:{region}:{account}:endpoint/{name}",
+            "account": account,
+            "region": region,
+            "at": NOW - 2 * HOUR,
+            "queries": "digest-1",
+            "recorded_at": NOW,
+            **fields,
+        }
+    )
+
+
+def test_nothing_is_recalled_before_anything_is_remembered(store: Store) -> None:
+    assert store.recall_activity("111122223333", "us-east-1") == []
+
+
+def test_entries_round_trip_by_place_in_arn_order(store: Store) -> None:
+    b, a = entry("b", at=NOW - HOUR + timedelta(microseconds=7)), entry("a")
+    elsewhere = entry("a", region="eu-west-1")
+    other_account = entry("c", account="444455556666")
+
+    store.remember_activity([b, a, elsewhere, other_account])
+
+    assert store.recall_activity("111122223333", "us-east-1") == [a, b]
+    assert store.recall_activity("111122223333", "eu-west-1") == [elsewhere]
+    assert store.recall_activity("444455556666", "us-east-1") == [other_account]
+
+
+def test_remembering_a_resource_again_replaces_its_entry(store: Store) -> None:
+    store.remember_activity([entry("a")])
+    later = entry("a", at=NOW - HOUR, queries="digest-2", recorded_at=NOW + HOUR)
+
+    store.remember_activity([later])
+
+    assert store.recall_activity("111122223333", "us-east-1") == [later]
+
+
+def test_remembering_nothing_is_harmless(store: Store) -> None:
+    store.remember_activity([])
+    assert store.recall_activity("111122223333", "us-east-1") == []
