@@ -12,24 +12,43 @@ Managed instances, by the tags their owners put on them. Confirmed by AWS docume
   "Amazon ECS capacity providers for the EC2 launch type").
 - `kubernetes.io/cluster/<name>`: the EKS user guide ("Self-managed nodes") says to add it to
   each self-managed node.
+- `eks:cluster-name`, `eks:nodegroup-name` (EKS managed node groups): AWS's managed policy
+  AWSServiceRoleForAmazonEKSNodegroup (v11; docs.aws.amazon.com/aws-managed-policy/latest/
+  reference/AWSServiceRoleForAmazonEKSNodegroup.html) lets EKS tag instances only at launch
+  ("AllowTaggingEC2ResourcesOnlyDuringInstanceCreation": ec2:CreateTags on instance/* with
+  ec2:CreateAction RunInstances, tag keys "eks", "eks:cluster-name", "eks:nodegroup-name",
+  "kubernetes.io/cluster/*") and reboots for auto repair only instances carrying
+  `ec2:ResourceTag/eks:nodegroup-name`. The policy, not prose, is what documents the keys.
+- `karpenter.sh/nodepool` (v1; `karpenter.sh/provisioner-name` before): Karpenter's docs
+  (karpenter.sh/docs/concepts/nodeclasses/, "spec.tags", from aws/karpenter-provider-aws):
+  "Karpenter adds tags to all resources it creates, including EC2 Instances, EBS volumes, and
+  Launch Templates", by default `Name`, `karpenter.sh/nodeclaim`, `karpenter.sh/nodepool`,
+  `karpenter.k8s.aws/ec2nodeclass` and `kubernetes.io/cluster/<cluster-name>: owned` (so the
+  Kubernetes prefix above covers Karpenter nodes too).
 Kept as precautions, NOT found in AWS documentation (a key no instance carries refuses nothing;
 one that is real keeps a managed instance safe):
-- `karpenter.sh/nodepool` (v1; `karpenter.sh/provisioner-name` before): Karpenter's own
-  controller policy allows ec2:TerminateInstances only on `ec2:ResourceTag/karpenter.sh/nodepool`
-  (awslabs/kubernetes-iteration-toolkit, Karpenter controller role policy); Karpenter's, not AWS's.
-- `eks:cluster-name`, `eks:nodegroup-name`: seen on managed node groups' Auto Scaling groups and
-  instances in users' scripts and tag dumps, not on an AWS page; `aws:eks:cluster-name`: said by
-  third-party code to be on nodes EKS (Auto Mode) and Karpenter launch, not on an AWS page.
-- `AmazonECSManaged`: Pulumi's and Terraform's provider docs say ECS adds it to a capacity
-  provider's Auto Scaling group, to be propagated to its instances; not on an AWS page (those
-  instances carry the Auto Scaling tag anyway).
-- `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch): no source at all. AWS
-  Batch's guide ("Tag your resources") says a compute environment's own tags "do not propagate
-  to any other resources"; tags for its instances are the ones given in its `computeResources`
-  `tags`. That Batch tags the instances it launches with a key of its own is NOT documented;
-  nor how it launches them (an Auto Scaling group's instances are refused by the ASG tag).
+- `aws:eks:cluster-name`, `karpenter.sh/managed-by`: said by third-party code and older
+  Karpenter docs to be on nodes EKS (Auto Mode) and Karpenter launch, not on an AWS page.
+- `AmazonECSManaged`: AWS documents it on the capacity provider's Auto Scaling group, not on
+  its instances: AmazonECSServiceRolePolicy (v23) lets ECS change only groups with
+  `autoscaling:ResourceTag/AmazonECSManaged`; Pulumi's and Terraform's provider docs say it is
+  propagated to the instances when the group propagates it at launch. Those instances carry
+  the Auto Scaling tag anyway.
+- `aws:ecs:clusterName` (ECS), `aws:batch:compute-environment` (Batch): no source at all, and
+  the Batch key is contradicted: AWS Batch's service-linked role policy BatchServiceRolePolicy
+  (v7; docs.aws.amazon.com/aws-managed-policy/latest/reference/BatchServiceRolePolicy.html)
+  lets Batch run instances only with the request tag key `AWSBatchServiceTag`
+  (`aws:RequestTag/AWSBatchServiceTag` not null) and terminate only instances and Spot Fleets
+  carrying it; its Auto Scaling groups are named `AWSBatch*`. So Batch-launched instances carry
+  `AWSBatchServiceTag`, which MANAGED_BY_TAG does not yet list (issue #17 research note; the
+  guard's keys are code, left to the kind's owner). Batch's guide ("Tag your resources") says
+  a compute environment's own tags "do not propagate to any other resources".
 Any of those on an instance: the plan marks its stop or terminate blocked, and says which owner
 would undo it.
+Not used here: EC2 reports service-managed instances in DescribeInstances' `Operator`
+(`Managed`, `Principal`; botocore ec2 2016-11-15 OperatorResponse). ECS Managed Instances are
+such instances: AmazonECSComputeServiceRolePolicy (v6) terminates only instances whose
+`ec2:ManagedResourceOperator` is `ecs.amazonaws.com`; they are in no Auto Scaling group.
 
 Idle evidence (aws-facts.md): the CloudWatch agent's NVIDIA collection publishes
 `nvidia_smi_utilization_gpu` in the `CWAgent` namespace (CloudWatch user guide, "Collect NVIDIA GPU
