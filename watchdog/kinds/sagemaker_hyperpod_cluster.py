@@ -6,17 +6,31 @@ scaled down (aws-facts.md, issue #11). ListClusters gives names and statuses; De
 the orchestrator (`Orchestrator.Eks.ClusterArn` for EKS) and what a recreate would need.
 
 Idle evidence: none. A Slurm cluster publishes no native utilization metric. For an
-EKS-orchestrated one, Container Insights does document node series in the `ContainerInsights`
-namespace (CloudWatch user guide, "Enhanced Container Insights (Classic) metric reference":
-`node_cpu_utilization`, `node_memory_utilization`... per ClusterName, InstanceId, NodeName, and
-per ClusterName alone), but none is used, because the docs read for this leave open:
-- which InstanceId / NodeName a HyperPod node carries in those series (HyperPod's nodes are not
-  EC2 instances of the account; that ListClusterNodes' InstanceId is the series' InstanceId is
-  not documented), so per-node series cannot be tied to this cluster's nodes;
+EKS-orchestrated one, Container Insights with enhanced observability documents, in the
+`ContainerInsights` namespace (CloudWatch user guide, "Amazon EKS and Kubernetes Container
+Insights with enhanced observability metrics", docs.aws.amazon.com/AmazonCloudWatch/latest/
+monitoring/Container-Insights-metrics-enhanced-EKS.html):
+- node series (`node_cpu_utilization`, `node_memory_utilization`...) per ClusterName and per
+  ClusterName, InstanceId, NodeName;
+- NVIDIA GPU series (`node_gpu_utilization`: "The percentage utilization of the GPU(s)
+  allocated to the node") per ClusterName; ClusterName, InstanceId, NodeName; and ClusterName,
+  InstanceId, InstanceType, NodeName, GpuDevice; collected by default (opt-out
+  `accelerated_compute_metrics`), Neuron series (`node_neuroncore_utilization`) likewise;
+- for HyperPod only its health labels: "Beginning with version v2.0.1-eksbuild.1 of the
+  CloudWatch Observability EKS add-on, Container Insights with enhanced observability for
+  Amazon EKS automatically collects Amazon SageMaker AI HyperPod metrics", which are
+  `hyperpod_node_health_status_{schedulable,unschedulable,unschedulable_pending_reboot,
+  unschedulable_pending_replacement}` (ClusterName; ClusterName, InstanceId, NodeName): health,
+  not load.
+None is used, because the docs read for this (issue #17) leave open:
+- which InstanceId / NodeName a HyperPod node carries in the GPU and node series. The
+  add-on's HyperPod receiver (open-telemetry-collector-contrib, awsekshyperpodreceiver) takes
+  InstanceId from the node name minus a `hyperpod-` prefix, for the health series only; no
+  AWS page says the GPU series use ListClusterNodes' InstanceId, so they cannot yet be tied to
+  this cluster's nodes;
 - the ClusterName-only series aggregate every node of the EKS cluster, which may run other node
   groups: a low value there does not show this cluster's nodes idle;
-- a GPU series name and dimensions for HyperPod nodes, from Container Insights or HyperPod's
-  observability add-on: none was found in the pages read.
+- whether the add-on is installed at all (the series are then simply absent).
 So the kind declares no metric queries: an idle condition on it reads `unknown` and its findings
 can only notify (age, node count and cost are what they report).
 
