@@ -5,11 +5,15 @@ dependency, and nothing loaded unless Teams is configured.
 The wire, as Microsoft's workflows answer it (see teams_cards for the documents):
 
 - 202 Accepted when the workflow takes the request (it then runs on its own; a card the flow
-  fails to post later shows only in its run history). Any 2xx counts as taken. Microsoft's
-  pages do not state the 202; it is what the trigger answers in practice (atc0005/go-teams-
-  notify PR 265, keel-hq/keel PR 843).
+  fails to post later shows only in its run history). Any 2xx counts as taken: a flow that
+  ends with a Response action answers what that action says (200, say: Skitionek/notify-
+  microsoft-teams issue 98). Microsoft's pages do not state the 202 (still so when re-checked
+  for issue #17); it is what the trigger answers in practice (atc0005/go-teams-notify PR 265,
+  keel-hq/keel PR 843, fluxcd/flagger PR 1887, nicholas-fedor/shoutrrr PR 900: "Power
+  Automate workflow webhooks return 202 Accepted on successful delivery").
 - 429 when throttled (Microsoft's Teams webhook page: more than four requests a second are
-  throttled; "retry logic with exponential backoff"): retried after its Retry-After, at most
+  throttled; "retry logic with exponential backoff"; whether a Workflows 429 carries
+  Retry-After is documented nowhere found): retried after its Retry-After, at most
   `RATE_RETRIES` times and only when it asks for `MAX_WAIT_S` seconds or less.
 - 5xx, a refused connection or a timeout: retried `SERVER_RETRIES` times, shortly.
 - Any other answer (400 for a card it cannot read, 401 for a bad signature, 404 for a

@@ -16,7 +16,10 @@ What Microsoft documents (Microsoft Learn, read 2026-12):
 - Teams renders Adaptive Cards up to version 1.5 ("Teams is also limited to version 1.5",
   https://learn.microsoft.com/en-us/microsoft-copilot-studio/guidance/adaptive-cards-overview).
   These cards declare 1.4: everything they use (TextBlock, FactSet, Action.OpenUrl) is 1.0,
-  and Workflows is reported to refuse 1.5 cards in places (atc0005/go-teams-notify PR 265).
+  and 1.5 cards fail in places: "If the version is changed to 1.4, it displays fine", with a
+  repro confirmed by Microsoft (MicrosoftDocs/msteams-docs issue 9801); Workflows webhooks
+  "reject anything over adaptive card 1.4" (Skitionek/notify-microsoft-teams issue 107;
+  atc0005/go-teams-notify PR 265).
 - TextBlock text and a Fact's title and value are Markdown, a subset (`**bold**`, `_italic_`,
   `- ` and `1. ` lists, `[title](url)` links); HTML is not rendered ("Format cards in Microsoft
   Teams", https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/cards-format).
