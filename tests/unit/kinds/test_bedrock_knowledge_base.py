@@ -130,3 +130,15 @@ def test_deleting_a_knowledge_base_alone_says_its_collection_keeps_billing() -> 
     kept = " ".join(r.what + " " + r.reason for r in planned.retained)
     assert "does not delete its vector store" in kept
     assert "dataDeletionPolicy is RETAIN" in kept
+
+
+def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    assert bedrock_knowledge_base.SPEC.teardown.in_progress == frozenset({"DELETING"})
+
+
+def test_a_data_sources_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    assert bedrock_data_source.SPEC.teardown.in_progress == frozenset({"DELETING"})

@@ -122,3 +122,10 @@ def test_it_is_not_restorable_and_says_why() -> None:
     restore = marketplace.SPEC.restore
     assert restore.recreate is None and restore.restart is None
     assert "CreateMarketplaceModelEndpoint" in restore.why_not
+
+
+def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    # Its SageMaker endpoint's status (GetMarketplaceModelEndpoint's endpointStatus).
+    assert marketplace.SPEC.teardown.in_progress == frozenset({"Deleting"})

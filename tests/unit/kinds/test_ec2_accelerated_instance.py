@@ -181,3 +181,9 @@ def test_a_plain_idle_instance_is_stopped_and_its_ebs_volumes_are_reported_kept(
     assert (step.op, step.blocked) == ("ec2:StopInstances", None)
     [kept] = BY_KIND[KIND].teardown.keeps(rec)
     assert "vol-1" in kept.what
+
+
+def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    assert BY_KIND[KIND].teardown.in_progress == frozenset({"shutting-down", "stopping"})

@@ -199,3 +199,9 @@ def test_the_audit_log_counts_no_saving_for_a_collection_whose_ocus_stay_shared(
         **values, finding=alone, target=idle, outcome="done", approved_by="me", described={}
     )
     assert entry.monthly_cost_saved_usd == pytest.approx(0.24 * 730)
+
+
+def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    assert BY_KIND[KIND].teardown.in_progress == frozenset({"DELETING"})

@@ -43,3 +43,9 @@ def test_deleted_apps_still_listed_by_aws_are_left_out() -> None:
     assert [(r.attributes["owner_name"], r.status, r.billing.mode) for r in records] == [
         ("bob", "Failed", "none")
     ]
+
+
+def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    assert sagemaker_app.SPEC.teardown.in_progress == frozenset({"Deleting"})

@@ -203,3 +203,9 @@ def test_provisioned_concurrency_is_judged_by_invocations_with_no_instance_metri
 
     variant = (("EndpointName", "ep"), ("VariantName", "a"))
     assert queries == [("traffic", "AWS/SageMaker", "Invocations", variant)]
+
+
+def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    assert sagemaker_endpoint.SPEC.teardown.in_progress == frozenset({"Deleting"})

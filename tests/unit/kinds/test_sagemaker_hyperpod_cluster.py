@@ -165,3 +165,9 @@ def test_a_delete_is_planned_as_one_step_and_an_exempt_cluster_gets_no_finding()
 
     exempt = slurm(**{"watchdog:exempt": "true"})
     assert evaluate([exempt], priced(exempt), [running_long("delete")], NOW).findings == []
+
+
+def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
+    # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
+    # "call again".
+    assert BY_KIND[KIND].teardown.in_progress == frozenset({"Deleting"})
