@@ -12,8 +12,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from watchdog_sandbox import bedrock_knowledge_bases
+from watchdog_sandbox import bedrock_knowledge_bases, pricing
 from watchdog_sandbox.kinds import knowledge_bases as knowledge_base_seeds
+
+from watchdog.kinds.opensearch_serverless_collection import OCU_PRICES
+from watchdog.signals.models import PriceKey
+from watchdog.signals.prices import parse_hourly_offers
 
 REGION = "us-east-1"
 EMBEDDINGS = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.titan-embed-text-v2:0"
@@ -133,3 +137,19 @@ def test_a_collection_takes_the_aws_owned_key_and_a_missing_one_is_not_found() -
     with pytest.raises(ClientError) as gone:
         aoss.delete_collection(id=made["id"])
     assert code(gone) == "ResourceNotFoundException"
+
+
+def test_opensearch_serverless_ocus_are_found_as_the_collection_kind_asks() -> None:
+    pricing.install()
+    client = boto3.client("pricing", region_name=REGION)
+    key = PriceKey(component=OCU_PRICES.name, region=REGION, unit="SearchOCU")
+    filters = OCU_PRICES.filters(key)
+    assert filters is not None
+    answer = client.get_products(ServiceCode=OCU_PRICES.service_code, Filters=filters)
+    [product] = [json.loads(p) for p in answer["PriceList"]]
+    assert product["product"]["attributes"]["usagetype"] == "USE1-SearchOCU"
+    # Priced per "OCU-hours" (botocore's savingsplans SavingsPlanRateUnit), which the
+    # component declares as its hour: a plain hourly reading finds nothing.
+    assert parse_hourly_offers(answer["PriceList"]) == []
+    [offer] = parse_hourly_offers(answer["PriceList"], hourly_units=OCU_PRICES.hourly_units)
+    assert offer.usd_per_hour == 0.24

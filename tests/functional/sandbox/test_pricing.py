@@ -1,4 +1,10 @@
-"""The sandbox's AWS Price List API, as a boto3 client sees it (mock_aws and server)."""
+"""The sandbox's AWS Price List API, as a boto3 client sees it (mock_aws and server).
+
+The figures here count the shared catalog (data/pricing_catalog.json) only: the products a
+kind's own sandbox module adds (`SandboxKind.products`) are priced in that kind's tests, so a
+new kind changes no count here; that every such product is served at all is checked here from
+the kinds' own declarations.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 from watchdog_sandbox import pricing
-
-from watchdog.kinds.opensearch_serverless_collection import OCU_PRICES
-from watchdog.signals.models import PriceKey
-from watchdog.signals.prices import parse_hourly_offers
+from watchdog_sandbox.kinds import sandbox_kinds
 
 SAGEMAKER = "AmazonSageMaker"
 INSTANCES = [
@@ -40,20 +43,20 @@ SERVERLESS = 4
 # Studio Code Editor and Studio Classic KernelGateway (Studio-Notebook) products: four instance
 # types each, in every region.
 STUDIO_EXTRA = 4 * 2 * 3
-# HyperPod cluster instances (platoinstancetype "Cluster"): ml.m5.xlarge and three ml.g5 types,
-# in every region.
-HYPERPOD = 4 * 3
-# SageMaker Canvas workspace session-hours (<prefix>-Canvas:Session-Hrs): one per region.
-CANVAS = 3
-ALL = (10 * 3 + SERVERLESS) * 3 + STUDIO_EXTRA + HYPERPOD + CANVAS
+ALL = (10 * 3 + SERVERLESS) * 3 + STUDIO_EXTRA
 BEDROCK = "AmazonBedrock"
 
 
 @pytest.fixture
-def client() -> Iterator[Any]:
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A client of the shared catalog alone (no kind module's products)."""
+    monkeypatch.setattr(pricing, "_sandbox_kinds", lambda: ())
+    pricing.catalog.cache_clear()
     pricing.install()
     with mock_aws():
         yield boto3.client("pricing", region_name="us-east-1")
+    # Before the patch is undone: the next catalog() is built with the kinds' products again.
+    pricing.catalog.cache_clear()
 
 
 def _term(field: str, value: str, kind: str = "TERM_MATCH") -> dict[str, str]:
@@ -171,22 +174,22 @@ def test_every_instance_component_and_region_has_one_price(client: Any) -> None:
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
-        (_term("instanceName", "ml.g5", "CONTAINS"), 3 * 3 * 3 + 2 * 3 + 3 * 3),
+        (_term("instanceName", "ml.g5", "CONTAINS"), 3 * 3 * 3 + 2 * 3),
         (
             _term("instanceName", "ml.g5.xlarge,ml.t3.medium", "ANY_OF"),
-            2 * 3 * 3 + 2 * 2 * 3 + 3,
+            2 * 3 * 3 + 2 * 2 * 3,
         ),
         (
             _term("component", "Hosting,Notebook", "NONE_OF"),
-            10 * 3 + SERVERLESS * 3 + STUDIO_EXTRA + HYPERPOD + CANVAS,
+            10 * 3 + SERVERLESS * 3 + STUDIO_EXTRA,
         ),
         (
             _term("regionCode", "eu-west-1", "EQUALS"),
-            10 * 3 + SERVERLESS + (STUDIO_EXTRA + HYPERPOD + CANVAS) // 3,
+            10 * 3 + SERVERLESS + STUDIO_EXTRA // 3,
         ),
         (_term("ServiceCode", SAGEMAKER), ALL),
         (_term("productFamily", "ML Serverless"), SERVERLESS * 3),
-        (_term("productFamily", "ML Instance"), 10 * 3 * 3 + STUDIO_EXTRA + HYPERPOD),
+        (_term("productFamily", "ML Instance"), 10 * 3 * 3 + STUDIO_EXTRA),
         (_term("instanceName", "ml.G5.XLARGE"), 0),
     ],
 )
@@ -263,7 +266,7 @@ def test_describe_services_lists_the_attribute_names(client: Any) -> None:
     assert {"instanceName", "component", "regionCode", "usagetype", "productFamily"} <= names
     services = client.describe_services()["Services"]
     codes = [s["ServiceCode"] for s in services]
-    assert codes == [BEDROCK, "AmazonEC2", "AmazonES", SAGEMAKER] and service in services
+    assert codes == [BEDROCK, SAGEMAKER] and service in services
 
 
 def test_describe_services_for_an_unknown_service_is_not_found(client: Any) -> None:
@@ -385,15 +388,18 @@ def test_bedrock_throughput_products_have_the_amazon_bedrock_shape(client: Any) 
     )["PriceList"]
 
 
-def test_opensearch_serverless_ocus_are_found_as_the_collection_kind_asks(client: Any) -> None:
-    key = PriceKey(component=OCU_PRICES.name, region="us-east-1", unit="SearchOCU")
-    filters = OCU_PRICES.filters(key)
-    assert filters is not None
-    answer = client.get_products(ServiceCode=OCU_PRICES.service_code, Filters=filters)
-    [product] = [json.loads(p) for p in answer["PriceList"]]
-    assert product["product"]["attributes"]["usagetype"] == "USE1-SearchOCU"
-    # Priced per "OCU-hours" (botocore's savingsplans SavingsPlanRateUnit), which the
-    # component declares as its hour: a plain hourly reading finds nothing.
-    assert parse_hourly_offers(answer["PriceList"]) == []
-    [offer] = parse_hourly_offers(answer["PriceList"], hourly_units=OCU_PRICES.hourly_units)
-    assert offer.usd_per_hour == 0.24
+def test_every_kind_modules_products_are_served_under_their_service_code() -> None:
+    pricing.install()
+    data = json.loads(
+        resources.files("watchdog_sandbox").joinpath("data/pricing_catalog.json").read_text()
+    )
+    declared = [p for kind in sandbox_kinds() for p in kind.products(data)]
+    assert declared, "no kind module declares products: this check would see nothing"
+    with mock_aws():
+        client = boto3.client("pricing", region_name="us-east-1")
+        for code in sorted({p["serviceCode"] for p in declared}):
+            pages = client.get_paginator("get_products").paginate(ServiceCode=code)
+            served = {
+                json.loads(item)["product"]["sku"] for page in pages for item in page["PriceList"]
+            }
+            assert {p["product"]["sku"] for p in declared if p["serviceCode"] == code} <= served
