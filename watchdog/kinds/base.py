@@ -328,6 +328,8 @@ class KindSpec:
     # Kinds whose records `collect` reads (`ScanContext.records`): it runs after them; the
     # others collect side by side.
     collect_after: tuple[Kind, ...] = ()
+    # What it is, for people: its row in README's kinds table (`make generate`).
+    about: str = ""
     # Signals: the CloudWatch series that say whether it is used, and what it bills per hour.
     metric_queries: Callable[[ResourceRecord], tuple[MetricQuery, ...]] = no_metrics
     price_units: Callable[[ResourceRecord], tuple[PriceUnits, ...]] = no_price

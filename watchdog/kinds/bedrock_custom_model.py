@@ -61,6 +61,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Fine-tuned or imported Bedrock models, billed monthly for storage.",
     service="bedrock",
     tag_type="bedrock:custom-model",
     depends_on=("bedrock-provisioned-throughput",),

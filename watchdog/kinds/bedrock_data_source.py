@@ -140,6 +140,7 @@ TAGS = TagDialect(
 
 SPEC = KindSpec(
     kind=KIND,
+    about="A knowledge base's data sources (an S3 bucket, a web crawler...), deleted before it.",
     service=SERVICE,
     # botocore's endpoint data has no region list for bedrock-agent: Agents for Bedrock runs
     # in Bedrock's regions (a region without it answers with an error the scan records).

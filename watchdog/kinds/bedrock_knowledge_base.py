@@ -170,6 +170,11 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "Bedrock knowledge bases, each on its collection. Deleting one alone would leave its "
+        "collection billing, which the plan says; one any version of a Bedrock agent uses is "
+        "never deleted (its steps are blocked with the agents' names)."
+    ),
     service=SERVICE,
     # botocore's endpoint data has no region list for bedrock-agent: Agents for Bedrock runs
     # in Bedrock's regions (a region without it answers with an error the scan records).

@@ -145,6 +145,12 @@ TAGS = TagDialect(
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "A Bedrock Marketplace model deployed on a SageMaker endpoint (which it uses): "
+        "deleted through `bedrock:DeleteMarketplaceModelEndpoint`, which deletes the endpoint "
+        "(deregistering would leave it billing), then its config and model as for any "
+        "endpoint."
+    ),
     service="bedrock",
     # Its tags are its SageMaker endpoint's: the tagging API lists them under that type.
     tag_type="sagemaker:endpoint",

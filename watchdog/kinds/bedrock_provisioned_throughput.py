@@ -124,6 +124,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Reserved Bedrock model units for a base or custom model.",
     service="bedrock",
     tag_type="bedrock:provisioned-model",
     depends_on=(),

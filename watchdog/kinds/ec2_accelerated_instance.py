@@ -147,6 +147,11 @@ START = Operation(
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "EC2 instances of the g, p, inf, trn and dl families (GPU dev boxes, self-hosted "
+        "model servers), listed with DescribeInstances filtered by family, in the states that "
+        "bill."
+    ),
     service="ec2",
     tag_type="ec2:instance",
     depends_on=(),

@@ -266,6 +266,12 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "OpenSearch Serverless collections (the vector store behind a knowledge base), "
+        "billing their OCUs under OpenSearch, not Bedrock, with no traffic at all. Deleted "
+        "after the knowledge bases on it; its encryption, network and data access policies "
+        "cost nothing and are left in place (reported)."
+    ),
     service=SERVICE,
     tag_type="aoss:collection",
     # Its tags are read by collect with its service's own ListTagsForResource: that AWS's

@@ -298,6 +298,10 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "Studio apps (JupyterLab, Code Editor, KernelGateway, Canvas...), owned by a user "
+        "profile or a space; stopping one deletes it, its files staying in the space or home."
+    ),
     service="sagemaker",
     tag_type="sagemaker:app",
     depends_on=(),

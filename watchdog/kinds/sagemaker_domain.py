@@ -95,6 +95,10 @@ def teardown() -> Teardown:
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "SageMaker Studio domains. A delete keeps the EFS home volume (every user's home "
+        "directory) and its NFS security groups, reported after it."
+    ),
     service="sagemaker",
     tag_type="sagemaker:domain",
     depends_on=("sagemaker-user-profile", "sagemaker-space"),

@@ -355,6 +355,7 @@ def config_name(described: dict[str, Any]) -> list[str]:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Real-time, serverless and asynchronous inference endpoints.",
     service="sagemaker",
     tag_type="sagemaker:endpoint",
     depends_on=("sagemaker-inference-component",),

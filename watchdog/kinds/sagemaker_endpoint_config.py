@@ -96,6 +96,7 @@ def model_names(config: dict[str, Any]) -> list[str]:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="The instance types and models behind endpoints; deleted with their last endpoint.",
     service="sagemaker",
     tag_type="sagemaker:endpoint-config",
     depends_on=("sagemaker-endpoint",),

@@ -213,6 +213,12 @@ def keeps(record: ResourceRecord) -> tuple[Kept, ...]:
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "SageMaker HyperPod clusters, Slurm- or EKS-orchestrated: ListClusters then "
+        "DescribeCluster per cluster; the node count is the sum of every instance group's "
+        "`CurrentCount`, and the cost is each group's instances at the HyperPod price of its "
+        "`ml.*` type, groups on a training plan left out as paid up front."
+    ),
     service="sagemaker",
     tag_type="sagemaker:cluster",
     depends_on=(),

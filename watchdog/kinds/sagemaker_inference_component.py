@@ -107,6 +107,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Models hosted as components on a shared endpoint, whose instances carry their cost.",
     service="sagemaker",
     tag_type="sagemaker:inference-component",
     depends_on=(),

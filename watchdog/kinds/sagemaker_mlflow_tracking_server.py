@@ -84,6 +84,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Managed MLflow tracking servers.",
     service="sagemaker",
     tag_type="sagemaker:mlflow-tracking-server",
     depends_on=(),

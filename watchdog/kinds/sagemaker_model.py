@@ -56,6 +56,10 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about=(
+        "Model definitions that endpoint configs and inference components use; deleted with "
+        "their last user."
+    ),
     service="sagemaker",
     tag_type="sagemaker:model",
     depends_on=("sagemaker-endpoint-config", "sagemaker-inference-component"),

@@ -110,6 +110,7 @@ START = Operation(
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Classic notebook instances; a stop keeps the storage volume.",
     service="sagemaker",
     tag_type="sagemaker:notebook-instance",
     depends_on=(),

@@ -88,6 +88,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Studio spaces, shared or private.",
     service="sagemaker",
     tag_type="sagemaker:space",
     depends_on=("sagemaker-app",),

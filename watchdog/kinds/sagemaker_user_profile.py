@@ -82,6 +82,7 @@ def describe(client: Any, record: ResourceRecord) -> dict[str, Any] | None:
 
 SPEC = KindSpec(
     kind=KIND,
+    about="Studio user profiles.",
     service="sagemaker",
     tag_type="sagemaker:user-profile",
     depends_on=("sagemaker-app", "sagemaker-space"),
