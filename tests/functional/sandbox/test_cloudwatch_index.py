@@ -96,3 +96,31 @@ def test_the_same_answers_as_moto_for_sums_averages_units_and_exact_dimension_se
     )
     [again] = cloudwatch_index._indexed_get_metric_data(backend, reordered, start, end)
     assert again["values"] == ours[0]["values"]
+
+
+def test_data_put_after_a_call_is_in_the_next_answer(aws: None) -> None:
+    # The index is kept between calls: what is put later must still be read.
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    thirty_hours_of_invocations(cloudwatch)
+    backend = cloudwatch_backends["123456789012"]["us-east-1"]
+    start, end = (NOW - timedelta(days=1)).replace(tzinfo=None), NOW.replace(tzinfo=None)
+    [before] = cloudwatch_index._indexed_get_metric_data(
+        backend, invocation_queries()[:1], start, end
+    )
+    cloudwatch.put_metric_data(
+        Namespace="AWS/SageMaker",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": VARIANT_A,
+                "Timestamp": NOW - timedelta(minutes=30),
+                "Value": 100.0,
+                "Unit": "Count",
+            }
+        ],
+    )
+    queries = invocation_queries()
+    [after] = cloudwatch_index._indexed_get_metric_data(backend, queries[:1], start, end)
+    [theirs] = cloudwatch_index._ORIGINAL(backend, queries[:1], start, end)
+    assert after == theirs
+    assert sum(after["values"]) == sum(before["values"]) + 100.0
