@@ -21,12 +21,8 @@ from pathlib import Path
 
 from watchdog_sandbox import backdate
 from watchdog_sandbox.seed_bench import seed_many_endpoints
-from watchdog_sandbox.server import (
-    point_this_process_at,
-    running_server,
-    sandbox_session,
-    set_latency,
-)
+from watchdog_sandbox.server import point_this_process_at, sandbox_session, set_latency
+from watchdog_sandbox.server_process import running_server_process
 
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
@@ -55,10 +51,9 @@ def main() -> None:
     configure_logging(level="warning")
     policies = load_policies(default_policies_dir())
     now = datetime.now(UTC)
-    seeded_s = 0.0
 
-    def seed(url: str) -> None:
-        nonlocal seeded_s
+    def seed(url: str) -> float:
+        """Runs in the sandbox's process (it backdates moto's records directly)."""
         started = time.monotonic()
         seeded = seed_many_endpoints(
             args.endpoints,
@@ -70,13 +65,17 @@ def main() -> None:
             metric_hours=args.metric_hours,
             now=now,
         )
-        # Old enough that a week without traffic proves idleness (the sandbox runs in-process).
+        # Old enough that a week without traffic proves idleness.
         for endpoint in seeded.select("sagemaker-endpoint"):
             backdate.endpoint(endpoint.account_id, REGION, endpoint.name, now - timedelta(days=30))
-        seeded_s = time.monotonic() - started
+        return time.monotonic() - started
 
     runs: dict[float, tuple[PlanResult, PlanResult]] = {}
-    with running_server(seed_with=seed) as url, tempfile.TemporaryDirectory() as cache:
+    # The sandbox runs in a child process: AWS's CPU is not ours, nor should the emulator's be.
+    with (
+        running_server_process(seed_with=seed) as (url, seeded_s),
+        tempfile.TemporaryDirectory() as cache,
+    ):
         point_this_process_at(url, REGION)
         options = SignalOptions(lookback=lookback_for(policies), cache_dir=Path(cache))
         for latency in args.latency_ms:

@@ -24,7 +24,7 @@ from watchdog_sandbox.kinds import bench_kinds
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_bench import seed_many_endpoints
 from watchdog_sandbox.seed_clients import AwsClients
-from watchdog_sandbox.seed_org_bench import seed_org_endpoints
+from watchdog_sandbox.seed_org_bench import OrgSeed, seed_org_endpoints
 from watchdog_sandbox.seed_plan import RegionPlan
 from watchdog_sandbox.server import (
     point_this_process_at,
@@ -32,6 +32,7 @@ from watchdog_sandbox.server import (
     sandbox_session,
     set_latency,
 )
+from watchdog_sandbox.server_process import running_server_process
 
 from watchdog.inventory import ScanRequest, scan
 from watchdog.logs import configure_logging
@@ -76,7 +77,8 @@ def main() -> None:
 
 def endpoints_scan(args: argparse.Namespace) -> None:
     results = {}
-    with running_server() as url:
+
+    def seed(url: str) -> float:
         started = time.monotonic()
         seed_many_endpoints(
             args.endpoints,
@@ -86,7 +88,10 @@ def endpoints_scan(args: argparse.Namespace) -> None:
             notebooks=args.notebooks,
             profiles=args.profiles,
         )
-        seeded_s = time.monotonic() - started
+        return time.monotonic() - started
+
+    # In a child process: the emulator's CPU is not the watchdog's (server_process.py).
+    with running_server_process(seed_with=seed) as (url, seeded_s):
         point_this_process_at(url, REGION)
         for latency in args.latency_ms:
             set_latency(url, latency)
@@ -132,7 +137,8 @@ ORG_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 def org_scan(args: argparse.Namespace) -> None:
     """An organization scanned through its member role, at each wire time."""
     results = {}
-    with running_server() as url:
+
+    def seed(url: str) -> tuple[float, OrgSeed]:
         started = time.monotonic()
         org = seed_org_endpoints(
             sandbox_session(),
@@ -141,7 +147,9 @@ def org_scan(args: argparse.Namespace) -> None:
             regions=ORG_REGIONS,
             per_region=args.org_endpoints,
         )
-        seeded_s = time.monotonic() - started
+        return time.monotonic() - started, org
+
+    with running_server_process(seed_with=seed) as (url, (seeded_s, org)):
         point_this_process_at(url, REGION)
         request = ScanRequest(
             regions=list(ORG_REGIONS),

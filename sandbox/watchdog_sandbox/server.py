@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from moto.moto_api._internal.models import moto_api_backend
@@ -97,6 +97,12 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
+class SharedSeconds(Protocol):
+    """A multiprocessing.Value("d"): a float both sides of a fork read and write."""
+
+    value: float
+
+
 class Wire:
     """The time AWS's answers spend on the wire, added to every request the sandbox serves.
 
@@ -106,22 +112,36 @@ class Wire:
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        # A server in a child process reads its wire time from memory its parent writes.
+        self.shared: SharedSeconds | None = None
 
     def wrap(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
         def delayed(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-            if self.seconds > 0:
-                time.sleep(self.seconds)
+            seconds = self.shared.value if self.shared is not None else self.seconds
+            if seconds > 0:
+                time.sleep(seconds)
             return app(environ, start_response)
 
         return delayed
 
 
 _WIRES: dict[str, Wire] = {}
+# The wire time of servers this process runs in child processes, by URL.
+SHARED_WIRES: dict[str, SharedSeconds] = {}
+
+
+def wire_of(url: str) -> Wire:
+    """The wire of the server this process serves at `url`."""
+    return _WIRES[url]
 
 
 def set_latency(url: str, latency_ms: float) -> None:
-    """Change the wire time of the running server at `url` (a benchmark measuring several)."""
-    _WIRES[url].seconds = latency_ms / 1000
+    """Change the wire time of the running server at `url` (a benchmark measuring several),
+    served here or from a child process (`server_process.running_server_process`)."""
+    if url in SHARED_WIRES:
+        SHARED_WIRES[url].value = latency_ms / 1000
+    else:
+        _WIRES[url].seconds = latency_ms / 1000
 
 
 def _start_server(host: str, port: int, wire: Wire) -> tuple[BaseWSGIServer, threading.Thread]:
