@@ -51,13 +51,13 @@ templates: $(STAMP)
 	$(BIN)/cfn-lint template.yaml deploy/member-role.yaml
 	$(BIN)/pytest tests/unit/test_templates.py tests/unit/test_templates_fanout.py tests/unit/test_templates_guards.py
 
-# What is built from the kind registry: README's IAM blocks and kinds table, and both
-# templates' role statements (tests/unit/test_iam_lists.py and test_readme_kinds.py fail when
-# they are stale).
+# What is built from the declarations: README's IAM blocks, kinds table and default policies,
+# policies/README.md's table, and both templates' role statements (tests/unit/test_iam_lists.py
+# and test_readme_blocks.py fail when they are stale).
 generate: $(STAMP)
 	$(BIN)/python -m watchdog.permissions --write-readme README.md
 	$(BIN)/python -m watchdog.permissions --write-templates .
-	$(BIN)/python -m watchdog.readme --write README.md
+	$(BIN)/python -m watchdog.readme --write .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

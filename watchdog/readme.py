@@ -1,10 +1,15 @@
-"""README.md's kinds table, built from the kind registry (as watchdog.permissions builds its IAM
-blocks): one row per kind, in collection order, with what the kind says it is (`KindSpec.about`)
-and what its declaration allows (stop, delete, park; how restore brings it back).
+"""The README blocks built from declarations, as watchdog.permissions builds the IAM blocks:
+- README.md's kinds table, from the kind registry: one row per kind, in collection order, with
+  what the kind says it is (`KindSpec.about`) and what its declaration allows (stop, delete,
+  park; how restore brings it back);
+- the default policies, listed in README.md and tabled in policies/README.md, from the shipped
+  policy files themselves (file, name, kinds, description).
+So a new kind's row is its module's `about`, and a new default policy's lines are its YAML entry:
+neither is a README edit.
 
-`python -m watchdog.readme --write README.md` replaces the block between its markers in place
-(`make generate` runs it), `--print` prints it; tests/unit/test_readme_kinds.py fails when
-README.md is stale. So a new kind's row is its module's `about`, never a README edit.
+`python -m watchdog.readme --write ROOT` replaces every block between its markers in ROOT's
+README.md and policies/README.md (`make generate` runs it), `--print NAME` prints one block;
+tests/unit/test_readme_blocks.py fails when either file is stale.
 """
 
 from __future__ import annotations
@@ -12,14 +17,17 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import textwrap
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from watchdog.kinds import REGISTRY
 from watchdog.kinds._park import Park
 from watchdog.kinds.base import KindSpec
+from watchdog.policies.shipped import shipped_policies
 
-BLOCK = "kinds"
-HEADER = ("kind", "what it is", "actions", "restore")
+KINDS_HEADER = ("kind", "what it is", "actions", "restore")
+WIDE = 100  # README prose is wrapped at this width
 
 
 def actions(spec: KindSpec) -> str:
@@ -40,37 +48,82 @@ def restore(spec: KindSpec) -> str:
     return "no"
 
 
-def kinds_table() -> str:
-    """The block, markers included."""
-    rows = [HEADER]
-    for spec in REGISTRY:
-        # A cell cannot hold a pipe or a line break: the about text is written as one line.
-        about = spec.about.replace("|", "\\|").replace("\n", " ")
-        rows.append((f"`{spec.kind}`", about, actions(spec), restore(spec)))
-    lines = ["| " + " | ".join(row) + " |" for row in rows]
-    lines.insert(1, "|" + "---|" * len(HEADER))
-    return "\n".join([f"<!-- {BLOCK} -->", *lines, f"<!-- /{BLOCK} -->"])
+def _cell(text: str) -> str:
+    # A cell cannot hold a pipe or a line break.
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
-def rewrite_readme(text: str) -> str:
-    pattern = re.compile(rf"<!-- {BLOCK} -->.*?<!-- /{BLOCK} -->", re.DOTALL)
-    parts = pattern.split(text)
-    if len(parts) != 2:
-        raise ValueError(f"README has {len(parts) - 1} {BLOCK} blocks, expected one")
-    return kinds_table().join(parts)
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+
+
+def kinds_table() -> list[str]:
+    rows = [(f"`{s.kind}`", s.about, actions(s), restore(s)) for s in REGISTRY]
+    return _table(KINDS_HEADER, rows)
+
+
+def _kinds(resource: tuple[str, ...]) -> str:
+    return ", ".join(f"`{kind}`" for kind in resource)
+
+
+def policies_list() -> list[str]:
+    """README.md's list: one wrapped item per shipped policy, in file order."""
+    lines = []
+    for policy in shipped_policies():
+        item = f"`{policy.name}` ({_kinds(policy.resource)}): {policy.description}"
+        lines += textwrap.wrap(
+            item, WIDE, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False
+        )
+    return lines
+
+
+def policies_table() -> list[str]:
+    rows = [
+        (f"`{p.file}`", f"`{p.name}`", _kinds(p.resource), p.action, p.description)
+        for p in shipped_policies()
+    ]
+    return _table(("file", "policy", "kinds", "action", "what it does"), rows)
+
+
+BLOCKS: dict[str, Callable[[], list[str]]] = {
+    "kinds": kinds_table,
+    "default-policies": policies_list,
+    "policies-table": policies_table,
+}
+# Which blocks each file holds, relative to the repository's root.
+FILES: dict[str, tuple[str, ...]] = {
+    "README.md": ("kinds", "default-policies"),
+    "policies/README.md": ("policies-table",),
+}
+
+
+def block(name: str) -> str:
+    """One block, markers included."""
+    return "\n".join([f"<!-- {name} -->", *BLOCKS[name](), f"<!-- /{name} -->"])
+
+
+def rewrite(text: str, names: tuple[str, ...]) -> str:
+    for name in names:
+        parts = re.compile(rf"<!-- {name} -->.*?<!-- /{name} -->", re.DOTALL).split(text)
+        if len(parts) != 2:
+            raise ValueError(f"{len(parts) - 1} {name} blocks, expected one")
+        text = block(name).join(parts)
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m watchdog.readme")
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--print", action="store_true", help="print the kinds table")
-    group.add_argument("--write", metavar="PATH", help="replace the kinds table in PATH")
+    group.add_argument("--print", choices=sorted(BLOCKS), help="print one block")
+    group.add_argument("--write", metavar="ROOT", help="replace the blocks in ROOT's READMEs")
     args = parser.parse_args(argv)
     if args.write:
-        path = Path(args.write)
-        path.write_text(rewrite_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
+        for relative, names in FILES.items():
+            path = Path(args.write) / relative
+            path.write_text(rewrite(path.read_text(encoding="utf-8"), names), encoding="utf-8")
     else:
-        print(kinds_table())
+        print(block(args.print))
     return 0
 
 

@@ -150,7 +150,12 @@ SPEC = KindSpec(
     about=(
         "EC2 instances of the g, p, inf, trn and dl families (GPU dev boxes, self-hosted "
         "model servers), listed with DescribeInstances filtered by family, in the states that "
-        "bill."
+        "bill. GPU utilization is read from the CloudWatch agent (`CWAgent` "
+        "`nvidia_smi_utilization_gpu`, aggregated by `InstanceId`); without it, CPU and "
+        "network are a weaker hint and a finding is at most medium confidence. One in an Auto "
+        "Scaling group or managed by EKS, ECS, Batch or Karpenter (their tags) is never "
+        "stopped or terminated: its step is blocked, saying which owner to go through. A stop "
+        "keeps its EBS volumes (which still bill)."
     ),
     service="ec2",
     tag_type="ec2:instance",

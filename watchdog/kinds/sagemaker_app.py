@@ -300,7 +300,11 @@ SPEC = KindSpec(
     kind=KIND,
     about=(
         "Studio apps (JupyterLab, Code Editor, KernelGateway, Canvas...), owned by a user "
-        "profile or a space; stopping one deletes it, its files staying in the space or home."
+        "profile or a space; stopping one deletes it, its files staying in the space or home. "
+        "A Canvas app's idleness is Canvas's own `TimeSinceLastActive` "
+        "(`/aws/sagemaker/Canvas/AppActivity`, per domain and user profile), read again right "
+        "before a delete: no reading is unknown, never idle. Other apps publish no such "
+        "measure."
     ),
     service="sagemaker",
     tag_type="sagemaker:app",

@@ -217,7 +217,12 @@ SPEC = KindSpec(
         "SageMaker HyperPod clusters, Slurm- or EKS-orchestrated: ListClusters then "
         "DescribeCluster per cluster; the node count is the sum of every instance group's "
         "`CurrentCount`, and the cost is each group's instances at the HyperPod price of its "
-        "`ml.*` type, groups on a training plan left out as paid up front."
+        "`ml.*` type, groups on a training plan left out as paid up front. No utilization "
+        "metric is read (none for Slurm; no Container Insights GPU series confirmed for EKS "
+        "ones), so idleness is unknown and it is never deleted on its own. A delete "
+        "(`sagemaker:DeleteCluster`, only when InService or Failed) keeps the EKS cluster and "
+        "its add-ons, FSx for Lustre volumes, the VPC and the lifecycle-script bucket, and "
+        "reports them."
     ),
     service="sagemaker",
     tag_type="sagemaker:cluster",

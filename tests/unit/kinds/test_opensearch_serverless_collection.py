@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.unit.evaluate.factories import NOW, REGION, hourly, signals
+from tests.unit.policies.test_shipped_policies import shipped_for
 from watchdog.evaluate import evaluate
 from watchdog.kinds import BY_KIND
 from watchdog.kinds.opensearch_serverless_collection import (
@@ -205,3 +206,7 @@ def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
     # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
     # "call again".
     assert BY_KIND[KIND].teardown.in_progress == frozenset({"DELETING"})
+
+
+def test_its_default_policies_are_shipped() -> None:
+    assert {"idle-vector-collections"} <= shipped_for(KIND)

@@ -1,4 +1,5 @@
 from tests.fakes import ACCOUNT, REGION, FakeScanContext
+from tests.unit.policies.test_shipped_policies import shipped_for
 from watchdog.kinds import sagemaker_app
 
 PREFIX = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
@@ -49,3 +50,7 @@ def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
     # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
     # "call again".
     assert sagemaker_app.SPEC.teardown.in_progress == frozenset({"Deleting"})
+
+
+def test_its_default_policies_are_shipped() -> None:
+    assert {"idle-canvas-sessions", "studio-apps-running-long"} <= shipped_for(sagemaker_app.KIND)

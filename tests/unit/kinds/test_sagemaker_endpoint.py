@@ -1,6 +1,7 @@
 from typing import Any
 
 from tests.fakes import ACCOUNT, REGION, FakeScanContext
+from tests.unit.policies.test_shipped_policies import shipped_for
 from watchdog.kinds import sagemaker_endpoint
 
 CONFIG_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint-config/cfg"
@@ -209,3 +210,7 @@ def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
     # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
     # "call again".
     assert sagemaker_endpoint.SPEC.teardown.in_progress == frozenset({"Deleting"})
+
+
+def test_its_default_policies_are_shipped() -> None:
+    assert {"failed-endpoints", "idle-endpoints"} <= shipped_for(sagemaker_endpoint.KIND)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.unit.evaluate.factories import NOW, REGION, signals
+from tests.unit.policies.test_shipped_policies import shipped_for
 from watchdog.evaluate import evaluate
 from watchdog.kinds import BY_KIND, PRICE_COMPONENTS
 from watchdog.kinds.sagemaker_hyperpod_cluster import KIND, instance_groups, to_record
@@ -171,3 +172,7 @@ def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
     # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
     # "call again".
     assert BY_KIND[KIND].teardown.in_progress == frozenset({"Deleting"})
+
+
+def test_its_default_policies_are_shipped() -> None:
+    assert {"hyperpod-clusters-running"} <= shipped_for(KIND)

@@ -1,7 +1,8 @@
-"""sagemaker-inference-component: what its declaration says of AWS's states."""
+"""sagemaker-inference-component: its states as AWS names them; its default policies."""
 
 from __future__ import annotations
 
+from tests.unit.policies.test_shipped_policies import shipped_for
 from watchdog.kinds.sagemaker_inference_component import SPEC
 
 
@@ -9,3 +10,7 @@ def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
     # After a stop or delete call (ours, or a crashed run's), these statuses mean "wait", never
     # "call again".
     assert SPEC.teardown.in_progress == frozenset({"Deleting"})
+
+
+def test_its_default_policies_are_shipped() -> None:
+    assert {"idle-inference-components"} <= shipped_for(SPEC.kind)
