@@ -21,7 +21,9 @@ from watchdog.plan import plan
 from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord, ScanError
 from watchdog.signals.collect import SignalOptions, collect_signals
+from watchdog.signals.memory import Memory, skip_windows
 from watchdog.signals.self_cost import SelfCost, self_cost
+from watchdog.store.activity import ActivityLog
 
 DEFAULT_LOOKBACK = timedelta(days=7)
 
@@ -45,6 +47,9 @@ class PlanStats(BaseModel):
     api_calls_by_operation: dict[str, int]
     get_metric_data_calls: int
     metric_queries: int
+    # Queries not made: their resources were proven in use by an earlier run (the store's
+    # memory), so no answer could have changed a decision.
+    metric_queries_skipped: int = 0
     pricing_calls: int
     cost_explorer_requests: int
     cost_explorer_from_cache: bool
@@ -74,14 +79,18 @@ def run_plan(
     now: datetime | None = None,
     progress: Progress | None = None,
     scope: Scope | None = None,
+    activity: ActivityLog | None = None,
 ) -> PlanResult:
+    """`activity`: where the run remembers which resources it saw in use, to skip the metric
+    queries that cannot change a decision (signals/memory.py); None queries everything."""
     started = time.monotonic()
     now = now or datetime.now(UTC)
     enabled = [p for p in policies if p.enabled]
     options = options or SignalOptions(lookback=lookback_for(enabled))
     scope = scope or open_scope(request, session)
     inventory = scan(request, progress=progress, scope=scope)
-    signals = collect_signals(scope, inventory.resources, options, now)
+    memory = None if activity is None else Memory(activity, skip_windows(enabled))
+    signals = collect_signals(scope, inventory.resources, options, now, memory)
     evaluation = evaluate(inventory.resources, signals, enabled, now)
     findings = plan(evaluation.findings, inventory.resources, now, enabled)
     counter = scope.counter
@@ -99,6 +108,7 @@ def run_plan(
             api_calls_by_operation=by_operation,
             get_metric_data_calls=signals.metrics.get_metric_data_calls,
             metric_queries=signals.metrics.queries,
+            metric_queries_skipped=signals.metrics.queries_skipped,
             pricing_calls=signals.prices.pricing_calls,
             cost_explorer_requests=cost_explorer,
             cost_explorer_from_cache=bool(signals.costs and signals.costs.from_cache),

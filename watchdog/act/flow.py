@@ -76,7 +76,7 @@ def apply(
     enabled = [p for p in policies if p.enabled]
     scope = open_scope(request, session)
     # Plan afresh: inventory -> signals -> evaluate -> plan.
-    planned = _plan(request, enabled, scope, options, signal_options, progress, now)
+    planned = _plan(request, enabled, scope, options, signal_options, progress, now, store)
     if planned is None:
         return _interrupted_while_planning(scope, options, now)
     # Remember the findings, follow their lifecycle, admit what may act now.
@@ -115,12 +115,22 @@ def _plan(
     signal_options: SignalOptions | None,
     progress: Progress | None,
     now: datetime,
+    store: Store,
 ) -> PlanResult | None:
-    """The run's plan, or None when told to stop while reading AWS."""
+    """The run's plan, or None when told to stop while reading AWS. The store remembers
+    which resources were seen in use, so their metrics are read only when they could matter."""
     signal_options = signal_options or SignalOptions(lookback=lookback_for(enabled))
     scope.counter.stop_when(options.interrupted)
     try:
-        return run_plan(request, enabled, signal_options, now=now, progress=progress, scope=scope)
+        return run_plan(
+            request,
+            enabled,
+            signal_options,
+            now=now,
+            progress=progress,
+            scope=scope,
+            activity=store,
+        )
     except RunInterrupted:
         return None
     finally:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from watchdog.evaluate.cost import MonthlyCost, monthly_cost
-from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
+from watchdog.signals.judged import judged_series
 from watchdog.signals.models import MetricSeries, Signals
 
 
@@ -48,13 +48,4 @@ class EvalContext:
     def series(self, record: ResourceRecord) -> tuple[MetricSeries, ...]:
         """Its own series, plus its inference components' traffic for an endpoint: traffic
         served through a component is traffic on the endpoint."""
-        own = self.signals.metrics.for_resource(record.arn)
-        children = tuple(
-            s
-            for arn in record.child_arns
-            if (child := self.get(arn)) is not None
-            and BY_KIND[child.kind].traffic_counts_for_parents
-            for s in self.signals.metrics.for_resource(child.arn)
-            if s.query.role == "traffic"
-        )
-        return own + children
+        return judged_series(record, self.by_arn, self.signals.metrics)

@@ -36,6 +36,9 @@ def idle_evidence(
     utilization = [s for s in series if s.query.role == "utilization"]
     inactivity = [s for s in series if s.query.role == "inactivity"]
     measured = traffic or utilization or inactivity
+    remembered = metrics.active_at.get(record.arn.lower())
+    if remembered is not None:  # not queried: an earlier run proved it in use
+        return _remembered(record, base, remembered, condition, metrics, now)
     unknown = _unknown_because(record, measured, load, condition.window, metrics, now)
     if unknown:
         cause, detail = unknown
@@ -111,6 +114,14 @@ def _unknown_because(
     failed = next((s for s in (*traffic, *load) if s.error), None)
     if failed is not None:
         return "query-failed", f"the {failed.query.metric} query failed: {failed.error}"
+    return _unknown_by_age(record, window, metrics, now)
+
+
+def _unknown_by_age(
+    record: ResourceRecord, window: timedelta, metrics: MetricSignals, now: datetime
+) -> tuple[UnknownCause, str] | None:
+    """What makes a reading unknown whatever the series say: a fetched window too short, an
+    unknown creation time, a resource younger than the window."""
     if metrics.window is None or metrics.window.end - metrics.window.start < window:
         return "no-metrics", f"metrics were fetched for less than the {span(window)} window"
     if record.created_at is None:
@@ -119,6 +130,31 @@ def _unknown_because(
     if age < window:
         return "too-new", f"it is {span(age)} old, younger than the {span(window)} window"
     return None
+
+
+def _remembered(
+    record: ResourceRecord,
+    base: Evidence,
+    since: datetime,
+    condition: IdleCondition,
+    metrics: MetricSignals,
+    now: datetime,
+) -> Evidence:
+    """What its series would have read, had they been fetched: traffic above zero (and load)
+    from `since` on, so active for a window reaching back to it - after the checks that make
+    any reading unknown, in the order the fetched path makes them. The signals stage skips a
+    query only when that holds for every policy; should it not (a policy it was not told of),
+    the reading is unknown, never idle."""
+    unknown = _unknown_by_age(record, condition.window, metrics, now)
+    if unknown is None and (since < now - condition.window or condition.threshold > 0):
+        unknown = ("no-metrics", "its metrics were not fetched this run")
+    if unknown is not None:
+        cause, detail = unknown
+        return base.model_copy(
+            update={"state": "unknown", "unknown_cause": cause, "detail": detail}
+        )
+    detail = f"traffic since {since:%Y-%m-%d %H:%M} UTC, seen by an earlier run"
+    return base.model_copy(update={"state": "active", "detail": detail})
 
 
 def too_young(evidence: Evidence) -> bool:

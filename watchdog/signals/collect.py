@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from watchdog.aws.clients import REGION_CONCURRENCY
-from watchdog.aws.scope import Scope
+from watchdog.aws.scope import Scope, Shard
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.settings import Settings
 from watchdog.signals.cache import FileCache, default_cache_dir
 from watchdog.signals.costs import fetch_costs
-from watchdog.signals.metrics import collect_metrics
-from watchdog.signals.models import PriceKey, Signals
+from watchdog.signals.memory import Memory, choose, learnt, remember
+from watchdog.signals.metrics import collect_metrics, metric_window
+from watchdog.signals.models import MetricSignals, PriceKey, Signals
 from watchdog.signals.prices import fetch_prices
 from watchdog.signals.published import collect_published
 
@@ -54,17 +55,15 @@ class SignalOptions:
 
 
 def collect_signals(
-    scope: Scope, resources: Sequence[ResourceRecord], options: SignalOptions, now: datetime
+    scope: Scope,
+    resources: Sequence[ResourceRecord],
+    options: SignalOptions,
+    now: datetime,
+    memory: Memory | None = None,
 ) -> Signals:
+    """`memory` None (no store): every resource's metrics are fetched."""
     cache = FileCache(options.cache_dir or default_cache_dir())
-    metrics = collect_metrics(
-        scope.shards,
-        resources,
-        end=now,
-        lookback=options.lookback,
-        max_workers=options.max_workers,
-        region_concurrency=options.region_concurrency,
-    )
+    metrics = fetch_metrics(scope.shards, resources, options, now, memory)
     published, listed = collect_published(
         scope.shards, resources, lambda r: BY_KIND[r.kind].published_under(r)
     )
@@ -87,6 +86,32 @@ def collect_signals(
         notes.append("Cost Explorer is off: budgets are estimated from list prices")
     notes += [f"price: {error}" for error in prices.errors]
     return Signals(metrics=metrics, prices=prices, costs=costs, notes=tuple(notes))
+
+
+def fetch_metrics(
+    shards: Sequence[Shard],
+    resources: Sequence[ResourceRecord],
+    options: SignalOptions,
+    now: datetime,
+    memory: Memory | None,
+) -> MetricSignals:
+    """The series of what may change a decision; the rest is known active (memory.py)."""
+    choice = choose(resources, memory, metric_window(now, options.lookback).period_seconds, now)
+    metrics = collect_metrics(
+        shards,
+        choice.query,
+        end=now,
+        lookback=options.lookback,
+        max_workers=options.max_workers,
+        region_concurrency=options.region_concurrency,
+    )
+    remember(memory, learnt(choice.query, resources, metrics, choice.recalled, now))
+    skipped = sum(
+        len(BY_KIND[r.kind].metric_queries(r))
+        for r in resources
+        if r.arn.lower() in choice.active_at
+    )
+    return metrics.model_copy(update={"active_at": choice.active_at, "queries_skipped": skipped})
 
 
 def _price_keys(resources: Sequence[ResourceRecord]) -> list[PriceKey]:

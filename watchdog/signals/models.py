@@ -98,6 +98,12 @@ class MetricSignals(_Frozen):
     # or the ListMetrics call failed.
     published: dict[str, bool] = Field(default_factory=dict)
     list_metrics_calls: int = 0
+    # Resources not queried because an earlier run proved them in use (signals/memory.py):
+    # lower-cased ARN -> the moment since which their series show traffic (and load), floored
+    # to this window's period. Evaluate reads them as those series would read: active for any
+    # window reaching back to it. `queries_skipped` is how many queries that spared.
+    active_at: dict[str, datetime] = Field(default_factory=dict)
+    queries_skipped: int = 0
 
     def for_resource(self, arn: str) -> tuple[MetricSeries, ...]:
         return self.series.get(arn.lower(), ())
