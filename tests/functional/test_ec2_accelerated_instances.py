@@ -8,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
+from hypothesis import strategies as st
 from watchdog_sandbox.kinds import DemoTags
-from watchdog_sandbox.kinds.ec2_accelerated_instances import gpu_instances
+from watchdog_sandbox.kinds.ec2_accelerated_instances import GpuInstance, gpu_instances
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
 
 from tests.fakes import FakeClock
+from tests.functional.generated_accounts import AUTOMATIC, EXEMPTIONS, AccountPart, Drawn
 from watchdog.act import ExecOptions, SessionClients, apply
 from watchdog.act.restore import restore
 from watchdog.inventory import ScanRequest
@@ -99,3 +101,71 @@ def test_only_the_idle_gpu_dev_box_is_stopped_and_restore_starts_it(
     assert [a.op for a in restored.plan.actions] == ["ec2:StartInstances"]
     assert states()["llm-finetune-devbox"] == "running"
     store.close()
+
+
+# Tags by which another service owns an instance: the kind must refuse each (watchdog/kinds/_ec2).
+MANAGERS: dict[str, dict[str, str]] = {
+    "none": {},
+    "asg": {"aws:autoscaling:groupName": "gpu-pool"},
+    "eks": {"eks:cluster-name": "ml-platform"},
+}
+
+
+@st.composite
+def generated_instance(draw: st.DrawFn, i: int) -> Drawn:
+    """An instance for the generated accounts (tests/functional/test_generated_accounts.py)."""
+    busy = draw(st.booleans())
+    manager = draw(st.sampled_from(sorted(MANAGERS)))
+    exempt = draw(st.sampled_from(EXEMPTIONS))
+    agent = draw(st.booleans())
+    age_days = draw(st.sampled_from([3, 10, 30]))
+    name = f"gpu-{i}"
+    seed = GpuInstance(
+        name,
+        instance_type=draw(st.sampled_from(["g5.xlarge", "p4d.24xlarge", "inf2.xlarge"])),
+        use="busy" if busy else "idle",
+        age=timedelta(days=age_days),
+        agent=agent,
+        tags={"team": "genai", **MANAGERS[manager], **exempt},
+    )
+    protected = busy or manager != "none" or bool(exempt)
+    # Without the agent only CPU and network speak, which is weak evidence: acting on it is
+    # allowed, not required, so the liveness half asks for it only with the agent.
+    must_act = not protected and agent and age_days > 7
+    return Drawn(seed, KIND, name, protected, must_act)
+
+
+def running_instances() -> set[str]:
+    """Running instances, by Name tag."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    return {
+        next(t["Value"] for t in i["Tags"] if t["Key"] == "Name")
+        for r in ec2.describe_instances()["Reservations"]
+        for i in r["Instances"]
+        if i["State"]["Name"] == "running"
+    }
+
+
+def _managed(name: str, manager: str) -> Drawn:
+    seed = GpuInstance(name, tags={"team": "genai", **MANAGERS[manager]})
+    return Drawn(seed, KIND, name, manager != "none", manager == "none")
+
+
+GENERATED = AccountPart(
+    kind=KIND,
+    draw=generated_instance,
+    most=4,
+    policy={
+        "name": "stop-idle-gpu",
+        "resource": [KIND],
+        "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
+        "action": "stop",
+        "approval": AUTOMATIC,
+    },
+    alive=running_instances,
+    every_protection=(
+        _managed("asg-gpu", "asg"),
+        _managed("eks-gpu", "eks"),
+        _managed("forgotten-gpu", "none"),
+    ),
+)

@@ -1,18 +1,18 @@
-"""Safety over generated accounts, end to end on the in-process sandbox: whatever mix of the new
-AI cost traps an account holds (GPU instances, Marketplace endpoints, HyperPod clusters, vector
-collections with their knowledge bases), a single automatic run with the most aggressive
-policies never stops or deletes a busy resource, an instance another service manages, a
-collection whose knowledge base an agent uses, or an exempt-tagged one; and every idle (or,
-with no idle signal, old), unmanaged, unexempt one with strong evidence is acted on (so the test
-cannot pass by doing nothing).
+"""Safety over generated accounts, end to end on the in-process sandbox: whatever mix of the AI
+cost traps an account holds, a single automatic run with the most aggressive policies never stops
+or deletes a resource its kind's test marks protected (busy, managed by another service, used by
+an agent, exempt-tagged); and every idle (or, with no idle signal, old), unprotected one with
+strong evidence is acted on (so the test cannot pass by doing nothing).
 
 Each example is a fresh emulator: the account is seeded through the kinds' seed hooks (the
-same code `make demo` uses), then scanned, evaluated, planned and executed by `apply`.
+same code `make demo` uses), then scanned, evaluated, planned and executed by `apply`. What each
+kind brings (how to draw one, its aggressive policy, how to see it still runs) is declared in
+that kind's own functional test (`GENERATED = AccountPart(...)`, tests/functional/
+generated_accounts.py), so the kinds in the mix are whichever declare one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -22,16 +22,12 @@ import watchdog_sandbox as sandbox
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
-from watchdog_sandbox.kinds.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
-from watchdog_sandbox.kinds.ec2_accelerated_instances import GpuInstance
-from watchdog_sandbox.kinds.knowledge_bases import CollectionSeed, KnowledgeBaseSeed
-from watchdog_sandbox.kinds.sagemaker_hyperpod_clusters import Group, HyperPodCluster
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
-from watchdog_sandbox.seed_kinds import KindSeed
 from watchdog_sandbox.seed_plan import RegionPlan
 
 from tests.fakes import FakeClock
+from tests.functional.generated_accounts import AccountPart, Drawn, account_parts
 from watchdog.act import ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.policies.schema import Policy
@@ -40,190 +36,26 @@ from watchdog.store.sqlite import SqliteStore
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-GPU = "ec2-accelerated-instance"
-MARKETPLACE = "bedrock-marketplace-endpoint"
-HYPERPOD = "sagemaker-hyperpod-cluster"
-COLLECTION = "opensearch-serverless-collection"
-# Tags by which another service owns an instance: the kind must refuse each (watchdog/kinds/_ec2).
-MANAGERS = {
-    "none": {},
-    "asg": {"aws:autoscaling:groupName": "gpu-pool"},
-    "eks": {"eks:cluster-name": "ml-platform"},
-}
-EXEMPTIONS = (
-    {},
-    {"watchdog:exempt": "true"},
-    {"watchdog:expires": "2099-01-01"},
-)
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """One generated resource and what must become of it."""
-
-    seed: KindSeed
-    kind: str
-    name: str
-    protected: bool  # busy, managed or exempt: never stopped or deleted
-    must_act: bool  # idle on strong evidence, unmanaged, unexempt, older than the window
-
-
-@st.composite
-def gpu_instance(draw: st.DrawFn, i: int) -> Drawn:
-    busy = draw(st.booleans())
-    manager = draw(st.sampled_from(sorted(MANAGERS)))
-    exempt = draw(st.sampled_from(EXEMPTIONS))
-    agent = draw(st.booleans())
-    age_days = draw(st.sampled_from([3, 10, 30]))
-    name = f"gpu-{i}"
-    seed = GpuInstance(
-        name,
-        instance_type=draw(st.sampled_from(["g5.xlarge", "p4d.24xlarge", "inf2.xlarge"])),
-        use="busy" if busy else "idle",
-        age=timedelta(days=age_days),
-        agent=agent,
-        tags={"team": "genai", **MANAGERS[manager], **exempt},
-    )
-    protected = busy or manager != "none" or bool(exempt)
-    # Without the agent only CPU and network speak, which is weak evidence: acting on it is
-    # allowed, not required, so the liveness half asks for it only with the agent.
-    must_act = not protected and agent and age_days > 7
-    return Drawn(seed, GPU, name, protected, must_act)
-
-
-@st.composite
-def marketplace_endpoint(draw: st.DrawFn, i: int) -> Drawn:
-    busy = draw(st.booleans())
-    exempt = draw(st.sampled_from(EXEMPTIONS))
-    age_days = draw(st.sampled_from([3, 14]))
-    name = f"marketplace-{i}"
-    seed = MarketplaceEndpointSeed(
-        name,
-        "huggingface-llm-mistral-7b",
-        "ml.g5.2xlarge",
-        {"team": "nlp", **exempt},
-        age_days,
-        busy=busy,
-    )
-    protected = busy or bool(exempt)
-    return Drawn(seed, MARKETPLACE, name, protected, not protected and age_days > 7)
-
-
-@st.composite
-def hyperpod_cluster(draw: st.DrawFn, i: int) -> Drawn:
-    exempt = draw(st.sampled_from(EXEMPTIONS))
-    age_days = draw(st.sampled_from([3, 30]))
-    name = f"hyperpod-{i}"
-    seed = HyperPodCluster(
-        name,
-        (Group("workers", "ml.g5.xlarge", draw(st.integers(min_value=1, max_value=3))),),
-        age=timedelta(days=age_days),
-        eks=draw(st.sampled_from([None, "ml-platform"])),
-        tags={"team": "genai", **exempt},
-    )
-    protected = bool(exempt)
-    return Drawn(seed, HYPERPOD, name, protected, not protected and age_days > 7)
-
-
-@st.composite
-def vector_collection(draw: st.DrawFn, i: int) -> Drawn:
-    busy = draw(st.booleans())
-    exempt = draw(st.sampled_from(EXEMPTIONS))
-    agent = draw(st.booleans())  # an agent uses its knowledge base: busy, never deletable
-    age_days = draw(st.sampled_from([3, 21]))
-    name = f"vectors-{i}"
-    chain = (KnowledgeBaseSeed(f"kb-{i}", ("docs",), agent=f"agent{i}" if agent else None),)
-    seed = CollectionSeed(
-        name,
-        {"team": "genai", **exempt},
-        use="busy" if busy else "idle",
-        age=timedelta(days=age_days),
-        knowledge_bases=chain,
-    )
-    protected = busy or agent or bool(exempt)
-    return Drawn(seed, COLLECTION, name, protected, not protected and age_days > 7)
+PARTS: list[AccountPart] = account_parts()
 
 
 @st.composite
 def accounts(draw: st.DrawFn) -> list[Drawn]:
-    gpus = draw(st.integers(min_value=0, max_value=4))
-    marketplaces = draw(st.integers(min_value=0, max_value=2))
-    clusters = draw(st.integers(min_value=0, max_value=2))
-    collections = draw(st.integers(min_value=0, max_value=2))
-    drawn = [draw(gpu_instance(i)) for i in range(gpus)]
-    drawn += [draw(marketplace_endpoint(i)) for i in range(marketplaces)]
-    drawn += [draw(hyperpod_cluster(i)) for i in range(clusters)]
-    drawn += [draw(vector_collection(i)) for i in range(collections)]
+    drawn = []
+    for part in PARTS:
+        count = draw(st.integers(min_value=0, max_value=part.most))
+        drawn += [draw(part.draw(i)) for i in range(count)]
     return drawn
 
 
 def policies() -> list[Policy]:
     """The most aggressive a user could write: act at once, with no person in the loop."""
-    automatic = {"mode": "automatic", "grace": "0h"}
-    return [
-        Policy.model_validate(
-            {
-                "name": "stop-idle-gpu",
-                "resource": [GPU],
-                "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
-                "action": "stop",
-                "approval": automatic,
-            }
-        ),
-        Policy.model_validate(
-            {
-                "name": "delete-idle-marketplace",
-                "resource": [MARKETPLACE],
-                "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
-                "action": "delete",
-                "approval": automatic,
-            }
-        ),
-        Policy.model_validate(
-            {
-                "name": "delete-idle-collections",
-                "resource": [COLLECTION],
-                "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
-                "action": "delete",
-                "approval": automatic,
-            }
-        ),
-        # A HyperPod cluster has no idle signal: age alone is the most a policy can ask.
-        Policy.model_validate(
-            {
-                "name": "delete-old-hyperpod",
-                "resource": [HYPERPOD],
-                "conditions": {"older_than": "7d"},
-                "action": "delete",
-                "approval": automatic,
-            }
-        ),
-    ]
+    return [Policy.model_validate(part.policy) for part in PARTS]
 
 
 def survivors() -> dict[str, set[str]]:
-    """Names of what still runs: GPU instances by Name tag, endpoints by name."""
-    ec2 = boto3.client("ec2", region_name=REGION)
-    running = {
-        next(t["Value"] for t in i["Tags"] if t["Key"] == "Name")
-        for r in ec2.describe_instances()["Reservations"]
-        for i in r["Instances"]
-        if i["State"]["Name"] == "running"
-    }
-    sagemaker = boto3.client("sagemaker", region_name=REGION)
-    endpoints = {e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]}
-    clusters = {
-        c["ClusterName"]
-        for c in sagemaker.list_clusters()["ClusterSummaries"]
-        if c["ClusterStatus"] != "Deleting"
-    }
-    aoss = boto3.client("opensearchserverless", region_name=REGION)
-    collections = {
-        c["name"]
-        for c in aoss.list_collections()["collectionSummaries"]
-        if c["status"] != "DELETING"
-    }
-    return {GPU: running, MARKETPLACE: endpoints, HYPERPOD: clusters, COLLECTION: collections}
+    """Per kind, the names of its resources still running."""
+    return {part.kind: part.alive() for part in PARTS}
 
 
 def run_once(drawn: list[Drawn], cache: Path) -> dict[str, set[str]]:
@@ -247,30 +79,14 @@ def run_once(drawn: list[Drawn], cache: Path) -> dict[str, set[str]]:
     return survivors()
 
 
-def _collection(name: str, agent: str | None = None, busy: bool = False) -> Drawn:
-    chain = (KnowledgeBaseSeed(f"{name}-kb", ("docs",), agent=agent),)
-    seed = CollectionSeed(
-        name, {"team": "genai"}, use="busy" if busy else "idle", knowledge_bases=chain
-    )
-    protected = busy or agent is not None
-    return Drawn(seed, COLLECTION, name, protected, not protected)
+# Each protection at least once, whatever the generator draws (an agent's knowledge base, an
+# Auto Scaling group's instance...), beside ones that must be acted on.
+EVERY_PROTECTION = [drawn for part in PARTS for drawn in part.every_protection]
 
 
-def _gpu(name: str, manager: str) -> Drawn:
-    seed = GpuInstance(name, tags={"team": "genai", **MANAGERS[manager]})
-    return Drawn(seed, GPU, name, manager != "none", manager == "none")
-
-
-# Each protection at least once, whatever the generator draws: an agent's knowledge base, a
-# searched collection, an Auto Scaling group's instance, beside ones that must be acted on.
-EVERY_PROTECTION = [
-    _collection("agent-vectors", agent="assistant"),
-    _collection("searched-vectors", busy=True),
-    _collection("forgotten-vectors"),
-    _gpu("asg-gpu", "asg"),
-    _gpu("eks-gpu", "eks"),
-    _gpu("forgotten-gpu", "none"),
-]
+def test_the_mix_holds_the_kinds_that_declare_a_part() -> None:
+    # The AI cost traps of issue 11: a part lost (a renamed test module) would thin the mix.
+    assert len(PARTS) >= 4 and len({part.kind for part in PARTS}) == len(PARTS)
 
 
 @settings(

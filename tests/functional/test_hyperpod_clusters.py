@@ -13,13 +13,20 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import strategies as st
 from watchdog_sandbox.kinds import DemoTags
-from watchdog_sandbox.kinds.sagemaker_hyperpod_clusters import hyperpod_clusters, set_status
+from watchdog_sandbox.kinds.sagemaker_hyperpod_clusters import (
+    Group,
+    HyperPodCluster,
+    hyperpod_clusters,
+    set_status,
+)
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
 
 from tests.fakes import FakeClock
+from tests.functional.generated_accounts import AUTOMATIC, EXEMPTIONS, AccountPart, Drawn
 from watchdog.act import ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.pipeline import run_plan
@@ -168,3 +175,45 @@ def test_the_shipped_policy_only_notifies_with_age_nodes_and_cost(
         # No utilization metric: idleness is not measured, only age, nodes and cost.
         assert finding.evidence.state == "not-measured"
         assert finding.monthly_cost_usd
+
+
+@st.composite
+def generated_cluster(draw: st.DrawFn, i: int) -> Drawn:
+    """A cluster for the generated accounts (tests/functional/test_generated_accounts.py)."""
+    exempt = draw(st.sampled_from(EXEMPTIONS))
+    age_days = draw(st.sampled_from([3, 30]))
+    name = f"hyperpod-{i}"
+    seed = HyperPodCluster(
+        name,
+        (Group("workers", "ml.g5.xlarge", draw(st.integers(min_value=1, max_value=3))),),
+        age=timedelta(days=age_days),
+        eks=draw(st.sampled_from([None, "ml-platform"])),
+        tags={"team": "genai", **exempt},
+    )
+    protected = bool(exempt)
+    return Drawn(seed, KIND, name, protected, not protected and age_days > 7)
+
+
+def clusters_not_deleting() -> set[str]:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    return {
+        c["ClusterName"]
+        for c in sagemaker.list_clusters()["ClusterSummaries"]
+        if c["ClusterStatus"] != "Deleting"
+    }
+
+
+GENERATED = AccountPart(
+    kind=KIND,
+    draw=generated_cluster,
+    most=2,
+    # No idle signal: age alone is the most a policy can ask.
+    policy={
+        "name": "delete-old-hyperpod",
+        "resource": [KIND],
+        "conditions": {"older_than": "7d"},
+        "action": "delete",
+        "approval": AUTOMATIC,
+    },
+    alive=clusters_not_deleting,
+)

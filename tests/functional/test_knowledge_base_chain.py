@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
+from hypothesis import strategies as st
 from watchdog_sandbox.kinds import DemoTags
 from watchdog_sandbox.kinds.knowledge_bases import (
     CollectionSeed,
@@ -20,6 +21,7 @@ from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
 
 from tests.fakes import FakeClock
+from tests.functional.generated_accounts import AUTOMATIC, EXEMPTIONS, AccountPart, Drawn
 from watchdog.act import ExecOptions, apply
 from watchdog.inventory import ScanRequest, scan
 from watchdog.policies.schema import Policy
@@ -128,3 +130,62 @@ def test_only_the_idle_prototype_chain_is_deleted_data_sources_first_collection_
     }
     assert knowledge_bases() == {"support-answers-kb", "hr-policies-kb", "legal-archive-kb"}
     store.close()
+
+
+@st.composite
+def generated_collection(draw: st.DrawFn, i: int) -> Drawn:
+    """A collection and its knowledge base for the generated accounts
+    (tests/functional/test_generated_accounts.py)."""
+    busy = draw(st.booleans())
+    exempt = draw(st.sampled_from(EXEMPTIONS))
+    agent = draw(st.booleans())  # an agent uses its knowledge base: busy, never deletable
+    age_days = draw(st.sampled_from([3, 21]))
+    name = f"vectors-{i}"
+    chain = (KnowledgeBaseSeed(f"kb-{i}", ("docs",), agent=f"agent{i}" if agent else None),)
+    seed = CollectionSeed(
+        name,
+        {"team": "genai", **exempt},
+        use="busy" if busy else "idle",
+        age=timedelta(days=age_days),
+        knowledge_bases=chain,
+    )
+    protected = busy or agent or bool(exempt)
+    return Drawn(seed, COLLECTION, name, protected, not protected and age_days > 7)
+
+
+def collections_not_deleting() -> set[str]:
+    aoss = boto3.client("opensearchserverless", region_name=REGION)
+    return {
+        c["name"]
+        for c in aoss.list_collections()["collectionSummaries"]
+        if c["status"] != "DELETING"
+    }
+
+
+def _collection(name: str, agent: str | None = None, busy: bool = False) -> Drawn:
+    chain = (KnowledgeBaseSeed(f"{name}-kb", ("docs",), agent=agent),)
+    seed = CollectionSeed(
+        name, {"team": "genai"}, use="busy" if busy else "idle", knowledge_bases=chain
+    )
+    protected = busy or agent is not None
+    return Drawn(seed, COLLECTION, name, protected, not protected)
+
+
+GENERATED = AccountPart(
+    kind=COLLECTION,
+    draw=generated_collection,
+    most=2,
+    policy={
+        "name": "delete-idle-collections",
+        "resource": [COLLECTION],
+        "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
+        "action": "delete",
+        "approval": AUTOMATIC,
+    },
+    alive=collections_not_deleting,
+    every_protection=(
+        _collection("agent-vectors", agent="assistant"),
+        _collection("searched-vectors", busy=True),
+        _collection("forgotten-vectors"),
+    ),
+)

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import boto3
 import pytest
+from hypothesis import strategies as st
 from watchdog_sandbox.kinds.bedrock_marketplace_endpoints import MarketplaceEndpointSeed
 from watchdog_sandbox.seed import seed_region
 from watchdog_sandbox.seed_clients import AwsClients
 from watchdog_sandbox.seed_plan import RegionPlan
 
 from tests.fakes import FakeClock
+from tests.functional.generated_accounts import AUTOMATIC, EXEMPTIONS, AccountPart, Drawn
 from watchdog.act import ExecOptions, apply
 from watchdog.inventory import ScanRequest
 from watchdog.policies.schema import Policy
@@ -103,3 +105,42 @@ def test_an_idle_one_is_deleted_through_bedrock_and_an_exempt_one_is_never_touch
     assert bedrock_entry.monthly_cost_saved_usd == outcome.monthly_cost_usd
     assert result.summary.monthly_savings_usd == round(outcome.monthly_cost_usd or 0.0, 2)
     store.close()
+
+
+@st.composite
+def generated_endpoint(draw: st.DrawFn, i: int) -> Drawn:
+    """An endpoint for the generated accounts (tests/functional/test_generated_accounts.py)."""
+    busy = draw(st.booleans())
+    exempt = draw(st.sampled_from(EXEMPTIONS))
+    age_days = draw(st.sampled_from([3, 14]))
+    name = f"marketplace-{i}"
+    seed = MarketplaceEndpointSeed(
+        name,
+        "huggingface-llm-mistral-7b",
+        "ml.g5.2xlarge",
+        {"team": "nlp", **exempt},
+        age_days,
+        busy=busy,
+    )
+    protected = busy or bool(exempt)
+    return Drawn(seed, KIND, name, protected, not protected and age_days > 7)
+
+
+def sagemaker_endpoints() -> set[str]:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    return {e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]}
+
+
+GENERATED = AccountPart(
+    kind=KIND,
+    draw=generated_endpoint,
+    most=2,
+    policy={
+        "name": "delete-idle-marketplace",
+        "resource": [KIND],
+        "conditions": {"idle": {"window": "7d"}, "older_than": "7d"},
+        "action": "delete",
+        "approval": AUTOMATIC,
+    },
+    alive=sagemaker_endpoints,
+)
