@@ -229,7 +229,10 @@ OCU_PRICES = PriceComponentSpec(
     # codes and "OpenSearch" among its product types: read as "OCU-hours" (case-insensitive).
     # Whether every Serverless OCU product uses it (rather than "Hrs") is not confirmed by an
     # AWS page or a recorded product, so hourly "Hrs" prices are still read too.
-    hourly_units=frozenset({"ocu-hours", "ocu-hour"}),
+    # "OCU-Hrs" too: the AWS Price List spells other hourly units "<what>-Hrs" (SageMaker's
+    # "Hrs", Canvas's "Session-Hrs"), and an OpenSearch direct-query OCU product is shown with
+    # "OCU-Hrs" in public test data. Either spelling is an hour; any other is refused.
+    hourly_units=frozenset({"ocu-hours", "ocu-hour", "ocu-hrs"}),
     # The figure the project's aws-facts.md records ("about $0.24 per OCU-hour", issue 11) from
     # AWS's OpenSearch Service pricing page; not read from the Price List here. Other regions:
     # no row.

@@ -34,6 +34,14 @@ def test_an_ocu_price_in_ocu_hours_is_read_as_hourly() -> None:
     assert price is not None and price.usd_per_hour == 0.24 and price.basis == "price-list"
 
 
+def test_an_ocu_price_in_ocu_hrs_is_read_as_hourly_too() -> None:
+    # The Price List's "-Hrs" spelling of its other hourly units.
+    answer = [ocu_product("OCU-Hrs", "0.24")]
+    signals = fetch_prices([INDEXING], FakeClients(lambda r, f: answer), MemoryCache(), NOW, TTL)
+    price = signals.get(INDEXING)
+    assert price is not None and price.usd_per_hour == 0.24 and price.basis == "price-list"
+
+
 def test_a_price_in_another_unit_is_not_taken_for_an_ocu_hour() -> None:
     answer = [ocu_product("GB-Mo", "0.024")]
     signals = fetch_prices([INDEXING], FakeClients(lambda r, f: answer), MemoryCache(), NOW, TTL)
