@@ -40,15 +40,16 @@ one that is real keeps a managed instance safe):
   lets Batch run instances only with the request tag key `AWSBatchServiceTag`
   (`aws:RequestTag/AWSBatchServiceTag` not null) and terminate only instances and Spot Fleets
   carrying it; its Auto Scaling groups are named `AWSBatch*`. So Batch-launched instances carry
-  `AWSBatchServiceTag`, which MANAGED_BY_TAG does not yet list (issue #17 research note; the
-  guard's keys are code, left to the kind's owner). Batch's guide ("Tag your resources") says
-  a compute environment's own tags "do not propagate to any other resources".
+  `AWSBatchServiceTag`, which MANAGED_BY_TAG lists (the other key stays a precaution). Batch's
+  guide ("Tag your resources") says a compute environment's own tags "do not propagate to any
+  other resources".
 Any of those on an instance: the plan marks its stop or terminate blocked, and says which owner
 would undo it.
-Not used here: EC2 reports service-managed instances in DescribeInstances' `Operator`
-(`Managed`, `Principal`; botocore ec2 2016-11-15 OperatorResponse). ECS Managed Instances are
-such instances: AmazonECSComputeServiceRolePolicy (v6) terminates only instances whose
-`ec2:ManagedResourceOperator` is `ecs.amazonaws.com`; they are in no Auto Scaling group.
+Also refused, whatever its tags: an instance DescribeInstances reports as service-managed
+(`Operator.Managed`, with the service in `Operator.Principal`; botocore ec2 2016-11-15
+OperatorResponse). ECS Managed Instances are such instances: AmazonECSComputeServiceRolePolicy
+(v6) terminates only instances whose `ec2:ManagedResourceOperator` is `ecs.amazonaws.com`; they
+are in no Auto Scaling group, so no tag above would catch them.
 
 Idle evidence (aws-facts.md): the CloudWatch agent's NVIDIA collection publishes
 `nvidia_smi_utilization_gpu` in the `CWAgent` namespace (CloudWatch user guide, "Collect NVIDIA GPU
@@ -59,6 +60,9 @@ a GPU job can run with an idle CPU and little network, so a finding on them is n
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from watchdog.kinds._prices import in_region, term_match
 from watchdog.records import ResourceRecord
@@ -79,6 +83,7 @@ MANAGED_BY_TAG = {
     "AmazonECSManaged": "its ECS capacity provider",
     "aws:ecs:clusterName": "its ECS cluster",
     "aws:batch:compute-environment": "its AWS Batch compute environment",
+    "AWSBatchServiceTag": "its AWS Batch compute environment",
     "karpenter.sh/nodepool": "Karpenter",
     "karpenter.sh/provisioner-name": "Karpenter",
     "karpenter.sh/managed-by": "Karpenter",
@@ -94,8 +99,26 @@ NETWORK_IDLE_BELOW = 5_000_000.0
 EC2_SERVICE_CODE = "AmazonEC2"
 
 
+# The record attribute holding `Operator.Principal` of a service-managed instance.
+OPERATOR_ATTRIBUTE = "managed_by_service"
+
+
+def operator_attributes(instance: Mapping[str, Any]) -> dict[str, str]:
+    """A service-managed instance's operator (DescribeInstances' `Operator`), as attributes."""
+    operator = instance.get("Operator") or {}
+    if not operator.get("Managed"):
+        return {}
+    return {OPERATOR_ATTRIBUTE: str(operator.get("Principal") or "an AWS service")}
+
+
 def managed_by(record: ResourceRecord) -> str | None:
     """Why watchdog must not stop or terminate it itself (another service manages it), or None."""
+    operator = record.attributes.get(OPERATOR_ATTRIBUTE)
+    if operator is not None:
+        return (
+            f"it is managed by {operator} (EC2 reports its operator): stopping or terminating "
+            "it there would be undone or break it; scale or delete it through its owner"
+        )
     for key in sorted(record.tags):
         owner = MANAGED_BY_TAG.get(key) or next(
             (o for p, o in MANAGED_BY_PREFIX.items() if key.startswith(p)), None

@@ -17,7 +17,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from watchdog.kinds._ec2 import EC2_INSTANCE_PRICES, managed_by, utilization_queries
+from watchdog.kinds._ec2 import (
+    EC2_INSTANCE_PRICES,
+    managed_by,
+    operator_attributes,
+    utilization_queries,
+)
 from watchdog.kinds._fields import instance_hours, tag_dict
 from watchdog.kinds._park import Park
 from watchdog.kinds.base import (
@@ -77,6 +82,7 @@ def to_record(
     tags = tag_dict(instance.get("Tags"))
     volumes = [m["Ebs"]["VolumeId"] for m in instance.get("BlockDeviceMappings", []) if "Ebs" in m]
     attributes = {"volumes": ",".join(volumes)} if volumes else {}
+    attributes.update(operator_attributes(instance))
     if tags.get("Name"):
         attributes["name_tag"] = tags["Name"]
     return ResourceRecord(
@@ -153,7 +159,8 @@ SPEC = KindSpec(
         "bill. GPU utilization is read from the CloudWatch agent (`CWAgent` "
         "`nvidia_smi_utilization_gpu`, aggregated by `InstanceId`); without it, CPU and "
         "network are a weaker hint and a finding is at most medium confidence. One in an Auto "
-        "Scaling group or managed by EKS, ECS, Batch or Karpenter (their tags) is never "
+        "Scaling group, managed by EKS, ECS, Batch or Karpenter (their tags) or reported by EC2 "
+        "as service-managed (its Operator, as ECS Managed Instances are) is never "
         "stopped or terminated: its step is blocked, saying which owner to go through. A stop "
         "keeps its EBS volumes (which still bill)."
     ),

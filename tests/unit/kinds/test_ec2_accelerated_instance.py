@@ -86,6 +86,7 @@ def test_only_the_five_accelerated_families_are_kept(instance_type: str, acceler
         ("AmazonECSManaged", "ECS capacity provider"),
         ("aws:ecs:clusterName", "ECS cluster"),
         ("aws:batch:compute-environment", "AWS Batch compute environment"),
+        ("AWSBatchServiceTag", "AWS Batch compute environment"),
         ("karpenter.sh/nodepool", "Karpenter"),
     ],
 )
@@ -95,6 +96,17 @@ def test_an_instance_another_service_manages_is_refused_with_its_owner(
     why = managed_by(record(**{key: "x"}))
     assert why is not None and owner in why and key in why
     assert managed_by(record(team="genai")) is None
+
+
+def test_an_instance_ec2_reports_as_service_managed_is_refused_whatever_its_tags() -> None:
+    # ECS Managed Instances: in no Auto Scaling group, known by DescribeInstances' Operator.
+    managed = instance("running", team="genai")
+    managed["Operator"] = {"Managed": True, "Principal": "ecs.amazonaws.com"}
+    why = managed_by(to_record(ACCOUNT, REGION, "aws", managed))
+    assert why is not None and "ecs.amazonaws.com" in why
+    unmanaged = instance("running", team="genai")
+    unmanaged["Operator"] = {"Managed": False}
+    assert managed_by(to_record(ACCOUNT, REGION, "aws", unmanaged)) is None
 
 
 def stop_policy(action: str = "stop") -> Policy:
