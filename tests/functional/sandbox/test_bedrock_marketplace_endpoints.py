@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from mypy_boto3_sagemaker import SageMakerClient
-from watchdog_sandbox.kinds import bedrock_marketplace_endpoints
+from watchdog_sandbox.kinds import DemoTags, bedrock_marketplace_endpoints
 
 REGION = "us-east-1"
 SOURCE = f"arn:aws:sagemaker:{REGION}:aws:hub-content/SageMakerPublicHub/Model/mistral/1.0.0"
@@ -98,3 +98,10 @@ def test_a_sagemaker_endpoint_deleted_directly_is_no_longer_listed(
     register(endpoint_arn)
     sm.delete_endpoint(EndpointName=endpoint_name)
     assert bedrock().list_marketplace_model_endpoints()["marketplaceModelEndpoints"] == []
+
+
+def test_the_demo_deploys_one_marketplace_model() -> None:
+    # What the demo promises of this kind, written out so a change to it is deliberate
+    # (test_seed checks that what is seeded is listed as the summary counts).
+    owners = DemoTags(genai={}, nlp={}, risk={}, recsys={}, exempt={})
+    assert len(bedrock_marketplace_endpoints.SANDBOX.demo(owners)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from watchdog_sandbox import install
+from watchdog_sandbox.kinds import sandbox_kinds
 from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME, SeedSummary, seed_demo_account
 
 from tests.conftest import FAKE_AWS_ENV
@@ -33,7 +35,6 @@ MANAGEMENT_EAST = {
     "sagemaker-mlflow-tracking-server": 1,
     "bedrock-custom-model": 1,
     "bedrock-provisioned-throughput": 2,
-    "bedrock-marketplace-endpoint": 1,
 }
 MANAGEMENT_WEST = {
     "sagemaker-endpoint": 2,
@@ -111,6 +112,21 @@ def test_counts_per_kind_account_and_region(
         for kind, n in expected.items():
             assert demo.count(kind, region=region, account_id=account) == n, (account, kind)
     assert demo.regions == (EAST, WEST)
+
+
+def test_what_each_kind_module_seeds_is_listed_as_the_summary_counts(
+    demo: SeedSummary, management: boto3.Session
+) -> None:
+    # The kinds with their own sandbox module: what AWS lists of them (their `remaining`) is
+    # what the summary counts. How many each puts in the demo is its own test's promise.
+    listed = Counter(
+        line.split()[0]
+        for declared in sandbox_kinds()
+        for line in declared.remaining(management.client)
+    )
+    assert listed, "no kind module lists anything: this check would see nothing"
+    for kind, n in listed.items():
+        assert demo.count(kind, region=EAST, account_id=demo.management_account_id) == n, kind
 
 
 def test_organization_and_member_role(
