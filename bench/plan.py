@@ -6,6 +6,10 @@ runs `run_plan` with the shipped policies through HTTP like a real run, and prin
 GetMetricData calls made against the floor ceil(queries / 500), wall time, API calls per
 resource, and Cost Explorer requests (first run and a second run that must hit the cache).
 
+Then, with a store remembering which resources were seen in use (signals/memory.py), a first
+run and a second one an hour later (the clock moved, not waited for): the metrics each
+requests, and whether the later run decided exactly as one that fetches everything at that hour.
+
     python bench/plan.py [--endpoints 1000]
 """
 
@@ -28,7 +32,9 @@ from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies import default_policies_dir, load_policies
+from watchdog.policies.schema import Policy
 from watchdog.signals.collect import SignalOptions
+from watchdog.store.sqlite import SqliteStore
 
 REGION = "us-east-1"
 
@@ -83,6 +89,8 @@ def main() -> None:
             first = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
             second = run_plan(ScanRequest(regions=[REGION]), policies, options, now=now)
             runs[latency] = (first, second)
+        set_latency(url, 0)
+        remembered = hourly_with_memory(policies, options, now, Path(cache) / "memory.db")
 
     print(f"seeded in {seeded_s:.1f} s: {args.endpoints} endpoints, {args.metric_hours} h metrics")
     ok = True
@@ -97,8 +105,50 @@ def main() -> None:
     if len(decisions) != 1:
         print("FAIL: the plans at different wire times decided differently")
         ok = False
+    ok = report_memory(*remembered) and ok
     if not ok:
         sys.exit(1)
+
+
+def hourly_with_memory(
+    policies: list[Policy], options: SignalOptions, now: datetime, path: Path
+) -> tuple[PlanResult, PlanResult, PlanResult]:
+    """A first run and one an hour later remembering activity in a store, and a run at that
+    later hour fetching everything, for comparison."""
+    request = ScanRequest(regions=[REGION])
+    store = SqliteStore(path)
+    try:
+        first = run_plan(request, policies, options, now=now, activity=store)
+        later = now + timedelta(hours=1)
+        second = run_plan(request, policies, options, now=later, activity=store)
+    finally:
+        store.close()
+    everything = run_plan(request, policies, options, now=later)
+    return first, second, everything
+
+
+def report_memory(first: PlanResult, second: PlanResult, everything: PlanResult) -> bool:
+    print("\n=== with a store remembering activity (0 ms) ===")
+    for title, result in (("first run", first), ("second run, an hour later", second)):
+        stats = result.stats
+        cost = stats.self_cost
+        monthly = f"${cost.per_month():,.2f} a month if every run were this one" if cost else ""
+        print(
+            f"  {title:28} {stats.metric_queries:6} metrics requested, "
+            f"{stats.metric_queries_skipped:6} skipped; {monthly}"
+        )
+    print(f"  fetching everything then    {everything.stats.metric_queries:6} metrics requested")
+    if _all_of(second) != _all_of(everything):
+        print("FAIL: with the memory, the later run decided otherwise than fetching everything")
+        return False
+    print(f"  decisions identical to fetching everything: {len(second.findings)} findings")
+    return True
+
+
+def _all_of(result: PlanResult) -> list[str]:
+    """Every finding whole (evidence, reasons, cost), and what was skipped as too new."""
+    findings = sorted(f.model_dump_json() for f in result.findings)
+    return [*findings, repr(sorted(result.summary.skipped.items()))]
 
 
 def _decisions(result: PlanResult) -> str:
