@@ -16,6 +16,7 @@ from tests.conftest import FAKE_AWS_ENV
 from tests.functional.demo_snapshot import seed_demo
 from watchdog.findings import Finding
 from watchdog.inventory import ScanRequest
+from watchdog.kinds import REGISTRY
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
 from watchdog.policies import default_policies_dir, load_policies
 from watchdog.signals.collect import SignalOptions
@@ -55,6 +56,16 @@ def by_policy(result: PlanResult, policy: str) -> dict[str, Finding]:
     return {f.resource.name: f for f in result.findings if f.policy == policy}
 
 
+def deleted_through(summary: SeedSummary) -> dict[str, str]:
+    """Seeded endpoint names a kind deletes with itself, and that kind's delete call."""
+    return {
+        name: spec.teardown.delete.op
+        for spec in REGISTRY
+        if "sagemaker-endpoint" in spec.teardown.deletes_used and spec.teardown.delete is not None
+        for name in summary.names(spec.kind)
+    }
+
+
 def test_every_provably_idle_endpoint_and_only_those_is_planned_for_deletion(
     seeded: tuple[SeedSummary, PlanResult],
 ) -> None:
@@ -62,6 +73,7 @@ def test_every_provably_idle_endpoint_and_only_those_is_planned_for_deletion(
     expected = set(summary.idle_names("sagemaker-endpoint", window=WEEK))
     found = by_policy(result, "idle-endpoints")
     assert expected and set(found) == expected
+    assert set(deleted_through(summary)) & set(found), "no endpoint deleted through another kind"
     for finding in found.values():
         assert finding.action == "delete"
         assert finding.evidence.state == "idle"
@@ -70,10 +82,10 @@ def test_every_provably_idle_endpoint_and_only_those_is_planned_for_deletion(
         assert finding.confidence == ("medium" if serverless else "high")
         assert finding.monthly_cost_usd and finding.monthly_cost_usd > 0
         assert finding.cost_basis == "price-list"
-        # An endpoint hosting a Bedrock Marketplace model is deleted through Bedrock.
-        marketplace = finding.resource.name in summary.names("bedrock-marketplace-endpoint")
-        assert finding.steps[0].op == (
-            "bedrock:DeleteMarketplaceModelEndpoint" if marketplace else "sagemaker:DeleteEndpoint"
+        # An endpoint another kind deletes with itself (a Bedrock Marketplace model's) is
+        # deleted through that kind's call; read from the declarations, no kind named here.
+        assert finding.steps[0].op == deleted_through(summary).get(
+            finding.resource.name, "sagemaker:DeleteEndpoint"
         )
     exempt = set(summary.idle_names("sagemaker-endpoint", include_exempt=True)) - expected
     assert exempt.isdisjoint(found)
