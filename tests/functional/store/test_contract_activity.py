@@ -60,3 +60,12 @@ def test_remembering_a_resource_again_replaces_its_entry(store: Store) -> None:
 def test_remembering_nothing_is_harmless(store: Store) -> None:
     store.remember_activity([])
     assert store.recall_activity("111122223333", "us-east-1") == []
+
+
+def test_a_first_run_of_a_large_fleet_is_remembered_whole(store: Store) -> None:
+    # DynamoDB overlaps these writes: every one must land, each with its own moment.
+    fleet = [entry(f"e{i:03}", at=NOW - HOUR + timedelta(seconds=i)) for i in range(60)]
+
+    store.remember_activity(fleet)
+
+    assert store.recall_activity("111122223333", "us-east-1") == fleet

@@ -10,6 +10,7 @@ by then no policy window can reach back to it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from watchdog.store.activity import KEEP_ACTIVITY, LastActive
 from watchdog.store.base import time_key
@@ -17,6 +18,10 @@ from watchdog.store.dynamodb import keys as k
 from watchdog.store.dynamodb.calls import TableCalls
 
 Item = k.Item
+# Writes in flight at once. All of a place's entries share one partition key, and a partition
+# takes at most 1,000 write units a second (DynamoDB developer guide, "partitions"): four
+# writes of about 10 ms each stay well under it, and under botocore's default pool of 10.
+PUT_CONCURRENCY = 4
 
 
 def activity_pk(account: str, region: str) -> str:
@@ -32,9 +37,16 @@ class ActivityCalls(TableCalls):
     def remember_activity(self, entries: Sequence[LastActive]) -> None:
         # PutItem, one per entry: the deployed role grants it already (BatchWriteItem would be
         # a new IAM action), and after a resource's first run its entry changes rarely (only
-        # when it is queried again, about once a policy window).
-        for entry in entries:
-            self._put(_item(entry))
+        # when it is queried again, about once a policy window). A first run writes one per
+        # busy resource, a thousand for a large fleet: overlapped, as the scan's reads are, so
+        # a Lambda does not wait out a thousand round trips one after another.
+        if len(entries) <= 1:
+            for entry in entries:
+                self._put(_item(entry))
+            return
+        with ThreadPoolExecutor(max_workers=PUT_CONCURRENCY) as pool:
+            # list(): the first failing write raises here, as the loop did.
+            list(pool.map(self._put, (_item(entry) for entry in entries)))
 
 
 def _item(entry: LastActive) -> Item:
