@@ -3,16 +3,18 @@
 moto answers each query by scanning every stored datapoint once per period (queries x periods
 x datapoints): a week of hourly data for 1,000 endpoints takes minutes per call, so the
 watchdog's one-call-per-500-series design could not be measured. This replacement groups the
-window's datapoints by (namespace, metric, dimension set) once per call and buckets each series
-by period, answering exactly as moto does (same periods, statistics and result fields).
+datapoints by (namespace, metric, dimension set), cuts each queried series to the window and
+buckets it by period, answering exactly as moto does (same periods, statistics and result
+fields).
 
 AWS matches a query's dimensions as an exact set, which is what the grouping key is. Queries
 with metric-math or Metric Insights expressions are left to moto's own implementation.
 
 The grouping is kept between calls and extended with what was put since (moto's `metric_data`
 only grows), so a plan's four concurrent 500-query calls do not each regroup 400,000
-datapoints: that was most of the sandbox's CPU in bench/plan.py (py-spy). Metrics other
-services publish through moto's providers are computed per call and grouped per call.
+datapoints: that was most of the sandbox's CPU in bench/plan.py (py-spy); and only the series
+a call names are cut to its window. Metrics other services publish through moto's providers
+are computed and grouped per call.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from moto.cloudwatch.models import CloudWatchBackend, MetricDatumBase, Statistics
+from moto.cloudwatch.models import CloudWatchBackend, MetricDatum, MetricDatumBase, Statistics
 
 _ORIGINAL = CloudWatchBackend.get_metric_data
 SeriesKey = tuple[str, str, frozenset[tuple[str | None, str | None]]]
@@ -46,7 +48,7 @@ def _indexed_get_metric_data(
         return _ORIGINAL(self, queries, start_time, end_time, scan_by)  # moto's validation too
     start_time = start_time.replace(microsecond=0)
     end_time = end_time.replace(microsecond=0)
-    series = _group(self, start_time, end_time)
+    series = _window(self, start_time, end_time)
     results = []
     for query in queries:
         answer = _answer(query, series, start_time, end_time, scan_by)
@@ -93,25 +95,49 @@ def _add(
     return touched
 
 
-def _group(
+def _window(
     backend: CloudWatchBackend, start: datetime, end: datetime
-) -> dict[SeriesKey, list[MetricDatumBase]]:
-    """The window's datapoints by series: the kept index's, and the providers' of this call."""
+) -> Callable[[SeriesKey], list[MetricDatumBase]]:
+    """A series' datapoints in the window: the kept index's, and the providers' of this call.
+    Only the series a query names are cut (a call names 500 of the thousands kept)."""
     with _INDEX_LOCK:
         index = _INDEXES.setdefault(backend, _Index())
         index.catch_up(backend.metric_data)
-        grouped: dict[SeriesKey, list[MetricDatumBase]] = defaultdict(list)
-        for key in index.series:
-            window = index.between(key, start, end)
-            if window:
-                grouped[key] = window
-    _add(grouped, (d for d in backend.aws_metric_data if start <= d.timestamp < end))
-    return grouped
+    provided: dict[SeriesKey, list[MetricDatumBase]] = defaultdict(list)
+    _add(provided, (d for d in backend.aws_metric_data if start <= d.timestamp < end))
+
+    def series(key: SeriesKey) -> list[MetricDatumBase]:
+        with _INDEX_LOCK:  # a PutMetricData served meanwhile re-sorts what it touched
+            kept = index.between(key, start, end)
+        return kept + provided[key] if key in provided else kept
+
+    return series
+
+
+# The statistics computed here directly, for plain values; moto's Statistics builds two lists
+# per bucket, which was most of a 500-query answer's time once the grouping was kept.
+_PLAIN: dict[str, Callable[[list[float]], Any]] = {
+    "Sum": sum,
+    "Average": lambda values: sum(values) / len(values),
+    "Maximum": max,
+    "Minimum": min,
+    "SampleCount": len,
+}
+
+
+def _statistic(stat: str, data: list[MetricDatumBase]) -> Any:
+    """`stat` of one period's datapoints, as moto computes it (same value, same type)."""
+    plain = _PLAIN.get(stat)
+    if plain is not None and all(type(datum) is MetricDatum for datum in data):
+        return plain([datum.value for datum in data])  # type: ignore[attr-defined]
+    stats = Statistics([stat], data[0].timestamp)
+    stats.metric_data = data
+    return stats.get_statistics_for_type(stat)
 
 
 def _answer(
     query: dict[str, Any],
-    series: dict[SeriesKey, list[MetricDatumBase]],
+    series: Callable[[SeriesKey], list[MetricDatumBase]],
     start: datetime,
     end: datetime,
     scan_by: str,
@@ -119,20 +145,18 @@ def _answer(
     stat_spec = query["MetricStat"]
     metric = stat_spec["Metric"]
     dims = frozenset((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
-    data = series.get((metric["Namespace"], metric["MetricName"], dims), [])
+    data = series((metric["Namespace"], metric["MetricName"], dims))
     unit = stat_spec.get("Unit")
     if unit:
         data = [d for d in data if d.unit == unit]
     period = timedelta(seconds=int(stat_spec["Period"]))
     buckets: dict[int, list[MetricDatumBase]] = defaultdict(list)
     for datum in data:
-        buckets[int((datum.timestamp - start) / period)].append(datum)
+        buckets[(datum.timestamp - start) // period].append(datum)
     timestamps, values = [], []
     for index in sorted(buckets):
-        stats = Statistics([stat_spec["Stat"]], start + index * period)
-        stats.metric_data = buckets[index]
-        timestamps.append(stats.timestamp)
-        values.append(stats.get_statistics_for_type(stat_spec["Stat"]))
+        timestamps.append(start + index * period)
+        values.append(_statistic(stat_spec["Stat"], buckets[index]))
     if scan_by == "TimestampDescending":
         timestamps.reverse()
         values.reverse()

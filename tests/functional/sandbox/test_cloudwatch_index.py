@@ -41,13 +41,16 @@ def thirty_hours_of_invocations(cloudwatch: Any) -> None:
 
 
 def invocation_queries() -> list[dict[str, Any]]:
-    """Sums and averages, another period, a unit that matches and one that does not, and a
+    """Every plain statistic, another period, a unit that matches and one that does not, and a
     dimension set that is a subset of the one put."""
     asked = [
         (VARIANT_A, 3600, "Sum", None),
         (VARIANT_B, 7200, "Average", "Count"),
         ([{"Name": "EndpointName", "Value": "a"}], 3600, "Sum", None),
         (VARIANT_A, 3600, "Maximum", "Percent"),
+        (VARIANT_B, 3600, "Minimum", None),
+        (VARIANT_A, 7200, "SampleCount", None),
+        (VARIANT_B, 7200, "Maximum", None),
     ]
     return [
         {
