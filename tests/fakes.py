@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -49,7 +49,7 @@ class FakeScanContext:
         self.calls.append(operation)
         yield from self._pages.get(operation, [])
 
-    def each(self, service: str, items: Sequence[T], fetch: Callable[[T], R]) -> list[R]:
+    def each(self, service: str, items: Iterable[T], fetch: Callable[[T], R]) -> list[R]:
         return [fetch(item) for item in items]
 
     def memo(self, key: tuple[str, ...], fetch: Callable[[], T]) -> T:

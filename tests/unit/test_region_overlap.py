@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import boto3
 import pytest
@@ -60,6 +60,25 @@ def test_the_bound_holds_across_kinds_calling_each_at_once() -> None:
     for thread in threads:
         thread.join()
     assert flight.most == 3
+
+
+def test_items_of_a_generator_are_fetched_while_it_is_still_listing() -> None:
+    # A list call's pages: the second page is only listed once the first page's first item
+    # has been fetched, which one-after-the-other (list everything, then fetch) never allows.
+    first_fetched = threading.Event()
+    listed_second_page_after_a_fetch = []
+
+    def pages() -> Iterator[int]:
+        yield from range(3)
+        listed_second_page_after_a_fetch.append(first_fetched.wait(timeout=5))
+        yield from range(3, 6)
+
+    def fetch(item: int) -> int:
+        first_fetched.set()
+        return item * 10
+
+    assert context(4).each("sagemaker", pages(), fetch) == [i * 10 for i in range(6)]
+    assert listed_second_page_after_a_fetch == [True]
 
 
 def test_a_failure_is_raised_as_one_after_the_other_would() -> None:

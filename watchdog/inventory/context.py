@@ -11,7 +11,7 @@ comes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -55,15 +55,21 @@ class ShardContext:
         paginator = self.client(service).get_paginator(xform_name(operation))
         yield from paginator.paginate(**params)
 
-    def each(self, service: str, items: Sequence[T], fetch: Callable[[T], R]) -> list[R]:
+    def each(self, service: str, items: Iterable[T], fetch: Callable[[T], R]) -> list[R]:
         """`fetch(item)` for every item, overlapping up to `concurrency` calls of `service` in
         this region (across kinds); the answers in the items' order. The first failure is
         raised, as one after the other would (the kind fails, the scan goes on). A fetch that
         calls `each` again runs those items in its own thread, holding its one slot; a memo's
-        fetch must make its calls directly (a thread waiting on a memo holds its slot)."""
-        if len(items) <= 1 or service in self._held():
+        fetch must make its calls directly (a thread waiting on a memo holds its slot).
+
+        `items` may be a generator walking a list call's pages: each item is handed to a
+        worker as it is listed, so the first page's describes run while the next page is
+        fetched (pool.map submits from the caller's thread as the generator yields)."""
+        if service in self._held() or (isinstance(items, Sequence) and len(items) <= 1):
             return [self._bounded(service, fetch, item) for item in items]
-        workers = min(self.concurrency, len(items))
+        workers = self.concurrency
+        if isinstance(items, Sequence):
+            workers = min(workers, len(items))
         with ThreadPoolExecutor(workers, thread_name_prefix=f"scan-{self.region}") as pool:
             return list(pool.map(lambda item: self._bounded(service, fetch, item), items))
 

@@ -8,7 +8,7 @@ lists the kind in one (account, region) and turns the answers into records.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -45,9 +45,10 @@ class ScanContext(Protocol):
     def paginate(self, service: str, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Every page of a paginated list call."""
 
-    def each(self, service: str, items: Sequence[T], fetch: Callable[[T], R]) -> list[R]:
+    def each(self, service: str, items: Iterable[T], fetch: Callable[[T], R]) -> list[R]:
         """`fetch(item)` for each item, calls overlapping within the region's bound; answers
-        in the items' order."""
+        in the items' order. `items` may be a generator over a list call's pages: items are
+        fetched as they are listed."""
 
     def memo(self, key: tuple[str, ...], fetch: Callable[[], T]) -> T:
         """`fetch()` once per key for this scan of this (account, region); later calls reuse it."""

