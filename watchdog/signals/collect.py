@@ -8,7 +8,9 @@ Cost Explorer falls back to price estimates.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +24,13 @@ from watchdog.signals.cache import FileCache, default_cache_dir
 from watchdog.signals.costs import fetch_costs
 from watchdog.signals.memory import Memory, choose, learnt, remember
 from watchdog.signals.metrics import collect_metrics, metric_window
-from watchdog.signals.models import MetricSignals, PriceKey, Signals
+from watchdog.signals.models import (
+    CostSignals,
+    MetricSignals,
+    PriceKey,
+    PriceSignals,
+    Signals,
+)
 from watchdog.signals.prices import fetch_prices
 from watchdog.signals.published import collect_published
 
@@ -61,13 +69,35 @@ def collect_signals(
     now: datetime,
     memory: Memory | None = None,
 ) -> Signals:
-    """`memory` None (no store): every resource's metrics are fetched."""
+    """`memory` None (no store): every resource's metrics are fetched.
+
+    Prices and Cost Explorer are asked of the home region and need nothing the metrics give,
+    so they are asked in a thread of their own while the metrics are fetched: their dozen
+    calls (the Price List is in us-east-1, far from most regions) overlap the metrics' wire
+    time instead of following it."""
     cache = FileCache(options.cache_dir or default_cache_dir())
-    metrics = fetch_metrics(scope.shards, resources, options, now, memory)
-    published, listed = collect_published(
-        scope.shards, resources, lambda r: BY_KIND[r.kind].published_under(r)
-    )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="signals-home") as pool:
+        # copy_context: the run's log context (run id, account) goes along.
+        home = pool.submit(
+            contextvars.copy_context().run, _home_signals, scope, resources, options, cache, now
+        )
+        metrics = fetch_metrics(scope.shards, resources, options, now, memory)
+        published, listed = collect_published(
+            scope.shards, resources, lambda r: BY_KIND[r.kind].published_under(r)
+        )
+        prices, costs, notes = home.result()
     metrics = metrics.model_copy(update={"published": published, "list_metrics_calls": listed})
+    return Signals(metrics=metrics, prices=prices, costs=costs, notes=notes)
+
+
+def _home_signals(
+    scope: Scope,
+    resources: Sequence[ResourceRecord],
+    options: SignalOptions,
+    cache: FileCache,
+    now: datetime,
+) -> tuple[PriceSignals, CostSignals | None, tuple[str, ...]]:
+    """Prices, Cost Explorer's figures and what to say about them."""
     prices = fetch_prices(_price_keys(resources), scope.home, cache, now, options.price_ttl)
     notes: list[str] = []
     costs = None
@@ -85,7 +115,7 @@ def collect_signals(
     else:
         notes.append("Cost Explorer is off: budgets are estimated from list prices")
     notes += [f"price: {error}" for error in prices.errors]
-    return Signals(metrics=metrics, prices=prices, costs=costs, notes=tuple(notes))
+    return prices, costs, tuple(notes)
 
 
 def fetch_metrics(
