@@ -34,9 +34,10 @@ PARALLEL_FAST := -n auto --dist loadfile
 test: check browser
 	$(BIN)/pytest $(PARALLEL) tests
 
-# The inner loop: unit and functional tests, no lint and no end-to-end (subprocess) tests.
+# The inner loop: unit and functional tests, no lint, no end-to-end (subprocess) tests and
+# not the few marked slow (pyproject.toml); make test runs all of them.
 test-fast: $(STAMP)
-	$(BIN)/pytest $(PARALLEL_FAST) tests/unit tests/functional
+	$(BIN)/pytest $(PARALLEL_FAST) -m "not slow" tests/unit tests/functional
 
 check: lint typecheck templates
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import boto3
+import pytest
 import watchdog_sandbox as sandbox
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -94,6 +95,7 @@ def test_the_mix_holds_the_kinds_that_declare_a_part() -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow  # left out of make test-fast; make test runs it
 @given(accounts())
 @example(EVERY_PROTECTION)
 def test_protected_resources_survive_and_idle_ones_are_acted_on(drawn: list[Drawn]) -> None:

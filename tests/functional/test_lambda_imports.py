@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Never at import, whatever the event.
@@ -82,6 +84,7 @@ def test_importing_the_handler_loads_no_cli_daemon_sandbox_test_or_http_side() -
     assert "watchdog.service.cycle" in modules  # the scheduled path is ready at init
 
 
+@pytest.mark.slow  # left out of make test-fast; make test runs it
 def test_a_scheduled_cycle_without_slack_loads_neither_slack_nor_the_http_side(
     tmp_path: Path,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from watchdog_sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
@@ -28,6 +29,7 @@ IAM_PREFIX = {
 }
 
 
+@pytest.mark.slow  # left out of make test-fast; make test runs it
 def test_every_call_of_a_full_plan_is_documented_and_granted(aws: None, tmp_path: Path) -> None:
     seed_demo()
     policies = load_policies(default_policies_dir())

@@ -82,6 +82,7 @@ def office_closed(moment: datetime) -> bool:
     return hour >= 20 or hour < 8
 
 
+@pytest.mark.slow  # left out of make test-fast; make test runs it
 def test_a_week_of_office_hours_parks_each_evening_and_resumes_each_morning(
     applier: Applier,
 ) -> None:

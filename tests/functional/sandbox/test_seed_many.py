@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import boto3
+import pytest
 from moto import mock_aws
 from watchdog_sandbox import install
 from watchdog_sandbox.seed import SeedSummary, seed_demo_account, seed_many_endpoints
@@ -26,6 +27,7 @@ def _seed_once() -> tuple[SeedSummary, list[float]]:
     return summary, cpu
 
 
+@pytest.mark.slow  # left out of make test-fast; make test runs it
 def test_demo_seed_is_deterministic() -> None:
     install()
     first, first_cpu = _seed_once()

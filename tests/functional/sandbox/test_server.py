@@ -102,6 +102,7 @@ def test_each_server_starts_fresh_on_the_requested_port() -> None:
         assert sm.list_models()["Models"] == []
 
 
+@pytest.mark.slow  # left out of make test-fast; make test runs it
 @pytest.mark.parametrize(("stop_signal", "seed"), [(signal.SIGTERM, False), (signal.SIGINT, True)])
 def test_serve_runs_until_signalled(stop_signal: signal.Signals, seed: bool) -> None:
     port = _free_port()
