@@ -12,7 +12,6 @@ tests/unit/test_iam_lists.py fails when README.md or either template is stale.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from watchdog.aws.permissions import MODES, SHARED, Grant, Mode, Where
 from watchdog.kinds import REGISTRY
 from watchdog.kinds._park import all_ways
 from watchdog.kinds.base import KindSpec
+from watchdog.readme import replace_block
 
 
 def kind_grants(spec: KindSpec) -> list[Grant]:
@@ -214,17 +214,9 @@ def readme_block(name: str) -> str:
     return "\n".join([*lines, "```", f"<!-- /iam:{name} -->"])
 
 
-def block_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"<!-- iam:{name} -->.*?<!-- /iam:{name} -->", re.DOTALL)
-
-
 def rewrite_readme(text: str) -> str:
     for name in README_BLOCKS:
-        parts = block_pattern(name).split(text)
-        count = len(parts) - 1
-        text = readme_block(name).join(parts)
-        if count != 1:
-            raise ValueError(f"README has {count} iam:{name} blocks, expected one")
+        text = replace_block(text, f"iam:{name}", readme_block(name))
     return text
 
 

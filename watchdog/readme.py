@@ -105,11 +105,19 @@ def block(name: str) -> str:
 
 def rewrite(text: str, names: tuple[str, ...]) -> str:
     for name in names:
-        parts = re.compile(rf"<!-- {name} -->.*?<!-- /{name} -->", re.DOTALL).split(text)
-        if len(parts) != 2:
-            raise ValueError(f"{len(parts) - 1} {name} blocks, expected one")
-        text = block(name).join(parts)
+        text = replace_block(text, name, block(name))
     return text
+
+
+def replace_block(text: str, marker: str, rendered: str) -> str:
+    """`text` with its one block between `<!-- marker -->` and `<!-- /marker -->` (markers
+    included) replaced by `rendered`; ValueError when there is not exactly one. The IAM blocks
+    (watchdog.permissions) are replaced the same way."""
+    name = re.escape(marker)
+    parts = re.compile(rf"<!-- {name} -->.*?<!-- /{name} -->", re.DOTALL).split(text)
+    if len(parts) != 2:
+        raise ValueError(f"{len(parts) - 1} {marker} blocks, expected one")
+    return rendered.join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
