@@ -32,7 +32,6 @@ import structlog
 
 from watchdog.service.context import Service
 from watchdog.service.cycle import CycleResult, run_cycle
-from watchdog.signals.self_cost import self_cost
 
 if TYPE_CHECKING:
     from watchdog.service.work import Work
@@ -133,16 +132,8 @@ def fanout(service: Service, event: dict[str, Any], context: Any) -> dict[str, A
 
 def _summary(result: CycleResult, gb_seconds: float = 0.0) -> dict[str, Any]:
     applied = result.apply
-    cost = applied.self_cost
-    if cost is not None:  # the function's own time on the bill too
-        cost = self_cost(
-            cost.metrics_requested,
-            cost.cloudwatch_requests,
-            cost.cost_explorer_requests,
-            cost.pricing_calls,
-            lambda_gb_seconds=gb_seconds,
-            lambda_requests=1,
-        )
+    # The function's own time on the bill too.
+    cost = applied.self_cost.with_lambda(gb_seconds) if applied.self_cost is not None else None
     for outcome in applied.findings:
         log.info("finding", run_id=applied.run_id, **outcome.model_dump(exclude={"steps"}))
     summary = {

@@ -34,6 +34,17 @@ class SelfCost(BaseModel):
     lambda_gb_seconds: float = 0.0
     usd: float
 
+    def with_lambda(self, gb_seconds: float, requests: int = 1) -> SelfCost:
+        """The same run with the Lambda's own time and invocations on the bill too."""
+        return self_cost(
+            self.metrics_requested,
+            self.cloudwatch_requests,
+            self.cost_explorer_requests,
+            self.pricing_calls,
+            lambda_gb_seconds=self.lambda_gb_seconds + gb_seconds,
+            lambda_requests=requests,
+        )
+
     def per_month(self, runs_per_hour: float = 1.0) -> float:
         """What a month of such runs costs, at `runs_per_hour` (an hourly schedule: 1)."""
         return self.usd * runs_per_hour * HOURS_PER_MONTH
