@@ -63,6 +63,10 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+# CloudWatch keeps hourly data 63 days: no idle window may reach further back.
+LONGEST_IDLE_WINDOW = timedelta(days=63)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -87,7 +91,7 @@ class IdleCondition(_Strict):
     @field_validator("window")
     @classmethod
     def _window_bounds(cls, window: timedelta) -> timedelta:
-        if not timedelta(hours=1) <= window <= timedelta(days=63):
+        if not timedelta(hours=1) <= window <= LONGEST_IDLE_WINDOW:
             raise ValueError("window must be between 1h and 63d (CloudWatch keeps hourly data 63d)")
         return window
 

@@ -19,9 +19,11 @@ from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-# The longest idle window a policy may ask for (policies.schema.IdleCondition): an entry older
-# than that can never spare a query, so DynamoDB may forget it a day after.
-KEEP_ACTIVITY = timedelta(days=63 + 1)
+from watchdog.policies.schema import LONGEST_IDLE_WINDOW
+
+# An entry older than the longest idle window a policy may ask for can never spare a query, so
+# DynamoDB may forget it a day after.
+KEEP_ACTIVITY = LONGEST_IDLE_WINDOW + timedelta(days=1)
 
 
 class LastActive(BaseModel):
