@@ -39,7 +39,7 @@ from watchdog.store.sqlite import SqliteStore
 REGION = "us-east-1"
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=1000)
     parser.add_argument("--metric-hours", type=int, default=8 * 24)
@@ -53,7 +53,11 @@ def main() -> None:
     parser.add_argument(
         "--goal-s", type=float, default=10.0, help="the most a plan may take at 50 ms a call"
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     configure_logging(level="warning")
     policies = load_policies(default_policies_dir())
     now = datetime.now(UTC)
