@@ -18,6 +18,7 @@ ADDITIONS: tuple[str, ...] = (
     "bedrock_custom_models",
     "bedrock_provisioned_throughput",
     "cloudwatch_index",
+    "cloudwatch_recent",
     "cost_explorer",
     "ec2_security_groups",
     "journal",

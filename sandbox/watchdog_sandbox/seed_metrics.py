@@ -9,6 +9,9 @@ the same `now` produce identical data.
 
 Series cover `hours` before `now` (eight days by default: a seven-day window stays fully covered
 for a day after seeding), and never reach back before the resource existed (`since`), as on AWS.
+A fleet publishes each datapoint at about its time, not a week of them at once: after putting,
+`flush` dates each series' publication back to its newest datapoint (cloudwatch_recent), so
+ListMetrics' RecentlyActive sees the seeded history as published live.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
+
+from watchdog_sandbox import cloudwatch_recent
+from watchdog_sandbox.cloudwatch_index import SeriesKey
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -166,9 +172,26 @@ class MetricWriter:
         self._add(namespace, metric, dims, values, unit)
 
     def flush(self) -> None:
+        """Put what was collected, then date the series' publication back to their newest
+        datapoints. That reaches the emulator in this process (mock_aws, or the sandbox server
+        running here, as the seeds run it); a server elsewhere keeps its own times."""
+        started = cloudwatch_recent.clock()
+        put: set[SeriesKey] = set()
         for namespace, datums in self._pending.items():
             for start in range(0, len(datums), _BATCH):
                 batch = datums[start : start + _BATCH]
                 self.cloudwatch.put_metric_data(Namespace=namespace, MetricData=batch)
                 self.datums_written += len(batch)
+            put.update(_series_key(namespace, datum) for datum in datums)
         self._pending.clear()
+        if put:
+            # The client knows its region, not its account (the server resolves that from its
+            # credentials): the series just put, published since `started`, single out ours.
+            cloudwatch_recent.backdate_published(
+                region=self.cloudwatch.meta.region_name, series=put, published_since=started
+            )
+
+
+def _series_key(namespace: str, datum: MetricDatumTypeDef) -> SeriesKey:
+    dims = frozenset((d["Name"], d["Value"]) for d in datum.get("Dimensions", []))
+    return namespace, datum["MetricName"], dims
