@@ -46,6 +46,9 @@ class Evidence(_Frozen):
     invocations: float | None = None
     threshold: float | None = None
     load_datapoints: int | None = None
+    # Read from an earlier run's series that still hold (signals/quiet.py): the load metrics'
+    # count this run is not known, only their newest datapoint, which proves them present.
+    load_seen_at: datetime | None = None
     # For kinds without a load metric: whether CloudWatch lists the traffic series at all
     # (it lists those written to in the last two weeks). False: idle rests on absence alone.
     traffic_published: bool | None = None

@@ -203,7 +203,8 @@ def _confidence(outcome: Outcome, evidence: Evidence) -> Confidence:
         return "medium"  # CPU and network only: a GPU job can leave both low
     if evidence.state == "idle" and evidence.traffic_published is False:
         return "low"  # not one datapoint in two weeks: idle rests on an absence alone
-    if evidence.state == "idle" and evidence.load_datapoints is None:
+    no_load = evidence.load_datapoints is None and evidence.load_seen_at is None
+    if evidence.state == "idle" and no_load:
         return "medium"  # no load metric proves the traffic metric would have been emitted
     if outcome.estimated:
         return "medium"

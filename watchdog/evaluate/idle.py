@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from watchdog.evaluate.inactivity import inactivity_evidence
 from watchdog.evaluate.utilization import utilization_evidence
 from watchdog.findings import Evidence, UnknownCause
+from watchdog.kinds import BY_KIND
 from watchdog.policies.schema import IdleCondition
 from watchdog.records import ResourceRecord
-from watchdog.signals.models import MetricSeries, MetricSignals
+from watchdog.signals.models import MetricSeries, MetricSignals, QuietReading
 from watchdog.words import amount, span
 
 NO_IDLE_COST = frozenset({"serverless", "scaled-to-zero"})
@@ -39,6 +40,9 @@ def idle_evidence(
     remembered = metrics.active_at.get(record.arn.lower())
     if remembered is not None:  # not queried: an earlier run proved it in use
         return _remembered(record, base, remembered, condition, metrics, now)
+    held = metrics.quiet.get(record.arn.lower())
+    if held is not None:  # not queried: its last reading holds
+        return held_evidence(record, base, held, condition, metrics, now)
     unknown = _unknown_because(record, measured, load, condition.window, metrics, now)
     if unknown:
         cause, detail = unknown
@@ -155,6 +159,52 @@ def _remembered(
         )
     detail = f"traffic since {since:%Y-%m-%d %H:%M} UTC, seen by an earlier run"
     return base.model_copy(update={"state": "active", "detail": detail})
+
+
+def held_evidence(
+    record: ResourceRecord,
+    base: Evidence,
+    held: QuietReading,
+    condition: IdleCondition,
+    metrics: MetricSignals,
+    now: datetime,
+) -> Evidence:
+    """What its series would read, from the reading that holds (signals/quiet.py): nothing
+    was published to its traffic since `read_at`, so the window's traffic is what that reading
+    saw in it, and its load is present if that reading's newest load datapoint is in the
+    window. The signals stage holds it only when that settles every policy's reading; should
+    it not (a threshold, a window it was not told of), the reading is unknown, never idle."""
+    start = now - condition.window
+    unknown = _unknown_by_age(record, condition.window, metrics, now)
+    loaded = held.load_at is not None and held.load_at >= start
+    has_load = any(q.role == "load" for q in BY_KIND[record.kind].metric_queries(record))
+    if unknown is None and (condition.threshold > 0 or (has_load and not loaded)):
+        unknown = ("no-metrics", "its metrics were not fetched this run")
+    if unknown is not None:
+        cause, detail = unknown
+        return base.model_copy(
+            update={"state": "unknown", "unknown_cause": cause, "detail": detail}
+        )
+    seen = f"as fetched at {held.read_at:%Y-%m-%d %H:%M} UTC, with nothing published since"
+    if held.traffic_at is not None and held.traffic_at >= start:
+        detail = f"traffic at {held.traffic_at:%Y-%m-%d %H:%M} UTC ({seen})"
+        return base.model_copy(update={"state": "active", "detail": detail})
+    labels = [q.label for q in BY_KIND[record.kind].metric_queries(record) if q.role == "traffic"]
+    detail = f"0 {' or '.join(dict.fromkeys(labels))} in the last {span(condition.window)} ({seen})"
+    if has_load:
+        detail += f" (instance metrics present, the newest at {held.load_at:%H:%M} UTC)"
+    published = metrics.published.get(record.arn.lower())
+    if published is False:
+        detail += " (CloudWatch lists no series for it at all in two weeks)"
+    return base.model_copy(
+        update={
+            "state": "idle",
+            "invocations": 0.0,
+            "load_seen_at": held.load_at if has_load else None,
+            "traffic_published": published,
+            "detail": detail,
+        }
+    )
 
 
 def too_young(evidence: Evidence) -> bool:

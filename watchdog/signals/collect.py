@@ -86,6 +86,7 @@ def collect_signals(
             scope.shards, resources, lambda r: BY_KIND[r.kind].published_under(r)
         )
         prices, costs, notes = home.result()
+    listed += metrics.list_metrics_calls  # and the idle hold's (signals/quiet.py)
     metrics = metrics.model_copy(update={"published": published, "list_metrics_calls": listed})
     return Signals(metrics=metrics, prices=prices, costs=costs, notes=notes)
 
@@ -125,8 +126,10 @@ def fetch_metrics(
     now: datetime,
     memory: Memory | None,
 ) -> MetricSignals:
-    """The series of what may change a decision; the rest is known active (memory.py)."""
-    choice = choose(resources, memory, metric_window(now, options.lookback).period_seconds, now)
+    """The series of what may change a decision; the rest is known active (memory.py) or
+    known unchanged (quiet.py)."""
+    window = metric_window(now, options.lookback)
+    choice = choose(shards, resources, memory, window, options.lookback, now)
     metrics = collect_metrics(
         shards,
         choice.query,
@@ -135,13 +138,21 @@ def fetch_metrics(
         max_workers=options.max_workers,
         region_concurrency=options.region_concurrency,
     )
-    remember(memory, learnt(choice.query, resources, metrics, choice.recalled, now))
+    if memory is not None:
+        remember(memory, learnt(choice.query, resources, metrics, choice, memory.windows, now))
     skipped = sum(
         len(BY_KIND[r.kind].metric_queries(r))
         for r in resources
-        if r.arn.lower() in choice.active_at
+        if r.arn.lower() in choice.active_at or r.arn.lower() in choice.quiet
     )
-    return metrics.model_copy(update={"active_at": choice.active_at, "queries_skipped": skipped})
+    return metrics.model_copy(
+        update={
+            "active_at": choice.active_at,
+            "quiet": choice.quiet,
+            "queries_skipped": skipped,
+            "list_metrics_calls": choice.list_metrics_calls,
+        }
+    )
 
 
 def _price_keys(resources: Sequence[ResourceRecord]) -> list[PriceKey]:

@@ -24,13 +24,15 @@ The memory is advisory: a store that cannot be read or written costs queries, ne
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import structlog
 
+from watchdog.aws.scope import Shard
 from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord
+from watchdog.signals import quiet
 from watchdog.signals.judged import (
     active_since,
     counted_children,
@@ -38,7 +40,7 @@ from watchdog.signals.judged import (
     judged_series,
     queries_digest,
 )
-from watchdog.signals.models import MetricSignals
+from watchdog.signals.models import MetricSeries, MetricSignals, MetricWindow, QuietReading
 from watchdog.store.activity import ActivityLog, LastActive
 
 log = structlog.get_logger(__name__)
@@ -56,11 +58,14 @@ class Memory:
 
 @dataclass(frozen=True)
 class Choice:
-    """What a run fetches: the records to query, and the skipped ones' proven moments."""
+    """What a run fetches: the records to query, the skipped ones' proven moments and held
+    readings, what was recalled, and the ListMetrics requests the choice took."""
 
     query: list[ResourceRecord]
     active_at: dict[str, datetime]
     recalled: dict[str, LastActive]
+    quiet: dict[str, QuietReading] = field(default_factory=dict)
+    list_metrics_calls: int = 0
 
 
 def skip_windows(policies: Sequence[Policy]) -> dict[str, timedelta]:
@@ -81,24 +86,46 @@ def skip_windows(policies: Sequence[Policy]) -> dict[str, timedelta]:
 
 
 def choose(
+    shards: Sequence[Shard],
     records: Sequence[ResourceRecord],
     memory: Memory | None,
-    period_seconds: int,
+    window: MetricWindow,
+    lookback: timedelta,
     now: datetime,
 ) -> Choice:
-    """Split the records into those to query and those proven active (see the module)."""
+    """Split the records into those to query, those proven active (see the module) and those
+    whose last reading holds (quiet.py)."""
     if memory is None:
         return Choice(query=list(records), active_at={}, recalled={})
     recalled = _recall(memory.log, records)
     by_arn = {r.arn.lower(): r for r in records}
+    period = window.period_seconds
     active_at: dict[str, datetime] = {}
     for record in records:
-        since = _proven_since(record, by_arn, recalled, memory.windows, period_seconds, now)
+        since = _proven_since(record, by_arn, recalled, memory.windows, period, now)
         if since is not None:
             active_at[record.arn.lower()] = since
-    _query_children_of_queried(records, by_arn, active_at)
-    query = [r for r in records if r.arn.lower() not in active_at]
-    return Choice(query=query, active_at=active_at, recalled=recalled)
+    watching = quiet.watched(records, by_arn, recalled, now)
+    held: dict[str, QuietReading] = {}
+    calls = 0
+    if watching:
+        found = quiet.candidates(
+            {arn: e for arn, e in watching.items() if arn not in active_at},
+            by_arn,
+            memory.windows,
+            lookback,
+            period,
+            now,
+        )
+        holding, published, calls = quiet.check(shards, watching, found, by_arn, memory.log, now)
+        for arn in published:  # new traffic since its reading: read it (quiet.py)
+            active_at.pop(arn, None)
+        for arn in holding:
+            loaded = quiet.has_load(by_arn[arn], by_arn)
+            held[arn] = quiet.reading(found[arn], loaded, period)
+    _query_children_of_queried(records, by_arn, active_at, held)
+    query = [r for r in records if r.arn.lower() not in active_at and r.arn.lower() not in held]
+    return Choice(query, active_at, recalled, held, calls)
 
 
 def _proven_since(
@@ -111,11 +138,11 @@ def _proven_since(
 ) -> datetime | None:
     window = windows.get(record.kind)
     entry = recalled.get(record.arn.lower())
-    if window is None or entry is None or entry.recorded_at > now:
+    if window is None or entry is None or entry.at is None or entry.recorded_at > now:
         return None
     if entry.queries != queries_digest(judged_queries(record, by_arn)):
         return None
-    since = _floor(entry.at, period_seconds)
+    since = quiet.floor(entry.at, period_seconds)
     return since if since >= now - window else None
 
 
@@ -123,12 +150,15 @@ def _query_children_of_queried(
     records: Sequence[ResourceRecord],
     by_arn: Mapping[str, ResourceRecord],
     active_at: dict[str, datetime],
+    held: dict[str, QuietReading],
 ) -> None:
     """A queried parent reads its counted children's traffic: they are queried too."""
-    pending = [r for r in records if r.arn.lower() not in active_at]
+    skipped = active_at.keys() | held.keys()
+    pending = [r for r in records if r.arn.lower() not in skipped]
     while pending:
         for child in counted_children(pending.pop(), by_arn):
-            if active_at.pop(child.arn.lower(), None) is not None:
+            key = child.arn.lower()
+            if active_at.pop(key, None) is not None or held.pop(key, None) is not None:
                 pending.append(child)
 
 
@@ -136,32 +166,69 @@ def learnt(
     queried: Sequence[ResourceRecord],
     records: Sequence[ResourceRecord],
     metrics: MetricSignals,
-    recalled: Mapping[str, LastActive],
+    choice: Choice,
+    windows: Mapping[str, timedelta],
     now: datetime,
 ) -> list[LastActive]:
-    """What this run's series prove, for the queried records whose proof moved forward."""
+    """What this run's series prove, for the queried records whose entry changes: the moment
+    of use they prove, and for the idle hold (quiet.py) what they observed. A reading is kept
+    for the hold only where no proof of use will skip the next run's query anyway; one whose
+    query failed observes nothing, and so replaces a reading that could hold."""
     by_arn = {r.arn.lower(): r for r in records}
     entries = []
     for record in queried:
         key = record.arn.lower()
-        since = active_since(judged_series(record, by_arn, metrics))
-        if since is None:
-            continue
-        digest = queries_digest(judged_queries(record, by_arn))
-        known = recalled.get(key)
-        if known is not None and known.queries == digest and known.at >= since:
-            continue
-        entries.append(
-            LastActive(
-                arn=key,
-                account=record.account,
-                region=record.region,
-                at=since,
-                queries=digest,
-                recorded_at=now,
-            )
+        series = judged_series(record, by_arn, metrics)
+        queries = judged_queries(record, by_arn)
+        digest = queries_digest(queries)
+        known = choice.recalled.get(key)
+        at = active_since(series)
+        if known is not None and known.queries == digest and known.at is not None:
+            at = known.at if at is None else max(at, known.at)
+        entry = LastActive(
+            arn=key,
+            account=record.account,
+            region=record.region,
+            at=at,
+            queries=digest,
+            recorded_at=now,
         )
+        fetched = metrics.window
+        if fetched is not None and quiet.holdable(queries) and not any(s.error for s in series):
+            window = windows.get(record.kind)
+            proven = (
+                at is not None
+                and window is not None
+                and quiet.floor(at, fetched.period_seconds) >= now - window
+            )
+            if not proven:  # else the next run skips it on that proof
+                entry = entry.model_copy(update=_observed(series, fetched.start))
+        if _changes(entry, known):
+            entries.append(entry)
     return entries
+
+
+def _observed(series: Sequence[MetricSeries], start: datetime) -> dict[str, datetime | None]:
+    traffic = [p.at for s in series if s.query.role == "traffic" for p in s.points if p.value > 0]
+    load = [p.at for s in series if s.query.role == "load" for p in s.points]
+    return {
+        "observed_from": start,
+        "traffic_at": max(traffic, default=None),
+        "load_at": max(load, default=None),
+    }
+
+
+def _changes(entry: LastActive, known: LastActive | None) -> bool:
+    """Whether storing `entry` tells later runs anything `known` does not. A reading kept for
+    the hold always does (its time is what the hold reaches back to); otherwise only a moved
+    proof, or clearing a reading that could hold."""
+    if entry.observed_from is not None:
+        return True
+    if known is None:
+        return entry.at is not None
+    if known.observed_from is not None:
+        return True
+    return entry.at is not None and (known.queries != entry.queries or known.at != entry.at)
 
 
 def remember(memory: Memory | None, entries: Sequence[LastActive]) -> None:
@@ -183,8 +250,3 @@ def _recall(activity: ActivityLog, records: Sequence[ResourceRecord]) -> dict[st
             continue
         recalled.update({entry.arn: entry for entry in entries})
     return recalled
-
-
-def _floor(moment: datetime, period_seconds: int) -> datetime:
-    epoch = int(moment.timestamp())
-    return datetime.fromtimestamp(epoch - epoch % period_seconds, UTC)

@@ -90,6 +90,17 @@ class MetricIdentity(_Frozen):
     value: str
 
 
+class QuietReading(_Frozen):
+    """A resource's last full reading, which still holds: fetched at `read_at`, and CloudWatch
+    has listed nothing published to its traffic series since (signals/quiet.py). Its newest
+    traffic datapoint above zero and newest load datapoint, floored to this run's period (None:
+    none in that reading; `load_at` is None too for kinds with no load series)."""
+
+    read_at: datetime
+    traffic_at: datetime | None
+    load_at: datetime | None
+
+
 class MetricSignals(_Frozen):
     """Every series fetched in one run, by resource ARN (lower-cased)."""
 
@@ -107,6 +118,9 @@ class MetricSignals(_Frozen):
     # to this window's period. Evaluate reads them as those series would read: active for any
     # window reaching back to it. `queries_skipped` is how many queries that spared.
     active_at: dict[str, datetime] = Field(default_factory=dict)
+    # Resources not queried because their last reading still holds (signals/quiet.py), by
+    # lower-cased ARN. Evaluate reads them as those series would read this run.
+    quiet: dict[str, QuietReading] = Field(default_factory=dict)
     queries_skipped: int = 0
 
     def for_resource(self, arn: str) -> tuple[MetricSeries, ...]:

@@ -9,14 +9,21 @@ from tests.unit.evaluate.factories import endpoint, linked, record, series
 from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord
 from watchdog.signals.judged import active_since, judged_queries, queries_digest
-from watchdog.signals.memory import Memory, choose, skip_windows
-from watchdog.signals.models import Datapoint
+from watchdog.signals.memory import Choice, Memory, choose, skip_windows
+from watchdog.signals.models import Datapoint, MetricWindow
 from watchdog.store.activity import LastActive
 from watchdog.store.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 24, 12, 34, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 PERIOD = 3600
+
+
+def pick(records: list[ResourceRecord], memory: Memory | None) -> Choice:
+    """The choice at NOW, for a week's lookback fetched hourly, with no CloudWatch to ask
+    (these entries keep no reading for the idle hold: test_quiet.py has those)."""
+    window = MetricWindow(start=NOW - 7 * 24 * HOUR, end=NOW, period_seconds=PERIOD)
+    return choose([], records, memory, window, 7 * 24 * HOUR, NOW)
 
 
 def policy(kinds: list[str], window: str, threshold: float = 0, **fields: Any) -> Policy:
@@ -74,10 +81,10 @@ def test_a_resource_is_skipped_while_its_proof_reaches_into_the_shortest_window(
     window = {"sagemaker-endpoint": 2 * HOUR}
     # Traffic in the period from 10:00: a 2 h window from 12:34 starts at 10:34, after it.
     late = Memory(remembered([ep], NOW.replace(minute=0) - 2 * HOUR), window)
-    assert choose([ep], late, PERIOD, NOW).query == [ep]
+    assert pick([ep], late).query == [ep]
     # From 11:00: the datapoint starting 11:00 is read by every window starting at or before it.
     fresh = Memory(remembered([ep], NOW.replace(minute=0) - HOUR), window)
-    choice = choose([ep], fresh, PERIOD, NOW)
+    choice = pick([ep], fresh)
     assert choice.query == []
     assert choice.active_at == {ep.arn.lower(): NOW.replace(minute=0) - HOUR}
 
@@ -86,10 +93,10 @@ def test_a_proof_from_other_queries_or_from_a_later_run_proves_nothing() -> None
     ep = endpoint("ep")
     window = {"sagemaker-endpoint": 7 * 24 * HOUR}
     renamed = Memory(remembered([ep], NOW - HOUR, queries="another set"), window)
-    assert choose([ep], renamed, PERIOD, NOW).query == [ep]
+    assert pick([ep], renamed).query == [ep]
     future = Memory(remembered([ep], NOW - HOUR, recorded_at=NOW + HOUR), window)
-    assert choose([ep], future, PERIOD, NOW).query == [ep]
-    assert choose([ep], None, PERIOD, NOW).query == [ep]  # no store: everything
+    assert pick([ep], future).query == [ep]
+    assert pick([ep], None).query == [ep]  # no store: everything
 
 
 def test_a_queried_endpoint_has_its_components_queried_too() -> None:
@@ -98,7 +105,7 @@ def test_a_queried_endpoint_has_its_components_queried_too() -> None:
     # Both proven 5 h ago: the component's 7 d window would skip it, but the endpoint's 2 h one
     # does not, and the endpoint's reading counts the component's traffic.
     memory = Memory(remembered([ep, ic], NOW - 5 * HOUR), windows)
-    assert choose([ep, ic], memory, PERIOD, NOW).query == [ep, ic]
+    assert pick([ep, ic], memory).query == [ep, ic]
 
 
 def test_traffic_proves_use_only_with_the_load_that_tells_it_from_no_data() -> None:

@@ -171,3 +171,24 @@ def test_a_version_5_database_gets_the_activity_table_and_keeps_its_data(tmp_pat
     store.remember_activity([seen])
     assert store.recall_activity("111122223333", "us-east-1") == [seen]
     store.close()
+
+
+def test_a_version_6_database_keeps_its_activity_and_gets_the_idle_hold(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    db = autocommit(path)
+    schema.migrate(db, str(path), schema.MIGRATIONS[:6])
+    db.execute(
+        "INSERT INTO activity VALUES ('arn:a', '111122223333', 'us-east-1', "
+        "'2026-11-24T11:00:00.000000Z', 'd', '2026-11-24T12:00:00.000000Z')"
+    )
+    db.close()
+
+    store = SqliteStore(path)  # opening migrates
+
+    assert version_of(path) == LATEST
+    [kept] = store.recall_activity("111122223333", "us-east-1")
+    assert (kept.arn, kept.at, kept.observed_from) == ("arn:a", NOW.replace(hour=11), None)
+    read = kept.model_copy(update={"at": None, "observed_from": NOW, "recorded_at": NOW})
+    store.remember_activity([read])
+    assert store.recall_activity("111122223333", "us-east-1") == [read]
+    store.close()

@@ -120,6 +120,37 @@ MIGRATION_6: Migration = (
     "CREATE INDEX activity_by_place ON activity (account, region, arn)",
 )
 
+# The idle hold (signals/quiet.py): an entry may prove no activity (`at` NULL) while keeping
+# what its reading observed; and the places' ListMetrics checks. SQLite cannot drop a NOT NULL,
+# so the table is rebuilt, its rows kept.
+MIGRATION_7: Migration = (
+    """CREATE TABLE activity_7 (
+        arn TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        at TEXT,
+        queries TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        observed_from TEXT,
+        traffic_at TEXT,
+        load_at TEXT
+    )""",
+    "INSERT INTO activity_7 (arn, account, region, at, queries, recorded_at) "
+    "SELECT arn, account, region, at, queries, recorded_at FROM activity",
+    "DROP TABLE activity",
+    "ALTER TABLE activity_7 RENAME TO activity",
+    "CREATE INDEX activity_by_place ON activity (account, region, arn)",
+    """CREATE TABLE quiet_checks (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        covered_from TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (account, region, namespace, metric)
+    )""",
+)
+
 MIGRATIONS: list[Migration] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -127,6 +158,7 @@ MIGRATIONS: list[Migration] = [
     MIGRATION_4,
     MIGRATION_5,
     MIGRATION_6,
+    MIGRATION_7,
 ]
 
 

@@ -23,7 +23,6 @@ import structlog
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.signals.cache import CacheEntry, JSONValue
-from watchdog.store.activity import LastActive
 from watchdog.store.base import (
     Approval,
     AuditEntry,
@@ -40,10 +39,10 @@ from watchdog.store.base import (
     from_time_key,
     time_key,
 )
-from watchdog.store.sqlite import activity as activity
 from watchdog.store.sqlite import messages as messages
 from watchdog.store.sqlite import rows as rows
 from watchdog.store.sqlite import steps as steps
+from watchdog.store.sqlite.activity import ActivityRows
 from watchdog.store.sqlite.schema import connect_read_only, migrate
 
 log = structlog.get_logger(__name__)
@@ -59,7 +58,7 @@ _NEXT_APPROVAL = """SELECT id FROM approvals
     ORDER BY expires_at, id LIMIT 1"""
 
 
-class SqliteStore:
+class SqliteStore(ActivityRows):
     """The Store protocol on one SQLite file (or `:memory:`)."""
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
@@ -286,15 +285,6 @@ class SqliteStore:
     def list_messages(self) -> list[PostedMessage]:
         with self._read() as db:
             return messages.list_all(db)
-
-    # When each resource was last active (the SQL is in activity.py).
-    def recall_activity(self, account: str, region: str) -> list[LastActive]:
-        with self._read() as db:
-            return activity.recall(db, account, region)
-
-    def remember_activity(self, entries: Sequence[LastActive]) -> None:
-        with self._write() as db:
-            activity.remember(db, entries)
 
     # Audit log.
     def append_audit(self, entry: AuditEntry) -> None:
