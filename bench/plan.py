@@ -16,6 +16,7 @@ requests, and whether the later run decided exactly as one that fetches everythi
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import tempfile
@@ -150,8 +151,9 @@ def report_memory(first: PlanResult, second: PlanResult, everything: PlanResult)
 
 
 def _all_of(result: PlanResult) -> list[str]:
-    """Every finding whole (evidence, reasons, cost), and what was skipped as too new."""
-    findings = sorted(f.model_dump_json() for f in result.findings)
+    """Every finding's decision (all but the wording a held reading words otherwise:
+    Finding.decision), and what was skipped as too new."""
+    findings = sorted(json.dumps(f.decision(), sort_keys=True) for f in result.findings)
     return [*findings, repr(sorted(result.summary.skipped.items()))]
 
 

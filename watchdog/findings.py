@@ -125,6 +125,16 @@ class Finding(_Frozen):
     # finding stops or deletes (its kind's `shares_bill`). Its cost is still its share.
     shared_bill: str | None = None
 
+    def decision(self) -> dict[str, object]:
+        """The finding without its wording: what a reading held from an earlier run
+        (signals/quiet.py) may say otherwise than a fresh one, which counts this run's load
+        datapoints. Two runs decided alike when these are equal."""
+        dumped = self.model_dump(mode="json", exclude={"reason": True})
+        evidence = dumped["evidence"]
+        for field in ("detail", "load_datapoints", "load_seen_at"):
+            evidence.pop(field)
+        return dumped
+
     @property
     def parks(self) -> bool:
         """A park finding with its schedule or its idle rule: what the parking flow runs."""

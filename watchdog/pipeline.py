@@ -21,7 +21,7 @@ from watchdog.plan import plan
 from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord, ScanError
 from watchdog.signals.collect import SignalOptions, collect_signals
-from watchdog.signals.memory import Memory, skip_windows
+from watchdog.signals.memory import Memory, hold_windows, skip_windows
 from watchdog.signals.self_cost import SelfCost, self_cost
 from watchdog.store.activity import ActivityLog
 
@@ -89,7 +89,9 @@ def run_plan(
     options = options or SignalOptions(lookback=lookback_for(enabled))
     scope = scope or open_scope(request, session)
     inventory = scan(request, progress=progress, scope=scope)
-    memory = None if activity is None else Memory(activity, skip_windows(enabled))
+    memory = (
+        None if activity is None else Memory(activity, skip_windows(enabled), hold_windows(enabled))
+    )
     signals = collect_signals(scope, inventory.resources, options, now, memory)
     evaluation = evaluate(inventory.resources, signals, enabled, now)
     findings = plan(evaluation.findings, inventory.resources, now, enabled)

@@ -54,6 +54,9 @@ class Memory:
     # Kind -> the shortest idle window of any policy that may judge it; a kind absent is
     # always queried (no idle policy, or one with a threshold above zero).
     windows: Mapping[str, timedelta]
+    # The same for the idle hold (quiet.py), whose readings may miss the minutes CloudWatch
+    # takes to list new traffic; None: as `windows` (hold_windows leaves out parked kinds).
+    holds: Mapping[str, timedelta] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,21 @@ def skip_windows(policies: Sequence[Policy]) -> dict[str, timedelta]:
     return {kind: window for kind, window in windows.items() if kind not in unsafe}
 
 
+def hold_windows(policies: Sequence[Policy]) -> dict[str, timedelta]:
+    """skip_windows, less the kinds a park policy parks when idle: a stop or a delete takes a
+    last look at the metrics first (act/executor/last_look.py), a park acts on the plan's
+    reading, so that reading is always fetched, never held."""
+    parks = {
+        kind
+        for policy in policies
+        if policy.enabled
+        and policy.action == "park"
+        and (policy.conditions.idle is not None or policy.park_when_idle is not None)
+        for kind in policy.resource
+    }
+    return {kind: w for kind, w in skip_windows(policies).items() if kind not in parks}
+
+
 def choose(
     shards: Sequence[Shard],
     records: Sequence[ResourceRecord],
@@ -112,7 +130,7 @@ def choose(
         found = quiet.candidates(
             {arn: e for arn, e in watching.items() if arn not in active_at},
             by_arn,
-            memory.windows,
+            memory.windows if memory.holds is None else memory.holds,
             lookback,
             period,
             now,

@@ -15,7 +15,7 @@ from watchdog.policies.schema import Policy
 from watchdog.records import ResourceRecord
 from watchdog.signals import quiet
 from watchdog.signals.judged import judged_queries, queries_digest
-from watchdog.signals.memory import Choice, Memory, choose, learnt
+from watchdog.signals.memory import Choice, Memory, choose, hold_windows, learnt
 from watchdog.signals.models import (
     Datapoint,
     MetricSeries,
@@ -230,3 +230,23 @@ def test_a_held_reading_decides_as_its_series_would() -> None:
     # A threshold it was not held for: unknown, never idle.
     [guarded] = judged(ep, quiet_week, idle_policy(threshold=5))
     assert guarded.evidence.state == "unknown"
+
+
+def test_a_kind_parked_when_idle_is_never_held() -> None:
+    # A park acts on the plan's reading, with no last look: that reading is always fetched.
+    parks = Policy.model_validate(
+        {
+            "name": "park-idle",
+            "resource": ["sagemaker-endpoint"],
+            "conditions": {"idle": {"window": "2h", "threshold": 0}},
+            "action": "park",
+            "park_when_idle": "2h",
+        }
+    )
+    assert hold_windows([idle_policy(), parks]) == {}
+    assert hold_windows([idle_policy()]) == {"sagemaker-endpoint": WEEK}
+    ep = endpoint("ep")
+    store = store_with(read(ep, NOW - 2 * HOUR), checks=(chain(NOW - 6 * HOUR, NOW - HOUR),))
+    memory = Memory(store, WINDOWS, holds={})
+    cloudwatch = ListingCloudWatch([])
+    assert choose([shard(cloudwatch)], [ep], memory, WINDOW, WEEK, NOW).query == [ep]
