@@ -45,10 +45,7 @@ def idle_evidence(
         return held_evidence(record, base, held, condition, metrics, now)
     unknown = _unknown_because(record, measured, load, condition.window, metrics, now)
     if unknown:
-        cause, detail = unknown
-        return base.model_copy(
-            update={"state": "unknown", "unknown_cause": cause, "detail": detail}
-        )
+        return _as_unknown(base, unknown)
     if not traffic and inactivity:  # the service's own inactivity measure (Canvas)
         assert metrics.window is not None  # _unknown_because returned unknown otherwise
         period = metrics.window.period_seconds
@@ -153,10 +150,7 @@ def _remembered(
     if unknown is None and (since < now - condition.window or condition.threshold > 0):
         unknown = ("no-metrics", "its metrics were not fetched this run")
     if unknown is not None:
-        cause, detail = unknown
-        return base.model_copy(
-            update={"state": "unknown", "unknown_cause": cause, "detail": detail}
-        )
+        return _as_unknown(base, unknown)
     detail = f"traffic since {since:%Y-%m-%d %H:%M} UTC, seen by an earlier run"
     return base.model_copy(update={"state": "active", "detail": detail})
 
@@ -181,10 +175,7 @@ def held_evidence(
     if unknown is None and (condition.threshold > 0 or (has_load and not loaded)):
         unknown = ("no-metrics", "its metrics were not fetched this run")
     if unknown is not None:
-        cause, detail = unknown
-        return base.model_copy(
-            update={"state": "unknown", "unknown_cause": cause, "detail": detail}
-        )
+        return _as_unknown(base, unknown)
     seen = f"as fetched at {held.read_at:%Y-%m-%d %H:%M} UTC, with nothing published since"
     if held.traffic_at is not None and held.traffic_at >= start:
         detail = f"traffic at {held.traffic_at:%Y-%m-%d %H:%M} UTC ({seen})"
@@ -205,6 +196,11 @@ def held_evidence(
             "detail": detail,
         }
     )
+
+
+def _as_unknown(base: Evidence, unknown: tuple[UnknownCause, str]) -> Evidence:
+    cause, detail = unknown
+    return base.model_copy(update={"state": "unknown", "unknown_cause": cause, "detail": detail})
 
 
 def too_young(evidence: Evidence) -> bool:
