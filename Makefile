@@ -84,6 +84,7 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/selfcost.py
 	$(BIN)/python bench/apply.py
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/faults.py --mode park --trials 30
