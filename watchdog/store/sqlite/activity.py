@@ -6,25 +6,23 @@ its lock (reads)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
 from watchdog.store.activity import LastActive, QuietCheck
 from watchdog.store.base import from_time_key, time_key
+from watchdog.store.sqlite.rows import optional_time
 
 _ENTRY_FIELDS = ("at", "observed_from", "traffic_at", "load_at")
 
 
 class ActivityRows:
-    """The ActivityLog half of the Store protocol, on the store's connection (its `_read` and
-    `_write`, which SqliteStore defines)."""
+    """The ActivityLog half of the Store protocol, on the store's connection: SqliteStore
+    brings `_read` and `_write`."""
 
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
-
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
+    _read: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
 
     def recall_activity(self, account: str, region: str) -> list[LastActive]:
         with self._read() as db:
@@ -54,7 +52,7 @@ def recall(db: sqlite3.Connection, account: str, region: str) -> list[LastActive
             region=row["region"],
             queries=row["queries"],
             recorded_at=from_time_key(row["recorded_at"]),
-            **{name: _optional(row[name]) for name in _ENTRY_FIELDS},
+            **{name: optional_time(row[name]) for name in _ENTRY_FIELDS},
         )
         for row in rows
     ]
@@ -118,10 +116,6 @@ def remember_checks(db: sqlite3.Connection, checks: Sequence[QuietCheck]) -> Non
             for c in checks
         ],
     )
-
-
-def _optional(text: str | None) -> datetime | None:
-    return None if text is None else from_time_key(text)
 
 
 def _key(moment: datetime | None) -> str | None:
