@@ -170,9 +170,8 @@ def held_evidence(
     it not (a threshold, a window it was not told of), the reading is unknown, never idle."""
     start = now - condition.window
     unknown = _unknown_by_age(record, condition.window, metrics, now)
-    loaded = held.load_at is not None and held.load_at >= start
-    has_load = any(q.role == "load" for q in BY_KIND[record.kind].metric_queries(record))
-    if unknown is None and (condition.threshold > 0 or (has_load and not loaded)):
+    load_gone = held.load_at is not None and held.load_at < start  # None: no load series
+    if unknown is None and (condition.threshold > 0 or load_gone):
         unknown = ("no-metrics", "its metrics were not fetched this run")
     if unknown is not None:
         return _as_unknown(base, unknown)
@@ -182,7 +181,7 @@ def held_evidence(
         return base.model_copy(update={"state": "active", "detail": detail})
     labels = [q.label for q in BY_KIND[record.kind].metric_queries(record) if q.role == "traffic"]
     detail = f"0 {' or '.join(dict.fromkeys(labels))} in the last {span(condition.window)} ({seen})"
-    if has_load:
+    if held.load_at is not None:
         detail += f" (instance metrics present, the newest at {held.load_at:%H:%M} UTC)"
     published = metrics.published.get(record.arn.lower())
     if published is False:
@@ -191,7 +190,7 @@ def held_evidence(
         update={
             "state": "idle",
             "invocations": 0.0,
-            "load_seen_at": held.load_at if has_load else None,
+            "load_seen_at": held.load_at,
             "traffic_published": published,
             "detail": detail,
         }

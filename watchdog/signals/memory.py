@@ -138,9 +138,7 @@ def choose(
         holding, published, calls = quiet.check(shards, watching, found, by_arn, memory.log, now)
         for arn in published:  # new traffic since its reading: read it (quiet.py)
             active_at.pop(arn, None)
-        for arn in holding:
-            loaded = quiet.has_load(by_arn[arn], by_arn)
-            held[arn] = quiet.reading(found[arn], loaded, period)
+        held = {arn: quiet.reading(found[arn], period) for arn in holding}
     _query_children_of_queried(records, by_arn, active_at, held)
     query = [r for r in records if r.arn.lower() not in active_at and r.arn.lower() not in held]
     return Choice(query, active_at, recalled, held, calls)

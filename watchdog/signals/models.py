@@ -93,8 +93,9 @@ class MetricIdentity(_Frozen):
 class QuietReading(_Frozen):
     """A resource's last full reading, which still holds: fetched at `read_at`, and CloudWatch
     has listed nothing published to its traffic series since (signals/quiet.py). Its newest
-    traffic datapoint above zero and newest load datapoint, floored to this run's period (None:
-    none in that reading; `load_at` is None too for kinds with no load series)."""
+    traffic datapoint above zero and newest load datapoint, floored to this run's period
+    (`traffic_at` None: none in that reading; `load_at` None: its kind has no load series, for
+    a reading with load series and no load datapoint is never held)."""
 
     read_at: datetime
     traffic_at: datetime | None

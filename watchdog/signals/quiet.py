@@ -75,7 +75,7 @@ def watched(
 ) -> dict[str, LastActive]:
     """Of `records`, those with a reading that could hold, now or at a later run: by
     lower-cased ARN, that reading. Each must be checked at every run that does not query it,
-    and queried if listed (held() and the module's soundness argument)."""
+    and queried if listed (check() and the module's soundness argument)."""
     found: dict[str, LastActive] = {}
     for record in records:
         entry = recalled.get(record.arn.lower())
@@ -103,7 +103,7 @@ def candidates(
         assert entry.observed_from is not None  # watched() keeps only those
         if window is None or entry.observed_from > now - lookback:
             continue
-        if has_load(record, by_arn) and (
+        if _has_load(record, by_arn) and (
             entry.load_at is None or floor(entry.load_at, period_seconds) < now - window
         ):
             continue  # the load proof may be gone: only a query can tell
@@ -111,16 +111,17 @@ def candidates(
     return found
 
 
-def has_load(record: ResourceRecord, by_arn: Mapping[str, ResourceRecord]) -> bool:
+def _has_load(record: ResourceRecord, by_arn: Mapping[str, ResourceRecord]) -> bool:
     return any(q.role == "load" for q in judged_queries(record, by_arn))
 
 
-def reading(entry: LastActive, loaded: bool, period_seconds: int) -> QuietReading:
-    """What evaluate reads instead of the series, in this run's periods."""
+def reading(entry: LastActive, period_seconds: int) -> QuietReading:
+    """What evaluate reads instead of the series, in this run's periods. A candidate's load_at
+    is None only if its kind has no load series (candidates() holds no other)."""
     return QuietReading(
         read_at=entry.recorded_at,
         traffic_at=None if entry.traffic_at is None else floor(entry.traffic_at, period_seconds),
-        load_at=floor(entry.load_at, period_seconds) if loaded and entry.load_at else None,
+        load_at=None if entry.load_at is None else floor(entry.load_at, period_seconds),
     )
 
 
