@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import structlog
 
@@ -59,26 +60,38 @@ def collect_published(
 def _listed(
     shard: Shard, namespace: str, metric: str, dimension: str
 ) -> tuple[set[str] | None, int]:
+    metrics, calls = list_metrics(
+        shard, Namespace=namespace, MetricName=metric, Dimensions=[{"Name": dimension}]
+    )
+    if metrics is None:
+        return None, calls  # not knowing is not proof either way
+    values = {
+        pair["Value"]
+        for listed in metrics
+        for pair in listed.get("Dimensions", [])
+        if pair["Name"] == dimension
+    }
+    return values, calls
+
+
+def list_metrics(shard: Shard, **filters: Any) -> tuple[list[dict[str, Any]] | None, int]:
+    """Every metric ListMetrics lists in the shard's place under `filters` (pages followed),
+    and the requests made; None if the listing failed (logged)."""
     calls = 0
-    values: set[str] = set()
+    found: list[dict[str, Any]] = []
     try:
         client = shard.clients.client("cloudwatch", shard.region)
-        pages = client.get_paginator("list_metrics").paginate(
-            Namespace=namespace, MetricName=metric, Dimensions=[{"Name": dimension}]
-        )
-        for page in pages:
+        for page in client.get_paginator("list_metrics").paginate(**filters):
             calls += 1
-            for listed in page.get("Metrics", []):
-                for pair in listed.get("Dimensions", []):
-                    if pair["Name"] == dimension:
-                        values.add(pair["Value"])
-    except Exception as error:  # not knowing is not proof either way
+            found.extend(page.get("Metrics", []))
+    except Exception as error:
         log.warning(
             "list metrics failed",
             account=shard.account_id,
             region=shard.region,
-            namespace=namespace,
+            namespace=filters.get("Namespace"),
+            metric=filters.get("MetricName"),
             error=describe_error(error),
         )
         return None, calls
-    return values, calls
+    return found, calls

@@ -41,11 +41,11 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import Shard
 from watchdog.records import ResourceRecord
 from watchdog.signals.judged import judged_queries, queries_digest
 from watchdog.signals.models import MetricQuery, QuietReading
+from watchdog.signals.published import list_metrics
 from watchdog.store.activity import ActivityLog, LastActive, QuietCheck
 
 log = structlog.get_logger(__name__)
@@ -242,29 +242,13 @@ def _recently_active(
 ) -> tuple[set[Dimensions] | None, int]:
     """The dimension sets of `metric`'s series published to in the last three hours; None if
     CloudWatch could not say (then nothing of that metric is held)."""
-    calls = 0
-    found: set[Dimensions] = set()
-    try:
-        client = shard.clients.client("cloudwatch", shard.region)
-        pages = client.get_paginator("list_metrics").paginate(
-            Namespace=namespace, MetricName=metric, RecentlyActive=RECENTLY_ACTIVE
-        )
-        for page in pages:
-            calls += 1
-            for listed in page.get("Metrics", []):
-                dims = listed.get("Dimensions", [])
-                found.add(frozenset((d["Name"], d["Value"]) for d in dims))
-    except Exception as error:
-        log.warning(
-            "recently active metrics not listed",
-            account=shard.account_id,
-            region=shard.region,
-            namespace=namespace,
-            metric=metric,
-            error=describe_error(error),
-        )
+    metrics, calls = list_metrics(
+        shard, Namespace=namespace, MetricName=metric, RecentlyActive=RECENTLY_ACTIVE
+    )
+    if metrics is None:
         return None, calls
-    return found, calls
+    dims = (listed.get("Dimensions", []) for listed in metrics)
+    return {frozenset((d["Name"], d["Value"]) for d in pairs) for pairs in dims}, calls
 
 
 def _place(shard: Shard) -> Place:
