@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import botocore.client
@@ -93,7 +94,10 @@ def default_logging() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A cache of its own for every test (platformdirs reads XDG_CACHE_HOME), never the
+    # developer's: kept prices and descriptions are a run's reuse, not a test's input.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")

@@ -23,6 +23,7 @@ class FakeScanContext:
         describes: dict[str, Callable[..., dict[str, Any]]] | None = None,
         tags: dict[str, dict[str, str]] | None = None,
         records: dict[Kind, list[ResourceRecord]] | None = None,
+        kept: dict[tuple[str, ...], tuple[str, Any]] | None = None,
     ) -> None:
         self.account, self.region, self.partition = ACCOUNT, REGION, "aws"
         self._pages = pages or {}
@@ -31,6 +32,8 @@ class FakeScanContext:
         self._records = records or {}
         self.calls: list[str] = []
         self._memo: dict[tuple[str, ...], Any] = {}
+        self._kept_before = kept or {}
+        self.kept: dict[tuple[str, ...], tuple[str, Any]] = {}
 
     def client(self, service: str) -> Any:
         fake = self
@@ -57,6 +60,12 @@ class FakeScanContext:
             self._memo[key] = fetch()
         value: T = self._memo[key]
         return value
+
+    def recall(self, key: tuple[str, ...]) -> tuple[str, Any] | None:
+        return self._kept_before.get(key)
+
+    def keep(self, key: tuple[str, ...], version: str, value: Any) -> None:
+        self.kept[key] = (version, value)
 
     def tags(self, arn: str) -> dict[str, str]:
         return self._tags.get(arn, {})

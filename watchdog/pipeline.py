@@ -88,7 +88,7 @@ def run_plan(
     enabled = [p for p in policies if p.enabled]
     options = options or SignalOptions(lookback=lookback_for(enabled))
     scope = scope or open_scope(request, session)
-    inventory = scan(request, progress=progress, scope=scope)
+    inventory = scan(request, progress=progress, scope=scope, cache=options.cache())
     memory = (
         None if activity is None else Memory(activity, skip_windows(enabled), hold_windows(enabled))
     )

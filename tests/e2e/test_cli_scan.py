@@ -99,3 +99,39 @@ def test_python_dash_m_watchdog_is_the_same_command() -> None:
     )
     assert done.returncode == 0
     assert "scan" in done.stdout and "sandbox" in done.stdout
+
+
+def test_a_second_scan_reuses_the_configs_it_described_and_finds_the_same(
+    sandbox_url: str, tmp_path: Path
+) -> None:
+    """Endpoint configs never change: the next run recalls their descriptions from the cache."""
+    cache = str(tmp_path / "cache")
+    answers = []
+    for attempt in ("first", "second"):
+        out = tmp_path / f"{attempt}.json"
+        done = run(
+            [*ORG_SCAN, "--format", "json", "--output", str(out)],
+            sandbox_url,
+            WATCHDOG_CACHE_DIR=cache,
+        )
+        assert done.returncode == 0, done.stderr
+        answers.append(json.loads(out.read_text()))
+
+    first, second = answers
+    calls = [a["stats"]["api_calls_by_operation"] for a in answers]
+    assert calls[0]["sagemaker:DescribeEndpointConfig"] > 0
+    assert "sagemaker:DescribeEndpointConfig" not in calls[1]
+    assert second["resources"] == first["resources"]
+
+
+def test_a_cache_directory_that_cannot_be_written_only_costs_the_describes(
+    sandbox_url: str, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+
+    done = run(["scan", "--format", "json"], sandbox_url, WATCHDOG_CACHE_DIR=str(blocked))
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["resources"]

@@ -10,11 +10,11 @@ import boto3
 
 from tests.functional import builders
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.cache import MemoryCache
 from watchdog.evaluate.cost import monthly_cost
 from watchdog.inventory import ScanRequest, scan
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
-from watchdog.signals.cache import MemoryCache
 from watchdog.signals.models import HOURS_PER_MONTH, PriceSignals, Signals
 from watchdog.signals.prices import fetch_prices
 

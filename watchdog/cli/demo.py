@@ -15,6 +15,7 @@ from rich.console import Console
 
 from watchdog.act import SessionClients
 from watchdog.act.restore import restore
+from watchdog.cache import file_cache
 from watchdog.cli._common import Fail, load_settings, open_store_or_fail
 from watchdog.cli.apply import apply_or_fail
 from watchdog.cli.demo_slack import demo_slack, post_and_approve, show_outcome
@@ -79,7 +80,8 @@ def demo(slack_json: Path, report_path: Path) -> None:
                 accounts="organization",
                 member_role=MEMBER_ROLE_NAME,
                 external_id=DEMO_EXTERNAL_ID,
-            )
+            ),
+            file_cache(cache),
         )
         render_scan(result, console)
         console.rule("3. Plan")

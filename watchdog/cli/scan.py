@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from watchdog.aws.scope import ScopeError
+from watchdog.cache import Cache, file_cache
 from watchdog.cli._common import (
     EXIT_PARTIAL,
     Fail,
@@ -37,7 +38,7 @@ def scan(
         **scope,
     )
     configure_logging(settings.log_format, settings.log_level)
-    result = scan_or_fail(ScanRequest.from_settings(settings))
+    result = scan_or_fail(ScanRequest.from_settings(settings), file_cache(settings.cache_dir))
     with output_console(output) as console:
         if fmt == "json":
             console.out(result.model_dump_json(indent=2), highlight=False)
@@ -47,10 +48,11 @@ def scan(
         sys.exit(EXIT_PARTIAL)
 
 
-def scan_or_fail(request: ScanRequest) -> ScanResult:
-    """The scan, with a progress bar on a terminal; bad scope or credentials fail cleanly."""
+def scan_or_fail(request: ScanRequest, cache: Cache) -> ScanResult:
+    """The scan, with a progress bar on a terminal; bad scope or credentials fail cleanly.
+    `cache`: where descriptions that never change are kept between runs (inventory.kept)."""
     try:
         with progress_bar("scanning accounts x regions") as progress:
-            return run_scan(request, progress=progress)
+            return run_scan(request, progress=progress, cache=cache)
     except ScopeError as error:
         raise Fail(str(error)) from error

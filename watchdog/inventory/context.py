@@ -20,6 +20,7 @@ from botocore import xform_name
 
 from watchdog.aws.clients import REGION_CONCURRENCY
 from watchdog.aws.scope import Shard
+from watchdog.inventory.kept import KeptDescriptions
 from watchdog.records import Kind, ResourceRecord
 
 T = TypeVar("T")
@@ -33,7 +34,11 @@ class ShardContext:
     shared by the kinds collecting side by side: every method is thread-safe."""
 
     def __init__(
-        self, shard: Shard, tag_types: Sequence[str], concurrency: int = DEFAULT_CONCURRENCY
+        self,
+        shard: Shard,
+        tag_types: Sequence[str],
+        concurrency: int = DEFAULT_CONCURRENCY,
+        kept: KeptDescriptions | None = None,
     ) -> None:
         self.account = shard.account_id
         self._tag_types = sorted(set(tag_types))
@@ -47,6 +52,7 @@ class ShardContext:
         self.concurrency = max(1, concurrency)
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._local = threading.local()
+        self.kept = kept or KeptDescriptions(None, shard.account_id, shard.region)
 
     def client(self, service: str) -> Any:
         return self._clients.client(service, self.region)
@@ -139,6 +145,12 @@ class ShardContext:
                 tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
                 found[mapping["ResourceARN"].lower()] = tags
         return found
+
+    def recall(self, key: tuple[str, ...]) -> tuple[str, Any] | None:
+        return self.kept.recall(key)
+
+    def keep(self, key: tuple[str, ...], version: str, value: Any) -> None:
+        self.kept.keep(key, version, value)
 
     def records(self, kind: Kind) -> list[ResourceRecord]:
         with self._lock:

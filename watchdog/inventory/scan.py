@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -33,7 +34,9 @@ from watchdog.aws.scope import (
     parse_accounts,
 )
 from watchdog.aws.setup import explain
+from watchdog.cache import Cache
 from watchdog.inventory.context import DEFAULT_CONCURRENCY, ShardContext
+from watchdog.inventory.kept import KeptDescriptions
 from watchdog.inventory.link import link
 from watchdog.kinds import REGISTRY, KindSpec
 from watchdog.records import ResourceRecord, ScanError
@@ -123,14 +126,17 @@ def scan(
     kinds: Sequence[KindSpec] = REGISTRY,
     progress: Progress | None = None,
     scope: Scope | None = None,
+    cache: Cache | None = None,
 ) -> ScanResult:
-    """Inventory the requested scope. Raises ScopeError only when nothing can be scanned."""
+    """Inventory the requested scope. Raises ScopeError only when nothing can be scanned.
+    `cache`: where descriptions AWS never changes are kept between scans (inventory.kept);
+    None describes everything."""
     scope = scope or open_scope(request, session)
     records: list[ResourceRecord] = []
     errors = list(scope.errors)
     with ThreadPoolExecutor(max_workers=request.max_workers) as pool:
         futures = [
-            pool.submit(_scan_shard, s, kinds, scope.run_id, request.region_concurrency)
+            pool.submit(_scan_shard, s, kinds, scope.run_id, request.region_concurrency, cache)
             for s in scope.shards
         ]
         for done, future in enumerate(as_completed(futures), start=1):
@@ -183,13 +189,18 @@ def _shards(
 
 
 def _scan_shard(
-    shard: Shard, kinds: Sequence[KindSpec], run_id: str, concurrency: int
+    shard: Shard,
+    kinds: Sequence[KindSpec],
+    run_id: str,
+    concurrency: int,
+    cache: Cache | None = None,
 ) -> tuple[list[ResourceRecord], list[ScanError]]:
     """Every kind of one (account, region), side by side where none reads another's records
     (`collect_after`): against AWS the calls' wire time overlaps."""
     bound = log.bind(run_id=run_id, account=shard.account_id, region=shard.region)
     tag_types = [spec.tag_type for spec in kinds if spec.in_tagging_api]
-    ctx = ShardContext(shard, tag_types, concurrency)
+    kept = KeptDescriptions(cache, shard.account_id, shard.region)
+    ctx = ShardContext(shard, tag_types, concurrency, kept)
     # A service that does not exist in the region (Bedrock is in fewer) is not asked.
     present = [
         s for s in kinds if shard.region in shard.clients.available_regions(s.region_service())
@@ -199,6 +210,7 @@ def _scan_shard(
         with ThreadPoolExecutor(len(wave), thread_name_prefix=f"kinds-{shard.region}") as pool:
             failed = list(pool.map(lambda spec: _collect(ctx, spec, bound), wave))
         errors += [error for error in failed if error is not None]
+    kept.save(datetime.now(UTC))
     found = [record for spec in kinds for record in ctx.records(spec.kind)]
     return found, errors
 

@@ -53,6 +53,13 @@ class ScanContext(Protocol):
     def memo(self, key: tuple[str, ...], fetch: Callable[[], T]) -> T:
         """`fetch()` once per key for this scan of this (account, region); later calls reuse it."""
 
+    def recall(self, key: tuple[str, ...]) -> tuple[str, Any] | None:
+        """(version, value) an earlier scan of this (account, region) kept under `key`."""
+
+    def keep(self, key: tuple[str, ...], version: str, value: Any) -> None:
+        """Keep a JSON `value` for later scans: a description AWS never changes while
+        `version` (e.g. its CreationTime) stays the same. Kept only if this scan keeps it."""
+
     def tags(self, arn: str) -> dict[str, str]:
         """The resource's tags, from one paginated Resource Groups Tagging API pass per region."""
 

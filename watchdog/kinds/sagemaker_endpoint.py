@@ -3,7 +3,8 @@
 Listed with SageMaker `Search` (Resource="Endpoint"): one page holds up to 100 endpoints with
 their production variants (current instance counts, serverless config) and tags, where
 `ListEndpoints` + `DescribeEndpoint` would cost a call per endpoint. Instance types live only in
-the endpoint config, described once per config however many endpoints share it.
+the endpoint config, described once per config however many endpoints share it, and kept
+between scans (configs never change): a steady run describes only the configs new since the last.
 
 Shadow variants (`ShadowProductionVariants` in Search, DescribeEndpoint and the config) run their
 own instances on a copy of the production traffic (API_CreateEndpointConfig): their instances are
@@ -15,10 +16,11 @@ concurrency x hours while idle ("Deploy models with Amazon SageMaker Serverless 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from watchdog.kinds._calls import description_or_gone
+from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
 from watchdog.kinds._component_endpoint_parking import INSTANCE_MINIMUM
 from watchdog.kinds._endpoint_parking import parking
 from watchdog.kinds._fields import tag_dict
@@ -45,16 +47,62 @@ INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
 REAL_TIME, ASYNCHRONOUS = "real-time", "asynchronous"
 
 
+# What the kinds read of a config's description, and all a later scan keeps of it.
+CONFIG_FIELDS = (
+    "EndpointConfigName",
+    "EndpointConfigArn",
+    "ProductionVariants",
+    "ShadowProductionVariants",
+    "AsyncInferenceConfig",
+)
+
+
 def describe_config(ctx: ScanContext, config_name: str) -> dict[str, Any]:
-    """DescribeEndpointConfig, once per config per scan (configs are often shared)."""
+    """DescribeEndpointConfig's fields the kinds read, once per config per scan (configs are
+    often shared), and not at all when an earlier scan kept this very config's description.
+
+    A config never changes (there is no UpdateEndpointConfig), and one deleted and created
+    again under its name has another CreationTime: a kept description is used when
+    ListEndpointConfigs (called anyway, by the config kind) lists the name with the
+    CreationTime it was kept with. A name never kept is described at once, without waiting
+    for that listing."""
+    key = ("sagemaker:DescribeEndpointConfig", config_name)
 
     def fetch() -> dict[str, Any]:
-        answer: dict[str, Any] = ctx.client("sagemaker").describe_endpoint_config(
-            EndpointConfigName=config_name
-        )
-        return answer
+        kept = ctx.recall(key)
+        listed = listed_configs(ctx).get(config_name) if kept is not None else None
+        if kept is not None and listed is not None and kept[0] == _created(listed):
+            version, config = kept
+        else:
+            answer = ctx.client("sagemaker").describe_endpoint_config(
+                EndpointConfigName=config_name
+            )
+            version = _created(answer)
+            config = {field: answer[field] for field in CONFIG_FIELDS if field in answer}
+        ctx.keep(key, version, config)
+        return dict(config)
 
-    return ctx.memo(("sagemaker:DescribeEndpointConfig", config_name), fetch)
+    return ctx.memo(key, fetch)
+
+
+def listed_configs(ctx: ScanContext) -> dict[str, dict[str, Any]]:
+    """ListEndpointConfigs' summaries by name, in the order it lists them: one paginated
+    pass per scan, shared by the config kind and the kept descriptions' check."""
+
+    def fetch() -> dict[str, dict[str, Any]]:
+        pages = ctx.paginate("sagemaker", "ListEndpointConfigs", MaxResults=LIST_PAGE_SIZE)
+        return {
+            summary["EndpointConfigName"]: summary
+            for page in pages
+            for summary in page.get("EndpointConfigs", [])
+        }
+
+    return ctx.memo(("sagemaker:ListEndpointConfigs",), fetch)
+
+
+def _created(summary_or_description: dict[str, Any]) -> str:
+    created: datetime = summary_or_description["CreationTime"]
+    return created.isoformat()
 
 
 def _named_config(ctx: ScanContext, config_name: str) -> tuple[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchdog.kinds._calls import LIST_PAGE_SIZE, description_or_gone
+from watchdog.kinds._calls import description_or_gone
 from watchdog.kinds._requests import fit_to_input
 from watchdog.kinds.base import (
     AUDIT_COMMAND,
@@ -23,7 +23,7 @@ from watchdog.kinds.base import (
     Teardown,
     Uses,
 )
-from watchdog.kinds.sagemaker_endpoint import describe_config
+from watchdog.kinds.sagemaker_endpoint import describe_config, listed_configs
 from watchdog.records import Kind, ResourceRecord
 
 KIND: Kind = "sagemaker-endpoint-config"
@@ -33,12 +33,10 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     models = {r.name: r.arn for r in ctx.records("sagemaker-model")}
     referenced = {r.attributes["endpoint_config_name"] for r in ctx.records("sagemaker-endpoint")}
     records = []
-    for page in ctx.paginate("sagemaker", "ListEndpointConfigs", MaxResults=LIST_PAGE_SIZE):
-        for summary in page.get("EndpointConfigs", []):
-            name = summary["EndpointConfigName"]
-            config = describe_config(ctx, name) if name in referenced else None
-            tags = ctx.tags(summary["EndpointConfigArn"])
-            records.append(to_record(ctx.account, ctx.region, summary, tags, config, models))
+    for name, summary in listed_configs(ctx).items():
+        config = describe_config(ctx, name) if name in referenced else None
+        tags = ctx.tags(summary["EndpointConfigArn"])
+        records.append(to_record(ctx.account, ctx.region, summary, tags, config, models))
     return records
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from watchdog.aws.clients import REGION_CONCURRENCY
 from watchdog.aws.scope import Scope, Shard
+from watchdog.cache import FileCache, file_cache
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.settings import Settings
-from watchdog.signals.cache import FileCache, default_cache_dir
 from watchdog.signals.costs import fetch_costs
 from watchdog.signals.memory import Memory, choose, learnt, remember
 from watchdog.signals.metrics import collect_metrics, metric_window
@@ -46,6 +46,11 @@ class SignalOptions:
     ce_per_resource: bool = False
     max_workers: int = 8
     region_concurrency: int = REGION_CONCURRENCY
+
+    def cache(self) -> FileCache:
+        """Where a run keeps what it may reuse: prices, Cost Explorer answers, and the
+        scan's descriptions AWS never changes (inventory.kept)."""
+        return file_cache(self.cache_dir)
 
     @classmethod
     def from_settings(cls, settings: Settings, lookback: timedelta) -> SignalOptions:
@@ -75,7 +80,7 @@ def collect_signals(
     so they are asked in a thread of their own while the metrics are fetched: their dozen
     calls (the Price List is in us-east-1, far from most regions) overlap the metrics' wire
     time instead of following it."""
-    cache = FileCache(options.cache_dir or default_cache_dir())
+    cache = options.cache()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="signals-home") as pool:
         # copy_context: the run's log context (run id, account) goes along.
         home = pool.submit(

@@ -43,7 +43,7 @@ import structlog
 from pydantic import ValidationError
 
 from watchdog.aws.clients import ClientFactory
-from watchdog.signals.cache import Cache
+from watchdog.cache import Cache
 from watchdog.signals.cost_refresh import (
     Meter,
     MonthWindow,

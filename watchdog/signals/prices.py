@@ -28,8 +28,8 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from watchdog.aws.clients import ClientFactory
 from watchdog.aws.errors import describe_error
+from watchdog.cache import Cache, CacheEntry
 from watchdog.kinds import PRICE_COMPONENTS
-from watchdog.signals.cache import Cache, CacheEntry
 from watchdog.signals.models import (
     Price,
     PriceComponentSpec,

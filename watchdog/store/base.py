@@ -19,10 +19,10 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
+from watchdog.cache import Cache
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
 from watchdog.records import ResourceRecord
-from watchdog.signals.cache import Cache
 from watchdog.store.activity import ActivityLog
 
 FindingState = Literal[
@@ -356,7 +356,7 @@ class Store(Cache, ActivityLog, Protocol):
     def list_audit(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
         """Newest first (by `at`, then id), at most `limit`, only `at` >= `since` if given."""
 
-    # Cache: `get` and `put` come from watchdog.signals.cache.Cache, so signals can cache in
+    # Cache: `get` and `put` come from watchdog.cache.Cache, so signals can cache in
     # the store (a Lambda has no durable disk).
 
     # Locks (the daemon's single-leader cycle).

@@ -19,7 +19,7 @@ import boto3
 import platformdirs
 
 from watchdog.aws.clients import CLIENT_CONFIG
-from watchdog.signals.cache import APP_NAME
+from watchdog.cache import APP_NAME
 from watchdog.store.base import Retention, Store, StoreError
 
 # Each backend is imported when a URL names it: the Lambda (DynamoDB) loads no SQLite code and

@@ -13,7 +13,7 @@ from watchdog_sandbox import cost_explorer
 from watchdog_sandbox.seed_costs import seed_costs
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
-from watchdog.signals.cache import FileCache
+from watchdog.cache import FileCache
 from watchdog.signals.costs import fetch_costs
 from watchdog.signals.models import CostSignals
 

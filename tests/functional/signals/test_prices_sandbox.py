@@ -10,8 +10,8 @@ import boto3
 from botocore.config import Config
 
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.cache import FileCache, MemoryCache
 from watchdog.kinds import bedrock_provisioned_throughput as pt_kind
-from watchdog.signals.cache import FileCache, MemoryCache
 from watchdog.signals.models import PriceKey
 from watchdog.signals.prices import fetch_prices
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from tests.unit.signals.test_prices import NOW, TTL, FakeClients, unreachable
+from watchdog.cache import MemoryCache
 from watchdog.kinds import sagemaker_app
-from watchdog.signals.cache import MemoryCache
 from watchdog.signals.models import PriceKey
 from watchdog.signals.prices import fetch_prices
 

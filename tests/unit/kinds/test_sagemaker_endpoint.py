@@ -1,3 +1,4 @@
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fakes import ACCOUNT, REGION, FakeScanContext
@@ -18,8 +19,17 @@ def endpoint(*variants: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+CREATED = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+
+
 def config(*variants: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"EndpointConfigArn": CONFIG_ARN, "ProductionVariants": list(variants), **extra}
+    return {
+        "EndpointConfigName": "cfg",
+        "EndpointConfigArn": CONFIG_ARN,
+        "ProductionVariants": list(variants),
+        "CreationTime": CREATED,
+        **extra,
+    }
 
 
 def test_instance_variants_bill_on_demand_with_type_and_count_from_config_and_endpoint() -> None:
@@ -214,3 +224,61 @@ def test_the_statuses_that_mean_a_stop_or_delete_is_under_way() -> None:
 
 def test_its_default_policies_are_shipped() -> None:
     assert {"failed-endpoints", "idle-endpoints"} <= shipped_for(sagemaker_endpoint.KIND)
+
+
+# A config's description kept by an earlier scan (inventory.kept): configs never change, so it
+# is reused while ListEndpointConfigs lists the name with the CreationTime it was kept with.
+ONE_VARIANT = {"VariantName": "a", "ModelName": "m", "InstanceType": "ml.m5.xlarge"}
+KEY = ("sagemaker:DescribeEndpointConfig", "cfg")
+
+
+def kept_scan(listed_created: datetime, kept_type: str = "ml.m5.xlarge") -> FakeScanContext:
+    page = {"Results": [{"Endpoint": endpoint({"VariantName": "a", "CurrentInstanceCount": 1})}]}
+    listing = {"EndpointConfigs": [{"EndpointConfigName": "cfg", "CreationTime": listed_created}]}
+    earlier = config({**ONE_VARIANT, "InstanceType": kept_type})
+    del earlier["CreationTime"]
+    return FakeScanContext(
+        pages={"Search": [page], "ListEndpointConfigs": [listing]},
+        describes={
+            "describe_endpoint_config": lambda **_: config(ONE_VARIANT, CreationTime=listed_created)
+        },
+        kept={KEY: (CREATED.isoformat(), earlier)},
+    )
+
+
+def test_a_kept_config_listed_with_its_creation_time_is_not_described_again() -> None:
+    ctx = kept_scan(CREATED, kept_type="ml.g5.xlarge")
+
+    [record] = sagemaker_endpoint.collect(ctx)
+
+    assert "describe_endpoint_config" not in ctx.calls
+    assert record.instance_type == "ml.g5.xlarge"  # what was kept: nothing asked AWS
+    assert ctx.kept[KEY][0] == CREATED.isoformat()  # kept again for the next scan
+
+
+def test_a_config_created_again_under_its_name_is_described_again() -> None:
+    recreated = CREATED + timedelta(days=2)
+    ctx = kept_scan(recreated, kept_type="ml.g5.xlarge")
+
+    [record] = sagemaker_endpoint.collect(ctx)
+
+    assert ctx.calls.count("describe_endpoint_config") == 1
+    assert record.instance_type == "ml.m5.xlarge"  # the new config's, not the kept one's
+    version, kept = ctx.kept[KEY]
+    assert (version, kept["ProductionVariants"]) == (recreated.isoformat(), [ONE_VARIANT])
+
+
+def test_a_config_never_kept_is_described_without_waiting_for_the_listing() -> None:
+    page = {"Results": [{"Endpoint": endpoint({"VariantName": "a", "CurrentInstanceCount": 1})}]}
+    ctx = FakeScanContext(
+        pages={"Search": [page]},
+        describes={"describe_endpoint_config": lambda **_: config(ONE_VARIANT, KmsKeyId="k")},
+    )
+
+    sagemaker_endpoint.collect(ctx)
+
+    assert ctx.calls == ["Search", "describe_endpoint_config"]
+    version, kept = ctx.kept[KEY]
+    assert version == CREATED.isoformat()
+    # Only what the kinds read is kept: no key ids, no timestamps a cache cannot hold.
+    assert set(kept) == {"EndpointConfigName", "EndpointConfigArn", "ProductionVariants"}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from watchdog.signals.cache import MemoryCache
+from watchdog.cache import MemoryCache
 from watchdog.signals.costs import (
     MonthWindow,
     fetch_costs,

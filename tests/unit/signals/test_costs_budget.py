@@ -16,7 +16,7 @@ from tests.unit.signals.test_costs import (
     page,
     run,
 )
-from watchdog.signals.cache import MemoryCache
+from watchdog.cache import MemoryCache
 from watchdog.signals.costs import (
     requests_per_refresh,
 )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from watchdog.signals.cache import MemoryCache
+from watchdog.cache import MemoryCache
 from watchdog.signals.models import PriceKey
 from watchdog.signals.prices import (
     NEGATIVE_TTL,

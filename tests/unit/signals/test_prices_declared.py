@@ -11,11 +11,11 @@ import botocore.session
 import pytest
 
 from tests.unit.signals.test_prices import NOW, TTL, FakeClients, unreachable
+from watchdog.cache import MemoryCache
 from watchdog.evaluate.cost import monthly_cost
 from watchdog.kinds import PRICE_COMPONENTS, kind_names, sagemaker_app
 from watchdog.kinds import bedrock_provisioned_throughput as pt_kind
 from watchdog.signals import prices
-from watchdog.signals.cache import MemoryCache
 from watchdog.signals.models import PriceKey, Signals
 from watchdog.signals.prices import fetch_prices
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import structlog
 
+from watchdog.cache import CacheEntry, JSONValue
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
-from watchdog.signals.cache import CacheEntry, JSONValue
 from watchdog.store.base import (
     RECLAIMABLE_STEP_STATES,
     Approval,
@@ -326,7 +326,7 @@ class DynamoStore(ActivityCalls):
                     return entries
         return entries
 
-    # Cache (watchdog.signals.cache.Cache).
+    # Cache (watchdog.cache.Cache).
     def get(self, key: str) -> CacheEntry | None:
         """A cache must never be the reason a run fails: unreadable means missing."""
         try:

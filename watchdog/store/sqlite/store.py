@@ -20,9 +20,9 @@ from pathlib import Path
 
 import structlog
 
+from watchdog.cache import CacheEntry, JSONValue
 from watchdog.findings import Finding
 from watchdog.policies.schema import Action
-from watchdog.signals.cache import CacheEntry, JSONValue
 from watchdog.store.base import (
     Approval,
     AuditEntry,
@@ -321,7 +321,7 @@ class SqliteStore(ActivityRows):
             ).fetchall()
         return [AuditEntry.model_validate_json(row["body"]) for row in found]
 
-    # Cache (watchdog.signals.cache.Cache).
+    # Cache (watchdog.cache.Cache).
     def get(self, key: str) -> CacheEntry | None:
         """A cache must never be the reason a run fails: unreadable means missing."""
         try:

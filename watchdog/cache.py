@@ -1,9 +1,10 @@
-"""A small key-value cache for signals that are slow, rate-limited or billed per request.
+"""A small key-value cache for answers that are slow, rate-limited or billed per request.
 
-Prices (Pricing API) and Cost Explorer figures ($0.01 a request) are cached between runs. The
-`Cache` protocol is all the signals stage needs; `FileCache` keeps one JSON file per key (the CLI
-and the daemon), `MemoryCache` lives for one process (tests, a cache-less run). A DynamoDB-backed
-store for the Lambda will implement the same protocol.
+Prices (Pricing API) and Cost Explorer figures ($0.01 a request) are cached between runs, and
+so are the scan's descriptions of what AWS never changes (an endpoint config: the inventory's
+`ShardContext.recall`). The `Cache` protocol is all the signals and inventory stages need;
+`FileCache` keeps one JSON file per key (the CLI, the daemon, the Lambda's /tmp),
+`MemoryCache` lives for one process (tests, a cache-less run); the store implements it too.
 
 Nothing here reads the clock: callers pass `now`, so cache ages are as testable as the rest.
 """
@@ -48,6 +49,11 @@ class Cache(Protocol):
 def default_cache_dir() -> Path:
     """The user's cache directory for the watchdog (e.g. ~/.cache/ai-cost-watchdog on Linux)."""
     return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def file_cache(directory: Path | str | None) -> FileCache:
+    """The run's cache: in `directory` (WATCHDOG_CACHE_DIR) or the user's cache directory."""
+    return FileCache(directory or default_cache_dir())
 
 
 class MemoryCache:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from watchdog.signals.cache import FileCache, MemoryCache, default_cache_dir
+from watchdog.cache import FileCache, MemoryCache, default_cache_dir
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
