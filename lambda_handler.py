@@ -52,6 +52,7 @@ from watchdog.signals.collect import SignalOptions
 from watchdog.store.open import open_store
 
 log = structlog.get_logger("lambda_handler")
+CONTAINER_CACHE_DIR = "/tmp/ai-cost-watchdog"  # Lambda's only writable place
 
 gc.freeze()
 if _collecting:
@@ -68,17 +69,19 @@ def handler(
     if settings.public_url is None and settings.link_secret is not None:
         url = own_function_url(context)
         settings = settings.model_copy(update={"public_url": url}) if url else settings
-    # Lambda's only writable place; the price and Cost Explorer caches live as long as the
-    # container (a DynamoDB-backed cache replaces this with the store).
+    # With a store, runs cache prices, Cost Explorer's answers (and its daily request count)
+    # and endpoint config descriptions there: /tmp lasts only as long as the container, and
+    # Lambda promises no container to the next scheduled run. Without, /tmp it is.
+    cache_in_store = settings.cache_dir is None and bool(settings.store)
     if settings.cache_dir is None:
-        settings = settings.model_copy(update={"cache_dir": "/tmp/ai-cost-watchdog"})
+        settings = settings.model_copy(update={"cache_dir": CONTAINER_CACHE_DIR})
     if not settings.store:
         if any(is_(event) for is_ in (is_http, is_work, is_fanout, is_parking, is_digest)):
             raise ValueError(
                 "WATCHDOG_STORE must be set for Slack, approval, fan-out, parking and digest events"
             )
         return _plan_only(settings)
-    service = build_service(settings, open_store(settings.store))
+    service = build_service(settings, open_store(settings.store), cache_in_store=cache_in_store)
     try:
         if is_http(event):
             return lambda_events.http(service, event, context, dispatch)

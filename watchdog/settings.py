@@ -165,7 +165,11 @@ class Settings(ChannelSettings):
         default=None, description="policy directory; unset: the shipped policies/ directory"
     )
     cache_dir: str | None = Field(
-        default=None, description="price and Cost Explorer cache; unset: the user's cache dir"
+        default=None,
+        description=(
+            "price, Cost Explorer and endpoint config cache; unset: the user's cache dir "
+            "(the Lambda: its store, or /tmp without one)"
+        ),
     )
     price_ttl_hours: float = Field(default=24, gt=0, description="how long a price is reused")
 

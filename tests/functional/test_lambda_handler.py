@@ -16,6 +16,7 @@ import pytest
 from watchdog_sandbox.slack_api import SlackApi
 from watchdog_sandbox.slack_clicks import block_actions, button, signed_request
 
+import lambda_handler
 from lambda_handler import handler
 from tests.functional.conftest import organization_env
 from tests.functional.demo_snapshot import seed_demo
@@ -114,6 +115,38 @@ def test_with_a_store_in_enforce_mode_a_teardown_spans_invocations_at_the_deadli
     assert cost["metrics_requested"] > 0 and cost["lambda_gb_seconds"] > 0
     assert cost["usd"] > cost["metrics_requested"] * 0.00001
     assert boto3.client("sagemaker", region_name="us-east-1").list_domains()["Domains"] == []
+
+
+def test_with_a_store_a_new_container_reuses_prices_costs_and_configs_from_the_store(
+    aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """/tmp lasts as long as a container, and an hourly schedule often gets a new one: with a
+    store, Cost Explorer's answers (billed per request), prices and endpoint config
+    descriptions are cached in it, so the next invocation asks none of them again."""
+    seed_demo()
+    create_table(boto3.client("dynamodb", region_name="us-east-1"), "watchdog")
+    env = organization_env(tmp_path)
+    del env["WATCHDOG_CACHE_DIR"]
+    for name, value in {**env, "WATCHDOG_STORE": "dynamodb://watchdog"}.items():
+        monkeypatch.setenv(name, value)
+
+    results = []
+    for container in ("first", "second"):  # each with a /tmp of its own
+        monkeypatch.setattr(lambda_handler, "CONTAINER_CACHE_DIR", str(tmp_path / container))
+        results.append(handler(SCHEDULER_EVENT, LambdaContext(remaining_ms=900_000)))
+    first, second = results
+
+    costs = [run["self_cost"] for run in (first, second)]
+    assert costs[0]["cost_explorer_requests"] > 0 and costs[0]["pricing_calls"] > 0
+    assert (costs[1]["cost_explorer_requests"], costs[1]["pricing_calls"]) == (0, 0)
+    configs = len(
+        boto3.client("sagemaker", region_name="us-east-1").list_endpoint_configs()[
+            "EndpointConfigs"
+        ]
+    )
+    assert first["api_calls"] - second["api_calls"] >= costs[0]["pricing_calls"] + configs
+    assert second["findings"] == first["findings"]
+    assert second["errors"] == first["errors"] == []
 
 
 # -- HTTP API requests (Slack clicks, approval links) and the work they hand on

@@ -16,6 +16,7 @@ from watchdog.approvals.tokens import link_secret
 from watchdog.aws.clients import ApiCallCounter
 from watchdog.aws.policy_sources import load_configured_policies
 from watchdog.aws.scope import named_roles
+from watchdog.cache import Cache
 from watchdog.notify.options import NotifyOptions, ReviewLinks
 from watchdog.notify.sender import Sender, sender_from_settings
 from watchdog.policies.schema import Policy
@@ -38,6 +39,9 @@ class Service:
     signing_secret: str | None = None
     link_key: bytes | None = None
     loaded_policies: list[Policy] | None = None
+    # Where runs cache prices, Cost Explorer answers and descriptions: the store in a Lambda
+    # (its /tmp lasts only as long as its container); None, files in the cache directory.
+    cache: Cache | None = None
 
     @property
     def policies(self) -> list[Policy]:
@@ -80,8 +84,10 @@ def build_service(
     session: boto3.Session | None = None,
     clock: Clock | None = None,
     sender: Sender | None = None,
+    cache_in_store: bool = False,
 ) -> Service:
-    """The service for `settings`; `sender` overrides the one the Slack settings make."""
+    """The service for `settings`; `sender` overrides the one the Slack settings make;
+    `cache_in_store`: runs cache in the store, not in files (a Lambda)."""
     key = _link_key(settings)
     links = None
     # A link approves for whoever opens it: with an approver allowlist, only Slack's Approve
@@ -104,6 +110,7 @@ def build_service(
         ),
         signing_secret=signing.get_secret_value() if signing else None,
         link_key=key,
+        cache=store if cache_in_store else None,
     )
 
 

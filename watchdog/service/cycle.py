@@ -51,7 +51,9 @@ def run_cycle(
         session=service.session,
         clock=service.clock,
         only=only,
-        signal_options=SignalOptions.from_settings(settings, lookback_for(service.policies)),
+        signal_options=SignalOptions.from_settings(
+            settings, lookback_for(service.policies), service.cache
+        ),
     )
     slack = None
     # A daemon shutting down leaves Slack to its next start: what this run found or parked is

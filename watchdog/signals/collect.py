@@ -17,7 +17,7 @@ from pathlib import Path
 
 from watchdog.aws.clients import REGION_CONCURRENCY
 from watchdog.aws.scope import Scope, Shard
-from watchdog.cache import FileCache, file_cache
+from watchdog.cache import Cache, file_cache
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
 from watchdog.settings import Settings
@@ -46,14 +46,17 @@ class SignalOptions:
     ce_per_resource: bool = False
     max_workers: int = 8
     region_concurrency: int = REGION_CONCURRENCY
+    shared_cache: Cache | None = None  # the store, in a Lambda; None: files in cache_dir
 
-    def cache(self) -> FileCache:
+    def cache(self) -> Cache:
         """Where a run keeps what it may reuse: prices, Cost Explorer answers, and the
         scan's descriptions AWS never changes (inventory.kept)."""
-        return file_cache(self.cache_dir)
+        return self.shared_cache or file_cache(self.cache_dir)
 
     @classmethod
-    def from_settings(cls, settings: Settings, lookback: timedelta) -> SignalOptions:
+    def from_settings(
+        cls, settings: Settings, lookback: timedelta, cache: Cache | None = None
+    ) -> SignalOptions:
         return cls(
             lookback=lookback,
             cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
@@ -64,6 +67,7 @@ class SignalOptions:
             ce_per_resource=settings.ce_per_resource,
             max_workers=settings.max_workers,
             region_concurrency=settings.region_concurrency,
+            shared_cache=cache,
         )
 
 
@@ -100,7 +104,7 @@ def _home_signals(
     scope: Scope,
     resources: Sequence[ResourceRecord],
     options: SignalOptions,
-    cache: FileCache,
+    cache: Cache,
     now: datetime,
 ) -> tuple[PriceSignals, CostSignals | None, tuple[str, ...]]:
     """Prices, Cost Explorer's figures and what to say about them."""
