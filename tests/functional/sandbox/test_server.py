@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlparse
 
 import boto3
@@ -152,3 +153,36 @@ def test_latency_is_added_to_each_request_and_overlaps_across_concurrent_ones() 
             four = time.monotonic() - started
     assert one >= 0.3
     assert four < 4 * 0.3  # four at once take about one's time, as on AWS's wire
+
+
+def test_the_dispatcher_finds_each_hosts_backend_as_moto_does_once() -> None:
+    """The sandbox keeps moto's backend lookup per host (a directory listing and its URL
+    patterns on every request otherwise): the same answer, asked once."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from watchdog_sandbox.server import _Dispatcher
+
+    hosts = [
+        None,
+        "moto_api",
+        "sagemaker",
+        "api.sagemaker.us-east-1.amazonaws.com",
+        "monitoring.us-west-2.amazonaws.com",
+        "tagging.eu-west-1.amazonaws.com",
+        "bedrock.us-east-1.amazonaws.com",
+    ]
+    theirs = DomainDispatcherApplication(create_backend_app)
+    ours = _Dispatcher(create_backend_app)
+    asked: list[str | None] = []
+    original = DomainDispatcherApplication.get_backend_for_host
+
+    def counted(self: Any, host: str | None) -> Any:
+        asked.append(host)
+        return original(self, host)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DomainDispatcherApplication, "get_backend_for_host", counted)
+        for _ in range(3):
+            assert [ours.get_backend_for_host(h) for h in hosts] == [
+                original(theirs, h) for h in hosts
+            ]
+    assert asked == hosts  # each host looked up by moto once, however often asked
