@@ -14,7 +14,8 @@ The grouping is kept between calls and extended with what was put since (moto's 
 only grows), so a plan's four concurrent 500-query calls do not each regroup 400,000
 datapoints: that was most of the sandbox's CPU in bench/plan.py (py-spy); and only the series
 a call names are cut to its window. Metrics other services publish through moto's providers
-are computed and grouped per call.
+are computed and grouped per call. moto's BaseBackend.reset re-initialises a backend in place,
+with a new `metric_data` list: an index is of one list, and a new list starts a new index.
 """
 
 from __future__ import annotations
@@ -61,14 +62,15 @@ class _Index:
     """A backend's put datapoints by series, each series in time order, grown as moto's
     append-only `metric_data` grows."""
 
-    def __init__(self) -> None:
+    def __init__(self, data: list[MetricDatumBase]) -> None:
+        self.data = data  # the backend's list: a reset in place gives it a new one
         self.seen = 0
         self.series: dict[SeriesKey, list[MetricDatumBase]] = defaultdict(list)
         self.stamps: dict[SeriesKey, list[datetime]] = {}
 
-    def catch_up(self, data: list[MetricDatumBase]) -> None:
-        touched = _add(self.series, data[self.seen :])
-        self.seen = len(data)
+    def catch_up(self) -> None:
+        touched = _add(self.series, self.data[self.seen :])
+        self.seen = len(self.data)
         for key in touched:
             self.series[key].sort(key=lambda datum: datum.timestamp)
             self.stamps[key] = [datum.timestamp for datum in self.series[key]]
@@ -101,8 +103,10 @@ def _window(
     """A series' datapoints in the window: the kept index's, and the providers' of this call.
     Only the series a query names are cut (a call names 500 of the thousands kept)."""
     with _INDEX_LOCK:
-        index = _INDEXES.setdefault(backend, _Index())
-        index.catch_up(backend.metric_data)
+        index = _INDEXES.get(backend)
+        if index is None or index.data is not backend.metric_data:
+            index = _INDEXES[backend] = _Index(backend.metric_data)
+        index.catch_up()
     provided: dict[SeriesKey, list[MetricDatumBase]] = defaultdict(list)
     _add(provided, (d for d in backend.aws_metric_data if start <= d.timestamp < end))
 
