@@ -5,6 +5,7 @@ import pytest
 from watchdog.aws.scope import (
     AccountTarget,
     ScopeError,
+    assume,
     check_regions,
     organization_targets,
     parse_accounts,
@@ -107,3 +108,28 @@ def test_status_still_counts_where_an_endpoint_sends_no_state() -> None:
     assert organization_targets(clients, "us-east-1", "111111111111", "Reader") == [
         AccountTarget(account_id=None)
     ]
+
+
+class FakeClients:
+    """A ClientFactory whose STS hands out credentials without a call."""
+
+    def client(self, service: str, region: str) -> Any:
+        class Sts:
+            def assume_role(self, **_: Any) -> dict[str, Any]:
+                keys = {"AccessKeyId": "AKIA", "SecretAccessKey": "s", "SessionToken": "t"}
+                return {"Credentials": keys}
+
+        return Sts()
+
+
+def test_sessions_entered_through_roles_share_one_loader_that_does_not_grow() -> None:
+    """Each account's session would otherwise parse every service model again."""
+    entered = [assume(FakeClients(), "us-east-1", ROLE, "xid") for _ in range(3)]  # type: ignore[arg-type]
+
+    loaders = {id(session._session.get_component("data_loader")) for session in entered}
+    assert len(loaders) == 1
+    paths = entered[0]._session.get_component("data_loader").search_paths
+    assert len(paths) == len(set(paths))  # boto3 adds its data directory once, not per session
+    credentials = entered[2].get_credentials()
+    assert (credentials.access_key, credentials.token) == ("AKIA", "t")
+    assert entered[2].region_name == "us-east-1"
