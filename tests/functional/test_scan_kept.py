@@ -5,15 +5,18 @@ reused by the next while ListEndpointConfigs lists the config with the same Crea
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from watchdog_sandbox import backdate
 
 from tests.functional import builders
 from watchdog.cache import MemoryCache
 from watchdog.inventory import ScanRequest, ScanResult, scan
 from watchdog.inventory.kept import BUCKETS
 
-KEPT = "scan-kept/123456789012/us-east-1"
+ACCOUNT = "123456789012"
+KEPT = f"scan-kept/{ACCOUNT}/us-east-1"
 
 
 def kept_names(cache: MemoryCache) -> list[str]:
@@ -59,7 +62,6 @@ def test_a_config_deleted_and_created_again_under_its_name_is_described_again(aw
     # AWS allows deleting a config an endpoint uses (UpdateEndpoint's note); created again, it
     # is another config with another CreationTime.
     sm.delete_endpoint_config(EndpointConfigName="cfg-0")
-    time.sleep(0.01)
     sm.create_endpoint_config(
         EndpointConfigName="cfg-0",
         ProductionVariants=[
@@ -70,6 +72,11 @@ def test_a_config_deleted_and_created_again_under_its_name_is_described_again(aw
                 "InstanceType": "ml.g5.12xlarge",
             }
         ],
+    )
+
+    # Created a minute later, as it would be (versions are compared to the second).
+    backdate.endpoint_config(
+        ACCOUNT, "us-east-1", "cfg-0", datetime.now(UTC) + timedelta(minutes=1)
     )
 
     again = scan(ScanRequest(), cache=cache)

@@ -101,8 +101,11 @@ def listed_configs(ctx: ScanContext) -> dict[str, dict[str, Any]]:
 
 
 def _created(summary_or_description: dict[str, Any]) -> str:
+    """The CreationTime to the second: the listing and the description both give it, and
+    nothing documents they give it to the same fraction of a second. A config created again
+    under its name within the same second is the one case this cannot tell apart."""
     created: datetime = summary_or_description["CreationTime"]
-    return created.isoformat()
+    return created.replace(microsecond=0).isoformat()
 
 
 def _named_config(ctx: ScanContext, config_name: str) -> tuple[str, dict[str, Any]]:

@@ -282,3 +282,11 @@ def test_a_config_never_kept_is_described_without_waiting_for_the_listing() -> N
     assert version == CREATED.isoformat()
     # Only what the kinds read is kept: no key ids, no timestamps a cache cannot hold.
     assert set(kept) == {"EndpointConfigName", "EndpointConfigArn", "ProductionVariants"}
+
+
+def test_a_listing_that_gives_the_creation_time_to_another_precision_still_matches() -> None:
+    ctx = kept_scan(CREATED.replace(microsecond=0) + timedelta(microseconds=250_000))
+
+    sagemaker_endpoint.collect(ctx)
+
+    assert "describe_endpoint_config" not in ctx.calls
