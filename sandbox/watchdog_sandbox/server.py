@@ -148,9 +148,10 @@ class _Dispatcher(DomainDispatcherApplication):
     """moto's dispatcher, finding each host's backend once.
 
     moto's lists its own package directory (a stat per service) and tries its URL patterns
-    for every request, holding the one lock all requests take: about 3 ms a call, one call at
-    a time, which AWS never spends. Its answer depends on the host alone (the directory and
-    the patterns are fixed), so it is kept; the lock still guards the table."""
+    for every request, holding the one lock all requests take: about 1 ms a SageMaker call
+    (measured 1.03 ms), one call at a time, which AWS never spends. Its answer depends on the
+    host alone (the directory and the patterns are fixed), so it is kept; the lock still
+    guards the table."""
 
     def __init__(self, create_app: Callable[[Any], Any]) -> None:
         super().__init__(create_app)
