@@ -24,3 +24,11 @@ def span(delta: timedelta, decimals: int = 0) -> str:
 def amount(value: float) -> str:
     """`1,234` for a whole number, `12.5` otherwise."""
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+def some_of(names: list[str], shown: int = 3) -> str:
+    """`a, b` in full, or `a, b, c and 197 more`: a shared model's 200 users would make every
+    message (and the stored finding) as long as the list."""
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"

@@ -6,7 +6,7 @@ import json
 
 from tests.unit.act.test_admission_rules import finding
 from watchdog.notify.blocks import finding_message
-from watchdog.words import plural
+from watchdog.words import plural, some_of
 
 
 def test_plural() -> None:
@@ -18,3 +18,10 @@ def test_a_one_step_alert_says_1_step() -> None:
     text = json.dumps(finding_message(finding()).blocks)
 
     assert "teardown: 1 step" in text and "1 steps" not in text
+
+
+def test_some_of_names_a_few_and_counts_the_rest() -> None:
+    assert some_of([]) == ""
+    assert some_of(["a", "b", "c", "d"]) == "a, b, c, d"  # "and 1 more" is no shorter
+    names = [f"config-{i}" for i in range(200)]
+    assert some_of(names) == "config-0, config-1, config-2 and 197 more"

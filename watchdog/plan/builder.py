@@ -22,6 +22,7 @@ from watchdog.kinds.base import Operation
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Exemptions, Policy
 from watchdog.records import Kind, ResourceRecord
+from watchdog.words import some_of
 
 
 def plan(
@@ -149,7 +150,7 @@ class _Builder:
         self._kept_unless_gone.clear()
         for used in pending.values():
             others = [u for u in used.used_by_arns if u.lower() not in self._gone_after]
-            names = ", ".join(self._name(u) for u in others)
+            names = some_of([self._name(u) for u in others])
             self.retained.append(
                 Retained(what=f"{used.kind} {used.name}", reason=f"also used by {names}")
             )

@@ -105,6 +105,19 @@ def test_a_shared_config_and_model_are_kept_while_another_endpoint_uses_them() -
     ]
 
 
+def test_a_config_shared_by_many_names_a_few_of_its_other_users() -> None:
+    """A finding is stored, posted and rendered whole: 200 names would be in every copy."""
+    users = [endpoint(f"ep-{i:03}", config="shared") for i in range(200)]
+    resources = linked(*users, endpoint_config("shared", ("m",)), model("m"))
+    findings = planned(
+        resources, delete_policy("sagemaker-endpoint", idle={}), series=idle_signals(resources[0])
+    )
+    [finding] = [f for f in findings if f.resource.name == "ep-000"]
+    assert [(r.what, r.reason) for r in finding.retained] == [
+        ("sagemaker-endpoint-config shared", "also used by ep-001, ep-002, ep-003 and 196 more")
+    ]
+
+
 def test_domain_teardown_apps_then_spaces_then_profiles_then_domain_efs_retained() -> None:
     resources = linked(*studio_domain())
     [finding] = planned(resources, delete_policy("sagemaker-domain", idle_shutdown="disabled"))

@@ -22,6 +22,7 @@ from watchdog.kinds._park import way_for
 from watchdog.policies.exemptions import exempt_because
 from watchdog.policies.schema import Approval, Exemptions
 from watchdog.records import ResourceRecord
+from watchdog.words import some_of
 
 if TYPE_CHECKING:
     from watchdog.act.executor.jobs import Job
@@ -97,7 +98,7 @@ class Verifier:
         in_teardown = {a.lower() for t in job.plan.targets for a in (t.arn, *self._gone_with(t))}
         others = [u for u in record.used_by_arns if u.lower() not in in_teardown]
         if others:
-            return f"{target.kind} {target.name} is now also used by {', '.join(others)}"
+            return f"{target.kind} {target.name} is now also used by {some_of(others)}"
         return None
 
     def _gone_with(self, target: ResourceRecord) -> list[str]:
