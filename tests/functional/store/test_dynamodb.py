@@ -153,3 +153,34 @@ def test_a_missing_table_is_a_clear_store_error() -> None:
     with pytest.raises(OSError):  # the signals cache degrades on OSError
         store.put("key", 1, NOW)
     assert store.get("key") is None  # a cache read never fails a run
+
+
+def _item_bytes(stored: dict[str, Any]) -> int:
+    """An item's size as DynamoDB bills it, about: names plus values, binary by its raw
+    bytes (CapacityUnitCalculations.html; a number counted as its text, a little over)."""
+    size = 0
+    for name, value in stored.items():
+        [(kind, raw)] = value.items()
+        size += len(name.encode()) + (len(raw) if kind == "B" else len(str(raw).encode()))
+    return size
+
+
+def test_a_finding_is_saved_packed_and_an_item_saved_as_text_still_reads() -> None:
+    """Every run saves every open finding again, billed a write unit per KB of the item."""
+    client = table_client()
+    store = DynamoStore(client, TABLE)
+    saved = finding("llm")
+    store.save_findings("run-1", [saved], NOW)
+    stored = item(client, "FINDINGS", saved.id)
+    text_bytes = len(saved.model_dump_json().encode())
+    assert "B" in stored["body"]
+    assert _item_bytes(stored) < text_bytes * 0.75, (_item_bytes(stored), text_bytes)
+    assert store.get_finding(saved.id).finding == saved  # type: ignore[union-attr]
+    # An item an older version saved, body as text, reads as before.
+    client.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": "FINDINGS"}, "sk": {"S": saved.id}},
+        UpdateExpression="SET body = :text",
+        ExpressionAttributeValues={":text": {"S": saved.model_dump_json()}},
+    )
+    assert [s.finding for s in store.list_findings()] == [saved]

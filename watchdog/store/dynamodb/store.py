@@ -78,7 +78,7 @@ class DynamoStore(ActivityCalls):
                 "#state_detail = if_not_exists(#state_detail, :empty), "
                 "#state_changed_at = if_not_exists(#state_changed_at, :now)",
                 None,
-                body=k.s(finding.model_dump_json()),
+                body=k.packed(finding.model_dump_json()),
                 now=at,
                 run=k.s(run_id),
                 open=k.s("open"),
