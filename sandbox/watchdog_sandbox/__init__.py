@@ -17,6 +17,7 @@ ADDITIONS: tuple[str, ...] = (
     "appconfig",
     "bedrock_custom_models",
     "bedrock_provisioned_throughput",
+    "cloudwatch_answer",
     "cloudwatch_index",
     "cloudwatch_recent",
     "cost_explorer",
