@@ -18,14 +18,13 @@
     LOCK#<name>             META                    a lock
 
 Times are fixed-width UTC text (base.time_key), so sort keys order by time and conditions
-compare them as strings. A finding's body is zlib-compressed binary (`packed`): every run
-writes every open finding again, and DynamoDB bills a write by the item's size in whole KB.
+compare them as strings. A finding's body is packed binary (packing.py): every run writes
+every open finding again, and DynamoDB bills a write by the item's size in whole KB.
 `expires_at` (epoch seconds) is the table's TTL attribute.
 """
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +37,7 @@ from watchdog.store.base import (
     time_key,
     utc,
 )
+from watchdog.store.dynamodb.packing import pack, unpack
 
 Item = dict[str, Any]
 META = "META"
@@ -112,18 +112,17 @@ def ttl(at: datetime, keep: timedelta) -> Item:
 
 
 def packed(value: str) -> Item:
-    """`value` compressed, as a binary attribute: a finding's JSON (about 2.7 KB on the
-    benchmark's endpoints, so 3 write units a save) packs to about 1 KB. DynamoDB counts a
-    binary attribute by its raw bytes, not the base64 sent on the wire (item sizes:
+    """`value` packed (packing.py) as a binary attribute, which DynamoDB counts by its raw
+    bytes, not the base64 sent on the wire (item sizes:
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html)."""
-    return {"B": zlib.compress(value.encode())}
+    return {"B": pack(value)}
 
 
 def unpacked(item: Item, name: str) -> str:
     """What `packed` stored, or the text items written before it existed."""
     value = item[name]
     if "B" in value:
-        return zlib.decompress(value["B"]).decode()
+        return unpack(value["B"])
     return text(item, name)
 
 
