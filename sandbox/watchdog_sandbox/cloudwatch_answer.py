@@ -11,13 +11,12 @@ moto's own); a client speaking the Query protocol (XML) is left to moto.
 
 from __future__ import annotations
 
-import calendar
 import json
-from datetime import datetime
 from typing import Any
 
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
+from moto.core.serialize import TimestampSerializer
 from moto.core.utils import get_service_model
 
 _ORIGINAL = CloudWatchResponse.get_metric_data
@@ -58,16 +57,10 @@ def _result(item: dict[str, Any]) -> dict[str, Any]:
         value = item.get(key)
         if value is None:
             continue
-        written[member] = [_epoch(t) for t in value] if member == "Timestamps" else value
+        # moto's own conversion; its cost was in what surrounds it, per timestamp.
+        epoch = TimestampSerializer._timestamp_unixtimestamp
+        written[member] = [epoch(t) for t in value] if member == "Timestamps" else value
     return written
-
-
-def _epoch(value: datetime) -> int | float:
-    """moto's unixtimestamp: whole seconds, milliseconds when the time has any."""
-    seconds = calendar.timegm(value.utctimetuple())
-    if value.microsecond:
-        return seconds + (value.microsecond // 1000) / 1000.0
-    return seconds
 
 
 def _without_length(headers: dict[str, Any]) -> dict[str, Any]:
