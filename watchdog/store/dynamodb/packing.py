@@ -9,8 +9,7 @@ brings it under 1 KB, one write unit.
 
 The dictionary is frozen text, not built from the models: a body is read back with exactly
 the dictionary it was packed with, named by its first byte. A new field only packs a little
-less well. Change the dictionary only as a new version, kept beside the old ones. A body
-without a version byte is plain zlib (a zlib stream starts with 0x78, never a version byte).
+less well. Change the dictionary only as a new version, kept beside the old ones.
 """
 
 from __future__ import annotations
@@ -62,9 +61,9 @@ def pack(text: str) -> bytes:
 
 
 def unpack(packed: bytes) -> str:
-    """What `pack` (any version) or plain zlib made."""
+    """What `pack` made, with any version's dictionary this version has."""
     dictionary = _DICTIONARIES.get(packed[0])
     if dictionary is None:
-        return zlib.decompress(packed).decode()
+        raise ValueError(f"a body packed with dictionary {packed[0]}, which this version lacks")
     unpacker = zlib.decompressobj(zdict=dictionary)
     return (unpacker.decompress(packed[1:]) + unpacker.flush()).decode()
