@@ -12,6 +12,8 @@ moto's own); a client speaking the Query protocol (XML) is left to moto.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from moto.cloudwatch.responses import CloudWatchResponse
@@ -48,17 +50,24 @@ def _get_metric_data(self: CloudWatchResponse) -> Any:
 
 def json_document(result: Any) -> dict[str, Any]:
     """The answer as moto's JSON serializer writes it: members present, epoch seconds."""
-    return {"MetricDataResults": [_result(item) for item in result["MetricDataResults"]]}
+    # A call's series share their periods' timestamps: each is converted once a call.
+    epochs: dict[datetime, Any] = {}
+
+    def epoch(at: datetime) -> Any:
+        converted = epochs.get(at)
+        if converted is None:
+            converted = epochs[at] = TimestampSerializer._timestamp_unixtimestamp(at)
+        return converted
+
+    return {"MetricDataResults": [_result(item, epoch) for item in result["MetricDataResults"]]}
 
 
-def _result(item: dict[str, Any]) -> dict[str, Any]:
+def _result(item: dict[str, Any], epoch: Callable[[datetime], Any]) -> dict[str, Any]:
     written: dict[str, Any] = {}
     for member, key in _MEMBERS:
         value = item.get(key)
         if value is None:
             continue
-        # moto's own conversion; its cost was in what surrounds it, per timestamp.
-        epoch = TimestampSerializer._timestamp_unixtimestamp
         written[member] = [epoch(t) for t in value] if member == "Timestamps" else value
     return written
 

@@ -24,7 +24,7 @@ import threading
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -32,6 +32,11 @@ from moto.cloudwatch.models import CloudWatchBackend, MetricDatum, MetricDatumBa
 
 _ORIGINAL = CloudWatchBackend.get_metric_data
 SeriesKey = tuple[str, str, frozenset[tuple[str | None, str | None]]]
+# A series cut to a window: its datapoints in time order, and their timestamps in microseconds.
+Series = tuple[list[MetricDatumBase], list[int]]
+_EPOCH = datetime(1970, 1, 1)  # moto hands the backend naive UTC times
+_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def install() -> None:
@@ -50,9 +55,11 @@ def _indexed_get_metric_data(
     start_time = start_time.replace(microsecond=0)
     end_time = end_time.replace(microsecond=0)
     series = _window(self, start_time, end_time)
+    # A period's start, by (period, index): a call's series share them.
+    starts: dict[tuple[int, int], datetime] = {}
     results = []
     for query in queries:
-        answer = _answer(query, series, start_time, end_time, scan_by)
+        answer = _answer(query, series, start_time, starts, scan_by)
         if query.get("ReturnData", True):
             results.append(answer)
     return results
@@ -69,7 +76,9 @@ class _Index:
     def __init__(self, data: list[MetricDatumBase]) -> None:
         self.data = data  # the backend's list: a reset in place gives it a new one
         self.seen = 0
-        self.sorted: dict[SeriesKey, tuple[list[MetricDatumBase], list[datetime]]] = {}
+        # Per series: its datapoints, their timestamps (to cut a window) and the same in
+        # microseconds since the epoch (to bucket them by period in integers).
+        self.sorted: dict[SeriesKey, tuple[list[MetricDatumBase], list[datetime], list[int]]] = {}
 
     def catch_up(self) -> None:
         """Under the caller's lock: what was put since the last call, in its series."""
@@ -77,13 +86,20 @@ class _Index:
         _add(added, self.data[self.seen :])
         self.seen = len(self.data)
         for key, more in added.items():
-            kept, _ = self.sorted.get(key, ([], []))
+            kept, _, _ = self.sorted.get(key, ([], [], []))
             grown = sorted([*kept, *more], key=lambda datum: datum.timestamp)
-            self.sorted[key] = (grown, [datum.timestamp for datum in grown])
+            stamps = [datum.timestamp for datum in grown]
+            self.sorted[key] = (grown, stamps, [_micros(at) for at in stamps])
 
-    def between(self, key: SeriesKey, start: datetime, end: datetime) -> list[MetricDatumBase]:
-        data, stamps = self.sorted.get(key, ([], []))
-        return data[bisect_left(stamps, start) : bisect_left(stamps, end)]
+    def between(self, key: SeriesKey, start: datetime, end: datetime) -> Series:
+        data, stamps, micros = self.sorted.get(key, ([], [], []))
+        first, last = bisect_left(stamps, start), bisect_left(stamps, end)
+        return data[first:last], micros[first:last]
+
+
+def _micros(at: datetime) -> int:
+    """`at` in microseconds since the epoch: exact, as timedelta arithmetic is."""
+    return (at - (_EPOCH if at.tzinfo is None else _EPOCH_UTC)) // _MICROSECOND
 
 
 _INDEXES: WeakKeyDictionary[CloudWatchBackend, _Index] = WeakKeyDictionary()
@@ -98,7 +114,7 @@ def _add(grouped: dict[SeriesKey, list[MetricDatumBase]], data: Iterable[MetricD
 
 def _window(
     backend: CloudWatchBackend, start: datetime, end: datetime
-) -> Callable[[SeriesKey], list[MetricDatumBase]]:
+) -> Callable[[SeriesKey], Series]:
     """A series' datapoints in the window: the kept index's, and the providers' of this call.
     Only the series a query names are cut (a call names 500 of the thousands kept)."""
     with _INDEX_LOCK:
@@ -109,9 +125,11 @@ def _window(
     provided: dict[SeriesKey, list[MetricDatumBase]] = defaultdict(list)
     _add(provided, (d for d in backend.aws_metric_data if start <= d.timestamp < end))
 
-    def series(key: SeriesKey) -> list[MetricDatumBase]:
-        kept = index.between(key, start, end)
-        return kept + provided[key] if key in provided else kept
+    def series(key: SeriesKey) -> Series:
+        kept, micros = index.between(key, start, end)
+        if key not in provided:
+            return kept, micros
+        return kept + provided[key], micros + [_micros(d.timestamp) for d in provided[key]]
 
     return series
 
@@ -139,30 +157,39 @@ def _statistic(stat: str, data: list[MetricDatumBase]) -> Any:
 
 def _answer(
     query: dict[str, Any],
-    series: Callable[[SeriesKey], list[MetricDatumBase]],
+    series: Callable[[SeriesKey], Series],
     start: datetime,
-    end: datetime,
+    starts: dict[tuple[int, int], datetime],
     scan_by: str,
 ) -> dict[str, Any]:
     stat_spec = query["MetricStat"]
     metric = stat_spec["Metric"]
     dims = frozenset((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
-    data = series((metric["Namespace"], metric["MetricName"], dims))
+    data, micros = series((metric["Namespace"], metric["MetricName"], dims))
     unit = stat_spec.get("Unit")
-    if unit:
-        data = [d for d in data if d.unit == unit]
-    period = timedelta(seconds=int(stat_spec["Period"]))
+    seconds = int(stat_spec["Period"])
+    period, origin = seconds * 1_000_000, _micros(start)
     buckets: dict[int, list[MetricDatumBase]] = defaultdict(list)
-    for datum in data:
-        buckets[(datum.timestamp - start) // period].append(datum)
+    for datum, at in zip(data, micros, strict=True):
+        if not unit or datum.unit == unit:
+            buckets[(at - origin) // period].append(datum)
+    stat = stat_spec["Stat"]
+    plain = _PLAIN.get(stat)
     timestamps, values = [], []
     for index in sorted(buckets):
-        timestamps.append(start + index * period)
-        values.append(_statistic(stat_spec["Stat"], buckets[index]))
+        begins = starts.get((seconds, index))
+        if begins is None:
+            begins = starts[(seconds, index)] = start + index * timedelta(seconds=seconds)
+        timestamps.append(begins)
+        bucket = buckets[index]
+        # One plain datum a period (a week of hourly data asked hourly) is the common case.
+        if plain is not None and len(bucket) == 1 and type(bucket[0]) is MetricDatum:
+            values.append(plain([bucket[0].value]))
+        else:
+            values.append(_statistic(stat, bucket))
     if scan_by == "TimestampDescending":
         timestamps.reverse()
         values.reverse()
-    del end
     return {
         "id": query["Id"],
         "label": query.get("Label") or f"{metric['MetricName']} {stat_spec['Stat']}",
