@@ -4,6 +4,7 @@ kinds whose records they read."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -14,14 +15,18 @@ import pytest
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
 from watchdog.aws.scope import Shard
 from watchdog.inventory.context import ShardContext
-from watchdog.inventory.scan import collect_waves
+from watchdog.inventory.scan import _scan_shard, collect_waves
 from watchdog.kinds import REGISTRY, KindSpec
+from watchdog.records import ResourceRecord
+
+
+def a_shard() -> Shard:
+    clients = ClientFactory(boto3.Session(region_name="us-east-1"), ApiCallCounter())
+    return Shard(account_id="123456789012", region="us-east-1", clients=clients)
 
 
 def context(concurrency: int) -> ShardContext:
-    clients = ClientFactory(boto3.Session(region_name="us-east-1"), ApiCallCounter())
-    shard = Shard(account_id="123456789012", region="us-east-1", clients=clients)
-    return ShardContext(shard, [], concurrency)
+    return ShardContext(a_shard(), [], concurrency)
 
 
 class InFlight:
@@ -145,3 +150,47 @@ def test_a_kind_reading_one_not_scanned_in_the_region_does_not_wait_for_it() -> 
     alone = [spec for spec in REGISTRY if spec.kind not in reader.collect_after]
     waves = collect_waves(alone)
     assert reader.kind in names(waves)[0]
+
+
+def reader_and_read() -> tuple[KindSpec, KindSpec]:
+    reader = next(spec for spec in REGISTRY if spec.collect_after)
+    return reader, next(spec for spec in REGISTRY if spec.kind == reader.collect_after[0])
+
+
+def test_a_kinds_prefetch_runs_while_the_kinds_it_waits_for_collect() -> None:
+    reader, read = reader_and_read()
+    listed = threading.Event()
+
+    def read_collect(ctx: object) -> list[ResourceRecord]:
+        # Waits for the later kind's listing: it would never come if it waited for this wave.
+        assert listed.wait(5), "the prefetch did not start with the first wave"
+        return []
+
+    kinds = [
+        dataclasses.replace(read, collect=read_collect),
+        dataclasses.replace(
+            reader,
+            collect=lambda ctx: [],
+            collect_after=(read.kind,),
+            prefetch=lambda ctx: listed.set(),
+        ),
+    ]
+    found, errors = _scan_shard(a_shard(), kinds, "run-1", 8)
+    assert (found, errors) == ([], [])
+
+
+def test_a_failed_prefetch_leaves_the_kind_to_collect_and_report_as_without_it() -> None:
+    reader, _ = reader_and_read()
+    asked: list[str] = []
+
+    def prefetch(ctx: object) -> None:
+        asked.append("prefetch")
+        raise RuntimeError("throttled")
+
+    def collect(ctx: object) -> list[ResourceRecord]:
+        asked.append("collect")
+        return []
+
+    kind = dataclasses.replace(reader, collect=collect, collect_after=(), prefetch=prefetch)
+    assert _scan_shard(a_shard(), [kind], "run-1", 8) == ([], [])
+    assert asked == ["prefetch", "collect"]

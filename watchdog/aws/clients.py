@@ -125,11 +125,16 @@ class ClientFactory:
         key = (region, service)
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = self.session.client(
+                client = self.session.client(
                     service,  # type: ignore[call-overload]
                     region_name=region,
                     config=DEGRADABLE_CONFIG if service in DEGRADABLE_SERVICES else CLIENT_CONFIG,
                 )
+                # Its paginators' model, loaded now, once: botocore loads it on a client's first
+                # get_paginator without a lock, and a scan's kinds all paginate at once (py-spy:
+                # a dozen threads each listing botocore's data directories).
+                client.can_paginate(next(iter(client.meta.method_to_api_mapping)))
+                self._clients[key] = client
             return self._clients[key]
 
     def available_regions(self, service: str) -> set[str]:

@@ -206,10 +206,14 @@ def _scan_shard(
         s for s in kinds if shard.region in shard.clients.available_regions(s.region_service())
     ]
     errors: list[ScanError] = []
-    for wave in collect_waves(present):
-        with ThreadPoolExecutor(len(wave), thread_name_prefix=f"kinds-{shard.region}") as pool:
-            failed = list(pool.map(lambda spec: _collect(ctx, spec, bound), wave))
-        errors += [error for error in failed if error is not None]
+    with ThreadPoolExecutor(thread_name_prefix=f"prefetch-{shard.region}") as early:
+        for spec in present:
+            if spec.prefetch is not None:
+                early.submit(_prefetch, spec.prefetch, ctx, spec.kind, bound)
+        for wave in collect_waves(present):
+            with ThreadPoolExecutor(len(wave), thread_name_prefix=f"kinds-{shard.region}") as pool:
+                failed = list(pool.map(lambda spec: _collect(ctx, spec, bound), wave))
+            errors += [error for error in failed if error is not None]
     kept.save(datetime.now(UTC))
     found = [record for spec in kinds for record in ctx.records(spec.kind)]
     return found, errors
@@ -227,6 +231,17 @@ def collect_waves(kinds: Sequence[KindSpec]) -> list[list[KindSpec]]:
     for spec in kinds:
         waves[wave_of[spec.kind]].append(spec)
     return waves
+
+
+def _prefetch(
+    listing: Callable[[ShardContext], object], ctx: ShardContext, kind: str, bound: Any
+) -> None:
+    """A kind's listing, early. A failure is not remembered (ShardContext.memo): the kind's
+    collect asks again, and fails or is skipped as it would have without this."""
+    try:
+        listing(ctx)
+    except Exception as error:
+        bound.debug("prefetch failed", kind=kind, error=describe_error(error))
 
 
 def _collect(ctx: ShardContext, spec: KindSpec, bound: Any) -> ScanError | None:

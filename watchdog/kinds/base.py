@@ -336,6 +336,9 @@ class KindSpec:
     # Kinds whose records `collect` reads (`ScanContext.records`): it runs after them; the
     # others collect side by side.
     collect_after: tuple[Kind, ...] = ()
+    # A listing `collect` makes that reads no records (memoised on the context): the scan
+    # starts it with the first wave, so its wire time overlaps the kinds it waits for.
+    prefetch: Callable[[ScanContext], object] | None = None
     # What it is, for people: its row in README's kinds table (`make generate`).
     about: str = ""
     # Signals: the CloudWatch series that say whether it is used, and what it bills per hour.

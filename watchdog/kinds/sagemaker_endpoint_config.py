@@ -99,6 +99,7 @@ SPEC = KindSpec(
     tag_type="sagemaker:endpoint-config",
     depends_on=("sagemaker-endpoint",),
     collect_after=("sagemaker-model", "sagemaker-endpoint"),  # collect reads their records
+    prefetch=listed_configs,  # its ten pages for 1,000 configs need no record
     collect=collect,
     teardown=Teardown(
         delete=Operation("sagemaker:DeleteEndpointConfig", invoke=delete),
