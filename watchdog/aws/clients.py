@@ -7,6 +7,8 @@ counter reads botocore's own events, so the numbers are what was sent, not estim
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import botocore.loaders
 from botocore.config import Config
 from botocore.utils import parse_timestamp
 
@@ -116,6 +119,8 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         counter.attach(session)
+        # Before any client: the models this process has loaded are not parsed again.
+        session._session.register_component("data_loader", shared_loader())
         # The parser factory is per botocore session; boto3 reaches it only through `_session`
         # (the pattern botocore's maintainers give for a custom timestamp parser).
         parsers = session._session.get_component("response_parser_factory")
@@ -145,3 +150,30 @@ class ClientFactory:
         with self._lock:
             partition: str = self.session.get_partition_for_region(region)
             return partition
+
+
+class _OnceEach(list[str]):
+    """Search paths that take each path once: every boto3.Session appends boto3's own data
+    directory to its loader's, so a loader shared by sessions would grow by one per session."""
+
+    def append(self, path: str) -> None:
+        if path not in self:
+            super().append(path)
+
+
+@functools.cache
+def shared_loader() -> botocore.loaders.Loader:
+    """One botocore loader for every session this process makes clients from.
+
+    A session of its own parses each service model's JSON again (megabytes for EC2 and
+    SageMaker; a SageMaker client in a new session takes 150-350 ms, 20 ms in one that has
+    loaded it): for every account of an organization scan (most of its CPU, py-spy on
+    bench/scan.py --org), every daemon cycle and every warm Lambda invocation. A loader only
+    reads botocore's data files and caches what it read, which later sessions read as they
+    would their own (botocore already shares one loader between all the clients of a session,
+    in any thread). AWS_DATA_PATH is honoured as botocore.loaders.create_loader does."""
+    paths = _OnceEach()
+    data_path = os.environ.get("AWS_DATA_PATH")
+    for path in data_path.split(os.pathsep) if data_path else ():
+        paths.append(os.path.expanduser(os.path.expandvars(path)))
+    return botocore.loaders.Loader(extra_search_paths=paths)

@@ -8,8 +8,6 @@ and an ExternalId when one is set. Regions are a list or `all`, the account's en
 from __future__ import annotations
 
 import difflib
-import functools
-import os
 import re
 import time
 from collections.abc import Callable
@@ -22,7 +20,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from watchdog.aws.clients import ApiCallCounter, ClientFactory
+from watchdog.aws.clients import ApiCallCounter, ClientFactory, shared_loader
 from watchdog.aws.errors import describe_error
 from watchdog.aws.setup import NO_CREDENTIALS, explain
 from watchdog.records import ScanError
@@ -188,7 +186,7 @@ def assume(
         params["ExternalId"] = external_id
     credentials = clients.client("sts", region).assume_role(**params)["Credentials"]
     entered = botocore.session.Session()
-    entered.register_component("data_loader", _entered_loader())
+    entered.register_component("data_loader", shared_loader())
     return boto3.Session(
         botocore_session=entered,
         aws_access_key_id=credentials["AccessKeyId"],
@@ -196,32 +194,6 @@ def assume(
         aws_session_token=credentials["SessionToken"],
         region_name=region,
     )
-
-
-class _OnceEach(list[str]):
-    """Search paths that take each path once: every boto3.Session appends boto3's own data
-    directory to its loader's, so a loader shared by sessions would grow by one per session."""
-
-    def append(self, path: str) -> None:
-        if path not in self:
-            super().append(path)
-
-
-@functools.cache
-def _entered_loader() -> botocore.loaders.Loader:
-    """One botocore loader for every session entered through a role, in this process.
-
-    A session of its own would parse each service model's JSON again (megabytes for EC2 and
-    SageMaker) for every account: most of an organization scan's CPU (py-spy on
-    bench/scan.py --org). A loader only reads botocore's data files and caches what it read,
-    which later sessions read as they would their own (botocore already shares one loader
-    between all the clients of a session, in any thread). AWS_DATA_PATH is honoured as
-    botocore.loaders.create_loader does."""
-    paths = _OnceEach()
-    data_path = os.environ.get("AWS_DATA_PATH")
-    for path in data_path.split(os.pathsep) if data_path else ():
-        paths.append(os.path.expanduser(os.path.expandvars(path)))
-    return botocore.loaders.Loader(extra_search_paths=paths)
 
 
 def check_regions(regions: list[str], known: set[str]) -> None:
