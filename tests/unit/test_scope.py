@@ -1,7 +1,9 @@
 from typing import Any
 
+import boto3
 import pytest
 
+from watchdog.aws.clients import ApiCallCounter, ClientFactory
 from watchdog.aws.scope import (
     AccountTarget,
     ScopeError,
@@ -133,3 +135,13 @@ def test_sessions_entered_through_roles_share_one_loader_that_does_not_grow() ->
     credentials = entered[2].get_credentials()
     assert (credentials.access_key, credentials.token) == ("AKIA", "t")
     assert entered[2].region_name == "us-east-1"
+
+
+def test_the_callers_own_sessions_share_that_loader_once_clients_are_made_from_them() -> None:
+    """A daemon cycle or a warm Lambda invocation opens a session of its own each time."""
+    factories = [
+        ClientFactory(boto3.Session(region_name="us-east-1"), ApiCallCounter()) for _ in "ab"
+    ]
+    loaders = {id(f.session._session.get_component("data_loader")) for f in factories}
+    entered = assume(FakeClients(), "us-east-1", ROLE, None)  # type: ignore[arg-type]
+    assert loaders == {id(entered._session.get_component("data_loader"))}
