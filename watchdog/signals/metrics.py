@@ -11,8 +11,8 @@ as failed, a query CloudWatch answers with InternalError or Forbidden is marked 
 queries for an account that could not be entered are marked failed without a call. A failed
 series is "unknown", which evaluate never reads as "no traffic".
 
-The pure helpers (period choice, window alignment, batching, query ids, result parsing) are
-separate from the boto3 call so that they are tested without AWS.
+The pure helpers (period choice, window alignment, batching) are separate from the boto3 call
+so that they are tested without AWS; reading an answer into series is metric_answers.py's.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
 import structlog
@@ -34,8 +33,8 @@ from watchdog.aws.errors import describe_error
 from watchdog.aws.scope import Shard
 from watchdog.kinds import BY_KIND
 from watchdog.records import ResourceRecord
+from watchdog.signals.metric_answers import as_utc, failed_series, query_id, series_from_pages
 from watchdog.signals.models import (
-    Datapoint,
     MetricQuery,
     MetricSeries,
     MetricSignals,
@@ -54,10 +53,6 @@ PERIOD_STEP_SECONDS = 3600  # hourly data is kept 455 days; any multiple of it i
 # Paging is not expected (the period rules it out); a bound keeps a misbehaving answer from
 # looping forever.
 MAX_PAGES_PER_BATCH = 20
-
-COMPLETE = "Complete"
-PARTIAL = "PartialData"
-FAILED_STATUSES = frozenset({"InternalError", "Forbidden"})
 
 
 class MetricDataClient(Protocol):
@@ -102,7 +97,7 @@ def metric_window(end: datetime, lookback: timedelta) -> MetricWindow:
     traffic.
     """
     period = choose_period(lookback)
-    now = int(_utc(end).timestamp())
+    now = int(as_utc(end).timestamp())
     first = now - math.ceil(_positive_seconds(lookback))
     start = datetime.fromtimestamp(first - first % period, UTC)
     return MetricWindow(
@@ -115,22 +110,6 @@ def batches(items: Sequence[T], size: int = MAX_QUERIES_PER_CALL) -> list[Sequen
     if size < 1:
         raise ValueError("batch size must be at least 1")
     return [items[start : start + size] for start in range(0, len(items), size)]
-
-
-def query_id(position: int) -> str:
-    """The GetMetricData id of the query at `position` in its batch ("q0".."q499").
-
-    Ids must match ^[a-z][a-zA-Z0-9_]*$ and be unique within a call; positions are both.
-    """
-    return f"q{position}"
-
-
-def position_of(identifier: str) -> int | None:
-    """The batch position an id stands for, or None if it is not one `query_id` makes."""
-    digits = identifier[1:]
-    if not identifier.startswith("q") or not digits.isdigit() or digits != str(int(digits)):
-        return None
-    return int(digits)
 
 
 def metric_data_queries(batch: Sequence[MetricQuery], period: int) -> list[dict[str, Any]]:
@@ -169,81 +148,6 @@ def request_params(
     if next_token:
         params["NextToken"] = next_token
     return params
-
-
-@dataclass
-class _Answer:
-    """What the pages of one batch said about one query."""
-
-    points: list[Datapoint] = field(default_factory=list)
-    status: str | None = None
-    error: str | None = None
-
-
-def series_from_pages(
-    batch: Sequence[MetricQuery], pages: Sequence[Mapping[str, Any]]
-) -> list[MetricSeries]:
-    """One series per query of the batch, in batch order, from every page of its call.
-
-    A query's points may span pages (PartialData, then more after NextToken). InternalError and
-    Forbidden make it failed, with CloudWatch's messages; so do an answer that stayed partial and
-    no answer at all, since either could hide traffic.
-    """
-    answers: dict[int, _Answer] = {}
-    for page in pages:
-        for result in page.get("MetricDataResults", ()):
-            position = position_of(str(result.get("Id", "")))
-            if position is None or position >= len(batch):
-                continue  # not a query of this batch: nothing to attach it to
-            _merge(answers.setdefault(position, _Answer()), result)
-    return [_series(query, answers.get(position)) for position, query in enumerate(batch)]
-
-
-def failed_series(batch: Sequence[MetricQuery], message: str) -> list[MetricSeries]:
-    return [MetricSeries(query=query, error=message) for query in batch]
-
-
-def _merge(answer: _Answer, result: Mapping[str, Any]) -> None:
-    status = str(result.get("StatusCode", COMPLETE))
-    answer.status = status
-    if status in FAILED_STATUSES:
-        answer.error = f"CloudWatch answered {status}: {_messages(result)}"
-    elif status not in (COMPLETE, PARTIAL):
-        answer.error = f"CloudWatch answered an unknown status {status}: {_messages(result)}"
-    stamps, values = list(result.get("Timestamps", ())), list(result.get("Values", ()))
-    if len(stamps) != len(values):
-        answer.error = f"CloudWatch returned {len(stamps)} timestamps for {len(values)} values"
-        return
-    # Positional, and no conversion of a time already in UTC (fast_timestamp's): 84,000 points
-    # a call, where each keyword and call costs (py-spy on bench/plan.py).
-    answer.points += [
-        Datapoint(at if at.tzinfo is UTC else _utc(at), float(v))
-        for at, v in zip(stamps, values, strict=True)
-    ]
-
-
-def _series(query: MetricQuery, answer: _Answer | None) -> MetricSeries:
-    if answer is None:
-        return MetricSeries(query=query, error="CloudWatch returned no result for this query")
-    if answer.error is not None:
-        return MetricSeries(query=query, error=answer.error)
-    if answer.status == PARTIAL:
-        return MetricSeries(query=query, error="CloudWatch returned partial data and no NextToken")
-    points = tuple(sorted(answer.points, key=_AT))
-    # Not validated again: 169 points a series, each built from typed data just above.
-    return MetricSeries.model_construct(query=query, points=points)
-
-
-_AT = itemgetter(0)  # a Datapoint's time, as `point.at` but without a call of ours
-
-
-def _messages(result: Mapping[str, Any]) -> str:
-    texts = [str(m.get("Value") or m.get("Code") or "") for m in result.get("Messages", ())]
-    return "; ".join(text for text in texts if text) or "no message"
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _positive_seconds(lookback: timedelta) -> float:

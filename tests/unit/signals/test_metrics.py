@@ -8,16 +8,14 @@ from typing import Any
 
 import pytest
 
+from watchdog.signals.metric_answers import position_of, query_id, series_from_pages
 from watchdog.signals.metrics import (
     MAX_DATAPOINTS_PER_CALL,
     MAX_QUERIES_PER_CALL,
     batches,
     choose_period,
     metric_window,
-    position_of,
-    query_id,
     request_params,
-    series_from_pages,
 )
 from watchdog.signals.models import MetricQuery
 
