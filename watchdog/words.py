@@ -3,6 +3,7 @@ message says "1 steps" or "2 finding"; and spans of time and amounts as messages
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 
@@ -26,9 +27,9 @@ def amount(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
-def some_of(names: list[str], shown: int = 3) -> str:
+def some_of(items: Sequence[str], shown: int = 3, name: Callable[[str], str] = str) -> str:
     """`a, b` in full, or `a, b, c and 197 more`: a shared model's 200 users would make every
-    message (and the stored finding) as long as the list."""
-    if len(names) <= shown + 1:
-        return ", ".join(names)
-    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+    message (and the stored finding) as long as the list. `name` words only those shown."""
+    if len(items) <= shown + 1:
+        return ", ".join(map(name, items))
+    return f"{', '.join(map(name, items[:shown]))} and {len(items) - shown} more"

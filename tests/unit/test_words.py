@@ -25,3 +25,14 @@ def test_some_of_names_a_few_and_counts_the_rest() -> None:
     assert some_of(["a", "b", "c", "d"]) == "a, b, c, d"  # "and 1 more" is no shorter
     names = [f"config-{i}" for i in range(200)]
     assert some_of(names) == "config-0, config-1, config-2 and 197 more"
+
+
+def test_some_of_words_only_the_names_it_shows() -> None:
+    worded: list[str] = []
+
+    def name(arn: str) -> str:
+        worded.append(arn)
+        return arn.upper()
+
+    assert some_of([f"m{i}" for i in range(200)], name=name) == "M0, M1, M2 and 197 more"
+    assert worded == ["m0", "m1", "m2"]

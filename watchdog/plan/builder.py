@@ -150,7 +150,7 @@ class _Builder:
         self._kept_unless_gone.clear()
         for used in pending.values():
             others = [u for u in used.used_by_arns if u.lower() not in self._gone_after]
-            names = some_of([self._name(u) for u in others])
+            names = some_of(others, name=self._name)
             self.retained.append(
                 Retained(what=f"{used.kind} {used.name}", reason=f"also used by {names}")
             )
