@@ -130,16 +130,11 @@ class ClientFactory:
         key = (region, service)
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(
+                self._clients[key] = self.session.client(
                     service,  # type: ignore[call-overload]
                     region_name=region,
                     config=DEGRADABLE_CONFIG if service in DEGRADABLE_SERVICES else CLIENT_CONFIG,
                 )
-                # Its paginators' model, loaded now, once: botocore loads it on a client's first
-                # get_paginator without a lock, and a scan's kinds all paginate at once (py-spy:
-                # a dozen threads each listing botocore's data directories).
-                client.can_paginate(next(iter(client.meta.method_to_api_mapping)))
-                self._clients[key] = client
             return self._clients[key]
 
     def available_regions(self, service: str) -> set[str]:
@@ -176,4 +171,9 @@ def shared_loader() -> botocore.loaders.Loader:
     data_path = os.environ.get("AWS_DATA_PATH")
     for path in data_path.split(os.pathsep) if data_path else ():
         paths.append(os.path.expanduser(os.path.expandvars(path)))
-    return botocore.loaders.Loader(extra_search_paths=paths)
+    loader = botocore.loaders.Loader(extra_search_paths=paths)
+    # Which services have paginators, listed now, once: the loader caches it without a lock,
+    # and a scan's kinds all call get_paginator at once (py-spy: a dozen threads each listing
+    # botocore's data directories).
+    loader.list_available_services("paginators-1")
+    return loader
