@@ -27,8 +27,9 @@ def store_url(tmp_path: Path) -> str:
     store = SqliteStore(path)
     now = datetime.now(UTC)
     store.save_findings("r-1", [stored("llm", 1090.5).finding, stored("gpu", None).finding], now)
-    # Deleted two days ago: $1,090.50 a month saved since, by the hour.
-    store.append_audit(entry("a-deleted", timedelta(days=2)))
+    # Deleted two days ago: $1,090.50 a month saved since, by the hour. Dated from this
+    # fixture's clock, not from the audit module's import (minutes earlier in a long run).
+    store.append_audit(entry("a-deleted", timedelta(0), at=now - timedelta(days=2)))
     store.close()
     return f"sqlite:///{path}"
 
