@@ -9,6 +9,7 @@ from typing import Any
 import botocore.client
 import botocore.hooks
 import botocore.loaders
+import botocore.model
 import botocore.session
 import pytest
 
@@ -76,6 +77,29 @@ def _shared_client_class(
     return cls
 
 
+_load_service_model = botocore.client.ClientCreator._load_service_model
+_service_models: dict[tuple[int, str], tuple[Any, botocore.model.ServiceModel]] = {}
+
+
+def _shared_service_model(
+    creator: botocore.client.ClientCreator, service_name: str, api_version: str | None = None
+) -> botocore.model.ServiceModel:
+    """One botocore ServiceModel per loaded model for the process.
+
+    Each client builds its own from the (shared) model JSON, and with it, lazily, its shapes and
+    operation models, and at creation botocore asks it for its endpoint-discovery operation,
+    which builds all of them (SageMaker has 400): 2% of `make test-fast`. Nothing in botocore,
+    boto3 or moto changes a service model once made."""
+    json_model = creator._loader.load_service_model(  # type: ignore[attr-defined]
+        service_name, "service-2", api_version=api_version
+    )
+    kept = _service_models.get((id(json_model), service_name))
+    if kept is None or kept[0] is not json_model:
+        model = _load_service_model(creator, service_name, api_version)
+        kept = _service_models[(id(json_model), service_name)] = (json_model, model)
+    return kept[1]
+
+
 _init_aliaser = botocore.hooks.EventAliaser.__init__
 _aliased_names: dict[str, str] = {}
 
@@ -99,6 +123,7 @@ def shared_botocore_loader() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(botocore.session, "create_loader", _shared_loader)
         patch.setattr(botocore.hooks.EventAliaser, "__init__", _aliaser_sharing_names)
+        patch.setattr(botocore.client.ClientCreator, "_load_service_model", _shared_service_model)
         if _create_client_class is not None:
             patch.setattr(
                 botocore.client.ClientCreator, "_create_client_class", _shared_client_class
