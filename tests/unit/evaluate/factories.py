@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,6 +92,7 @@ def model(name: str) -> ResourceRecord:
     return record("sagemaker-model", name, f"model/{name}")
 
 
+@functools.cache  # immutable points; the property tests draw the same histories thousands of times
 def hourly(value: float, days: float = 14, end: datetime = NOW) -> tuple[Datapoint, ...]:
     hours = int(days * 24)
     return tuple(Datapoint(at=end - timedelta(hours=h), value=value) for h in range(hours, 0, -1))
