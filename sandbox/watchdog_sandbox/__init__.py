@@ -15,6 +15,7 @@ import importlib
 # One line per addition module; each must expose `install() -> None` (idempotent).
 ADDITIONS: tuple[str, ...] = (
     "botocore_loader",  # first: before moto's EC2 models and the others make sessions
+    "moto_serializer",
     "appconfig",
     "bedrock_custom_models",
     "bedrock_provisioned_throughput",
