@@ -20,6 +20,8 @@ import botocore.loaders
 from botocore.config import Config
 from botocore.utils import parse_timestamp
 
+from watchdog.aws.parsers import FastListsParserFactory
+
 CLIENT_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 10},
     connect_timeout=10,
@@ -123,8 +125,9 @@ class ClientFactory:
         session._session.register_component("data_loader", shared_loader())
         # The parser factory is per botocore session; boto3 reaches it only through `_session`
         # (the pattern botocore's maintainers give for a custom timestamp parser).
-        parsers = session._session.get_component("response_parser_factory")
+        parsers = FastListsParserFactory()
         parsers.set_parser_defaults(timestamp_parser=fast_timestamp)
+        session._session.register_component("response_parser_factory", parsers)
 
     def client(self, service: str, region: str) -> Any:
         key = (region, service)

@@ -74,12 +74,11 @@ def _merge(answer: _Answer, result: Mapping[str, Any]) -> None:
     if len(stamps) != len(values):
         answer.error = f"CloudWatch returned {len(stamps)} timestamps for {len(values)} values"
         return
-    # Positional, and no conversion of a time already in UTC (fast_timestamp's): 84,000 points
-    # a call, where each keyword and call costs (py-spy on bench/plan.py).
-    answer.points += [
-        Datapoint(at if at.tzinfo is UTC else as_utc(at), float(v))
-        for at, v in zip(stamps, values, strict=True)
-    ]
+    # 96,000 points a call, where each keyword and call costs (py-spy on bench/plan.py): built
+    # by tuple's own constructor, and no conversion of times already in UTC (fast_timestamp's).
+    if not all(at.tzinfo is UTC for at in stamps):
+        stamps = [as_utc(at) for at in stamps]
+    answer.points += map(Datapoint._make, zip(stamps, map(float, values), strict=True))
 
 
 def _series(query: MetricQuery, answer: _Answer | None) -> MetricSeries:
