@@ -19,7 +19,13 @@ from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 from typing import Any
 
-from watchdog_sandbox.server import SHARED_WIRES, SharedSeconds, running_server, wire_of
+from watchdog_sandbox.server import (
+    SHARED_WIRES,
+    SharedSeconds,
+    answer_waiting_requests_sooner,
+    running_server,
+    wire_of,
+)
 
 # Seeding 1,000 endpoints with a week of metrics takes about a minute on a slow machine.
 STARTUP_TIMEOUT_S = 600.0
@@ -71,6 +77,7 @@ def _serve(
         with running_server() as url:
             seeded = seed_with(url) if seed_with is not None else None
             wire_of(url).shared = wire
+            answer_waiting_requests_sooner()
             parent.send((True, url, seeded))
             stop.wait()
     except Exception as error:  # reported to the parent, which raises it there
