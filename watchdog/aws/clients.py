@@ -124,7 +124,8 @@ class ClientFactory:
         # Before any client: the models this process has loaded are not parsed again.
         session._session.register_component("data_loader", shared_loader())
         # The parser factory is per botocore session; boto3 reaches it only through `_session`
-        # (the pattern botocore's maintainers give for a custom timestamp parser).
+        # (the pattern botocore's maintainers give for a custom timestamp parser). Ours also
+        # reads plain lists in one pass (watchdog/aws/parsers.py).
         parsers = FastListsParserFactory()
         parsers.set_parser_defaults(timestamp_parser=fast_timestamp)
         session._session.register_component("response_parser_factory", parsers)

@@ -20,31 +20,22 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from botocore.parsers import (
-    DEFAULT_TIMESTAMP_PARSER,
-    JSONParser,
-    ResponseParser,
-    ResponseParserFactory,
-)
+from botocore.parsers import JSONParser, ResponseParser, ResponseParserFactory
 
 
 class _ListsInOnePassJSONParser(JSONParser):
     """Made for one response (botocore's endpoint asks its factory for a parser per response),
     so the timestamps it remembers are one answer's."""
 
-    def __init__(
-        self,
-        timestamp_parser: Callable[[Any], datetime] | None = None,
-        blob_parser: Callable[[Any], Any] | None = None,
-    ) -> None:
-        super().__init__(timestamp_parser, blob_parser)
-        self._parse_time = timestamp_parser or DEFAULT_TIMESTAMP_PARSER
+    def __init__(self, **defaults: Any) -> None:
+        super().__init__(**defaults)
         self._parsed_numbers: dict[float, datetime] = {}
 
     def _handle_list(self, shape: Any, node: Any) -> Any:
         member_type = shape.member.type_name
         if member_type == "timestamp":
-            return _timestamps(node, self._parse_time, self._parsed_numbers)
+            parse = self._timestamp_parser  # type: ignore[attr-defined]
+            return _timestamps(node, parse, self._parsed_numbers)
         if getattr(type(self), f"_handle_{member_type}", None) is None:
             # botocore would call _default_handle on each element, which returns it unchanged
             # (a null stays None: botocore treats every list as sparse).
@@ -73,15 +64,8 @@ def _timestamps(
 class FastListsParserFactory(ResponseParserFactory):
     """botocore's factory, with the JSON protocol's parser reading plain lists in one pass."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._parser_defaults: dict[str, Any] = {}
-
-    def set_parser_defaults(self, **kwargs: Any) -> None:
-        super().set_parser_defaults(**kwargs)
-        self._parser_defaults.update(kwargs)
-
     def create_parser(self, protocol_name: str) -> ResponseParser:
         if protocol_name == "json":
-            return _ListsInOnePassJSONParser(**self._parser_defaults)
+            # botocore keeps the defaults set_parser_defaults was given in `_defaults`.
+            return _ListsInOnePassJSONParser(**self._defaults)  # type: ignore[attr-defined]
         return super().create_parser(protocol_name)
