@@ -31,6 +31,7 @@ from typing import Any
 import structlog
 
 from watchdog.aws.policy_sources import load_configured_policies
+from watchdog.collector import collect_fully_less_often
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import lookback_for, run_plan
@@ -55,6 +56,7 @@ log = structlog.get_logger("lambda_handler")
 CONTAINER_CACHE_DIR = "/tmp/ai-cost-watchdog"  # Lambda's only writable place
 
 gc.freeze()
+collect_fully_less_often()  # a plan holds a million objects (watchdog.collector)
 if _collecting:
     gc.enable()
 

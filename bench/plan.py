@@ -35,6 +35,7 @@ from watchdog_sandbox.seed_bench import seed_many_endpoints
 from watchdog_sandbox.server import point_this_process_at, sandbox_session, set_latency
 from watchdog_sandbox.server_process import running_server_process
 
+from watchdog.collector import collect_fully_less_often
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
@@ -91,6 +92,7 @@ def main() -> None:
     # The sandbox runs in a child process: AWS's CPU is not ours, nor should the emulator's be.
     with running_server_process(seed_with=seed) as (url, seeded_s):
         point_this_process_at(url, REGION)
+        collect_fully_less_often()  # as ai-watchdog and the Lambda do (not the sandbox)
         for latency in args.latency_ms:
             set_latency(url, latency)
             runs[latency] = cold_then_hourly(policies, now)
