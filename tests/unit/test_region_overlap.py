@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from watchdog.aws.clients import ApiCallCounter, ClientFactory
 from watchdog.aws.scope import Shard
 from watchdog.inventory.context import ShardContext
-from watchdog.inventory.scan import _scan_shard, collect_waves
+from watchdog.inventory.scan import _scan_shard
 from watchdog.kinds import REGISTRY, KindSpec
 from watchdog.records import ResourceRecord
 
@@ -131,25 +131,51 @@ def test_a_failed_memo_is_fetched_again_by_the_next_asker() -> None:
     assert ctx.memo(("k",), fetch) == "ok" and len(tries) == 2
 
 
-def names(waves: Sequence[Sequence[KindSpec]]) -> list[list[str]]:
-    return [[spec.kind for spec in wave] for wave in waves]
-
-
-def test_kinds_collect_after_the_kinds_whose_records_they_read() -> None:
-    waves = collect_waves(REGISTRY)
-    wave_of = {spec.kind: i for i, wave in enumerate(waves) for spec in wave}
+def test_the_registry_lists_what_a_kind_reads_before_it() -> None:
+    """The scan relies on it: a kind waits only for those already started."""
+    position = {spec.kind: i for i, spec in enumerate(REGISTRY)}
     for spec in REGISTRY:
         for read in spec.collect_after:
-            assert wave_of[read] < wave_of[spec.kind], (spec.kind, read)
-    assert len(waves) <= 3  # most kinds side by side, not one after the other
-    assert sum(len(wave) for wave in waves) == len(REGISTRY)
+            assert position[read] < position[spec.kind], (spec.kind, read)
+
+
+def test_a_kind_waits_for_what_it_reads_and_for_nothing_else() -> None:
+    """`slow` holds until `late` collects; `late` reads only `fast`. Waiting for everything
+    listed before it (a wave after `slow`'s), `late` would never collect."""
+    slow, fast, late, reader = REGISTRY[:4]
+    late_collected = threading.Event()
+    order: list[str] = []
+
+    def collect(spec: KindSpec, then: Callable[[], object]) -> KindSpec:
+        def collected(ctx: object) -> list[ResourceRecord]:
+            then()
+            order.append(spec.kind)
+            return []
+
+        return dataclasses.replace(spec, collect=collected, prefetch=None, collect_after=())
+
+    kinds = [
+        collect(slow, lambda: late_collected.wait(5) or pytest.fail("late waited for slow")),
+        collect(fast, lambda: None),
+        dataclasses.replace(collect(late, late_collected.set), collect_after=(fast.kind,)),
+        dataclasses.replace(collect(reader, lambda: None), collect_after=(slow.kind,)),
+    ]
+    assert _scan_shard(a_shard(), kinds, "run-1", 8) == ([], [])
+    assert order.index(fast.kind) < order.index(late.kind) < order.index(slow.kind)
+    assert order.index(slow.kind) < order.index(reader.kind)
 
 
 def test_a_kind_reading_one_not_scanned_in_the_region_does_not_wait_for_it() -> None:
-    reader = next(spec for spec in REGISTRY if spec.collect_after)
-    alone = [spec for spec in REGISTRY if spec.kind not in reader.collect_after]
-    waves = collect_waves(alone)
-    assert reader.kind in names(waves)[0]
+    reader, _ = reader_and_read()
+    collected: list[str] = []
+
+    def collect(ctx: object) -> list[ResourceRecord]:
+        collected.append(reader.kind)
+        return []
+
+    kind = dataclasses.replace(reader, collect=collect, prefetch=None)
+    assert _scan_shard(a_shard(), [kind], "run-1", 8) == ([], [])
+    assert collected == [reader.kind]
 
 
 def reader_and_read() -> tuple[KindSpec, KindSpec]:

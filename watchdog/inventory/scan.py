@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from datetime import UTC, datetime
 from typing import Any
 
@@ -205,32 +205,38 @@ def _scan_shard(
     present = [
         s for s in kinds if shard.region in shard.clients.available_regions(s.region_service())
     ]
-    errors: list[ScanError] = []
     with ThreadPoolExecutor(thread_name_prefix=f"prefetch-{shard.region}") as early:
         for spec in present:
             if spec.prefetch is not None:
                 early.submit(_prefetch, spec.prefetch, ctx, spec.kind, bound)
-        for wave in collect_waves(present):
-            with ThreadPoolExecutor(len(wave), thread_name_prefix=f"kinds-{shard.region}") as pool:
-                failed = list(pool.map(lambda spec: _collect(ctx, spec, bound), wave))
-            errors += [error for error in failed if error is not None]
+        errors = _collect_each_after_what_it_reads(ctx, present, bound)
     kept.save(datetime.now(UTC))
     found = [record for spec in kinds for record in ctx.records(spec.kind)]
     return found, errors
 
 
-def collect_waves(kinds: Sequence[KindSpec]) -> list[list[KindSpec]]:
-    """The kinds in waves: each after the waves holding what it reads, in registry order
-    within a wave. What it reads but is not scanned (another region's services) is no wait."""
-    present = {spec.kind for spec in kinds}
-    wave_of: dict[str, int] = {}
-    for spec in kinds:  # the registry lists what a kind reads before it
-        reads = [wave_of[k] for k in spec.collect_after if k in present and k in wave_of]
-        wave_of[spec.kind] = 1 + max(reads, default=-1)
-    waves: list[list[KindSpec]] = [[] for _ in range(1 + max(wave_of.values(), default=-1))]
-    for spec in kinds:
-        waves[wave_of[spec.kind]].append(spec)
-    return waves
+def _collect_each_after_what_it_reads(
+    ctx: ShardContext, kinds: Sequence[KindSpec], bound: Any
+) -> list[ScanError]:
+    """Each kind as soon as the kinds whose records it reads (`collect_after`) are collected,
+    not after every kind listed before it: the knowledge bases wait for the collections they
+    name, not for 1,000 endpoint configs to be described. What it reads but is not scanned
+    here (another region's services) is no wait. The failures in the kinds' order."""
+    collected: dict[str, Future[ScanError | None]] = {}
+    # A thread each: a kind waiting holds its own, never one a kind it waits for needs.
+    with ThreadPoolExecutor(max(1, len(kinds)), thread_name_prefix=f"kinds-{ctx.region}") as pool:
+        for spec in kinds:  # the registry lists what a kind reads before it
+            reads = [collected[kind] for kind in spec.collect_after if kind in collected]
+            collected[spec.kind] = pool.submit(_collect_after, reads, ctx, spec, bound)
+        failed = [done.result() for done in collected.values()]
+    return [error for error in failed if error is not None]
+
+
+def _collect_after(
+    reads: Sequence[Future[ScanError | None]], ctx: ShardContext, spec: KindSpec, bound: Any
+) -> ScanError | None:
+    wait(reads)  # collected or failed (_collect never raises): it reads what there is
+    return _collect(ctx, spec, bound)
 
 
 def _prefetch(

@@ -66,11 +66,21 @@ def collect(ctx: ScanContext) -> list[ResourceRecord]:
     endpoints = {r.arn.lower(): r for r in ctx.records(sagemaker_endpoint.KIND)}
     return [
         to_record(ctx.account, ctx.region, summary, endpoints.get(summary["endpointArn"].lower()))
-        for page in ctx.paginate(
+        for summary in listed_registrations(ctx)
+    ]
+
+
+def listed_registrations(ctx: ScanContext) -> list[dict[str, Any]]:
+    """ListMarketplaceModelEndpoints' summaries: one paginated pass per scan, which reads no
+    record, so the scan starts it while the endpoints it joins are still described."""
+
+    def fetch() -> list[dict[str, Any]]:
+        pages = ctx.paginate(
             "bedrock", "ListMarketplaceModelEndpoints", maxResults=BEDROCK_PAGE_SIZE
         )
-        for summary in page.get("marketplaceModelEndpoints", [])
-    ]
+        return [summary for page in pages for summary in page.get("marketplaceModelEndpoints", [])]
+
+    return ctx.memo(("bedrock:ListMarketplaceModelEndpoints",), fetch)
 
 
 def to_record(
@@ -156,6 +166,7 @@ SPEC = KindSpec(
     tag_type="sagemaker:endpoint",
     depends_on=(),
     collect_after=(sagemaker_endpoint.KIND,),  # collect reads their records
+    prefetch=listed_registrations,  # its listing needs no record
     collect=collect,
     metric_queries=sagemaker_endpoint.metric_queries,
     billed_through=BilledThrough(
