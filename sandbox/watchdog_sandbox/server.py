@@ -1,14 +1,13 @@
 """A local AWS for trying the watchdog: moto's server with the sandbox additions, optionally seeded.
 
 `serve()` backs `ai-watchdog sandbox serve`; `running_server()` is the same thing for tests and the
-demo. The server runs in this process (moto's ThreadedMotoServer), so the additions patched into
-moto by `install()` apply to it, and its state is moto's in-process state: it is reset when a
-server starts and when it stops, so each server is a fresh AWS.
+demo. The server runs in this process (moto's app, served by waitress: http_server.py), so the
+additions patched into moto by `install()` apply to it, and its state is moto's in-process state:
+it is reset when a server starts and when it stops, so each server is a fresh AWS.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import socket
@@ -22,14 +21,10 @@ from typing import Any, Protocol
 
 import boto3
 from moto.moto_api._internal.models import moto_api_backend
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import BaseWSGIServer, make_server
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from watchdog_sandbox import install
+from watchdog_sandbox.http_server import SandboxHttpServer
 from watchdog_sandbox.seed import (
     DEMO_EXTERNAL_ID,
     DEMO_REGIONS,
@@ -78,12 +73,9 @@ def point_this_process_at(url: str, region: str = DEFAULT_REGION) -> None:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket bound in the caller's thread, so a taken port raises OSError here.
-
-    moto's ThreadedMotoServer binds in its server thread, where werkzeug answers a taken port
-    by printing and exiting that thread, and start() then waits forever for a server that
-    never comes (deaf to Ctrl-C and SIGTERM).
-    """
+    """A listening socket bound in the caller's thread, so a taken port raises OSError here,
+    not in a server thread the caller would wait on for ever (as moto's ThreadedMotoServer
+    does: deaf to Ctrl-C and SIGTERM)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -179,20 +171,14 @@ class _Dispatcher(DomainDispatcherApplication):
         return self._backends[host]
 
 
-def _start_server(host: str, port: int, wire: Wire) -> tuple[BaseWSGIServer, threading.Thread]:
+def _start_server(host: str, port: int, wire: Wire) -> SandboxHttpServer:
     """moto's WSGI app served from a socket bound here, in a daemon thread."""
     listener = _listen(host, port)
     try:
-        app = wire.wrap(_Dispatcher(create_backend_app))
-        # werkzeug duplicates the descriptor: ours is closed either way.
-        server = make_server(
-            host, port, app, threaded=True, request_handler=MotoRequestHandler, fd=listener.fileno()
-        )
-    finally:
+        return SandboxHttpServer(wire.wrap(_Dispatcher(create_backend_app)), listener)
+    except BaseException:
         listener.close()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
+        raise
 
 
 @contextmanager
@@ -200,24 +186,12 @@ def _moto_server(host: str, port: int, wire: Wire) -> Iterator[str]:
     """Serve the sandbox for the block. OSError at once if the port cannot be bound."""
     install()
     moto_api_backend.reset()
-    # werkzeug logs every request to stderr; a seed alone is hundreds of lines of noise.
-    access_log = logging.getLogger("werkzeug")
-    saved_level = access_log.level
-    access_log.setLevel(logging.WARNING)
+    server = _start_server(host, port, wire)
     try:
-        server, thread = _start_server(host, port, wire)
-    except OSError:
-        access_log.setLevel(saved_level)
-        raise
-    try:
-        yield f"http://{client_host(host)}:{server.server_address[1]}"
+        yield f"http://{client_host(host)}:{server.port}"
     finally:
-        # Shut down, then close the socket: the port is free after.
-        server.shutdown()
-        thread.join()
-        server.server_close()
+        server.stop()  # the port is free after
         moto_api_backend.reset()
-        access_log.setLevel(saved_level)
 
 
 @contextmanager

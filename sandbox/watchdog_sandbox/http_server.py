@@ -1,0 +1,90 @@
+"""The sandbox's HTTP server: waitress, which keeps a client's connection open between requests
+as AWS's endpoints do, where werkzeug's development server (moto's own) closes every one.
+
+Closing them made every call of a run open a TCP connection and the server start a thread for
+it, and botocore's connection reuse, which every real run relies on, went unexercised. One
+client describing one config 1,000 times in a row (client and server in one process): 6.8-8.1
+-> 6.1-6.2 ms of CPU a call; a server stops in 25 ms, not werkzeug's 0.5 s poll. (bench/plan.py,
+8 calls in flight: the sandbox's CPU barely moved, 7.51 -> 7.44 s.) werkzeug's server cannot
+simply leave connections open: after each response it drains the socket for 10 ms to discard a
+body it did not read, and with keep-alive that swallows the client's next request.
+
+Waitress reads requests in one event loop and answers them from a pool of threads. The pool is
+large because each request sleeps its wire time (Wire) in its thread, and the benches' scans of
+an organization have a hundred and more calls in flight: a request waiting for a free thread
+would add the emulator's queue to the wire time AWS answers with.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from waitress import wasyncore
+from waitress.server import TcpWSGIServer
+
+# Requests answered at once; more wait in waitress' queue (and say so in its log).
+THREADS = 256
+# Connections open at once (waitress' default, 100, is under what an organization scan opens).
+CONNECTION_LIMIT = 2000
+# How long the loop waits for a socket before it looks at the stop flag again.
+LOOP_TIMEOUT_S = 0.5
+STOP_WAIT_S = 5.0
+
+
+class SandboxHttpServer:
+    """`app` served on an already listening socket from a daemon thread, until `stop()`."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], listener: socket.socket) -> None:
+        self._map: dict[int, Any] = {}
+        self._server = TcpWSGIServer(
+            _with_raw_uri(app),
+            map=self._map,
+            _sock=listener,
+            bind_socket=False,
+            sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),
+            sockets=[listener],
+            threads=THREADS,
+            connection_limit=CONNECTION_LIMIT,
+            # AWS answers a bad request with its own error, not a Python traceback.
+            expose_tracebacks=False,
+            # poll(), not select(): select cannot watch a descriptor numbered past 1023.
+            asyncore_use_poll=True,
+        )
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="sandbox-http", daemon=True)
+        # Its queue warnings are the benches' business, not a sandbox user's terminal's.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=LOOP_TIMEOUT_S, map=self._map, use_poll=True, count=1)
+
+    def stop(self) -> None:
+        """Stop the loop, let requests being answered finish (briefly), close every socket:
+        the port is free after."""
+        self._stopping.set()
+        self._server.pull_trigger()
+        self._thread.join(STOP_WAIT_S)
+        self._server.task_dispatcher.shutdown(timeout=STOP_WAIT_S)
+        wasyncore.close_all(self._map)
+
+
+def _with_raw_uri(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """moto matches routes against the path as it arrived (`RAW_URI`: an ARN in a path keeps
+    its encoded slashes), which werkzeug's and gunicorn's servers set; waitress gives it as
+    `REQUEST_URI`, the same bytes."""
+
+    def app_with_raw_uri(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
+        return app(environ, start_response)
+
+    return app_with_raw_uri
