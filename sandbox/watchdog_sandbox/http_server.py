@@ -25,6 +25,7 @@ from typing import Any
 
 from waitress import wasyncore
 from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
 
 # Requests answered at once; more wait in waitress' queue (and say so in its log).
 THREADS = 256
@@ -33,6 +34,11 @@ CONNECTION_LIMIT = 2000
 # How long the loop waits for a socket before it looks at the stop flag again.
 LOOP_TIMEOUT_S = 0.5
 STOP_WAIT_S = 5.0
+# Where this server's "task queue depth" warnings go: the benches' business, not a sandbox user's
+# terminal's. Its own logger, not waitress' shared one, which the daemon's server (in the same
+# process in the demo) logs through.
+QUEUE_LOG = logging.getLogger("watchdog_sandbox.http_server.queue")
+QUEUE_LOG.setLevel(logging.ERROR)
 
 
 class SandboxHttpServer:
@@ -40,24 +46,29 @@ class SandboxHttpServer:
 
     def __init__(self, app: Callable[..., Iterable[bytes]], listener: socket.socket) -> None:
         self._map: dict[int, Any] = {}
-        self._server = TcpWSGIServer(
-            _with_raw_uri(app),
-            map=self._map,
-            _sock=listener,
-            bind_socket=False,
-            sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),
-            sockets=[listener],
-            threads=THREADS,
-            connection_limit=CONNECTION_LIMIT,
-            # AWS answers a bad request with its own error, not a Python traceback.
-            expose_tracebacks=False,
-            # poll(), not select(): select cannot watch a descriptor numbered past 1023.
-            asyncore_use_poll=True,
-        )
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.queue_logger = QUEUE_LOG
+        dispatcher.set_thread_count(THREADS)
+        try:
+            self._server = TcpWSGIServer(
+                _with_raw_uri(app),
+                map=self._map,
+                _sock=listener,
+                bind_socket=False,
+                sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),
+                sockets=[listener],
+                dispatcher=dispatcher,
+                connection_limit=CONNECTION_LIMIT,
+                # AWS answers a bad request with its own error, not a Python traceback.
+                expose_tracebacks=False,
+                # poll(), not select(): select cannot watch a descriptor numbered past 1023.
+                asyncore_use_poll=True,
+            )
+        except BaseException:
+            dispatcher.shutdown(timeout=STOP_WAIT_S)  # its threads are already running
+            raise
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="sandbox-http", daemon=True)
-        # Its queue warnings are the benches' business, not a sandbox user's terminal's.
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self._thread.start()
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -186,3 +187,13 @@ def test_the_dispatcher_finds_each_hosts_backend_as_moto_does_once() -> None:
                 original(theirs, h) for h in hosts
             ]
     assert asked == hosts  # each host looked up by moto once, however often asked
+
+
+def test_a_sandbox_leaves_waitress_own_queue_warnings_to_the_daemon() -> None:
+    """The demo runs a sandbox and the daemon's waitress server in one process: the sandbox
+    quiets only its own queue's warnings."""
+    shared = logging.getLogger("waitress.queue")
+    level = shared.level
+    with running_server() as url:
+        sandbox_session().client("sts", endpoint_url=url).get_caller_identity()
+    assert shared.level == level and shared.isEnabledFor(logging.WARNING)
