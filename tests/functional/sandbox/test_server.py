@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -197,3 +198,60 @@ def test_a_sandbox_leaves_waitress_own_queue_warnings_to_the_daemon() -> None:
     with running_server() as url:
         sandbox_session().client("sts", endpoint_url=url).get_caller_identity()
     assert shared.level == level and shared.isEnabledFor(logging.WARNING)
+
+
+def _counting_answers(monkeypatch: pytest.MonkeyPatch, hold: threading.Event | None) -> list[int]:
+    """moto's GetCallerIdentity answering slowly, and [answers being computed now, most at
+    once]. With `hold`, the first answer waits for it to be set."""
+    from moto.sts.responses import TokenResponse
+
+    original = TokenResponse.get_caller_identity
+    counts, lock, first = [0, 0], threading.Lock(), threading.Event()
+
+    def slow(self: Any) -> Any:
+        with lock:
+            counts[0] += 1
+            counts[1] = max(counts)
+        if hold is not None and not first.is_set():
+            first.set()
+            hold.wait(10)
+        time.sleep(0.05)
+        with lock:
+            counts[0] -= 1
+        return original(self)
+
+    monkeypatch.setattr(TokenResponse, "get_caller_identity", slow)
+    return counts
+
+
+def test_concurrent_requests_overlap_their_wire_time_and_are_answered_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counts = _counting_answers(monkeypatch, hold=None)
+    with running_server(latency_ms=300) as url:
+        client = sandbox_session().client("sts", endpoint_url=url)
+        client.get_caller_identity()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            started = time.monotonic()
+            list(pool.map(lambda _: client.get_caller_identity(), range(4)))
+            four = time.monotonic() - started
+    assert counts[1] == 1  # never two answers computed at once
+    assert four < 4 * 0.3  # while their wire time overlapped
+
+
+def test_an_answer_that_blocks_does_not_stop_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    hold = threading.Event()
+    _counting_answers(monkeypatch, hold=hold)
+    with running_server() as url:
+        client = sandbox_session().client("sts", endpoint_url=url)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            blocked = pool.submit(client.get_caller_identity)
+            time.sleep(0.3)  # the first answer is held
+            started = time.monotonic()
+            other = sandbox_session().client("iam", endpoint_url=url).list_roles()
+            waited = time.monotonic() - started
+            assert not blocked.done()
+            hold.set()
+            assert blocked.result()["Account"]
+    assert "Roles" in other
+    assert waited < 5  # answered after its wait for a turn (1 s), not after the held one (10 s)
