@@ -16,8 +16,11 @@ never a substitute for what AWS says. No price, no guess: the key goes into `err
 
 from __future__ import annotations
 
+import contextvars
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +53,10 @@ _SECONDS_UNITS = frozenset({"seconds", "second", "secs"})
 NEGATIVE_TTL = timedelta(hours=1)
 _CACHE_PREFIX = "price:v1:"
 _HOURLY_UNITS = frozenset({"hrs", "hours", "hour"})
+# GetProducts calls in flight at once. One after the other, a first run's eight calls to
+# us-east-1 (from wherever the watchdog runs) end after the plan's metrics have; the Price
+# List's reference gives no request rate, so a few at a time.
+PRICE_LIST_CONCURRENCY = 4
 
 
 class PricingUnavailable(Exception):
@@ -80,10 +87,20 @@ def fetch_prices(
     api = _PriceListApi(clients)
     prices: dict[str, Price] = {}
     errors: list[str] = []
-    for key in _distinct(keys):
-        outcome = _resolve(_Lookup(key, components.get(key.component)), api, cache, now, ttl)
+    # The cache is read and written here, in order; only the API calls overlap.
+    found = [
+        _from_cache(_Lookup(k, components.get(k.component)), cache, now, ttl)
+        for k in _distinct(keys)
+    ]
+    answers = iter(_asked([item for item in found if isinstance(item, _ToAsk)], api))
+    for item in found:
+        outcome = (
+            _after_asking(item, next(answers), api, cache, now)
+            if isinstance(item, _ToAsk)
+            else item
+        )
         if isinstance(outcome, Price):
-            prices[price_key_id(key)] = outcome
+            prices[price_key_id(outcome.key)] = outcome
         else:
             errors.append(outcome)
     return PriceSignals(prices=prices, errors=tuple(errors), pricing_calls=api.calls)
@@ -108,9 +125,19 @@ class _Lookup:
         return None if self.spec is None else self.spec.filters(self.key)
 
 
-def _resolve(
-    lookup: _Lookup, api: _PriceListApi, cache: Cache, now: datetime, ttl: timedelta
-) -> Price | str:
+@dataclass(frozen=True)
+class _ToAsk:
+    """A key the cache cannot answer, with what the Price List needs to be asked about it."""
+
+    lookup: _Lookup
+    spec: PriceComponentSpec
+    filters: PriceFilters
+    cached: _Cached | None  # an expired answer: better than the fallback table if need be
+
+
+def _from_cache(
+    lookup: _Lookup, cache: Cache, now: datetime, ttl: timedelta
+) -> Price | str | _ToAsk:
     key = lookup.key
     filters = lookup.filters()
     if filters is None or lookup.spec is None:
@@ -122,18 +149,41 @@ def _resolve(
     cached = _Cached.parse(cache.get(_CACHE_PREFIX + price_key_id(key)))
     if cached is not None and cached.is_fresh(now, ttl):
         return cached.outcome(key)
-    if api.unavailable is None:
+    return _ToAsk(lookup, lookup.spec, filters, cached)
+
+
+def _asked(to_ask: list[_ToAsk], api: _PriceListApi) -> list[Price | str | None]:
+    """The Price List's answer for each key, in order; None where the API could not be asked."""
+
+    def ask(item: _ToAsk) -> Price | str | None:
+        if api.unavailable is not None:  # another key found it unreachable: botocore retried
+            return None
         try:
-            outcome = _ask_price_list(lookup, lookup.spec, filters, api)
+            return _ask_price_list(item.lookup, item.spec, item.filters, api)
         except PricingUnavailable:
-            pass
-        else:
-            _store(cache, key, outcome, now)
-            return outcome
+            return None
+
+    if len(to_ask) <= 2:
+        return [ask(item) for item in to_ask]
+    # The first alone: it finds the endpoint that answers, or that none does, once for all.
+    first, rest = ask(to_ask[0]), to_ask[1:]
+    # Each call in a copy of this thread's context: the run's log context goes along.
+    contexts = [contextvars.copy_context() for _ in rest]
+    workers = min(PRICE_LIST_CONCURRENCY, len(rest))
+    with ThreadPoolExecutor(workers, thread_name_prefix="prices") as pool:
+        return [first, *pool.map(lambda context, item: context.run(ask, item), contexts, rest)]
+
+
+def _after_asking(
+    item: _ToAsk, answer: Price | str | None, api: _PriceListApi, cache: Cache, now: datetime
+) -> Price | str:
+    if answer is not None:
+        _store(cache, item.lookup.key, answer, now)
+        return answer
     # The API cannot be reached: an expired price from it still beats the snapshot table.
-    if cached is not None and cached.usd_per_hour is not None:
-        return cached.stale_price(key)
-    return _fallback(lookup, f"Pricing API unavailable ({api.unavailable})")
+    if item.cached is not None and item.cached.usd_per_hour is not None:
+        return item.cached.stale_price(item.lookup.key)
+    return _fallback(item.lookup, f"Pricing API unavailable ({api.unavailable})")
 
 
 def _ask_price_list(
@@ -224,13 +274,15 @@ class _PriceListApi:
     def __init__(self, clients: ClientFactory) -> None:
         self._clients = clients
         self._regions = list(PRICING_REGIONS)
+        self._lock = threading.Lock()  # keys are asked from several threads
         self.calls = 0
         self.unavailable: str | None = None
 
     def get_products(self, service_code: str, filters: PriceFilters) -> list[str]:
         while True:
-            region = self._regions[0]
-            self.calls += 1
+            with self._lock:
+                region = self._regions[0]
+                self.calls += 1
             try:
                 response = self._clients.client("pricing", region).get_products(
                     ServiceCode=service_code,
@@ -239,9 +291,7 @@ class _PriceListApi:
                     MaxResults=100,
                 )
             except (BotoConnectionError, HTTPClientError) as error:
-                if len(self._regions) > 1:
-                    log.warning("pricing_endpoint_unreachable", region=region, error=str(error))
-                    self._regions.pop(0)
+                if self._another_endpoint_after(region, error):
                     continue
                 raise self._give_up(f"no Price List endpoint reachable: {error}") from error
             except ClientError as error:
@@ -251,8 +301,18 @@ class _PriceListApi:
             price_list: list[str] = response.get("PriceList", [])
             return price_list
 
+    def _another_endpoint_after(self, region: str, error: Exception) -> bool:
+        """Whether an endpoint is left to try after `region` did not answer (another key's
+        call may have moved on from it already)."""
+        with self._lock:
+            if self._regions[0] == region and len(self._regions) > 1:
+                log.warning("pricing_endpoint_unreachable", region=region, error=str(error))
+                self._regions.pop(0)
+            return self._regions[0] != region
+
     def _give_up(self, reason: str) -> PricingUnavailable:
-        self.unavailable = reason
+        with self._lock:
+            self.unavailable = reason
         log.warning("pricing_api_unavailable", reason=reason, using="shipped fallback table")
         return PricingUnavailable(reason)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from watchdog.cache import MemoryCache
 from watchdog.signals.models import PriceKey
 from watchdog.signals.prices import (
     NEGATIVE_TTL,
+    PRICE_LIST_CONCURRENCY,
     Offer,
     choose_offer,
     fallback_table,
@@ -142,6 +144,38 @@ def test_prices_come_from_the_price_list_once_per_distinct_key() -> None:
     assert price.basis == "price-list"
     assert price.source == "AWS Price List API (publication 2026-02-01)"
     assert signals.pricing_calls == 2 and signals.errors == ()
+
+
+def test_the_first_key_is_asked_alone_and_the_rest_a_few_at_a_time_in_order() -> None:
+    """The first call finds which endpoint answers; the others overlap their wire time."""
+    sizes = ["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"]
+    keys = [PriceKey(component="hosting", region="us-east-1", unit=f"ml.g5.{s}") for s in sizes]
+    lock, overlapped = threading.Lock(), threading.Event()
+    flight = {"now": 0, "most": 0, "calls": 0, "first alone": 0}
+
+    def priced(region: str, filters: dict[str, str]) -> list[str]:
+        with lock:
+            flight["calls"] += 1
+            flight["now"] += 1
+            flight["most"] = max(flight["most"], flight["now"])
+            if flight["now"] > 1:
+                overlapped.set()
+            first = flight["calls"] == 1
+        if first:
+            flight["first alone"] = int(flight["now"] == 1)
+        else:
+            overlapped.wait(5)  # until another call is in flight too (never, one at a time)
+        with lock:
+            flight["now"] -= 1
+        return [product(str(sizes.index(filters["instanceName"][6:]) + 1))]
+
+    signals = fetch_prices(keys, FakeClients(priced), MemoryCache(), NOW, TTL)
+
+    assert [p.usd_per_hour for p in signals.prices.values()] == [1, 2, 3, 4, 5, 6, 7]
+    assert [p.key for p in signals.prices.values()] == keys
+    assert flight["first alone"] == 1
+    assert 1 < flight["most"] <= PRICE_LIST_CONCURRENCY
+    assert signals.pricing_calls == 7 and signals.errors == ()
 
 
 def test_filters_name_region_instance_and_the_price_list_component() -> None:
