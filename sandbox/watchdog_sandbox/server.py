@@ -122,23 +122,32 @@ IN_TURN_WAIT_S = 1.0
 
 
 def in_turn(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
-    """`app` answering one request at a time, each to its end.
+    """`app` answering one request of each AWS service at a time, each to its end.
 
     AWS computes concurrent answers on machines of their own; the sandbox computes them in one
     interpreter. Computed together, answers share it a switch interval at a time and all end
     late: four GetMetricData answers of 500 series each (a plan of 1,000 endpoints) ended
     together, over a second after their wire time. In turn, the first ends after its own work
-    and the client reads it while the next is computed. At 50 ms, alternated in one hour: a
-    1,000-endpoint plan's signals 2.64-2.68 -> 2.24-2.30 s and the next plan's 2.43-2.91 ->
-    1.83-1.99 s (bench/plan.py); an organization's scan, 60 shards and a hundred calls in flight,
-    41.5 and 37.6 -> 33.1 and 30.7 s (bench/scan.py --org 20); one region's scan unchanged.
+    and the client reads it while the next is computed. Each service takes its own turns, as
+    each is its own fleet at AWS: a small Price List or Cost Explorer answer does not wait for
+    the GetMetricData answers ahead of it (with one turn for all, the plan's eight GetProducts
+    calls took 378-525 ms each, 81 ms with a turn per service). At 50 ms, alternated in one
+    hour, against no turns: a 1,000-endpoint plan's signals 2.64-2.68 -> 2.24-2.30 s and the
+    next plan's 2.43-2.91 -> 1.83-1.99 s (bench/plan.py); an organization's scan, 60 shards and
+    a hundred calls in flight, 41.5 and 37.6 -> 33.1 and 30.7 s (bench/scan.py --org 20), and in
+    a slower hour 45.5 s with one turn for all, 40.5 and 41.9 s with one per service; one
+    region's scan unchanged.
     Wire time still overlaps (it is slept before the turn), and moto's backends, dicts changed in
-    place without locks, see one request at a time. A request that waits longer than
-    IN_TURN_WAIT_S (for an answer blocked on something) is answered without its turn: one
+    place without locks, see one request of a service at a time. A request that waits longer
+    than IN_TURN_WAIT_S (for an answer blocked on something) is answered without its turn: one
     request never stops the sandbox."""
-    turn = threading.Lock()
+    turns: dict[str, threading.Lock] = {}
+    guard = threading.Lock()
 
     def answered_in_turn(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        service = _signed_for(environ)
+        with guard:
+            turn = turns.setdefault(service, threading.Lock())
         mine = turn.acquire(timeout=IN_TURN_WAIT_S)
         try:
             return app(environ, start_response)
@@ -147,6 +156,15 @@ def in_turn(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes
                 turn.release()
 
     return answered_in_turn
+
+
+def _signed_for(environ: dict[str, Any]) -> str:
+    """The service a request is signed for: its SigV4 credential scope names it
+    (Credential=KEY/DATE/REGION/SERVICE/aws4_request); "" for an unsigned request."""
+    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
+    _, found, scope = authorization.partition("Credential=")
+    parts = scope.split(",", 1)[0].split("/")
+    return parts[3] if found and len(parts) >= 5 else ""
 
 
 # How long a thread holding the sandbox's interpreter may run before one waiting is let in.

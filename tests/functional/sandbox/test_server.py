@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import boto3
 import pytest
 from watchdog_sandbox.seed import DEMO_EXTERNAL_ID, MEMBER_ROLE_NAME
-from watchdog_sandbox.server import running_server, sandbox_session
+from watchdog_sandbox.server import IN_TURN_WAIT_S, _signed_for, running_server, sandbox_session
 
 REGION = "us-east-1"
 
@@ -248,10 +248,43 @@ def test_an_answer_that_blocks_does_not_stop_the_sandbox(monkeypatch: pytest.Mon
             blocked = pool.submit(client.get_caller_identity)
             time.sleep(0.3)  # the first answer is held
             started = time.monotonic()
-            other = sandbox_session().client("iam", endpoint_url=url).list_roles()
+            other = sandbox_session().client("sts", endpoint_url=url).get_caller_identity()
             waited = time.monotonic() - started
             assert not blocked.done()
             hold.set()
             assert blocked.result()["Account"]
-    assert "Roles" in other
-    assert waited < 5  # answered after its wait for a turn (1 s), not after the held one (10 s)
+    assert other["Account"]
+    # Answered after its wait for the service's turn (1 s), not after the held one (10 s).
+    assert waited < 5
+
+
+def test_each_service_takes_its_own_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An STS answer does not wait for the IAM answer being computed."""
+    from moto.iam.responses import IamResponse
+
+    original = IamResponse.list_roles
+    inside, release = threading.Event(), threading.Event()
+
+    def held(self: Any) -> Any:
+        inside.set()
+        release.wait(10)
+        return original(self)
+
+    monkeypatch.setattr(IamResponse, "list_roles", held)
+    with running_server() as url, ThreadPoolExecutor(max_workers=1) as pool:
+        listing = pool.submit(sandbox_session().client("iam", endpoint_url=url).list_roles)
+        assert inside.wait(10)
+        started = time.monotonic()
+        sandbox_session().client("sts", endpoint_url=url).get_caller_identity()
+        waited = time.monotonic() - started
+        release.set()
+        assert "Roles" in listing.result()
+    assert waited < IN_TURN_WAIT_S  # at once, not after a wait for another service's turn
+
+
+def test_a_request_is_in_the_turn_of_the_service_it_is_signed_for() -> None:
+    scope = "AWS4-HMAC-SHA256 Credential=testing/20261205/us-east-1/monitoring/aws4_request, "
+    signed = {"HTTP_AUTHORIZATION": scope + "SignedHeaders=host, Signature=abc"}
+    assert _signed_for(signed) == "monitoring"
+    assert _signed_for({}) == ""
+    assert _signed_for({"HTTP_AUTHORIZATION": "Bearer token"}) == ""
