@@ -1,5 +1,6 @@
-"""The sandbox remembers moto's serializer's attribute-name guesses (moto_serializer.py): every
-answer must be byte for byte what moto gives without it, for answers of many shapes."""
+"""The sandbox remembers moto's serializer's attribute-name guesses and looks the remembered
+names up itself (moto_serializer.py): every answer must be byte for byte what moto gives
+without either, for answers of many shapes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import boto3
 import pytest
 import watchdog_sandbox
 from moto import mock_aws
-from moto.core.serialize import AttributePicker, XFormedAttributePicker
+from moto.core.serialize import AttributePicker, ResponseSerializer, XFormedAttributePicker
 from watchdog_sandbox import moto_serializer
 from watchdog_sandbox.seed import seed_demo_account
 
@@ -53,6 +54,11 @@ def test_answers_are_moto_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
         assert guesses > 100
         assert _answers(session) == remembered
         assert len(moto_serializer._REMEMBERED) == guesses  # the same questions, not new ones
+        assert moto_serializer._BY_MEMBER, "the serializer looked remembered names up itself"
+
+        picking = ResponseSerializer.__dict__["get_value"]
+        monkeypatch.setattr(ResponseSerializer, "get_value", picking.__wrapped__)
+        assert _answers(session) == remembered  # moto's picker, asking remembered guesses
 
         for picker in (AttributePicker, XFormedAttributePicker):
             wrapped = picker.__dict__["get_possible_keys"]
