@@ -16,6 +16,7 @@ import importlib
 ADDITIONS: tuple[str, ...] = (
     "botocore_loader",  # first: before moto's EC2 models and the others make sessions
     "moto_serializer",
+    "moto_actions",
     "appconfig",
     "bedrock_custom_models",
     "bedrock_provisioned_throughput",
