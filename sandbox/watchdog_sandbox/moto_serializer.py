@@ -38,8 +38,6 @@ from watchdog_sandbox import sagemaker_common as common
 
 _TAG = "_watchdog_sandbox_remembered_keys"
 _REMEMBERED: dict[tuple[Any, ...], tuple[str, ...]] = {}
-# The same guesses, by what the serializer's `get_value` is given (no context built).
-_BY_MEMBER: dict[tuple[Any, ...], tuple[str, ...]] = {}
 _PICKERS = (AttributePicker, XFormedAttributePicker)
 
 Guess = Callable[[AttributePicker, AttributePickerContext], Iterator[str]]
@@ -57,13 +55,12 @@ def _picking_remembered(original: Pick) -> Pick:
         picker = self._value_picker
         if type(picker) not in _PICKERS or picker.response_transformers:
             return original(self, value, key, shape)
-        member = (
-            type(picker),
-            tuple(picker.alias_providers),
-            *_read(self.service_model.service_name, value, key, shape),
+        # The question the picker's own get_possible_keys would file its guesses under.
+        question = _question(
+            type(picker), picker, _read(self.service_model.service_name, value, key, shape)
         )
-        keys = _BY_MEMBER.get(member)
-        if keys is None:
+        keys = _REMEMBERED.get(question)
+        if keys is None:  # asked once: the picker's get_possible_keys remembers it
             context = AttributePickerContext(
                 obj=value,
                 key=key,
@@ -72,7 +69,7 @@ def _picking_remembered(original: Pick) -> Pick:
                 service_model=self.operation_model.service_model,
                 key_path=".".join(self.path),
             )
-            keys = _BY_MEMBER[member] = tuple(picker.get_possible_keys(context))
+            keys = tuple(picker.get_possible_keys(context))
         # AttributePicker.__call__: the first name the value has, else None.
         for name in keys:
             found = value_under(value, name, MISSING)
@@ -88,15 +85,22 @@ def _remembering(picker: type[AttributePicker]) -> Callable[[Guess], Guess]:
         def get_possible_keys(
             self: AttributePicker, context: AttributePickerContext
         ) -> Iterator[str]:
-            key = (picker, type(self), tuple(self.alias_providers), *_looked_at(context))
-            keys = _REMEMBERED.get(key)
+            question = _question(picker, self, _looked_at(context))
+            keys = _REMEMBERED.get(question)
             if keys is None:
-                keys = _REMEMBERED[key] = tuple(original(self, context))
+                keys = _REMEMBERED[question] = tuple(original(self, context))
             return iter(keys)
 
         return get_possible_keys
 
     return make
+
+
+def _question(
+    wrapped_on: type[AttributePicker], picker: AttributePicker, read: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """A guess's key: whose get_possible_keys made it, for which picker, and what was read."""
+    return (wrapped_on, type(picker), tuple(picker.alias_providers), *read)
 
 
 def _looked_at(context: AttributePickerContext) -> tuple[Any, ...]:
