@@ -148,3 +148,33 @@ def test_notebooks_mlflow_and_bedrock_with_commitments(aws: None) -> None:
     assert committed.mode == "committed" and committed.committed_until is not None
     assert committed.committed_until > datetime.now(UTC) + timedelta(days=150)
     assert throughputs["pt-committed"].instance_count == 2
+
+
+def test_endpoint_tags_come_from_search_not_from_the_tagging_pass(aws: None) -> None:
+    """The region's tagging-API pass, whose pages come one after the other, lists only the
+    types whose listing lacks tags: Search carries each endpoint's."""
+    sm = builders.sagemaker()
+    builders.model(sm, "m")
+    builders.endpoint(sm, "ep", "cfg", "m", tags={"watchdog:exempt": "true"})
+    sm.create_notebook_instance(
+        NotebookInstanceName="nb",
+        InstanceType="ml.t3.medium",
+        RoleArn=builders.ROLE,
+        Tags=[{"Key": "owner", "Value": "bob"}],
+    )
+    session = boto3.Session()
+    asked: list[list[str]] = []
+    session.events.register(
+        "provide-client-params.resource-groups-tagging-api.GetResources",
+        lambda params, **_: asked.append(params["ResourceTypeFilters"]),
+    )
+
+    result = scan(ScanRequest(), session=session)
+
+    assert result.errors == []
+    (endpoint,) = by_name(result.resources, "sagemaker-endpoint").values()
+    (notebook,) = by_name(result.resources, "sagemaker-notebook-instance").values()
+    assert endpoint.tags == {"watchdog:exempt": "true"}
+    assert notebook.tags == {"owner": "bob"}
+    assert asked and all("sagemaker:notebook-instance" in types for types in asked)
+    assert not any("sagemaker:endpoint" in types for types in asked)

@@ -368,8 +368,9 @@ class KindSpec:
     # What its delete leaves in the account on purpose, found and reported after it.
     leftovers: Leftovers | None = None
     # False: the scan reads its tags with the kind's own calls (collect), so the region's
-    # tagging-API pass does not ask for `tag_type` (a type that API may not know could fail the
-    # whole pass, and with it every kind's tags in the region).
+    # tagging-API pass does not ask for `tag_type`: a type that API may not know could fail the
+    # whole pass, and with it every kind's tags in the region; a type whose listing carries its
+    # tags would only lengthen the pass, whose pages come one after the other.
     in_tagging_api: bool = True
     restore: Restore = Restore()
     # How it is parked and resumed (office hours), or why it cannot be.

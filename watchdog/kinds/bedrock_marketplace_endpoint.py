@@ -162,8 +162,10 @@ SPEC = KindSpec(
         "endpoint."
     ),
     service="bedrock",
-    # Its tags are its SageMaker endpoint's: the tagging API lists them under that type.
+    # Its tags are its SageMaker endpoint's: the tagging API lists them under that type, and
+    # the scan reads them from the endpoint's record (Search's), not from that API's pass.
     tag_type="sagemaker:endpoint",
+    in_tagging_api=False,
     depends_on=(),
     collect_after=(sagemaker_endpoint.KIND,),  # collect reads their records
     prefetch=listed_registrations,  # its listing needs no record

@@ -387,6 +387,9 @@ SPEC = KindSpec(
         )
     ),
     price_components=(HOSTING_PRICES, PROVISIONED_CONCURRENCY_PRICES),
+    # Search's pages carry each endpoint's tags: the region's tagging-API pass, whose pages
+    # come one after the other, need not list every endpoint again.
+    in_tagging_api=False,
     iam=KindPermissions(
         scan=("sagemaker:Search", "sagemaker:DescribeEndpointConfig"),
         describe="sagemaker:DescribeEndpoint",
