@@ -21,6 +21,7 @@ from moto.core.responses import ActionResult
 from moto.sagemaker.models import FakeEndpoint
 
 from watchdog_sandbox import sagemaker_common as common
+from watchdog_sandbox.json_answer import json_answer
 from watchdog_sandbox.sagemaker_endpoint_recreation import observe as observe_recreation
 from watchdog_sandbox.sagemaker_shadow_variants import summaries as shadow_summaries
 
@@ -47,7 +48,7 @@ def endpoint_record(endpoint: FakeEndpoint) -> dict[str, Any]:
     return {key: value for key, value in record.items() if value is not None}
 
 
-def search(self: Any) -> ActionResult:
+def search(self: Any) -> ActionResult | tuple[int, dict[str, Any], str]:
     backend = self.sagemaker_backend
     resource = self._get_param("Resource")
     expression = self._get_param("SearchExpression")
@@ -59,7 +60,9 @@ def search(self: Any) -> ActionResult:
     page, token = common.paginate(
         found, self._get_param("NextToken"), self._get_param("MaxResults")
     )
-    return ActionResult({"Results": page, "NextToken": token})
+    # Endpoint records are plain data: written straight to JSON (json_answer.py), a page of
+    # them no longer holds SageMaker's turn while moto's serializer walks 5,000 members.
+    return json_answer(self, "Search", ActionResult({"Results": page, "NextToken": token}))
 
 
 def _endpoints(backend: Any, expression: dict[str, Any] | None) -> list[FakeEndpoint]:
