@@ -42,6 +42,7 @@ ADDITIONS: tuple[str, ...] = (
     "sagemaker_variant_scaling",
     "sagemaker_tags",
     "tag_rules",
+    "json_answer",  # last: it writes answers the others have finished
 )
 
 

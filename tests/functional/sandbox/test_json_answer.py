@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from moto.core.responses import ActionResult
+from moto.sagemaker.responses import SageMakerResponse
 from watchdog_sandbox import json_answer, sagemaker_search
 
 from tests.functional.sandbox.conftest import ROLE_ARN
@@ -119,3 +121,52 @@ def test_what_is_not_plain_data_is_left_to_moto(sm: SageMakerClient) -> None:
 
     result: Any = Answer()
     assert json_answer.json_answer(Response(), "Search", result) is result  # type: ignore[arg-type]
+
+
+def _described(sm: SageMakerClient, names: list[str]) -> list[str]:
+    bodies: list[str] = []
+
+    def keep(response_dict: dict[str, Any], **_: Any) -> None:
+        bodies.append(response_dict["body"].decode())
+
+    sm.meta.events.register("before-parse.sagemaker.DescribeEndpointConfig", keep)
+    try:
+        for name in names:
+            sm.describe_endpoint_config(EndpointConfigName=name)
+    finally:
+        sm.meta.events.unregister("before-parse.sagemaker.DescribeEndpointConfig", keep)
+    return bodies
+
+
+def test_the_config_descriptions_are_the_bytes_moto_writes(
+    sm: SageMakerClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto's record of a config also holds Arn and Tags, which no answer carries."""
+    _every_shape_of_endpoint(sm)
+    sm.create_endpoint_config(
+        EndpointConfigName="encrypted",
+        ProductionVariants=[_variant("AllTraffic", InstanceType="ml.m5.xlarge")],
+        KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/1",
+        Tags=[{"Key": "team", "Value": "x"}],
+    )
+    names = ["captured", "gpu", "serverless", "shadowed", "async", "encrypted"]
+    json_answer.install()  # once per process: other tests may have installed it already
+    mine = SageMakerResponse.describe_endpoint_config
+    moto_own = inspect.unwrap(mine)
+    assert moto_own is not mine
+    written: list[bool] = []
+    real = json_answer.json_answer
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        answer = real(*args, **kwargs)
+        written.append(not isinstance(answer, ActionResult))
+        return answer
+
+    monkeypatch.setattr(json_answer, "json_answer", watched)
+    ours = _described(sm, names)
+    monkeypatch.setattr(SageMakerResponse, "describe_endpoint_config", moto_own)
+    theirs = _described(sm, names)
+
+    assert written == [True] * len(names)
+    assert ours == theirs
+    assert '"KmsKeyId"' in ours[-1] and '"Tags"' not in ours[-1]
