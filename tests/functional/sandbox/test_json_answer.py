@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -68,21 +69,27 @@ def _every_shape_of_endpoint(sm: SageMakerClient) -> None:
         )
 
 
-def _pages(sm: SageMakerClient) -> list[str]:
-    """The raw bodies of every Search page, two endpoints a page."""
+def _bodies(sm: SageMakerClient, operation: str, calls: Callable[[], object]) -> list[str]:
+    """The raw body of every `operation` answer while `calls()` runs."""
     bodies: list[str] = []
 
     def keep(response_dict: dict[str, Any], **_: Any) -> None:
         bodies.append(response_dict["body"].decode())
 
-    sm.meta.events.register("before-parse.sagemaker.Search", keep)
+    sm.meta.events.register(f"before-parse.sagemaker.{operation}", keep)
     try:
-        paginator = sm.get_paginator("search")
-        for _ in paginator.paginate(Resource="Endpoint", PaginationConfig={"PageSize": 2}):
-            pass
+        calls()
     finally:
-        sm.meta.events.unregister("before-parse.sagemaker.Search", keep)
+        sm.meta.events.unregister(f"before-parse.sagemaker.{operation}", keep)
     return bodies
+
+
+def _pages(sm: SageMakerClient) -> list[str]:
+    """The raw bodies of every Search page, two endpoints a page."""
+    pages = sm.get_paginator("search").paginate(
+        Resource="Endpoint", PaginationConfig={"PageSize": 2}
+    )
+    return _bodies(sm, "Search", lambda: list(pages))
 
 
 def test_the_endpoint_pages_are_the_bytes_moto_writes(
@@ -124,18 +131,11 @@ def test_what_is_not_plain_data_is_left_to_moto(sm: SageMakerClient) -> None:
 
 
 def _described(sm: SageMakerClient, names: list[str]) -> list[str]:
-    bodies: list[str] = []
-
-    def keep(response_dict: dict[str, Any], **_: Any) -> None:
-        bodies.append(response_dict["body"].decode())
-
-    sm.meta.events.register("before-parse.sagemaker.DescribeEndpointConfig", keep)
-    try:
-        for name in names:
-            sm.describe_endpoint_config(EndpointConfigName=name)
-    finally:
-        sm.meta.events.unregister("before-parse.sagemaker.DescribeEndpointConfig", keep)
-    return bodies
+    return _bodies(
+        sm,
+        "DescribeEndpointConfig",
+        lambda: [sm.describe_endpoint_config(EndpointConfigName=name) for name in names],
+    )
 
 
 def test_the_config_descriptions_are_the_bytes_moto_writes(
