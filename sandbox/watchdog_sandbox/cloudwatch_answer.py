@@ -11,15 +11,14 @@ moto's own); a client speaking the Query protocol (XML) is left to moto.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from moto.cloudwatch.responses import CloudWatchResponse
-from moto.core.responses import ActionResult
 from moto.core.serialize import TimestampSerializer
-from moto.core.utils import get_service_model
+
+from watchdog_sandbox.json_answer import json_response, speaks_json
 
 _ORIGINAL = CloudWatchResponse.get_metric_data
 
@@ -40,12 +39,9 @@ def install() -> None:
 
 def _get_metric_data(self: CloudWatchResponse) -> Any:
     answer = _ORIGINAL(self)  # the backend's answer, and moto's validation of the request
-    protocol = self.determine_response_protocol(get_service_model(self.boto3_service_name))
-    if protocol != "json":
+    if not speaks_json(self):
         return answer
-    status, headers, _ = self.serialized(ActionResult({"MetricDataResults": []}))
-    # moto reads the status from the headers, 200 if absent: it is always 200 here.
-    return status, _without_length(headers), json.dumps(json_document(answer.result))
+    return json_response(self, json_document(answer.result))
 
 
 def json_document(result: Any) -> dict[str, Any]:
@@ -70,7 +66,3 @@ def _result(item: dict[str, Any], epoch: Callable[[datetime], Any]) -> dict[str,
             continue
         written[member] = [epoch(t) for t in value] if member == "Timestamps" else value
     return written
-
-
-def _without_length(headers: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in headers.items() if k.lower() != "content-length"}

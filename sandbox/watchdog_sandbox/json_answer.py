@@ -63,17 +63,29 @@ def json_answer(
 ) -> ActionResult | tuple[int, dict[str, Any], str]:
     """`result` as status, headers and body, or unchanged for moto to serialize.
     `members_only`: the answer's keys that are no member of its output are left out."""
-    model = get_service_model(response.boto3_service_name)
-    if response.determine_response_protocol(model) != "json":
+    if not speaks_json(response):
         return result
+    model = get_service_model(response.boto3_service_name)
     shape = model.operation_model(operation).output_shape
     answer = result.result
     if members_only and isinstance(shape, StructureShape) and type(answer) is dict:
         answer = {key: value for key, value in answer.items() if key in shape.members}
     try:
-        body = _written(answer, shape)
+        return json_response(response, _written(answer, shape))
     except _NotPlain:
         return result
+
+
+def speaks_json(response: BaseResponse) -> bool:
+    """Whether the request came in the JSON protocol, the one answers are written for here
+    (a client speaking another is left to moto)."""
+    model = get_service_model(response.boto3_service_name)
+    return response.determine_response_protocol(model) == "json"
+
+
+def json_response(response: BaseResponse, body: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
+    """`body` as moto answers the request: its status and headers (moto reads the status from
+    them, 200 if absent; the length is the server's to set), and the document."""
     status, headers, _ = response.serialized(ActionResult({}))
     length_free = {k: v for k, v in headers.items() if k.lower() != "content-length"}
     return status, length_free, json.dumps(body)
