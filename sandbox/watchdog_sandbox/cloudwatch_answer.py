@@ -11,7 +11,6 @@ moto's own); a client speaking the Query protocol (XML) is left to moto.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -46,23 +45,23 @@ def _get_metric_data(self: CloudWatchResponse) -> Any:
 
 def json_document(result: Any) -> dict[str, Any]:
     """The answer as moto's JSON serializer writes it: members present, epoch seconds."""
-    # A call's series share their periods' timestamps: each is converted once a call.
-    epochs: dict[datetime, Any] = {}
+    epochs = _Epochs()  # a call's series share their periods' timestamps
+    return {"MetricDataResults": [_result(item, epochs) for item in result["MetricDataResults"]]}
 
-    def epoch(at: datetime) -> Any:
-        converted = epochs.get(at)
-        if converted is None:
-            converted = epochs[at] = TimestampSerializer._timestamp_unixtimestamp(at)
+
+class _Epochs(dict[datetime, Any]):
+    """Timestamps in epoch seconds, each converted once: looked up without a Python call."""
+
+    def __missing__(self, at: datetime) -> Any:
+        converted = self[at] = TimestampSerializer._timestamp_unixtimestamp(at)
         return converted
 
-    return {"MetricDataResults": [_result(item, epoch) for item in result["MetricDataResults"]]}
 
-
-def _result(item: dict[str, Any], epoch: Callable[[datetime], Any]) -> dict[str, Any]:
+def _result(item: dict[str, Any], epochs: _Epochs) -> dict[str, Any]:
     written: dict[str, Any] = {}
     for member, key in _MEMBERS:
         value = item.get(key)
         if value is None:
             continue
-        written[member] = [epoch(t) for t in value] if member == "Timestamps" else value
+        written[member] = list(map(epochs.__getitem__, value)) if member == "Timestamps" else value
     return written

@@ -25,15 +25,24 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from moto.cloudwatch.models import CloudWatchBackend, MetricDatum, MetricDatumBase, Statistics
 
 _ORIGINAL = CloudWatchBackend.get_metric_data
 SeriesKey = tuple[str, str, frozenset[tuple[str | None, str | None]]]
-# A series cut to a window: its datapoints in time order, and their timestamps in microseconds.
-Series = tuple[list[MetricDatumBase], list[int]]
+
+
+class Series(NamedTuple):
+    """A series cut to a window: its datapoints, their timestamps in microseconds and, when the
+    datapoints are in time order and all plain ones, their values (else None)."""
+
+    data: list[MetricDatumBase]
+    micros: list[int]
+    values: list[float] | None
+
+
 _EPOCH = datetime(1970, 1, 1)  # moto hands the backend naive UTC times
 _EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -55,8 +64,8 @@ def _indexed_get_metric_data(
     start_time = start_time.replace(microsecond=0)
     end_time = end_time.replace(microsecond=0)
     series = _window(self, start_time, end_time)
-    # A period's start, by (period, index): a call's series share them.
-    starts: dict[tuple[int, int], datetime] = {}
+    # A period's start, by period and index: a call's series share them.
+    starts: dict[int, dict[int, datetime]] = defaultdict(dict)
     results = []
     for query in queries:
         answer = _answer(query, series, start_time, starts, scan_by)
@@ -79,6 +88,8 @@ class _Index:
         # Per series: its datapoints, their timestamps (to cut a window) and the same in
         # microseconds since the epoch (to bucket them by period in integers).
         self.sorted: dict[SeriesKey, tuple[list[MetricDatumBase], list[datetime], list[int]]] = {}
+        # Per series whose datapoints are all plain ones: their values.
+        self.values: dict[SeriesKey, list[float]] = {}
 
     def catch_up(self) -> None:
         """Under the caller's lock: what was put since the last call, in its series."""
@@ -90,11 +101,18 @@ class _Index:
             grown = sorted([*kept, *more], key=lambda datum: datum.timestamp)
             stamps = [datum.timestamp for datum in grown]
             self.sorted[key] = (grown, stamps, [_micros(at) for at in stamps])
+            if all(type(datum) is MetricDatum for datum in grown):
+                self.values[key] = [datum.value for datum in grown]  # type: ignore[attr-defined]
+            else:
+                self.values.pop(key, None)
 
     def between(self, key: SeriesKey, start: datetime, end: datetime) -> Series:
         data, stamps, micros = self.sorted.get(key, ([], [], []))
         first, last = bisect_left(stamps, start), bisect_left(stamps, end)
-        return data[first:last], micros[first:last]
+        values = self.values.get(key, [] if key not in self.sorted else None)
+        return Series(
+            data[first:last], micros[first:last], None if values is None else values[first:last]
+        )
 
 
 def _micros(at: datetime) -> int:
@@ -126,10 +144,11 @@ def _window(
     _add(provided, (d for d in backend.aws_metric_data if start <= d.timestamp < end))
 
     def series(key: SeriesKey) -> Series:
-        kept, micros = index.between(key, start, end)
+        kept = index.between(key, start, end)
         if key not in provided:
-            return kept, micros
-        return kept + provided[key], micros + [_micros(d.timestamp) for d in provided[key]]
+            return kept
+        more = provided[key]  # not in time order with the kept ones: no values
+        return Series(kept.data + more, kept.micros + [_micros(d.timestamp) for d in more], None)
 
     return series
 
@@ -155,38 +174,53 @@ def _statistic(stat: str, data: list[MetricDatumBase]) -> Any:
     return stats.get_statistics_for_type(stat)
 
 
+# Each plain statistic of one value, as _PLAIN computes it (sum starts from the integer 0).
+_OF_ONE: dict[str, Callable[[float], Any]] = {
+    "Sum": lambda value: 0 + value,
+    "Average": lambda value: (0 + value) / 1,
+    "Maximum": lambda value: value,
+    "Minimum": lambda value: value,
+    "SampleCount": lambda value: 1,
+}
+
+
 def _answer(
     query: dict[str, Any],
     series: Callable[[SeriesKey], Series],
     start: datetime,
-    starts: dict[tuple[int, int], datetime],
+    starts: dict[int, dict[int, datetime]],
     scan_by: str,
 ) -> dict[str, Any]:
     stat_spec = query["MetricStat"]
     metric = stat_spec["Metric"]
     dims = frozenset((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
-    data, micros = series((metric["Namespace"], metric["MetricName"], dims))
+    cut = series((metric["Namespace"], metric["MetricName"], dims))
     unit = stat_spec.get("Unit")
     seconds = int(stat_spec["Period"])
     period, origin = seconds * 1_000_000, _micros(start)
-    buckets: dict[int, list[MetricDatumBase]] = defaultdict(list)
-    for datum, at in zip(data, micros, strict=True):
-        if not unit or datum.unit == unit:
-            buckets[(at - origin) // period].append(datum)
     stat = stat_spec["Stat"]
-    plain = _PLAIN.get(stat)
-    timestamps, values = [], []
-    for index in sorted(buckets):
-        begins = starts.get((seconds, index))
-        if begins is None:
-            begins = starts[(seconds, index)] = start + index * timedelta(seconds=seconds)
-        timestamps.append(begins)
-        bucket = buckets[index]
-        # One plain datum a period (a week of hourly data asked hourly) is the common case.
-        if plain is not None and len(bucket) == 1 and type(bucket[0]) is MetricDatum:
-            values.append(plain([bucket[0].value]))
-        else:
-            values.append(_statistic(stat, bucket))
+    indexes = [(at - origin) // period for at in cut.micros]
+    if (
+        stat in _OF_ONE
+        and not unit
+        and cut.values is not None
+        and len(set(indexes)) == len(indexes)
+    ):
+        # A week of hourly data asked hourly, the common case: each datum alone in its period
+        # (in time order, no index repeated) is its period's statistic. Without the buckets
+        # (and with cloudwatch_answer's _Epochs), a 500-query answer of the 1,000-endpoint
+        # sandbox took 151 ms of CPU instead of 245 (in-process, alternated; the same bytes).
+        period_starts = _period_starts(starts[seconds], indexes, start, seconds)
+        timestamps = list(map(period_starts.__getitem__, indexes))
+        values = list(map(_OF_ONE[stat], cut.values))
+    else:
+        buckets: dict[int, list[MetricDatumBase]] = defaultdict(list)
+        for datum, index in zip(cut.data, indexes, strict=True):
+            if not unit or datum.unit == unit:
+                buckets[index].append(datum)
+        period_starts = _period_starts(starts[seconds], buckets, start, seconds)
+        timestamps = [period_starts[index] for index in sorted(buckets)]
+        values = [_statistic(stat, buckets[index]) for index in sorted(buckets)]
     if scan_by == "TimestampDescending":
         timestamps.reverse()
         values.reverse()
@@ -197,3 +231,13 @@ def _answer(
         "timestamps": timestamps,
         "status_code": "Complete",
     }
+
+
+def _period_starts(
+    known: dict[int, datetime], indexes: Iterable[int], start: datetime, seconds: int
+) -> dict[int, datetime]:
+    """`known` (a call's starts of periods of `seconds`, by index) with those of `indexes`."""
+    for index in indexes:
+        if index not in known:
+            known[index] = start + index * timedelta(seconds=seconds)
+    return known

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+import pytest
 from moto.cloudwatch.models import cloudwatch_backends
 from watchdog_sandbox import cloudwatch_index
 
@@ -127,3 +128,35 @@ def test_data_put_after_a_call_is_in_the_next_answer(aws: None) -> None:
     [theirs] = cloudwatch_index._ORIGINAL(backend, queries[:1], start, end)
     assert after == theirs
     assert sum(after["values"]) == sum(before["values"]) + 100.0
+
+
+@pytest.mark.parametrize("scan_by", ["TimestampAscending", "TimestampDescending"])
+def test_every_plain_statistic_of_one_datapoint_a_period_as_moto_answers_it(
+    aws: None, scan_by: str
+) -> None:
+    """Hourly data asked hourly (each datapoint alone in its period, answered without
+    buckets), in either order."""
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    thirty_hours_of_invocations(cloudwatch)
+    backend = cloudwatch_backends["123456789012"]["us-east-1"]
+    start, end = (NOW - timedelta(days=1)).replace(tzinfo=None), NOW.replace(tzinfo=None)
+    queries = [
+        {
+            "Id": f"q{i}",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/SageMaker",
+                    "MetricName": "Invocations",
+                    "Dimensions": VARIANT_A,
+                },
+                "Period": 3600,
+                "Stat": stat,
+            },
+        }
+        for i, stat in enumerate(["Sum", "Average", "Maximum", "Minimum", "SampleCount"])
+    ]
+    theirs = cloudwatch_index._ORIGINAL(backend, queries, start, end, scan_by)
+    ours = cloudwatch_index._indexed_get_metric_data(backend, queries, start, end, scan_by)
+
+    assert repr(ours) == repr(theirs)  # the same numbers of the same types: the same JSON
+    assert [len(answer["values"]) for answer in ours] == [24] * 5
