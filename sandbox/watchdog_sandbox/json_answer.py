@@ -46,6 +46,24 @@ class _NotPlain(Exception):
 
 def install() -> None:
     common.wrap_method(SageMakerResponse, "describe_endpoint_config", _TAG, _described)
+    if not hasattr(BaseResponse._enrich_response, _TAG):
+        setattr(_enriched, _TAG, True)
+        BaseResponse._enrich_response = staticmethod(_enriched)  # type: ignore[method-assign]
+
+
+_ENRICH = BaseResponse._enrich_response
+
+
+def _enriched(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+    """moto's enrichment of every answer: the request id header, and the same id written into
+    the body's XML `<RequestId>`, found with a regular expression run over the whole body. A
+    JSON document has no such element (a value that happens to hold the text is data, which
+    moto overwrote): it gets the header alone. The scan took 20 ms of a 1.3 MB GetMetricData
+    answer, in CloudWatch's turn, four times a plan."""
+    if isinstance(body, str) and body.startswith("{"):
+        enriched, _ = _ENRICH(headers, "")
+        return enriched, body
+    return _ENRICH(headers, body)
 
 
 def _described(original: Callable[[Any], Any]) -> Callable[[Any], Any]:

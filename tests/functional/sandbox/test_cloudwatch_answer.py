@@ -61,3 +61,20 @@ def test_the_json_answer_is_the_document_moto_writes(
     assert ours == theirs
     assert len(ours["MetricDataResults"]) == len(queries)
     assert sum(ours["MetricDataResults"][0]["Values"]) > 0
+
+
+def test_a_label_holding_xml_is_answered_as_asked(aws: None) -> None:
+    """moto writes its request id into any `<RequestId>` of an answer; a JSON answer has no
+    XML, and a label that holds the text is the caller's (on AWS, and here)."""
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    thirty_hours_of_invocations(cloudwatch)
+    query = dict(invocation_queries()[0], Label="<RequestId>mine</RequestId>")
+
+    ours, _ = answered(cloudwatch, [query])
+    metadata = cloudwatch.get_metric_data(
+        MetricDataQueries=[query], StartTime=NOW - timedelta(days=1), EndTime=NOW
+    )["ResponseMetadata"]
+
+    assert ours["MetricDataResults"][0]["Label"] == "<RequestId>mine</RequestId>"
+    assert sum(ours["MetricDataResults"][0]["Values"]) > 0
+    assert len(metadata["HTTPHeaders"]["x-amzn-requestid"]) == 52  # the header, as moto sets it
