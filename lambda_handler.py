@@ -51,12 +51,14 @@ from watchdog.service.secrets import resolve_secrets
 from watchdog.settings import Settings
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.open import open_store
+from watchdog.switching import hand_over_sooner
 
 log = structlog.get_logger("lambda_handler")
 CONTAINER_CACHE_DIR = "/tmp/ai-cost-watchdog"  # Lambda's only writable place
 
 gc.freeze()
 collect_fully_less_often()  # a plan holds a million objects (watchdog.collector)
+hand_over_sooner()  # its threads mostly wait on AWS (watchdog.switching)
 if _collecting:
     gc.enable()
 

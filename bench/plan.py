@@ -43,6 +43,7 @@ from watchdog.policies import default_policies_dir, load_policies
 from watchdog.policies.schema import Policy
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.sqlite import SqliteStore
+from watchdog.switching import hand_over_sooner
 
 REGION = "us-east-1"
 
@@ -110,6 +111,7 @@ def main() -> None:
     with running_server_process(seed_with=seed) as (url, seeded_s):
         point_this_process_at(url, REGION)
         collect_fully_less_often()  # as ai-watchdog and the Lambda do (not the sandbox)
+        hand_over_sooner()
         for latency in args.latency_ms:
             set_latency(url, latency)
             runs[latency] = cold_then_hourly(policies, now)

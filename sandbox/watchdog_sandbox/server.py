@@ -173,8 +173,8 @@ def _signed_for(environ: dict[str, Any]) -> str:
 # a GetMetricData answer) to give way: after Python's default 5 ms, 1 ms here. Measured on a
 # first plan of 1,000 endpoints at 50 ms (three runs each, alternated): DescribeEndpointConfig
 # 73-79 -> 67-70 ms a call, the scan 10.1-11.3 -> 9.3-9.8 s. Only a process that is the
-# sandbox sets it (`serve`, the forked server of server_process); the watchdog's side gained
-# nothing from the same change, so it keeps Python's default.
+# sandbox sets it (`serve`, the forked server of server_process); the watchdog sets its own
+# (watchdog.switching), the same, for its own reasons.
 SERVER_SWITCH_INTERVAL_S = 0.001
 
 

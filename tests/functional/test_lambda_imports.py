@@ -122,6 +122,7 @@ def test_the_collector_runs_again_after_the_import_with_the_imports_frozen_out_o
         "import gc\nimport lambda_handler\n"
         "assert gc.isenabled() and gc.get_freeze_count() > 0, gc.get_freeze_count()\n"
         "assert gc.get_threshold()[2] == 100, gc.get_threshold()  # watchdog.collector\n"
+        "import sys; assert sys.getswitchinterval() == 0.001  # watchdog.switching\n"
         "gc.disable()\nimport importlib; importlib.reload(lambda_handler)\n"
         "assert not gc.isenabled()  # one turned off by its caller stays off\n"
     )

@@ -15,6 +15,7 @@ import click
 from watchdog import __version__
 from watchdog.cli.failures import FriendlyGroup
 from watchdog.collector import collect_fully_less_often
+from watchdog.switching import hand_over_sooner
 
 # Each command's module, imported only when that command runs (or `--help` lists them all):
 # `ai-watchdog plan` needs neither the teardown machinery nor the daemon's web server, and
@@ -65,4 +66,5 @@ def cli() -> None:
 
 def main() -> None:
     collect_fully_less_often()  # a plan holds a million objects (watchdog.collector)
+    hand_over_sooner()  # its threads mostly wait on AWS (watchdog.switching)
     cli(prog_name="ai-watchdog")
