@@ -31,10 +31,14 @@ def channel_and_client() -> Iterator[tuple[_Channel, socket.socket]]:
         client.close()
 
 
-def _task_writing(channel: _Channel, let_go: threading.Event) -> threading.Thread:
-    """A task thread holding the connection's output with an answer in it until `let_go`
-    (as waitress' task holds it while it writes and sends)."""
-    holding = threading.Event()
+def _task_holding(
+    channel: _Channel, monkeypatch: pytest.MonkeyPatch, loop_waits_s: float
+) -> tuple[threading.Event, threading.Thread]:
+    """A task thread holding the connection's output with an answer in it until the event is
+    set (as waitress' task holds it while it writes and sends); the loop waits `loop_waits_s`
+    for it."""
+    monkeypatch.setattr(http_server, "OUTPUT_LOCK_WAIT_S", loop_waits_s)
+    let_go, holding = threading.Event(), threading.Event()
 
     def write() -> None:
         with channel.outbuf_lock:
@@ -46,16 +50,14 @@ def _task_writing(channel: _Channel, let_go: threading.Event) -> threading.Threa
     thread = threading.Thread(target=write)
     thread.start()
     assert holding.wait(5)
-    return thread
+    return let_go, thread
 
 
 def test_the_loop_sends_a_tasks_answer_once_the_task_lets_go_of_it(
     channel_and_client: tuple[_Channel, socket.socket], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     channel, client = channel_and_client
-    monkeypatch.setattr(http_server, "OUTPUT_LOCK_WAIT_S", 5.0)
-    let_go = threading.Event()
-    task = _task_writing(channel, let_go)
+    let_go, task = _task_holding(channel, monkeypatch, loop_waits_s=5.0)
     threading.Timer(0.2, let_go.set).start()
 
     assert channel.writable()
@@ -70,9 +72,7 @@ def test_a_task_that_never_lets_go_holds_the_loop_up_only_briefly(
     channel_and_client: tuple[_Channel, socket.socket], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     channel, client = channel_and_client
-    monkeypatch.setattr(http_server, "OUTPUT_LOCK_WAIT_S", 0.05)
-    let_go = threading.Event()
-    task = _task_writing(channel, let_go)
+    let_go, task = _task_holding(channel, monkeypatch, loop_waits_s=0.05)
 
     channel.handle_write()  # returns: the loop goes on with its other connections
 
