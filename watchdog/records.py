@@ -18,16 +18,15 @@ from pydantic_core import CoreSchema, PydanticCustomError
 def _known_kind(value: str) -> str:
     """A kind the registry declares. Read at validation time: the registry's modules import
     this one, and a kind exists by being registered (`watchdog.kinds`), nowhere else."""
-    from watchdog.kinds import kind_names
+    from watchdog.kinds import BY_KIND, kind_names
 
-    known = kind_names()
-    if value not in known:
+    if value not in BY_KIND:  # every record, step and finding is checked: a dict, not a list
         # The error pydantic gives a Literal, so messages (and the policy loader's "did you
         # mean") read the same as for any other choice.
         raise PydanticCustomError(
             "literal_error",
             "Input should be {expected}",
-            {"expected": ", ".join(repr(k) for k in known)},
+            {"expected": ", ".join(repr(k) for k in kind_names())},
         )
     return value
 
