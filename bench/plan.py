@@ -6,7 +6,8 @@ runs `run_plan` with the shipped policies through HTTP like a real run, and prin
 GetMetricData calls made against the floor ceil(queries / 500), wall time, API calls per
 resource, and Cost Explorer requests: a first run with nothing cached, and the next one, which
 reuses what the first kept (config descriptions, prices, Cost Explorer) as every run after a
-new install's first does. The goal (10 s at 50 ms a call) is checked on that next run. Each
+new install's first does. The goal (10 s at 50 ms a call, for 1,000 endpoints or fewer) is
+checked on both: a new install's first plan must meet it too. Each
 run's CPU is shown twice: the watchdog's, and the sandbox's (AWS's work, which the emulator does
 on the same cores, one interpreter lock for every request).
 
@@ -128,10 +129,8 @@ def main() -> None:
         print(f"\n=== wire time added to every call: {latency:g} ms ===")
         report("first run (nothing cached: a new install)", first)
         report("next run (configs, prices and Cost Explorer kept: every later run)", second)
-        if latency == 50 and second.stats.duration_s > args.goal_s:
-            took = second.stats.duration_s
-            print(f"FAIL: a run after the first took {took:.1f} s at 50 ms, over {args.goal_s:g} s")
-            ok = False
+        if latency == 50 and args.endpoints <= GOAL_ENDPOINTS:
+            ok = within_goal(args.goal_s, first, second) and ok
     decisions = {_decisions(first) for first, _ in runs.values()}
     if len(decisions) != 1:
         print("FAIL: the plans at different wire times decided differently")
@@ -139,6 +138,28 @@ def main() -> None:
     ok = report_memory(slowest, *remembered) and ok
     if not ok:
         sys.exit(1)
+
+
+# The goal is stated for a region of 1,000 endpoints (issue 20); a larger fleet is measured,
+# not judged.
+GOAL_ENDPOINTS = 1000
+
+
+def within_goal(goal_s: float, first: PlanResult, later: PlanResult) -> bool:
+    """Whether a new install's first plan and the plan after it each took at most `goal_s`."""
+    ok = True
+    for title, result in (("a new install's first plan", first), ("a plan after it", later)):
+        took = result.stats.duration_s
+        if took > goal_s:
+            print(f"FAIL: {title} took {took:.2f} s at 50 ms, over {goal_s:g} s")
+            ok = False
+    if ok:
+        first_s, later_s = first.stats.duration_s, later.stats.duration_s
+        print(
+            f"  goal met (at most {goal_s:g} s at 50 ms): the first plan {first_s:.2f} s "
+            f"({goal_s / first_s:.2f}x under), the next {later_s:.2f} s"
+        )
+    return ok
 
 
 def cold_then_hourly(policies: list[Policy], now: datetime) -> tuple[PlanResult, PlanResult]:
