@@ -23,6 +23,7 @@ from watchdog_sandbox.server import (
     SHARED_WIRES,
     SharedSeconds,
     answer_waiting_requests_sooner,
+    keep_the_seed_out_of_collections,
     running_server,
     wire_of,
 )
@@ -76,6 +77,7 @@ def _serve(
     try:
         with running_server() as url:
             seeded = seed_with(url) if seed_with is not None else None
+            keep_the_seed_out_of_collections()
             wire_of(url).shared = wire
             answer_waiting_requests_sooner()
             parent.send((True, url, seeded))
