@@ -69,13 +69,14 @@ FROZEN_SCRIPT = textwrap.dedent(
         def watch():
             while gc.get_freeze_count() == 0:
                 time.sleep(0.01)
-            with open(report, "w") as out:
+            with open(report + ".part", "w") as out:
                 out.write(f"frozen {gc.get_freeze_count() > 1000} cycle freed {dead() is None}")
+            os.replace(report + ".part", report)  # the parent never reads it half written
 
         threading.Thread(target=watch, daemon=True).start()
 
     with running_server_process(seed_with=seed) as (url, _):
-        for _ in range(500):
+        for _ in range(3000):  # 30 s at most; it is there within milliseconds
             if os.path.exists(report):
                 break
             time.sleep(0.01)
