@@ -31,7 +31,6 @@ from typing import Any
 import structlog
 
 from watchdog.aws.policy_sources import load_configured_policies
-from watchdog.collector import collect_fully_less_often
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import lookback_for, run_plan
@@ -51,14 +50,13 @@ from watchdog.service.secrets import resolve_secrets
 from watchdog.settings import Settings
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.open import open_store
-from watchdog.switching import hand_over_sooner
+from watchdog.tuning import tune_for_plans
 
 log = structlog.get_logger("lambda_handler")
 CONTAINER_CACHE_DIR = "/tmp/ai-cost-watchdog"  # Lambda's only writable place
 
 gc.freeze()
-collect_fully_less_often()  # a plan holds a million objects (watchdog.collector)
-hand_over_sooner()  # its threads mostly wait on AWS (watchdog.switching)
+tune_for_plans()  # the collector's rhythm and the switch interval (watchdog.tuning)
 if _collecting:
     gc.enable()
 

@@ -36,7 +36,6 @@ from watchdog_sandbox.seed_bench import seed_many_endpoints
 from watchdog_sandbox.server import point_this_process_at, sandbox_session, set_latency
 from watchdog_sandbox.server_process import running_server_process
 
-from watchdog.collector import collect_fully_less_often
 from watchdog.inventory import ScanRequest
 from watchdog.logs import configure_logging
 from watchdog.pipeline import PlanResult, lookback_for, run_plan
@@ -44,7 +43,7 @@ from watchdog.policies import default_policies_dir, load_policies
 from watchdog.policies.schema import Policy
 from watchdog.signals.collect import SignalOptions
 from watchdog.store.sqlite import SqliteStore
-from watchdog.switching import hand_over_sooner
+from watchdog.tuning import tune_for_plans
 
 REGION = "us-east-1"
 
@@ -111,8 +110,7 @@ def main() -> None:
     # The sandbox runs in a child process: AWS's CPU is not ours, nor should the emulator's be.
     with running_server_process(seed_with=seed) as (url, seeded_s):
         point_this_process_at(url, REGION)
-        collect_fully_less_often()  # as ai-watchdog and the Lambda do (not the sandbox)
-        hand_over_sooner()
+        tune_for_plans()  # as ai-watchdog and the Lambda do (not the sandbox)
         for latency in args.latency_ms:
             set_latency(url, latency)
             runs[latency] = cold_then_hourly(policies, now)

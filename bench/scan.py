@@ -35,10 +35,9 @@ from watchdog_sandbox.server import (
 )
 from watchdog_sandbox.server_process import running_server_process
 
-from watchdog.collector import collect_fully_less_often
 from watchdog.inventory import ScanRequest, scan
 from watchdog.logs import configure_logging
-from watchdog.switching import hand_over_sooner
+from watchdog.tuning import tune_for_plans
 
 REGION = "us-east-1"
 # Scanning what one bench resource brings (itself and what it links: a knowledge base with its
@@ -100,8 +99,7 @@ def endpoints_scan(args: argparse.Namespace) -> None:
     # In a child process: the emulator's CPU is not the watchdog's (server_process.py).
     with running_server_process(seed_with=seed) as (url, seeded_s):
         point_this_process_at(url, REGION)
-        collect_fully_less_often()  # as ai-watchdog and the Lambda do (not the sandbox)
-        hand_over_sooner()
+        tune_for_plans()  # as ai-watchdog and the Lambda do (not the sandbox)
         for latency in args.latency_ms:
             set_latency(url, latency)
             results[latency] = scan(ScanRequest(regions=[REGION]))
@@ -160,8 +158,7 @@ def org_scan(args: argparse.Namespace) -> None:
 
     with running_server_process(seed_with=seed) as (url, (seeded_s, org)):
         point_this_process_at(url, REGION)
-        collect_fully_less_often()  # as ai-watchdog and the Lambda do (not the sandbox)
-        hand_over_sooner()
+        tune_for_plans()  # as ai-watchdog and the Lambda do (not the sandbox)
         request = ScanRequest(
             regions=list(ORG_REGIONS),
             accounts="organization",

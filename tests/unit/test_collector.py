@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from watchdog.cli import main as cli_main
 from watchdog.collector import MIDDLE_COLLECTIONS_PER_FULL, collect_fully_less_often
 
 
@@ -24,15 +23,3 @@ def test_only_the_oldest_generations_threshold_changes() -> None:
     collect_fully_less_often()
 
     assert gc.get_threshold() == (900, 12, MIDDLE_COLLECTIONS_PER_FULL)
-
-
-def test_the_command_line_sets_it_before_running_a_command(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    gc.set_threshold(700, 10, 10)
-    seen: list[tuple[int, int, int]] = []
-    monkeypatch.setattr(cli_main, "cli", lambda prog_name: seen.append(gc.get_threshold()))
-
-    cli_main.main()
-
-    assert seen == [(700, 10, MIDDLE_COLLECTIONS_PER_FULL)]

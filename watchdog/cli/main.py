@@ -14,8 +14,7 @@ import click
 
 from watchdog import __version__
 from watchdog.cli.failures import FriendlyGroup
-from watchdog.collector import collect_fully_less_often
-from watchdog.switching import hand_over_sooner
+from watchdog.tuning import tune_for_plans
 
 # Each command's module, imported only when that command runs (or `--help` lists them all):
 # `ai-watchdog plan` needs neither the teardown machinery nor the daemon's web server, and
@@ -65,6 +64,5 @@ def cli() -> None:
 
 
 def main() -> None:
-    collect_fully_less_often()  # a plan holds a million objects (watchdog.collector)
-    hand_over_sooner()  # its threads mostly wait on AWS (watchdog.switching)
+    tune_for_plans()  # the collector's rhythm and the switch interval (watchdog.tuning)
     cli(prog_name="ai-watchdog")
